@@ -1,0 +1,1 @@
+"""quantriet: the assistant that helps cadres study ("quán triệt") Party documents."""

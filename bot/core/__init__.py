@@ -1,0 +1,1 @@
+"""The channel-neutral application: nothing here imports telegram, zalo or web code."""

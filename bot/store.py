@@ -1,0 +1,88 @@
+"""The SQLite store: one file under the data folder, opened through sqlite-utils.
+
+Each area of the application owns one schema file in ``bot/schema/`` (catalogue, roster, ledger,
+outbox, conversation). Schema files are idempotent (``CREATE ... IF NOT EXISTS``); changes to a
+table that already exists in the field go into :data:`MIGRATIONS`, applied once and recorded in
+``schema_migrations``. Keeping every SQL statement that shapes the file here is what makes a later
+move to PostgreSQL a local change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation")
+
+# (name, sql) pairs, applied in order, once each, after the schema files.
+MIGRATIONS: list[tuple[str, str]] = []
+
+_schema_lock = threading.Lock()
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC (the store keeps UTC; channels show Asia/Ho_Chi_Minh)."""
+    return datetime.now(timezone.utc)
+
+
+def isotime(moment: datetime | None = None) -> str:
+    """An ISO 8601 UTC timestamp with seconds precision, as stored in every ``*_at`` column."""
+    return (moment or utcnow()).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` with WAL and foreign keys on."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    db = sqlite_utils.Database(conn)
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create every table and apply pending migrations; cheap when nothing is pending."""
+    with _schema_lock:
+        for name in SCHEMA_FILES:
+            sql = resources.files("bot.schema").joinpath(f"{name}.sql").read_text("utf-8")
+            db.conn.executescript(sql)
+        db.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+        done = {row[0] for row in db.conn.execute("SELECT name FROM schema_migrations")}
+        for name, sql in MIGRATIONS:
+            if name not in done:
+                with transaction(db):
+                    db.conn.executescript(sql)
+                    db.conn.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime())
+                    )
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+    """One atomic unit of work; ``immediate`` takes the write lock up front (hash-chain appends)."""
+    conn = db.conn
+    if conn.in_transaction:  # nested: join the outer transaction
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+

@@ -1,0 +1,1 @@
+"""Vectors and search: encoders, the FAISS index and hybrid (dense + BM25) retrieval."""
