@@ -1,0 +1,89 @@
+"""Vietnamese text helpers shared by ingestion, search and answers.
+
+Displayed text is only ever NFC-normalised: answers quote the documents exactly as written.
+Everything else here produces *matching keys*: both tone placements ("hoá"/"hóa",
+"thuỷ"/"thủy") collapse to one spelling, queries typed without diacritics meet the text through
+:func:`fold`, and common abbreviations ("HĐND", "KL", "MTTQ") meet their expansions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_LETTER = r"[^\W\d_]"
+# Old-style placement puts the tone on the first vowel of an open "oa", "oe", "uy"; new-style on
+# the second. Old style is the canonical key (it is what most published texts use).
+_NEW_STYLE = re.compile(
+    rf"(?<![qQ])([oO](?=[aAeE])|[uU](?=[yY]))([aAeEyY])([{TONE_MARKS}])(?!{_LETTER}|[\u0300-\u036f])"
+)
+_WORD = re.compile(r"[^\W_]+(?:[&][^\W_]+)*", re.UNICODE)
+
+ABBREVIATIONS: dict[str, str] = {
+    "kl": "kết luận",
+    "nq": "nghị quyết",
+    "tw": "trung ương",
+    "hđnd": "hội đồng nhân dân",
+    "ubnd": "ủy ban nhân dân",
+    "mttq": "mặt trận tổ quốc",
+    "bch": "ban chấp hành",
+    "bct": "bộ chính trị",
+    "kh&cn": "khoa học và công nghệ",
+    "khcn": "khoa học và công nghệ",
+    "kh,cn": "khoa học, công nghệ",
+    "đmst": "đổi mới sáng tạo",
+    "cđs": "chuyển đổi số",
+    "cnh": "công nghiệp hóa",
+    "hđh": "hiện đại hóa",
+    "btg": "ban tuyên giáo",
+    "ct-xh": "chính trị - xã hội",
+    "ctxh": "chính trị - xã hội",
+    "tp": "thành phố",
+    "tx": "thị xã",
+    "qh": "quốc hội",
+    "cp": "chính phủ",
+    "đbqh": "đại biểu quốc hội",
+    "ttg": "thủ tướng",
+    "nđ": "nghị định",
+    "tt": "thông tư",
+    "qđ": "quyết định",
+    "kh": "kế hoạch",
+    "ct": "chỉ thị",
+}
+_ABBREV_RE = re.compile(
+    r"(?<![\w&,-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])",
+    re.IGNORECASE,
+)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC, the one form stored and shown (Word and some keyboards emit NFD)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def canonical_tones(text: str) -> str:
+    """Move tone marks of open "oa/oe/uy" syllables to the old-style position ("hoá" → "hóa")."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _NEW_STYLE.sub(r"\1\3\2", decomposed))
+
+
+def fold(text: str) -> str:
+    """Lowercase without any diacritics ("Đảng đoàn" → "dang doan"): the key for unmarked queries."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries Vietnamese marks (so exact-mark matching is meaningful)."""
+    return fold(text) != text.lower()
+
+
+def expand_abbreviations(text: str) -> str:
+    """Append the expansion after each known abbreviation: "HĐND tỉnh" → "HĐND (hội đồng nhân dân) tỉnh"."""
+    return _ABBREV_RE.sub(lambda m: f"{m.group(0)} ({ABBREVIATIONS[m.group(0).lower()]})", text)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase, tone-canonical word tokens ("KH&CN" stays one token)."""
+    return _WORD.findall(canonical_tones(nfc(text)).lower())
