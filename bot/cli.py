@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.app import App
 from bot.config import Config
+from bot.core.errors import UserError
 
 # One module per area; each has ``register(subparsers)`` and sets ``func(app, args) -> int``.
 COMMAND_MODULES = (
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = App(Config.load(args.config))
     try:
         return int(args.func(app, args) or 0)
+    except UserError as exc:  # the user's mistake: say it in Vietnamese, no traceback
+        print(exc.message, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

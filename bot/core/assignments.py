@@ -1,0 +1,314 @@
+"""Assignments: "these people must study document D, version V, by date T".
+
+The audience (units, with or without their sub-units, and roles) is resolved to people when the
+assignment is created and stored in ``assignment_members``: the evidence must say who was asked at
+the time, not who happens to match the filter after later roster changes. Acknowledgements are
+keyed by document *version*, so an assignment of a new version starts a fresh round.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot import store
+from bot.app import App
+from bot.core import audit, clock
+from bot.core.errors import UserError
+from bot.core.roster import ROLE_LABELS, Person, UnitIndex, parse_role
+from knowledge.text import fold
+
+# Folded document kinds as people type them ("kl69", "nghị quyết 57") → the code in the number.
+_KIND_WORDS = {
+    "ket luan": "kl",
+    "nghi quyet": "nq",
+    "chi thi": "ct",
+    "ke hoach": "kh",
+    "quyet dinh": "qd",
+    "thong bao": "tb",
+    "huong dan": "hd",
+    "cong van": "cv",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    title: str
+    number: str | None
+    version: str
+    issued: str | None
+    issuer: str | None
+
+    @property
+    def label(self) -> str:
+        """"Kết luận 69-KL/TW" style short name: the number when there is one, else the title."""
+        return self.number or self.title
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: int
+    document: Document     # the catalogue entry (its version may have moved on since)
+    version: str           # the version this assignment asks people to study
+    due_date: date
+    audience: dict
+    require_check: bool
+    created_by: int | None
+    created_at: str
+
+    @property
+    def current(self) -> bool:
+        """False once the document has a newer version than the one assigned."""
+        return self.version == self.document.version
+
+
+@dataclass(frozen=True)
+class PersonAssignment:
+    """One assignment as seen by one person."""
+
+    assignment_id: int
+    document: Document
+    version: str
+    due_date: date
+    require_check: bool
+    overdue: bool           # not confirmed and the due day is over (Vietnam time)
+    acked_at: str | None    # UTC ISO time of the confirmation, None if not yet
+    check_score: str | None
+
+    @property
+    def due_text(self) -> str:
+        return clock.format_date(self.due_date)
+
+
+_DOC_SQL = "SELECT id, title, number, version, issued, issuer FROM documents"
+
+
+def get_document(app: App, document_id: int) -> Document | None:
+    row = app.db.execute(_DOC_SQL + " WHERE id = ?", (document_id,)).fetchone()
+    return Document(*row) if row else None
+
+
+def _number_parts(text: str) -> tuple[str | None, str | None]:
+    """("69", "kl") from "69-KL/TW", "kl69", "KL 69", "kết luận 69"; (None, None) without digits."""
+    folded = fold(text)
+    for words, code in _KIND_WORDS.items():
+        folded = folded.replace(words, code)
+    digits = re.search(r"\d+", folded)
+    if not digits:
+        return None, None
+    letters = re.findall(r"[a-z]+", folded)
+    kind = next((w for w in letters if w in _KIND_WORDS.values()), None)
+    return digits.group().lstrip("0") or "0", kind
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s.]", "", fold(text))
+
+
+def find_document(app: App, text: str) -> Document | None:
+    """The document named by a number typed loosely ("69-KL/TW", "69", "kl69", "nq 57") or by words
+    of its title; None when nothing (or nothing unambiguous) matches."""
+    text = text.strip()
+    if not text:
+        return None
+    docs = [  # a document whose file was removed keeps its row for the ledger but is not offered
+        Document(*r) for r in app.db.execute(_DOC_SQL + " WHERE removed_at IS NULL ORDER BY issued DESC, id DESC")
+    ]
+    exact = [d for d in docs if d.number and _squash(d.number) == _squash(text)]
+    if exact:
+        return exact[0]
+    digits, kind = _number_parts(text)
+    if digits is not None:
+        hits = []
+        for doc in docs:
+            doc_digits, doc_kind = _number_parts(doc.number or "")
+            if doc_digits == digits and (kind is None or kind == doc_kind):
+                hits.append(doc)
+        if len(hits) == 1 or (hits and kind is not None):
+            return hits[0]
+        return None
+    words = fold(text).split()
+    titled = [d for d in docs if all(w in fold(d.title) for w in words)]
+    return titled[0] if len(titled) == 1 else None
+
+
+def _assignment(row) -> Assignment:
+    (aid, doc_id, version, due, audience, check, by, at, title, number, doc_version, issued, issuer) = row
+    return Assignment(
+        id=aid,
+        document=Document(doc_id, title, number, doc_version, issued, issuer),
+        version=version,
+        due_date=date.fromisoformat(due),
+        audience=json.loads(audience),
+        require_check=bool(check),
+        created_by=by,
+        created_at=at,
+    )
+
+
+_ASSIGNMENT_SQL = """
+SELECT a.id, a.document_id, a.version, a.due_date, a.audience, a.require_check, a.created_by,
+       a.created_at, d.title, d.number, d.version, d.issued, d.issuer
+FROM assignments a JOIN documents d ON d.id = a.document_id
+"""
+
+
+def get_assignment(app: App, assignment_id: int) -> Assignment | None:
+    row = app.db.execute(_ASSIGNMENT_SQL + " WHERE a.id = ?", (assignment_id,)).fetchone()
+    return _assignment(row) if row else None
+
+
+def require_assignment(app: App, assignment_id: int) -> Assignment:
+    found = get_assignment(app, assignment_id)
+    if found is None:
+        raise UserError(f"Không có đợt quán triệt số {assignment_id}.")
+    return found
+
+
+def list_assignments(app: App) -> list[Assignment]:
+    """Every assignment, newest first."""
+    return [_assignment(r) for r in app.db.execute(_ASSIGNMENT_SQL + " ORDER BY a.id DESC")]
+
+
+def latest_assignment(app: App) -> Assignment | None:
+    row = app.db.execute(_ASSIGNMENT_SQL + " ORDER BY a.id DESC LIMIT 1").fetchone()
+    return _assignment(row) if row else None
+
+
+def create_assignment(
+    app: App,
+    actor: Person | None,
+    document_id: int,
+    due: date,
+    units: list[int] | None = None,
+    include_subunits: bool = True,
+    roles: list[str] | None = None,
+    require_check: bool = False,
+) -> int:
+    """Assign the document's current version to the active people of ``units`` (all when None)
+    with ``roles`` (all when None), due at the end of ``due`` (Vietnam time). Officer or admin."""
+    audit.require(
+        app, actor, "assign", audit.OFFICERS,
+        document_id=document_id, due=due.isoformat(), units=units, subunits=include_subunits,
+        roles=roles, check=require_check,
+    )
+    document = get_document(app, document_id)
+    if document is None:
+        raise UserError(f"Không có văn bản số {document_id} trong kho văn bản.")
+    role_codes = None
+    if roles:
+        role_codes = []
+        for role in roles:
+            code = parse_role(role) or (role if role in ROLE_LABELS else None)
+            if code is None:
+                raise UserError(f"Vai trò “{role}” không hợp lệ (dùng: cán bộ, tuyên giáo hoặc quản trị).")
+            role_codes.append(code)
+    if require_check:
+        from bot.core import checks  # checks builds on assignments
+
+        if not checks.can_check(app, document_id):
+            raise UserError(
+                f"Văn bản {document.label} chưa đủ thông tin (nhiệm vụ, thời hạn) để tạo câu hỏi kiểm tra. "
+                "Hãy giao không kèm kiểm tra."
+            )
+    where, params = ["status = 'active'"], []
+    if units:
+        index = UnitIndex(app.db)
+        missing = [u for u in units if u not in index.units]
+        if missing:
+            raise UserError(f"Không có đơn vị số {', '.join(map(str, missing))}.")
+        ids = sorted({s for u in units for s in index.subtree(u)}) if include_subunits else sorted(set(units))
+        where.append(f"unit_id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    if role_codes:
+        where.append(f"role IN ({','.join('?' * len(role_codes))})")
+        params.extend(role_codes)
+    audience = {"units": units, "subunits": include_subunits, "roles": role_codes}
+    with store.transaction(app.db):
+        assignment_id = app.db.execute(
+            "INSERT INTO assignments (document_id, version, due_date, audience, require_check, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                document_id,
+                document.version,
+                due.isoformat(),
+                json.dumps(audience, ensure_ascii=False),
+                int(require_check),
+                actor.id if actor else None,
+                store.isotime(app.now()),
+            ),
+        ).lastrowid
+        added = app.db.execute(
+            "INSERT INTO assignment_members (assignment_id, person_id) "
+            f"SELECT ?, id FROM people WHERE {' AND '.join(where)}",
+            [assignment_id, *params],
+        ).rowcount
+        if added == 0:
+            raise UserError("Không có cán bộ nào thuộc đối tượng đã chọn; chưa giao.")
+    return assignment_id
+
+
+def member_count(app: App, assignment_id: int) -> int:
+    return app.db.execute(
+        "SELECT COUNT(*) FROM assignment_members WHERE assignment_id = ?", (assignment_id,)
+    ).fetchone()[0]
+
+
+def is_member(app: App, assignment_id: int, person_id: int) -> bool:
+    return (
+        app.db.execute(
+            "SELECT 1 FROM assignment_members WHERE assignment_id = ? AND person_id = ?",
+            (assignment_id, person_id),
+        ).fetchone()
+        is not None
+    )
+
+
+def assignments_for(app: App, person_id: int) -> list[PersonAssignment]:
+    """Every assignment of this person with its confirmation, soonest due first."""
+    today = clock.local_today(app.now())
+    rows = app.db.execute(
+        """
+        SELECT a.id, a.version, a.due_date, a.require_check, k.acked_at, k.check_score,
+               d.id, d.title, d.number, d.version, d.issued, d.issuer
+        FROM assignment_members m
+        JOIN assignments a ON a.id = m.assignment_id
+        JOIN documents d ON d.id = a.document_id
+        LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = a.document_id
+                        AND k.version = a.version
+        WHERE m.person_id = ?
+        ORDER BY a.due_date, a.id
+        """,
+        (person_id,),
+    )
+    result = []
+    for aid, version, due, check, acked_at, score, *doc in rows:
+        due_date = date.fromisoformat(due)
+        result.append(
+            PersonAssignment(
+                assignment_id=aid,
+                document=Document(*doc),
+                version=version,
+                due_date=due_date,
+                require_check=bool(check),
+                overdue=acked_at is None and today > due_date,
+                acked_at=acked_at,
+                check_score=score,
+            )
+        )
+    return result
+
+
+def pending_for(app: App, person_id: int) -> list[PersonAssignment]:
+    """What this person still has to confirm (one entry per document version), soonest due first."""
+    seen: set[tuple[int, str]] = set()
+    pending = []
+    for item in assignments_for(app, person_id):
+        key = (item.document.id, item.version)
+        if item.acked_at is None and key not in seen:
+            seen.add(key)
+            pending.append(item)
+    return pending

@@ -1,0 +1,327 @@
+"""The short comprehension check: 2–3 multiple-choice questions built from the document's duties.
+
+Questions ask what a cadre must actually remember: the deadline of a duty, who is charged with it,
+how often it recurs; when the text has too few duties, facts about the document itself (issue date,
+issuer). Distractors come from the same document first (other deadlines, other actors), so they are
+plausible. The questions of an attempt are drawn with a random generator seeded by (person,
+assignment, attempt) and stored with the attempt: a restart or a second channel shows the same
+question, and every answer is kept as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+from datetime import date, timedelta
+
+from bot import store
+from bot.app import App
+from bot.core import clock, ledger
+from bot.core.assignments import Document, get_document, is_member, require_assignment
+from bot.core.errors import UserError
+from knowledge.text import fold
+
+OPTIONS = 4
+MIN_TASK_WORDS = 5   # "phải gương mẫu thực hiện" alone does not say which duty is meant
+_DAY = re.compile(r"\d{1,2}/\d{1,2}")
+_DONE = re.compile(r"^hoàn thành (?:việc )?", re.IGNORECASE)
+_ACTOR_POOL = (
+    "Ban Tuyên giáo Tỉnh ủy",
+    "Ủy ban nhân dân tỉnh",
+    "Sở Khoa học và Công nghệ",
+    "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "Văn phòng Tỉnh ủy",
+    "Ủy ban Kiểm tra Tỉnh ủy",
+)
+_PERIOD_POOL = ("định kỳ 6 tháng", "hằng năm", "hằng quý", "trong năm 2025", "đến năm 2030", "định kỳ 5 năm")
+_ISSUER_POOL = ("Bộ Chính trị", "Ban Chấp hành Trung ương", "Ban Bí thư", "Tỉnh ủy Quảng Nam", "Chính phủ", "Quốc hội")
+_KIND_ORDER = ("deadline", "actor", "period", "fact")
+
+
+@dataclass
+class ChecksSettings:
+    questions: int = 3          # questions per attempt (fewer when the document offers fewer)
+    pass_ratio: float = 0.66    # share of right answers needed: 2 of 3 passes
+    max_attempts: int = 0       # attempts per person and assignment; 0 = unlimited
+
+
+@dataclass(frozen=True)
+class CheckQuestion:
+    attempt_id: int
+    index: int              # 0-based; pass it back to answer_check
+    total: int
+    text: str
+    options: list[str]
+
+    @property
+    def heading(self) -> str:
+        return f"Câu {self.index + 1}/{self.total}"
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """The outcome of one answer."""
+
+    attempt_id: int
+    correct: bool
+    right_option: str
+    source: str              # the sentence of the document the question came from
+    finished: bool
+    passed: bool | None      # None until finished
+    score: str | None        # "2/3" once finished
+    next: CheckQuestion | None
+    ack: ledger.AckResult | None   # the recorded acknowledgement once passed
+    stale: bool = False      # the answer was for a question already answered: nothing changed
+
+
+def settings(app: App) -> ChecksSettings:
+    return app.config.section("checks", ChecksSettings)
+
+
+def _shorten(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split()).rstrip(" .;:")
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _without(task: str, *answers: str | None) -> str:
+    """The task with its own deadline words removed, so the question does not give the answer away."""
+    for answer in answers:
+        if answer:
+            task = re.sub(re.escape(answer), "", task, flags=re.IGNORECASE)
+    return " ".join(task.split()).strip(" ,;")
+
+
+class _Duty(NamedTuple):
+    actor: str
+    task: str            # shortened, without its own deadline words
+    day: str | None      # ISO date when the text names a day ("trước ngày 15/4/2024")
+    when: str | None     # otherwise the words of the period ("trong năm 2025", "định kỳ 6 tháng")
+    sentence: str
+
+
+def _duties(app: App, document_id: int) -> list[_Duty]:
+    duties = []
+    for actor, task, due, due_text, period, sentence in app.db.execute(
+        "SELECT actor, task, due_date, due_text, period, sentence FROM duties WHERE document_id = ? ORDER BY id",
+        (document_id,),
+    ):
+        # "đến năm 2030" is stored as 31/12/2030: asking for that "day" would test our guess, not the text
+        exact = bool(due) and (not due_text or _DAY.search(due_text) is not None)
+        duties.append(_Duty(
+            actor, _shorten(_without(task, due_text, period)), due[:10] if exact else None,
+            None if exact else (period or due_text), sentence,
+        ))
+    return duties
+
+
+def _candidates(app: App, document: Document) -> dict[str, list[dict]]:
+    """Every question the document supports, by kind, each with its right answer and distractors
+    taken from the same document."""
+    duties = _duties(app, document.id)
+    label = document.number or "văn bản"
+    dates = sorted({d.day for d in duties if d.day})
+    whens = sorted({d.when for d in duties if d.when}, key=fold)
+    found: dict[str, list[dict]] = {kind: [] for kind in _KIND_ORDER}
+    seen: set[tuple[str, str]] = set()
+
+    def add(kind: str, duty: _Duty, text: str, right: str, same_doc: list[str]) -> None:
+        if (kind, fold(duty.task)) not in seen:
+            seen.add((kind, fold(duty.task)))
+            found[kind].append({"kind": kind, "text": text, "right": right, "same_doc": same_doc,
+                                "source": duty.sentence})
+
+    for duty in duties:
+        if duty.day:
+            task = _DONE.sub("", duty.task)  # not "hạn hoàn thành việc “hoàn thành việc …”"
+            add("deadline", duty, f"Theo {label}, hạn hoàn thành việc “{task}” là ngày nào?",
+                duty.day, [d for d in dates if d != duty.day])
+        if duty.when:
+            add("period", duty, f"Theo {label}, việc “{duty.task}” phải thực hiện khi nào?",
+                duty.when, [w for w in whens if fold(w) != fold(duty.when)])
+        actors = {fold(d.actor) for d in duties if fold(d.task) == fold(duty.task)}
+        if len(actors) == 1 and len(duty.task.split()) >= MIN_TASK_WORDS:
+            add("actor", duty, f"Theo {label}, cơ quan, tổ chức nào được giao: “{duty.task}”?",
+                duty.actor, sorted({d.actor for d in duties if fold(d.actor) not in actors}))
+    if document.issued:
+        found["fact"].append({
+            "kind": "date",
+            "text": f"{label[0].upper()}{label[1:]} được ban hành ngày nào?",
+            "right": document.issued[:10],
+            "same_doc": dates,
+            "source": f"{document.title}, ngày {clock.format_date(document.issued)}",
+        })
+    if document.issuer and document.number:
+        found["fact"].append({
+            "kind": "issuer",
+            "text": f"Cơ quan nào ban hành {label}?",
+            "right": document.issuer,
+            "same_doc": [],
+            "source": f"{document.title}",
+        })
+    return found
+
+
+def can_check(app: App, document_id: int) -> bool:
+    """Whether the document supports a check of at least two questions."""
+    document = get_document(app, document_id)
+    return document is not None and sum(map(len, _candidates(app, document).values())) >= 2
+
+
+def _date_distractors(right: str, same_doc: list[str], rng: random.Random) -> list[str]:
+    day = date.fromisoformat(right)
+    shifts = [day + timedelta(days=n) for n in (-30, -15, -5, 15, 30, 365)]
+    rng.shuffle(shifts)
+    pool = same_doc[:]
+    rng.shuffle(pool)
+    return [clock.format_date(d) for d in pool] + [clock.format_date(d) for d in shifts]
+
+
+def _build(candidate: dict, rng: random.Random) -> dict:
+    """A question with shuffled options and the index of the right one."""
+    kind = candidate["kind"]
+    if kind in ("deadline", "date"):
+        right = clock.format_date(candidate["right"])
+        distractors = _date_distractors(candidate["right"], candidate["same_doc"], rng)
+    else:
+        right = candidate["right"]
+        pool = {"actor": _ACTOR_POOL, "period": _PERIOD_POOL, "issuer": _ISSUER_POOL}[kind]
+        same_doc, extra = candidate["same_doc"][:], list(pool)
+        rng.shuffle(same_doc)
+        rng.shuffle(extra)
+        distractors = same_doc + extra
+    options = [right]
+    for option in distractors:
+        if len(options) == OPTIONS:
+            break
+        # "Các cấp ủy" beside "Các cấp ủy, tổ chức đảng" would make two answers right
+        if not any(fold(option) in fold(o) or fold(o) in fold(option) for o in options):
+            options.append(option)
+    rng.shuffle(options)
+    return {
+        "text": candidate["text"],
+        "options": options,
+        "answer": options.index(right),
+        "source": candidate["source"],
+    }
+
+
+def generate(app: App, document: Document, seed: str, count: int) -> list[dict]:
+    """``count`` questions (fewer if the document supports fewer), one kind after another, drawn
+    deterministically from ``seed``."""
+    rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest(), 16))
+    groups = _candidates(app, document)
+    for group in groups.values():
+        rng.shuffle(group)
+    chosen: list[dict] = []
+    while len(chosen) < count and any(groups.values()):
+        for kind in _KIND_ORDER:
+            if groups[kind] and len(chosen) < count:
+                chosen.append(groups[kind].pop())
+    return [_build(c, rng) for c in chosen]
+
+
+def _question(attempt_id: int, questions: list[dict], index: int) -> CheckQuestion:
+    q = questions[index]
+    return CheckQuestion(attempt_id, index, len(questions), q["text"], list(q["options"]))
+
+
+def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
+    """The next question for this person: resumes an unfinished attempt, else starts a new one."""
+    assignment = require_assignment(app, assignment_id)
+    if not is_member(app, assignment_id, person_id):
+        raise UserError(f"Bạn không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
+    done = ledger.ack_of(app, person_id, assignment.document.id, assignment.version)
+    if done is not None:
+        raise UserError(f"Bạn đã xác nhận quán triệt {assignment.document.label} lúc {clock.format_spoken(done['acked_at'])}.")
+    with store.transaction(app.db, immediate=True):
+        open_attempt = app.db.execute(
+            "SELECT id, questions, answers FROM check_attempts "
+            "WHERE person_id = ? AND assignment_id = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1",
+            (person_id, assignment_id),
+        ).fetchone()
+        if open_attempt is not None:
+            attempt_id, questions, answers = open_attempt
+            return _question(attempt_id, json.loads(questions), len(json.loads(answers)))
+        used = app.db.execute(
+            "SELECT COUNT(*) FROM check_attempts WHERE person_id = ? AND assignment_id = ?",
+            (person_id, assignment_id),
+        ).fetchone()[0]
+        config = settings(app)
+        if config.max_attempts and used >= config.max_attempts:
+            raise UserError(
+                f"Bạn đã làm hết {config.max_attempts} lượt kiểm tra. Hãy liên hệ cán bộ tuyên giáo."
+            )
+        attempt = used + 1
+        questions = generate(app, assignment.document, f"{person_id}:{assignment_id}:{attempt}", config.questions)
+        if not questions:
+            raise UserError(f"Chưa tạo được câu hỏi kiểm tra cho {assignment.document.label}.")
+        attempt_id = app.db.execute(
+            "INSERT INTO check_attempts (person_id, assignment_id, attempt, questions, started_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (person_id, assignment_id, attempt, json.dumps(questions, ensure_ascii=False), store.isotime(app.now())),
+        ).lastrowid
+    return _question(attempt_id, questions, 0)
+
+
+def answer_check(
+    app: App, person_id: int, attempt_id: int, question: int, choice: int, channel: str
+) -> CheckStep:
+    """Record the answer ``choice`` (0-based option) to question ``question`` of the attempt.
+
+    An answer to a question already answered (a button pressed twice, an old message) changes
+    nothing and comes back with ``stale=True``. The last answer scores the attempt; a pass records
+    the acknowledgement in the ledger with the score ("2/3").
+    """
+    row = app.db.execute(
+        "SELECT assignment_id, questions, answers, finished_at FROM check_attempts WHERE id = ? AND person_id = ?",
+        (attempt_id, person_id),
+    ).fetchone()
+    if row is None:
+        raise UserError("Không tìm thấy lượt kiểm tra này.")
+    assignment_id, questions_json, answers_json, finished_at = row
+    questions, answers = json.loads(questions_json), json.loads(answers_json)
+    if finished_at is not None or question != len(answers):
+        current = None if finished_at is not None else _question(attempt_id, questions, len(answers))
+        asked = questions[min(question, len(questions) - 1)]
+        return CheckStep(attempt_id, False, asked["options"][asked["answer"]], asked["source"],
+                         finished_at is not None, None, None, current, None, stale=True)
+    asked = questions[question]
+    if not 0 <= choice < len(asked["options"]):
+        raise UserError(f"Hãy chọn một phương án từ 1 đến {len(asked['options'])}.")
+    answers.append(choice)
+    finished = len(answers) == len(questions)
+    score = sum(a == q["answer"] for a, q in zip(answers, questions))
+    passed = finished and score / len(questions) >= settings(app).pass_ratio
+    updated = app.db.execute(
+        "UPDATE check_attempts SET answers = ?, score = ?, passed = ?, finished_at = ? "
+        "WHERE id = ? AND answers = ? AND finished_at IS NULL",
+        (
+            json.dumps(answers),
+            score if finished else None,
+            int(passed) if finished else None,
+            store.isotime(app.now()) if finished else None,
+            attempt_id,
+            answers_json,
+        ),
+    ).rowcount
+    if not updated:  # another press got there first
+        return answer_check(app, person_id, attempt_id, question, choice, channel)
+    score_text = f"{score}/{len(questions)}" if finished else None
+    ack = ledger.acknowledge(app, person_id, assignment_id, channel, check_score=score_text) if passed else None
+    return CheckStep(
+        attempt_id=attempt_id,
+        correct=choice == asked["answer"],
+        right_option=asked["options"][asked["answer"]],
+        source=asked["source"],
+        finished=finished,
+        passed=passed if finished else None,
+        score=score_text,
+        next=None if finished else _question(attempt_id, questions, len(answers)),
+        ack=ack,
+    )

@@ -1,0 +1,284 @@
+"""Evidence exports of the acknowledgement ledger: XLSX (summary with a chart + detail) and CSV.
+
+Built for 70,000 people: rows stream from one SQL query into openpyxl's write-only workbook (or
+the CSV writer), so memory does not grow with the roster. Every text cell that a spreadsheet could
+take for a formula (starting with = + - @ tab or CR) is prefixed with an apostrophe: names and
+positions come from files and chats we do not control. Times are shown in Vietnam time.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.app import App
+from bot.core import audit, clock, ledger
+from bot.core.assignments import Assignment, list_assignments, require_assignment
+from bot.core.errors import UserError
+from bot.core.messages import Attachment
+from bot.core.reports import Progress, compute_progress
+from bot.core.roster import Person, UnitIndex
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+CHANNEL_LABELS = {
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "zalo_oa": "Zalo OA",
+    "web": "Trang web",
+    "cli": "Dòng lệnh",
+    ledger.CONFERENCE: "Hội nghị",
+}
+DETAIL_HEADERS = (
+    ("Họ và tên", 28),
+    ("Đơn vị", 45),
+    ("Chức vụ", 22),
+    ("Văn bản", 14),
+    ("Phiên bản", 14),
+    ("Hạn", 12),
+    ("Trạng thái", 15),
+    ("Thời điểm xác nhận", 19),
+    ("Hình thức", 12),
+    ("Kiểm tra", 9),
+    ("Hàng sổ", 9),
+    ("Mã băm sổ xác nhận", 66),
+)
+SUMMARY_HEADERS = (
+    ("Đợt", 6),
+    ("Văn bản", 14),
+    ("Hạn", 12),
+    ("Đơn vị", 45),
+    ("Được giao", 11),
+    ("Đúng hạn", 10),
+    ("Trễ hạn", 10),
+    ("Chưa xác nhận", 14),
+    ("Tỷ lệ hoàn thành (%)", 20),
+)
+CHART_TABLE_COLUMN = len(SUMMARY_HEADERS) + 2   # the chart's data sits right of the summary table
+CHART_ROWS = 18                                 # rows of sheet each chart occupies
+
+
+def escape(value: object) -> object:
+    """Neutralise a text cell that a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _assignments(app: App, assignment_id: int | None) -> list[Assignment]:
+    if assignment_id is not None:
+        return [require_assignment(app, assignment_id)]
+    return sorted(list_assignments(app), key=lambda a: a.id)
+
+
+def _detail_rows(
+    app: App,
+    assignments: Sequence[Assignment],
+    unit_id: int | None,
+    since: date | None,
+    until: date | None,
+) -> Iterator[list[object]]:
+    """One row per (assignment, member), streamed. With ``since``/``until`` only confirmations made
+    in that period (Vietnam dates, inclusive) are listed; without, every member, confirmed or not."""
+    index = UnitIndex(app.db)
+    paths: dict[int | None, str] = {uid: index.path(uid) for uid in index.units}
+    scope = sorted(index.subtree(unit_id)) if unit_id is not None else None
+    for assignment in assignments:
+        cutoff = clock.day_end_utc(assignment.due_date)
+        sql = """
+            SELECT p.full_name, p.unit_id, p.position, k.acked_at, k.channel, k.check_score, k.id, k.hash
+            FROM assignment_members m
+            JOIN people p ON p.id = m.person_id
+            LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = ? AND k.version = ?
+            WHERE m.assignment_id = ?
+        """
+        params: list[object] = [assignment.document.id, assignment.version, assignment.id]
+        if scope is not None:
+            sql += f" AND p.unit_id IN ({','.join('?' * len(scope))})"
+            params.extend(scope)
+        if since is not None:
+            sql += " AND k.acked_at >= ?"
+            params.append(clock.day_end_utc(since - timedelta(days=1)))
+        if until is not None:
+            sql += " AND k.acked_at < ?"
+            params.append(clock.day_end_utc(until))
+        sql += " ORDER BY p.unit_id, p.name_key, p.id"
+        label, version, due = assignment.document.label, assignment.version[:12], clock.format_date(assignment.due_date)
+        for name, unit, position, acked_at, channel, score, ack_id, digest in app.db.execute(sql, params):
+            if acked_at is None:
+                status, when = "Chưa xác nhận", ""
+            else:
+                status = "Đúng hạn" if acked_at < cutoff else "Trễ hạn"
+                when = clock.format_datetime(acked_at)
+            yield [
+                name, paths.get(unit, ""), position or "", label, version, due, status, when,
+                CHANNEL_LABELS.get(channel, channel or ""), score or "", ack_id or "", digest or "",
+            ]
+
+
+def _summary_rows(progress: Progress) -> list[list[object]]:
+    a = progress.assignment
+    head = [a.id, a.document.label, clock.format_date(a.due_date)]
+    rows = [
+        head + ["    " * u.depth + u.name, u.assigned, u.on_time, u.late, u.not_yet, u.percent]
+        for u in progress.units
+    ]
+    t = progress.total
+    rows.append(head + [f"Tổng cộng ({t.name})" if t.unit_id else "Tổng cộng", t.assigned, t.on_time, t.late, t.not_yet, t.percent])
+    return rows
+
+
+def _chart_units(progress: Progress) -> list[tuple[str, float]]:
+    """The bars of the chart: the shallowest level with several units (e.g. the districts)."""
+    for depth in range(0, 1 + max((u.depth for u in progress.units), default=0)):
+        level = [u for u in progress.units if u.depth == depth]
+        if len(level) > 1:
+            return [(u.name, u.percent) for u in level]
+    return [(u.name, u.percent) for u in progress.units[:1]]
+
+
+def _open_scope(
+    app: App, actor: Person | None, fmt: str, assignment_id: int | None, unit_id: int | None,
+    since: date | None, until: date | None,
+) -> list[Assignment]:
+    audit.require(
+        app, actor, "export", audit.ADMINS, format=fmt, assignment_id=assignment_id, unit_id=unit_id,
+        since=since, until=until,
+    )
+    if fmt not in FORMATS:
+        raise UserError(f"Định dạng “{fmt}” không được hỗ trợ (chọn xlsx hoặc csv).")
+    if unit_id is not None and unit_id not in UnitIndex(app.db).units:
+        raise UserError(f"Không có đơn vị số {unit_id}.")
+    return _assignments(app, assignment_id)
+
+
+def export_acks(
+    app: App,
+    actor: Person | None,
+    fmt: str,
+    out: str | Path,
+    assignment_id: int | None = None,
+    unit_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> Path:
+    """Write the evidence export to ``out`` (admin only) and return its path.
+
+    XLSX: sheet "Tổng hợp" (completion per unit per assignment, rolled up, with a bar chart per
+    assignment) and sheet "Chi tiết" (one row per person and assignment). CSV: the detail rows, UTF-8
+    with a BOM so Excel shows Vietnamese. ``assignment_id`` None exports every assignment.
+    """
+    assignments = _open_scope(app, actor, fmt, assignment_id, unit_id, since, until)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = _detail_rows(app, assignments, unit_id, since, until)
+    if fmt == "csv":
+        _write_csv(out, rows)
+    else:
+        progresses = [compute_progress(app, a, unit_id) for a in assignments]
+        _write_xlsx(app, out, progresses, rows)
+    return out
+
+
+def export_attachment(
+    app: App,
+    actor: Person | None,
+    fmt: str = "xlsx",
+    assignment_id: int | None = None,
+    unit_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> Attachment:
+    """The export as a file to send in a chat (/xuatbaocao) or download from the web."""
+    stamp = clock.local(app.now()).strftime("%Y%m%d-%H%M")
+    filename = f"bao-cao-quan-triet-{stamp}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="quantriet-export-") as tmp:
+        path = export_acks(app, actor, fmt, Path(tmp) / filename, assignment_id, unit_id, since, until)
+        return Attachment(filename=filename, content=path.read_bytes(), mime=FORMATS[fmt])
+
+
+def _write_csv(out: Path, rows: Iterator[list[object]]) -> None:
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([h for h, _ in DETAIL_HEADERS])
+        for row in rows:
+            writer.writerow([escape(v) for v in row])
+
+
+def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[list[object]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(ws, headers: Sequence[tuple[str, int]], extra: Sequence[object] = ()) -> None:
+        for i, (_, width) in enumerate(headers, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+        cells = []
+        for title, _ in headers:
+            cell = WriteOnlyCell(ws, value=title)
+            cell.font = bold
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cells.append(cell)
+        ws.append(cells + list(extra))
+
+    summary = wb.create_sheet("Tổng hợp")
+    for letter, width in ((get_column_letter(CHART_TABLE_COLUMN), 30), (get_column_letter(CHART_TABLE_COLUMN + 1), 12)):
+        summary.column_dimensions[letter].width = width
+    table: list[list[object]] = []
+    side: list[list[object]] = []   # [unit, %] blocks the charts read, one block per assignment
+    charts = []
+    for progress in progresses:
+        table.extend(_summary_rows(progress))
+        bars = _chart_units(progress)
+        if not bars:
+            continue
+        start = len(side) + 2   # sheet row of the block's first data row (row 1 is the header)
+        side.extend([name, pct] for name, pct in bars)
+        side.append(["", ""])
+        chart = BarChart()
+        chart.type = "bar"
+        chart.style = 10
+        chart.title = f"Tỷ lệ hoàn thành (%) – {progress.assignment.document.label} (đợt {progress.assignment.id})"
+        chart.y_axis.title = "%"
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 100
+        chart.legend = None
+        chart.height = 0.5 * CHART_ROWS
+        chart.width = 18
+        data = Reference(summary, min_col=CHART_TABLE_COLUMN + 1, min_row=start, max_row=start + len(bars) - 1)
+        cats = Reference(summary, min_col=CHART_TABLE_COLUMN, min_row=start, max_row=start + len(bars) - 1)
+        chart.add_data(data, titles_from_data=False)
+        chart.set_categories(cats)
+        charts.append(chart)
+    header(summary, SUMMARY_HEADERS, ["", "Đơn vị (biểu đồ)", "Tỷ lệ (%)"])
+    for i in range(max(len(table), len(side))):
+        left = table[i] if i < len(table) else [""] * len(SUMMARY_HEADERS)
+        right = side[i] if i < len(side) else []
+        summary.append([escape(v) for v in left] + ([""] + [escape(v) for v in right] if right else []))
+    summary.append([])
+    summary.append([
+        f"Xuất lúc {clock.format_datetime(app.now())} (giờ Việt Nam). Mã băm cuối sổ xác nhận: "
+        f"{ledger.head_hash(app)}; kiểm tra toàn vẹn bằng lệnh “quantriet ledger verify”."
+    ])
+    anchor_column = get_column_letter(CHART_TABLE_COLUMN + 3)
+    for n, chart in enumerate(charts):
+        summary.add_chart(chart, f"{anchor_column}{2 + n * CHART_ROWS}")
+
+    detail = wb.create_sheet("Chi tiết")
+    header(detail, DETAIL_HEADERS)
+    for row in rows:
+        detail.append([escape(v) for v in row])
+    wb.save(out)
+

@@ -1,0 +1,143 @@
+"""Completion reports: per unit, for one assignment, rolled up through the unit tree.
+
+The counting is one SQL aggregation per assignment (members × their confirmation, grouped by
+unit); only the roll-up over the few hundred units happens in Python, so a 70,000-person roster
+reports in well under a second. "On time" means confirmed before the due day ended in Vietnam.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.app import App
+from bot.core import audit, clock
+from bot.core.assignments import Assignment, require_assignment
+from bot.core.roster import Person, UnitIndex
+
+NO_UNIT = "(Chưa có đơn vị)"
+
+
+@dataclass
+class UnitProgress:
+    unit_id: int | None
+    name: str
+    depth: int              # 0 for the top of the report
+    assigned: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def confirmed(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def not_yet(self) -> int:
+        return self.assigned - self.confirmed
+
+    @property
+    def percent(self) -> float:
+        """Completion: the share of assigned people who confirmed (late ones count as done)."""
+        return round(100 * self.confirmed / self.assigned, 1) if self.assigned else 0.0
+
+    def add(self, other: "UnitProgress") -> None:
+        self.assigned += other.assigned
+        self.on_time += other.on_time
+        self.late += other.late
+
+
+@dataclass
+class Progress:
+    assignment: Assignment
+    units: list[UnitProgress]     # tree order (parent before children), each with its sub-units
+    total: UnitProgress
+
+    def lines(self, max_depth: int | None = None) -> list[str]:
+        """Short text lines for a chat reply: "Huyện Thăng Bình: 45/60 (75%), trễ 3, chưa 15"."""
+        rows = [u for u in self.units if max_depth is None or u.depth <= max_depth]
+        return [
+            f"{'  ' * u.depth}{u.name}: {u.confirmed}/{u.assigned} ({u.percent:g}%)"
+            + (f", trễ hạn {u.late}" if u.late else "")
+            + (f", chưa xác nhận {u.not_yet}" if u.not_yet else "")
+            for u in rows
+        ]
+
+
+def progress(app: App, actor: Person | None, assignment_id: int, unit_id: int | None = None) -> Progress:
+    """Assigned / on time / late / not yet / completion per unit (officer or admin)."""
+    audit.require(app, actor, "progress", audit.OFFICERS, assignment_id=assignment_id, unit_id=unit_id)
+    return compute_progress(app, require_assignment(app, assignment_id), unit_id)
+
+
+def compute_progress(app: App, assignment: Assignment, unit_id: int | None = None) -> Progress:
+    """The report without the permission check (for callers that already checked, e.g. exports)."""
+    direct: dict[int | None, UnitProgress] = {}
+    cutoff = clock.day_end_utc(assignment.due_date)
+    for unit, assigned, on_time, late in app.db.execute(
+        """
+        SELECT p.unit_id, COUNT(*),
+               COALESCE(SUM(k.acked_at < :cutoff), 0),
+               COALESCE(SUM(k.acked_at >= :cutoff), 0)
+        FROM assignment_members m
+        JOIN people p ON p.id = m.person_id
+        LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = :doc AND k.version = :version
+        WHERE m.assignment_id = :aid
+        GROUP BY p.unit_id
+        """,
+        {"cutoff": cutoff, "doc": assignment.document.id, "version": assignment.version, "aid": assignment.id},
+    ):
+        direct[unit] = UnitProgress(unit, "", 0, assigned, on_time, late)
+    index = UnitIndex(app.db)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit in index.units.values():
+        children[unit.parent_id].append(unit.id)
+    rows: list[UnitProgress] = []
+
+    def visit(uid: int, depth: int) -> UnitProgress:
+        row = UnitProgress(uid, index.units[uid].name, depth)
+        position = len(rows)
+        rows.append(row)
+        if uid in direct:
+            row.add(direct[uid])
+        for child in sorted(children[uid]):
+            row.add(visit(child, depth + 1))
+        if not row.assigned:
+            del rows[position:]  # nobody assigned in this branch: leave it out
+        return row
+
+    roots = [unit_id] if unit_id is not None else sorted(children[None])
+    total = UnitProgress(unit_id, index.units[unit_id].name if unit_id is not None else "Tổng cộng", 0)
+    for root in roots:
+        if root in index.units:
+            total.add(visit(root, 0))
+    if unit_id is None and None in direct:
+        rows.append(UnitProgress(None, NO_UNIT, 0, direct[None].assigned, direct[None].on_time, direct[None].late))
+        total.add(direct[None])
+    return Progress(assignment, rows, total)
+
+
+def not_confirmed(
+    app: App, actor: Person | None, assignment_id: int, unit_id: int | None = None, limit: int | None = None
+) -> list[Person]:
+    """The people of the assignment (in ``unit_id`` and below) who have not confirmed yet, by unit
+    and name (officer or admin)."""
+    audit.require(app, actor, "progress", audit.OFFICERS, assignment_id=assignment_id, unit_id=unit_id, list="not_confirmed")
+    assignment = require_assignment(app, assignment_id)
+    sql = """
+        SELECT p.id, p.full_name, p.unit_id, u.name, p.position, p.phone, p.role, p.status
+        FROM assignment_members m
+        JOIN people p ON p.id = m.person_id
+        LEFT JOIN units u ON u.id = p.unit_id
+        WHERE m.assignment_id = ? AND NOT EXISTS (
+            SELECT 1 FROM acks k WHERE k.person_id = m.person_id AND k.document_id = ? AND k.version = ?)
+    """
+    params: list = [assignment.id, assignment.document.id, assignment.version]
+    if unit_id is not None:
+        ids = sorted(UnitIndex(app.db).subtree(unit_id))
+        sql += f" AND p.unit_id IN ({','.join('?' * len(ids))})"
+        params.extend(ids)
+    sql += " ORDER BY p.unit_id, p.name_key"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [Person(*r) for r in app.db.execute(sql, params)]
