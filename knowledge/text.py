@@ -74,6 +74,28 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _mark_free_table() -> dict[int, int]:
+    """``str.translate`` table: each Latin letter with marks → the letter without (Đ → D)."""
+    table = {ord("Đ"): ord("D"), ord("đ"): ord("d")}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = "".join(c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c))
+        if len(base) == 1 and base != chr(code):
+            table.setdefault(code, ord(base))
+    return table
+
+
+_MARK_FREE = _mark_free_table()
+
+
+def strip_marks(text: str) -> str:
+    """The text without diacritics, case kept, one character for one ("Chỉ đạo" → "Chi dao").
+
+    Length-preserving, so an offset found in the stripped text is an offset in the original:
+    pattern matchers search the stripped text and quote the original.
+    """
+    return text.translate(_MARK_FREE)
+
+
 def has_diacritics(text: str) -> bool:
     """True when the text carries Vietnamese marks (so exact-mark matching is meaningful)."""
     return fold(text) != text.lower()
@@ -82,6 +104,11 @@ def has_diacritics(text: str) -> bool:
 def expand_abbreviations(text: str) -> str:
     """Append the expansion after each known abbreviation: "HĐND tỉnh" → "HĐND (hội đồng nhân dân) tỉnh"."""
     return _ABBREV_RE.sub(lambda m: f"{m.group(0)} ({ABBREVIATIONS[m.group(0).lower()]})", text)
+
+
+def replace_abbreviations(text: str) -> str:
+    """Each known abbreviation replaced by its expansion: "Đảng đoàn HĐND tỉnh" → "Đảng đoàn hội đồng nhân dân tỉnh"."""
+    return _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(0).lower()], text)
 
 
 def words(text: str) -> list[str]:

@@ -1,16 +1,31 @@
 -- The knowledge catalogue (owned by knowledge/ and embeddings/).
 CREATE TABLE IF NOT EXISTS documents (
     id          INTEGER PRIMARY KEY,
-    path        TEXT NOT NULL UNIQUE,      -- absolute path of the source file
+    path        TEXT NOT NULL UNIQUE,      -- absolute path of the source file; "<file>#<law id>" in a corpus file
+    file        TEXT NOT NULL DEFAULT '',  -- the file it came from (= path, except for corpus files)
     title       TEXT NOT NULL,
     number      TEXT,                      -- "69-KL/TW"
     issued      TEXT,                      -- ISO date
     issuer      TEXT,
     kind        TEXT,
     source      TEXT,
-    version     TEXT NOT NULL,             -- sha256 of the file bytes
+    note        TEXT,
+    version     TEXT NOT NULL,             -- sha256 of the file bytes (of the law's record in a corpus file)
     size        INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,             -- when this version was read
+    removed_at  TEXT                       -- the file disappeared: no chunks/duties, row kept for acks
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file);
+CREATE INDEX IF NOT EXISTS documents_version ON documents(version);
+
+-- What was last seen of each ingested file, so that an unchanged file costs a stat, not a parse.
+CREATE TABLE IF NOT EXISTS source_files (
+    path        TEXT PRIMARY KEY,          -- absolute path
+    version     TEXT NOT NULL,             -- sha256 of the bytes
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL,
+    checked_ns  INTEGER NOT NULL,          -- wall clock (ns) when the file was last hashed
+    parser      TEXT NOT NULL              -- loader version + chunk settings that produced the rows
 );
 
 CREATE TABLE IF NOT EXISTS chunks (

@@ -1,0 +1,92 @@
+"""``quantriet ingest``, ``quantriet duties`` and ``quantriet documents``: the catalogue on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from bot.app import App
+from knowledge.catalogue import IngestReport, ingest, list_documents, list_duties
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("ingest", help="nạp/cập nhật văn bản và chỉ mục tìm kiếm")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="tệp hoặc thư mục (bỏ trống: các thư mục trong config.toml [knowledge])")
+    p.set_defaults(func=cmd_ingest)
+
+    p = subparsers.add_parser("duties", help="liệt kê nhiệm vụ: ai làm gì, thời hạn")
+    p.add_argument("--actor", help="chủ thể (gõ có hoặc không dấu, ví dụ: \"HĐND\", \"ban tuyen giao\")")
+    p.add_argument("--document", metavar="NUMBER", help="số hoặc tên văn bản (ví dụ: 69-KL/TW)")
+    p.set_defaults(func=cmd_duties)
+
+    p = subparsers.add_parser("documents", help="liệt kê văn bản trong kho")
+    p.add_argument("--all", action="store_true", help="kể cả văn bản đã gỡ (tệp không còn)")
+    p.set_defaults(func=cmd_documents)
+
+
+def cmd_ingest(app: App, args: argparse.Namespace) -> int:
+    explicit = [Path(p) for p in args.paths] or None
+    report = ingest(app, explicit)
+    print(report.summary())
+    if not _refresh_search(app, report):
+        return 1
+    if explicit and report.errors and report.ingested == 0:
+        return 1
+    return 0
+
+
+def _refresh_search(app: App, report: IngestReport) -> bool:
+    """Bring the search indexes in line with the catalogue (they also catch up after a failed run)."""
+    from embeddings.search import refresh
+
+    try:
+        result = refresh(app)
+    except Exception as exc:  # the catalogue is saved; the index catches up on the next run
+        log.exception("search refresh failed")
+        print(f"Không cập nhật được chỉ mục tìm kiếm: {exc}. Văn bản đã lưu; hãy chạy lại `quantriet ingest`.")
+        return False
+    if report.changed or result.changed:
+        print(result.summary())
+    return True
+
+
+def cmd_duties(app: App, args: argparse.Namespace) -> int:
+    rows = list_duties(app, actor=args.actor, document=args.document)
+    if not rows:
+        print("Không có nhiệm vụ nào khớp." if (args.actor or args.document) else
+              "Chưa có nhiệm vụ nào: hãy nạp văn bản bằng `quantriet ingest`.")
+        return 0
+    for r in rows:
+        when = r["due_text"] or r["period"] or "không nêu thời hạn"
+        if r["due_date"]:
+            when = f"{_vn_date(r['due_date'])} ({when})"
+        source = r["number"] or r["title"]
+        where = f" – {r['section_path']}" if r["section_path"] else ""
+        print(f"• {r['actor']}: {r['task']}\n  Thời hạn: {when}\n  Nguồn: {source}{where}")
+    print(f"Tổng cộng: {len(rows)} nhiệm vụ.")
+    return 0
+
+
+def cmd_documents(app: App, args: argparse.Namespace) -> int:
+    rows = list_documents(app, include_removed=args.all)
+    if not rows:
+        print("Kho văn bản trống: hãy nạp văn bản bằng `quantriet ingest`.")
+        return 0
+    for r in rows:
+        number = r["number"] or "—"
+        issued = f", ban hành {_vn_date(r['issued'])}" if r["issued"] else ""
+        removed = " [đã gỡ]" if r["removed_at"] else ""
+        print(f"{number} | {r['title']}{issued}{removed}\n"
+              f"    phiên bản {r['version'][:10]} · {r['chunks']} đoạn · {r['duties']} nhiệm vụ · {r['path']}")
+    print(f"Tổng cộng: {len(rows)} văn bản.")
+    return 0
+
+
+def _vn_date(iso: str) -> str:
+    """2024-04-15 → 15/4/2024, as Vietnamese texts write it."""
+    year, month, day = iso[:10].split("-")
+    return f"{int(day)}/{int(month)}/{year}"

@@ -1,0 +1,31 @@
+"""The ``[knowledge]`` settings of config.toml (each one is documented there)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.config import Config
+from knowledge.chunks import ChunkSettings
+
+
+@dataclass
+class KnowledgeSettings:
+    folders: list[str] = field(default_factory=lambda: ["knowledge/documents"])
+    max_file_mb: float = 20
+    max_corpus_mb: float = 1024
+    recursive: bool = False
+    chunk_chars: int = 600
+    max_paragraph_chars: int = 900
+    item_chunks: bool = False
+
+    @property
+    def chunking(self) -> ChunkSettings:
+        return ChunkSettings(
+            chunk_chars=self.chunk_chars,
+            max_paragraph_chars=self.max_paragraph_chars,
+            item_chunks=self.item_chunks,
+        )
+
+
+def knowledge_settings(config: Config) -> KnowledgeSettings:
+    return config.section("knowledge", KnowledgeSettings)
