@@ -534,7 +534,8 @@ def _settings(app: App) -> RosterSettings:
 def _new_code(length: int, taken: set[str]) -> str:
     while True:
         code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(length))
-        if code not in taken:
+        # letters AND digits, so a code typed alone is recognised (registration.looks_like_code)
+        if code not in taken and not code.isalpha() and not code.isdigit():
             taken.add(code)
             return code
 

@@ -53,3 +53,14 @@ CREATE TABLE IF NOT EXISTS duties (
     sentence     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS duties_document ON duties(document_id);
+
+-- BM25 over matching keys (owned by embeddings/lexical.py, filled by `embeddings.search.refresh`):
+-- rowid = chunks.id; the columns hold tone-canonical/folded keys with syllable bigrams
+-- ("khoa_học"), never display text (answers quote chunks.text). key = hash of the row's inputs,
+-- facets = "deadline date figure" flags of the chunk.
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    body, body_fold, context, context_fold, key UNINDEXED, facets UNINDEXED,
+    tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+);
+-- Document frequency of each key, for idf-weighted question coverage.
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_vocab USING fts5vocab(chunks_fts, 'row');

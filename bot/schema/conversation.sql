@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS audit (
     allowed   INTEGER NOT NULL,
     detail    TEXT NOT NULL DEFAULT '{}'   -- JSON
 );
+CREATE INDEX IF NOT EXISTS audit_action ON audit(action, at);
 
 CREATE TABLE IF NOT EXISTS receipts (
     id          INTEGER PRIMARY KEY,       -- "seen"/"received" events: evidence beside, never instead of, acks

@@ -1,0 +1,150 @@
+"""Admin pages for reading: the completion dashboard, the question log, the documents and the audit.
+
+Officers and admins see these (admins alone see the audit trail). Reports come from the core
+(``reports``), which checks the role again and writes the audit row for each privileged view; the
+lists of questions, documents and duties are plain reads of the catalogue and the question log.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_int
+from bot.channels.web.charts import Bar, completion_chart
+from bot.core import assignments, audit, reports
+from bot.core.errors import UserError
+
+QUESTION_LIMIT = 300
+PENDING_LIMIT = 2000
+CHART_DEPTH = 1  # the chart shows the top two levels of units; the table below shows them all
+
+
+@route(OFFICER)
+async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin: every assignment with its completion, and the figures an officer checks first."""
+    app = state_of(request).app
+    items = []
+    for assignment in assignments.list_assignments(app):
+        total = reports.compute_progress(app, assignment).total
+        items.append({"assignment": assignment, "total": total})
+    (unanswered,) = app.db.execute("SELECT COUNT(*) FROM questions WHERE confident = 0").fetchone()
+    (people,) = app.db.execute("SELECT COUNT(*) FROM people WHERE status = 'active'").fetchone()
+    (linked,) = app.db.execute("SELECT COUNT(DISTINCT person_id) FROM accounts").fetchone()
+    return render(
+        request, viewer, "dashboard.html", items=items, unanswered=unanswered, people=people, linked=linked,
+    )
+
+
+@route(OFFICER)
+async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/assignments/{id}: completion per unit as a chart and a table, with drill-down."""
+    app = state_of(request).app
+    assignment_id = to_int(request.match_info["id"])
+    if assignment_id is None:
+        return not_found(request, viewer, "Không có đợt quán triệt này.")
+    try:
+        progress = reports.progress(app, viewer.person, assignment_id)
+    except UserError as exc:
+        return not_found(request, viewer, exc.message)
+    base = f"/admin/assignments/{assignment_id}/pending"
+    bars = [
+        Bar(u.name, u.percent, f"{u.confirmed}/{u.assigned}",
+            href=f"{base}?unit={u.unit_id}" if u.unit_id is not None else base, depth=u.depth)
+        for u in progress.units
+        if u.depth <= CHART_DEPTH
+    ]
+    title = f"Tỷ lệ hoàn thành quán triệt {progress.assignment.document.label} theo đơn vị"
+    return render(
+        request, viewer, "assignment.html", progress=progress, chart=completion_chart(bars, title),
+        pending_url=base,
+    )
+
+
+@route(OFFICER)
+async def pending_people(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/assignments/{id}/pending?unit=U: who in that unit has not confirmed yet."""
+    app = state_of(request).app
+    assignment_id = to_int(request.match_info["id"])
+    unit_id = to_int(request.query.get("unit"))
+    assignment = assignments.get_assignment(app, assignment_id) if assignment_id else None
+    if assignment is None:
+        return not_found(request, viewer, "Không có đợt quán triệt này.")
+    try:
+        people = reports.not_confirmed(app, viewer.person, assignment.id, unit_id, limit=PENDING_LIMIT + 1)
+    except UserError as exc:
+        return not_found(request, viewer, exc.message)
+    unit_name = None
+    if unit_id is not None:
+        row = app.db.execute("SELECT name FROM units WHERE id = ?", (unit_id,)).fetchone()
+        unit_name = row[0] if row else None
+    return render(
+        request, viewer, "pending.html", assignment=assignment, people=people[:PENDING_LIMIT],
+        truncated=len(people) > PENDING_LIMIT, unit_name=unit_name,
+    )
+
+
+@route(OFFICER)
+async def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/questions: the question log, unanswered questions first (material for an FAQ)."""
+    app = state_of(request).app
+    only_unanswered = request.query.get("loc") == "chua"
+    where = "WHERE q.confident = 0" if only_unanswered else ""
+    rows = app.db.execute(
+        "SELECT q.asked_at, q.channel, q.question, q.answer, q.confident, q.score, p.full_name "
+        f"FROM questions q LEFT JOIN people p ON p.id = q.person_id {where} "
+        "ORDER BY q.confident ASC, q.id DESC LIMIT ?",
+        (QUESTION_LIMIT,),
+    ).fetchall()
+    keys = ("asked_at", "channel", "question", "answer", "confident", "score", "person")
+    (total, unanswered) = app.db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(confident = 0), 0) FROM questions"
+    ).fetchone()
+    return render(
+        request, viewer, "questions.html", rows=[dict(zip(keys, r)) for r in rows],
+        only_unanswered=only_unanswered, total=total, unanswered=unanswered,
+    )
+
+
+@route(OFFICER)
+async def documents(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/documents: every document with the duties and deadlines found in it."""
+    app = state_of(request).app
+    docs = [
+        dict(zip(("id", "title", "number", "issued", "issuer", "version", "ingested_at"), r))
+        for r in app.db.execute(
+            "SELECT id, title, number, issued, issuer, version, ingested_at FROM documents "
+            "ORDER BY issued DESC, id"
+        )
+    ]
+    duties: dict[int, list[dict]] = {d["id"]: [] for d in docs}
+    for row in app.db.execute(
+        "SELECT document_id, actor, task, due_date, due_text, period, section_path FROM duties "
+        "ORDER BY document_id, due_date IS NULL, due_date, id"
+    ):
+        duties.setdefault(row[0], []).append(
+            dict(zip(("actor", "task", "due_date", "due_text", "period", "section"), row[1:]))
+        )
+    return render(request, viewer, "documents.html", docs=docs, duties=duties)
+
+
+@route(ADMIN)
+async def audit_log(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/audit: the latest privileged actions and refusals."""
+    app = state_of(request).app
+    entries = audit.recent(app, limit=300, action=request.query.get("action") or None)
+    ids = sorted({e.person_id for e in entries if e.person_id is not None})
+    names = dict(app.db.execute(
+        f"SELECT id, full_name FROM people WHERE id IN ({','.join('?' * len(ids))})", ids
+    ).fetchall()) if ids else {}
+    return render(request, viewer, "audit.html", entries=entries, names=names)
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/admin", dashboard),
+        web.get("/admin/assignments/{id}", assignment_page),
+        web.get("/admin/assignments/{id}/pending", pending_people),
+        web.get("/admin/questions", questions),
+        web.get("/admin/documents", documents),
+        web.get("/admin/audit", audit_log),
+    ]

@@ -1,0 +1,188 @@
+"""Broadcasts from the admin pages: compose, preview, confirm, and watch the deliveries live.
+
+The same two steps as ``/phatthanh`` in a chat: the form stores a *draft* through the core
+(``broadcasts.save_draft``), the preview page shows who it would reach, and only "Gửi" turns it into
+deliveries (``broadcasts.confirm``), which the outbox sender then drains. The officer's web chat is
+the draft's origin, so the sender's progress message also lands there. The list page polls
+``/admin/api/broadcasts`` every few seconds for the delivery counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+
+from bot.channels.web.base import (
+    CHANNEL, OFFICER, Viewer, error_page, form_of, not_found, redirect, render, route, state_of, to_int,
+)
+from bot.core import assignments, audit, broadcasts, clock, roster, texts
+from bot.core.errors import UserError
+
+LIST_LIMIT = 50
+MAX_TEXT = 3000
+STATUS_LABELS = {"draft": "Bản nháp", "sending": "Đang gửi", "done": "Hoàn tất", "cancelled": "Đã hủy"}
+KIND_LABELS = {"broadcast": "Thông báo", "assignment": "Giao quán triệt", "reminder": "Nhắc nhở", "notice": "Thông tin"}
+
+
+def _stats_json(stats: broadcasts.Stats, status: str) -> dict:
+    return {
+        "total": stats.total, "sent": stats.sent, "failed": stats.failed, "blocked": stats.blocked,
+        "unlinked": stats.unlinked, "pending": stats.pending, "status": status,
+        "status_label": STATUS_LABELS.get(status, status),
+    }
+
+
+def _listing(app, limit: int = LIST_LIMIT) -> list[dict]:
+    rows = app.db.execute(
+        "SELECT b.id, b.kind, b.text, b.status, b.created_at, p.full_name, d.number, d.title "
+        "FROM broadcasts b LEFT JOIN people p ON p.id = b.created_by "
+        "LEFT JOIN documents d ON d.id = b.document_id "
+        "WHERE b.status != 'cancelled' ORDER BY b.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    found = []
+    for bid, kind, text, status, created_at, author, number, title in rows:
+        found.append({
+            "id": bid, "kind": KIND_LABELS.get(kind, kind), "text": text, "status": status,
+            "created_at": created_at, "author": author, "document": number or title,
+            "stats": _stats_json(broadcasts.stats(app, bid), status),
+        })
+    return found
+
+
+@route(OFFICER)
+async def broadcast_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/broadcasts: the compose form and the recent broadcasts with live counts."""
+    app = state_of(request).app
+    return render(
+        request, viewer, "broadcasts.html", items=_listing(app), form={}, error=None,
+        documents=_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
+    )
+
+
+@route(OFFICER, api=True)
+async def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/api/broadcasts: delivery counts of the recent broadcasts (polled by the page)."""
+    app = state_of(request).app
+    return web.json_response({str(item["id"]): item["stats"] for item in _listing(app)})
+
+
+def _documents(app) -> list[assignments.Document]:
+    return [
+        assignments.Document(*r)
+        for r in app.db.execute(
+            "SELECT id, title, number, version, issued, issuer FROM documents ORDER BY issued DESC, id"
+        )
+    ]
+
+
+def _units(app) -> list[tuple[int, str]]:
+    return sorted(roster.unit_paths(app).items(), key=lambda item: item[1])
+
+
+def _draft_from(form: dict[str, str], units: list[int]) -> broadcasts.Draft:
+    """Validate the compose form; UserError (Vietnamese) for anything to fix."""
+    text = form.get("text", "").strip()
+    document_id = to_int(form.get("document"))
+    if len(text) > MAX_TEXT:
+        raise UserError(f"Nội dung dài quá {MAX_TEXT} ký tự.")
+    if not text and document_id is None:
+        raise UserError("Hãy nhập nội dung thông báo hoặc chọn văn bản gửi kèm.")
+    require_ack = form.get("require_ack") == "1"
+    due = None
+    if require_ack:
+        if document_id is None:
+            raise UserError("Muốn yêu cầu xác nhận quán triệt thì phải chọn văn bản.")
+        try:
+            due = date.fromisoformat(form.get("due", ""))
+        except ValueError:
+            raise UserError("Hãy chọn hạn quán triệt.") from None
+    roles = [form["roles"]] if form.get("roles") in roster.ROLES else []
+    return broadcasts.Draft(
+        kind="assignment" if require_ack else "broadcast",
+        text=text,
+        document_id=document_id,
+        audience=broadcasts.Audience(units, form.get("subunits") == "1", roles),
+        require_ack=require_ack,
+        due_date=due,
+        require_check=require_ack and form.get("require_check") == "1",
+    )
+
+
+@route(OFFICER)
+async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/broadcasts: store the composed broadcast as a draft, then show its preview."""
+    app = state_of(request).app
+    form = await form_of(request)
+    data = await request.post()
+    units = [u for u in (to_int(v) for v in data.getall("units", []) if isinstance(v, str)) if u is not None]
+    try:
+        draft = _draft_from(form, units)
+        audit.require(app, viewer.person, "broadcast", audit.OFFICERS, step="draft", units=units)
+    except UserError as exc:
+        return render(
+            request, viewer, "broadcasts.html", status=400, items=_listing(app), form=form, error=exc.message,
+            documents=_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
+        )
+    assert viewer.person is not None and viewer.session is not None
+    broadcast_id = broadcasts.save_draft(app, viewer.person, draft, (CHANNEL, viewer.session.external_id))
+    return redirect(f"/admin/broadcasts/{broadcast_id}")
+
+
+@route(OFFICER)
+async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/broadcasts/{id}: the preview of a draft, or the live counts of a sent broadcast."""
+    app = state_of(request).app
+    broadcast_id = to_int(request.match_info["id"])
+    loaded = broadcasts.load_draft(app, broadcast_id) if broadcast_id else None
+    if loaded is None:
+        return not_found(request, viewer, "Không có đợt gửi này.")
+    draft, status = loaded
+    people, accounts, unlinked = broadcasts.recipients_preview(app, draft)
+    paths = roster.unit_paths(app)
+    document = assignments.get_document(app, draft.document_id) if draft.document_id else None
+    return render(
+        request, viewer, "broadcast.html", broadcast_id=broadcast_id, draft=draft, broadcast_status=status,
+        status_label=STATUS_LABELS.get(status, status), document=document,
+        unit_names=[paths.get(u, str(u)) for u in draft.audience.units],
+        preview={"people": people, "accounts": accounts, "unlinked": unlinked},
+        stats=_stats_json(broadcasts.stats(app, broadcast_id), status),
+    )
+
+
+@route(OFFICER)
+async def confirm(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/broadcasts/{id}/confirm: queue the deliveries (and create the assignment)."""
+    state = state_of(request)
+    broadcast_id = to_int(request.match_info["id"]) or 0
+    assert viewer.person is not None
+    try:
+        audit.require(state.app, viewer.person, "broadcast", audit.OFFICERS, step="confirm", id=broadcast_id)
+        broadcasts.confirm(state.app, viewer.person, broadcast_id)
+    except UserError as exc:
+        return error_page(request, viewer, 400, "Chưa gửi được", exc.message)
+    if state.wake_sender is not None:
+        state.wake_sender()
+    return redirect(f"/admin/broadcasts/{broadcast_id}")
+
+
+@route(OFFICER)
+async def cancel(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/broadcasts/{id}/cancel: drop a draft."""
+    broadcast_id = to_int(request.match_info["id"]) or 0
+    if not broadcasts.cancel(state_of(request).app, broadcast_id):
+        return error_page(request, viewer, 400, "Không hủy được", texts.BROADCAST_GONE.format(id=broadcast_id))
+    return redirect("/admin/broadcasts")
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/admin/broadcasts", broadcast_list),
+        web.post("/admin/broadcasts", compose),
+        web.get("/admin/api/broadcasts", broadcast_counts),
+        web.get("/admin/broadcasts/{id}", broadcast_page),
+        web.post("/admin/broadcasts/{id}/confirm", confirm),
+        web.post("/admin/broadcasts/{id}/cancel", cancel),
+    ]
+

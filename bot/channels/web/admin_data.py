@@ -1,0 +1,195 @@
+"""Admin-only pages that change or take out data: roster import, roles, evidence exports.
+
+The upload is read as a stream with its own size limit, so a huge file is refused (413) without
+being held in memory, whatever the server-wide body limit is; the CSRF token is the form's first
+field and is checked before the file is looked at. The import, the role change and the export
+are the core's functions (they check the admin role again and write the audit rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from aiohttp import BodyPartReader, web
+
+from bot.channels.web.base import (
+    ADMIN, Viewer, csrf_ok, error_page, form_of, redirect, render, route, state_of, to_int, too_large,
+    CSRF_REFUSED,
+)
+from bot.channels.web.chat import attachment_response
+from bot.core import assignments, exports, roster
+from bot.core.errors import UserError
+
+PEOPLE_LIMIT = 200
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+NOT_A_SPREADSHEET = "Tệp «{name}» không phải bảng tính: chỉ nhận tệp .xlsx hoặc .csv (UTF-8)."
+
+
+class _TooLarge(Exception):
+    """The upload passed the size limit."""
+
+
+def _safe_name(filename: str) -> str:
+    """The uploaded file's own name, reduced to something safe to create in a temp folder."""
+    name = Path(filename.replace("\\", "/")).name
+    name = re.sub(r"[^\w.\- ]+", "_", name).strip(" .") or "tep"
+    return name[-120:]
+
+
+async def _read_upload(request: web.Request, limit: int, folder: Path) -> tuple[dict[str, str], Path | None]:
+    """Stream a multipart form: small text fields into a dict, the file into ``folder``."""
+    fields: dict[str, str] = {}
+    saved: Path | None = None
+    reader = await request.multipart()
+    total = 0
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.filename is None:
+            fields[part.name or ""] = (await part.read(decode=True)).decode("utf-8", "replace")[:1000]
+            continue
+        if saved is not None or not part.filename:
+            await part.release()
+            continue
+        saved = folder / _safe_name(part.filename)
+        with saved.open("wb") as out:
+            while chunk := await part.read_chunk(64 * 1024):
+                total += len(chunk)
+                if total > limit:
+                    raise _TooLarge
+                out.write(chunk)
+    return fields, saved
+
+
+def _roster_counts(app) -> dict[str, int]:
+    counts = dict(app.db.execute("SELECT role, COUNT(*) FROM people WHERE status = 'active' GROUP BY role").fetchall())
+    (units,) = app.db.execute("SELECT COUNT(*) FROM units").fetchone()
+    (linked,) = app.db.execute("SELECT COUNT(DISTINCT person_id) FROM accounts").fetchone()
+    return {"units": units, "linked": linked, **{r: counts.get(r, 0) for r in roster.ROLES}}
+
+
+@route(ADMIN)
+async def roster_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/roster: the import form and what the roster holds."""
+    app = state_of(request).app
+    return render(request, viewer, "roster.html", counts=_roster_counts(app), report=None, error=None,
+                  filename=None, skip_invalid=False)
+
+
+@route(ADMIN, csrf="handler")
+async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/roster (multipart): import the file; per-row errors; all-or-nothing by default."""
+    state = state_of(request)
+    app = state.app
+    limit = state.settings.max_upload_bytes
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        return too_large(request, viewer)
+    with tempfile.TemporaryDirectory(prefix="quantriet-upload-") as tmp:
+        try:
+            fields, saved = await _read_upload(request, limit, Path(tmp))
+        except _TooLarge:
+            return too_large(request, viewer)
+        except (ValueError, AssertionError, KeyError):  # not a multipart body at all
+            return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
+        if not csrf_ok(viewer, fields.get("csrf")):
+            return error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
+        skip_invalid = fields.get("skip_invalid") == "1"
+
+        def again(status: int, **context) -> web.Response:
+            values = {"report": None, "error": None, "filename": saved.name if saved else None,
+                      "skip_invalid": skip_invalid, **context}
+            return render(request, viewer, "roster.html", status=status, counts=_roster_counts(app), **values)
+
+        if saved is None or saved.stat().st_size == 0:
+            return again(400, error="Hãy chọn tệp danh sách (.xlsx hoặc .csv) để nhập.")
+        if saved.suffix.lower() not in UPLOAD_SUFFIXES:
+            return again(400, error=NOT_A_SPREADSHEET.format(name=saved.name))
+        try:
+            report = await asyncio.to_thread(roster.import_roster, app, viewer.person, saved, skip_invalid)
+        except UserError as exc:
+            return again(400, error=exc.message)
+        return again(200 if report.imported else 400, report=report)
+
+
+@route(ADMIN)
+async def people_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/people?q=: find people and change their role."""
+    app = state_of(request).app
+    query = request.query.get("q", "").strip()[:100]
+    if query:
+        people = roster.find_people(app, query, limit=PEOPLE_LIMIT)
+    else:
+        people = [
+            p for p in roster.list_people(app, status="active") if p.role != "cadre"
+        ][:PEOPLE_LIMIT]
+    return render(request, viewer, "people.html", people=people, query=query, roles=roster.ROLES,
+                  message=request.query.get("ok"), error=None)
+
+
+@route(ADMIN)
+async def set_role(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/people/{id}/role: grant or remove the officer/admin role."""
+    app = state_of(request).app
+    form = await form_of(request)
+    person_id = to_int(request.match_info["id"]) or 0
+    try:
+        person = roster.set_role(app, viewer.person, person_id, form.get("role", ""))
+    except UserError as exc:
+        return error_page(request, viewer, 400, "Chưa đổi được vai trò", exc.message)
+    return redirect("/admin/people?" + urlencode({"q": form.get("q", ""), "ok": person.full_name}))
+
+
+def _exports_form(request: web.Request, viewer: Viewer, status: int = 200, error: str | None = None) -> web.Response:
+    app = state_of(request).app
+    return render(request, viewer, "exports.html", status=status, assignments=assignments.list_assignments(app),
+                  units=sorted(roster.unit_paths(app).items(), key=lambda item: item[1]), error=error)
+
+
+@route(ADMIN)
+async def exports_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/exports: choose the scope and format of the evidence export."""
+    return _exports_form(request, viewer)
+
+
+def _date(text: str | None, label: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{label} không đúng dạng ngày.") from None
+
+
+@route(ADMIN)
+async def export_download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/exports: build the XLSX/CSV export and send it as a download."""
+    app = state_of(request).app
+    form = await form_of(request)
+    try:
+        attachment = await asyncio.to_thread(
+            exports.export_attachment, app, viewer.person,
+            form.get("format", "xlsx"),
+            to_int(form.get("assignment")),
+            to_int(form.get("unit")),
+            _date(form.get("since"), "Từ ngày"),
+            _date(form.get("until"), "Đến ngày"),
+        )
+    except UserError as exc:
+        return _exports_form(request, viewer, 400, exc.message)
+    return attachment_response(attachment.filename, attachment.mime, attachment.content)
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/admin/roster", roster_page),
+        web.post("/admin/roster", roster_import),
+        web.get("/admin/people", people_page),
+        web.post("/admin/people/{id}/role", set_role),
+        web.get("/admin/exports", exports_page),
+        web.post("/admin/exports", export_download),
+    ]

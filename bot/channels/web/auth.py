@@ -1,0 +1,164 @@
+"""Logging in and out: sessions, throttling, and the administrator's password login.
+
+(Cadres log in with their invite code on the chat page, see chat.py.) A browser is a chat account
+like a phone is: it gets a long-lived random device id (cookie ``qt_device``), and the invite code
+links the "web" account with that id to the roster person through the core's ``link_by_invite``.
+Logging out ends the session but keeps the device id, so the same person can log in again from the
+same browser with the same code (the core refuses a used code from any *other* account, because it
+may have been forwarded).
+
+The password login (``QUANTRIET_ADMIN_PASSWORD``) acts as a roster person, so the core's role
+checks and audit rows work unchanged: the person whose phone is ``QUANTRIET_ADMIN_PHONE`` when that
+is set, otherwise a local person "Quản trị hệ thống" (role admin, no unit) created on first login.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot import store
+from bot.channels.web import security
+from bot.channels.web.base import (
+    ANYONE, CHANNEL, Viewer, form_of, redirect, render, route, set_cookie, state_of,
+)
+from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
+from bot.core import audit, roster
+from bot.core.errors import UserError
+from knowledge.text import fold
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ADMIN_NAME = "Quản trị hệ thống"
+SYSTEM_ADMIN_ACCOUNT = "admin-password"
+DEVICE_MAX_AGE = 400 * 24 * 3600  # the longest cookie lifetime browsers accept
+WRONG_PASSWORD = "Mật khẩu không đúng."
+PASSWORD_DISABLED = (
+    "Đăng nhập quản trị bằng mật khẩu đang tắt vì chưa đặt mật khẩu. Người vận hành máy chủ hãy đặt "
+    f"biến môi trường {ADMIN_PASSWORD_ENV} rồi khởi động lại «quantriet serve»."
+)
+
+
+def client_key(request: web.Request) -> str:
+    """Who is trying (for throttling): the peer address. Behind a reverse proxy every client shares
+    the proxy's address, which only makes the limit stricter."""
+    return request.remote or "unknown"
+
+
+def locked_message(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút."
+
+
+async def failed(request: web.Request, key: str) -> None:
+    """Count a failed attempt and slow the answer down, so guessing costs time."""
+    state = state_of(request)
+    state.limiter.fail(key)
+    await asyncio.sleep(state.settings.login_delay_seconds)
+
+
+def start_session(request: web.Request, kind: str, external_id: str, lifetime: timedelta,
+                   location: str) -> web.Response:
+    app = state_of(request).app
+    security.end_session(app, request.cookies.get(security.SESSION_COOKIE))  # no session fixation
+    token, _ = security.create_session(app, kind, external_id, lifetime)
+    response = redirect(location)
+    set_cookie(request, response, security.SESSION_COOKIE, token, max_age=int(lifetime.total_seconds()))
+    return response
+
+
+@route(ANYONE)
+async def logout(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /logout: end this browser's session (the device id stays, see the module doc)."""
+    security.end_session(state_of(request).app, viewer.token)
+    admin = viewer.session is not None and viewer.session.kind == "admin"
+    response = redirect("/admin/login" if admin else "/")
+    response.del_cookie(security.SESSION_COOKIE, path="/")
+    return response
+
+
+# ---------------------------------------------------------------------------------- admin login
+
+
+@route(ANYONE)
+async def admin_login_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/login; an officer or admin already logged in goes straight to the dashboard."""
+    if viewer.is_officer:
+        return redirect("/admin")
+    return render(request, viewer, "admin_login.html", enabled=security.admin_password() is not None,
+                  error=None if security.admin_password() else PASSWORD_DISABLED)
+
+
+@route(ANYONE)
+async def admin_login(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/login: check the password (constant time, throttled) and open an admin session."""
+    state = state_of(request)
+    expected = security.admin_password()
+    if expected is None:
+        return render(request, viewer, "admin_login.html", status=403, enabled=False, error=PASSWORD_DISABLED)
+    key = "admin:" + client_key(request)
+    locked = state.limiter.locked_for(key)
+    if locked:
+        return render(request, viewer, "admin_login.html", status=429, enabled=True,
+                      error=locked_message(locked))
+    form = await form_of(request)
+    if not security.same_secret(form.get("password"), expected):
+        log.warning("web: wrong admin password from %s", client_key(request))
+        await failed(request, key)
+        return render(request, viewer, "admin_login.html", status=401, enabled=True, error=WRONG_PASSWORD)
+    try:
+        external_id = admin_account(state.app)
+    except UserError as exc:
+        return render(request, viewer, "admin_login.html", status=400, enabled=True, error=exc.message)
+    state.limiter.reset(key)
+    person = roster.person_for(state.app, CHANNEL, external_id)
+    audit.record(state.app, person, "web.login", True, method="password")
+    return start_session(
+        request, "admin", external_id, timedelta(hours=state.settings.admin_session_hours), "/admin"
+    )
+
+
+def admin_account(app: "App") -> str:
+    """The web account the password login acts as (see the module doc); created when missing."""
+    phone = os.environ.get(ADMIN_PHONE_ENV, "").strip()
+    if phone:
+        external_id = f"admin-{roster.normalise_phone(phone)}"
+        try:
+            roster.link_by_phone(app, CHANNEL, external_id, phone, "Mật khẩu quản trị")
+        except UserError:
+            raise UserError(
+                f"Số điện thoại trong {ADMIN_PHONE_ENV} ({phone}) không có trong danh sách cán bộ. "
+                "Hãy nhập danh sách có người này, hoặc bỏ biến môi trường đó."
+            ) from None
+        return external_id
+    if roster.person_for(app, CHANNEL, SYSTEM_ADMIN_ACCOUNT) is None:
+        now = store.isotime(app.now())
+        with store.transaction(app.db, immediate=True):
+            person_id = app.db.execute(
+                "INSERT INTO people (full_name, name_key, role, status, created_at) "
+                "VALUES (?, ?, 'admin', 'active', ?)",
+                (SYSTEM_ADMIN_NAME, fold(SYSTEM_ADMIN_NAME), now),
+            ).lastrowid
+            app.db.execute(
+                "INSERT INTO accounts (channel, external_id, person_id, display_name, linked_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (CHANNEL, SYSTEM_ADMIN_ACCOUNT, person_id, "Mật khẩu quản trị", now),
+            )
+    return SYSTEM_ADMIN_ACCOUNT
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.post("/logout", logout),
+        web.get("/admin/login", admin_login_page),
+        web.post("/admin/login", admin_login),
+    ]
+

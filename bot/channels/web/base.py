@@ -1,0 +1,241 @@
+"""What every web route shares: who is asking, whether they may, and how pages are rendered.
+
+Each handler is wrapped by :func:`route`, which resolves the browser's session to a roster person,
+checks the CSRF token of every POST (in constant time) *before* the handler runs, and enforces the
+route's access level. Role checks happen here for every route and again inside the core functions
+(which also write the audit rows), so a forgotten check in a page cannot open a privileged action.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from aiohttp import web
+
+from bot.channels.web import charts, security
+from bot.channels.web.settings import WebSettings
+from bot.core import audit, clock, exports, roster
+from bot.core.roster import Person
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.core.conversation import Conversation
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+CHANNEL = "web"
+
+# Access levels, weakest first.
+ANYONE, PERSON, OFFICER, ADMIN = "anyone", "person", "officer", "admin"
+_ROLES = {OFFICER: audit.OFFICERS, ADMIN: audit.ADMINS}
+
+
+@dataclass
+class WebState:
+    """The web channel's share of the process: the app, its settings and the page templates."""
+
+    app: "App"
+    settings: WebSettings
+    templates: jinja2.Environment
+    limiter: security.LoginLimiter
+    conversation: "Conversation"
+    wake_sender: Callable[[], None] | None = None  # new deliveries queued: let the sender look now
+
+
+STATE = web.AppKey("quantriet_web", WebState)
+
+
+def make_templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["datetime"] = lambda v: clock.format_datetime(v) if v else ""
+    env.filters["date"] = lambda v: clock.format_date(v) if v else ""
+    env.filters["level"] = charts.level
+    env.filters["channel"] = lambda c: exports.CHANNEL_LABELS.get(c, c)
+    env.globals["role_label"] = lambda role: roster.ROLE_LABELS.get(role, role)
+    return env
+
+
+@dataclass
+class Viewer:
+    """The browser behind a request: its session (if logged in), the person, and its CSRF token."""
+
+    session: security.WebSession | None
+    token: str | None
+    person: Person | None
+    csrf: str
+    new_anon_csrf: bool = False
+
+    @property
+    def is_officer(self) -> bool:
+        return self.person is not None and audit.allowed(self.person, audit.OFFICERS)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.person is not None and audit.allowed(self.person, audit.ADMINS)
+
+
+def state_of(request: web.Request) -> WebState:
+    return request.app[STATE]
+
+
+def viewer_for(request: web.Request) -> Viewer:
+    """Resolve the cookies: a session whose account is no longer linked counts as logged out."""
+    app = state_of(request).app
+    token = request.cookies.get(security.SESSION_COOKIE)
+    session = security.load_session(app, token)
+    person = roster.person_for(app, CHANNEL, session.external_id) if session else None
+    if session is None or person is None:
+        anon = request.cookies.get(security.ANON_CSRF_COOKIE)
+        return Viewer(None, None, None, anon or security.new_token(), new_anon_csrf=not anon)
+    return Viewer(session, token, person, session.csrf)
+
+
+def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
+               max_age: int | None = None) -> None:
+    """Every cookie of the app: HttpOnly, SameSite=Strict, whole site (Secure when configured)."""
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="Strict",
+        secure=state_of(request).settings.secure_cookies or None,
+    )
+
+
+def render(request: web.Request, viewer: Viewer, template: str, *, status: int = 200,
+           **context: Any) -> web.Response:
+    state = state_of(request)
+    html = state.templates.get_template(template).render(
+        viewer=viewer, settings=state.settings, path=request.path, **context
+    )
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def error_page(request: web.Request, viewer: Viewer, status: int, title: str, message: str) -> web.Response:
+    return render(request, viewer, "error.html", status=status, title=title, message=message)
+
+
+def redirect(location: str) -> web.Response:
+    """303 See Other: after a POST the browser GETs the next page (no resubmission on reload)."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def not_found(request: web.Request, viewer: Viewer, message: str) -> web.Response:
+    return error_page(request, viewer, 404, "Không tìm thấy", message)
+
+
+def to_int(text: str | None) -> int | None:
+    """A number from a query string or a form field; None when blank or not a number."""
+    try:
+        return int(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def error_json(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+CSRF_REFUSED = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang rồi thử lại."
+TOO_LARGE = "Tệp hoặc dữ liệu gửi lên quá lớn (tối đa {mb:g} MB)."
+
+
+def too_large(request: web.Request, viewer: Viewer, api: bool = False) -> web.Response:
+    message = TOO_LARGE.format(mb=state_of(request).settings.max_upload_mb)
+    if api:
+        return error_json(413, message)
+    return error_page(request, viewer, 413, "Dữ liệu quá lớn", message)
+
+
+def csrf_ok(viewer: Viewer, given: str | None) -> bool:
+    return security.same_secret(given, viewer.csrf)
+
+
+Handler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
+
+
+def route(access: str = ANYONE, *, api: bool = False, csrf: str = "form") -> Callable[[Handler], Callable]:
+    """Wrap a handler with the session lookup, the CSRF check and the access check.
+
+    ``csrf`` says where a POST carries its token: "form" (a field of an urlencoded form, checked
+    here), "header" (``X-CSRF-Token``, for the chat's JSON calls) or "handler" (a streamed
+    multipart upload: the handler checks it with :func:`csrf_ok` before using anything).
+    """
+
+    def wrap(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def run(request: web.Request) -> web.StreamResponse:
+            viewer = viewer_for(request)
+            if request.method == "POST" and csrf != "handler":
+                try:
+                    given = (
+                        request.headers.get(security.CSRF_HEADER)
+                        if csrf == "header"
+                        else (await request.post()).get(security.CSRF_FIELD)
+                    )
+                except web.HTTPRequestEntityTooLarge:
+                    return _finish(request, viewer, too_large(request, viewer, api))
+                if not csrf_ok(viewer, given if isinstance(given, str) else None):
+                    log.warning("web: CSRF token refused for %s %s", request.method, request.path)
+                    refused = error_json(403, CSRF_REFUSED) if api else error_page(
+                        request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED
+                    )
+                    return _finish(request, viewer, refused)
+            denied = _check_access(request, viewer, access, api)
+            if denied is not None:
+                return _finish(request, viewer, denied)
+            return _finish(request, viewer, await handler(request, viewer))
+
+        run.__name__ = handler.__name__
+        run.__doc__ = handler.__doc__
+        return run
+
+    return wrap
+
+
+def _check_access(request: web.Request, viewer: Viewer, access: str, api: bool) -> web.StreamResponse | None:
+    if access == ANYONE:
+        return None
+    if viewer.person is None:
+        if api:
+            return error_json(401, "Đồng chí cần đăng nhập lại.")
+        target = "/admin/login" if access in _ROLES else "/"
+        return redirect(target)
+    if access in _ROLES and not audit.allowed(viewer.person, _ROLES[access]):
+        app = state_of(request).app
+        audit.record(app, viewer.person, "web.page", False, path=request.path)
+        who = "quản trị viên" if access == ADMIN else "cán bộ tuyên giáo và quản trị viên"
+        message = f"Trang này chỉ dành cho {who}. Tài khoản của đồng chí không có quyền truy cập."
+        if api:
+            return error_json(403, message)
+        return error_page(request, viewer, 403, "Không có quyền truy cập", message)
+    return None
+
+
+def _finish(request: web.Request, viewer: Viewer, response: web.StreamResponse) -> web.StreamResponse:
+    if viewer.new_anon_csrf and viewer.session is None:
+        set_cookie(request, response, security.ANON_CSRF_COOKIE, viewer.csrf)
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'",
+    )
+    return response
+
+
+async def form_of(request: web.Request) -> dict[str, str]:
+    """The (already read, cached) urlencoded form as plain strings."""
+    data = await request.post()
+    return {k: v for k, v in data.items() if isinstance(v, str)}

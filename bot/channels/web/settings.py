@@ -1,0 +1,41 @@
+"""The ``[web]`` section of config.toml, with its environment overrides.
+
+The web chat and the admin pages listen on 127.0.0.1 by default: they are meant to sit behind the
+province's own reverse proxy (which adds TLS), never to face the internet directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Config
+
+ADMIN_PASSWORD_ENV = "QUANTRIET_ADMIN_PASSWORD"
+ADMIN_PHONE_ENV = "QUANTRIET_ADMIN_PHONE"
+
+
+@dataclass
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    bot_name: str = "Trợ lý quán triệt"
+    max_upload_mb: float = 5.0
+    chat_session_days: int = 30
+    admin_session_hours: int = 8
+    login_delay_seconds: float = 1.0
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    poll_seconds: int = 3
+    secure_cookies: bool = False
+
+    @classmethod
+    def load(cls, config: Config) -> "WebSettings":
+        return config.section(
+            "web",
+            cls,
+            env={"host": "QUANTRIET_WEB_HOST", "port": "QUANTRIET_WEB_PORT"},
+        )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)

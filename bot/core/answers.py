@@ -1,0 +1,523 @@
+"""Questions in, cited answers out: the one place every channel (CLI, Telegram, Zalo, web) asks.
+
+:func:`ask` retrieves the best sections (:mod:`embeddings.search`), picks the sentence(s) that
+answer the question inside the top chunks with a cheap score (idf-weighted overlap with the
+question's terms, what the question asks for: a deadline, a date, a figure, and the chunk's rank),
+and quotes them verbatim with the document (number, title, date) and the section. Deadline
+questions also get the due date and how many days remain or have passed, counted in
+Asia/Ho_Chi_Minh. No model call happens here beyond the single query embedding done by search.
+
+When the texts do not answer the question (the searcher's confidence call), the answer says so
+politely and points to the propaganda officer, with no fact at all. Bad questions (empty, only
+emoji or punctuation) get a clear message; a very long one is cut before embedding and answered
+with a note. :func:`ask` never raises for a question's content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from bot import store
+from bot.core.texts import days_phrase
+from embeddings.query import Query, has_figure, keys, parse, shorten
+from embeddings.search import Hit, SearchResult
+from knowledge.dates import DateMention, find_dates
+from knowledge.sections import PATH_SEPARATOR, split_sentences
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+EMPTY_QUESTION = (
+    "Đồng chí chưa nhập câu hỏi. Hãy gõ câu hỏi về nội dung văn bản, ví dụ: "
+    "«Thời hạn quán triệt Kết luận 69 là khi nào?»"
+)
+NO_WORDS = (
+    "Trợ lý chưa hiểu câu hỏi vì không có chữ nào. Đồng chí vui lòng gõ câu hỏi bằng chữ, ví dụ: "
+    "«Ai phải xây dựng kế hoạch thực hiện Kết luận 69?»"
+)
+NO_DOCUMENTS = (
+    "Chưa có văn bản nào trong hệ thống để trả lời. Quản trị viên cần nạp văn bản bằng lệnh "
+    "`quantriet ingest`."
+)
+REFUSAL = (
+    "Xin lỗi, trợ lý chưa tìm thấy nội dung trả lời câu hỏi này trong các văn bản hiện có. "
+    "Đồng chí vui lòng liên hệ cán bộ tuyên giáo của đơn vị để được giải đáp."
+)
+TOO_LONG = "(Câu hỏi dài hơn {limit} ký tự nên trợ lý chỉ xét phần đầu.)"
+FAILED = (
+    "Xin lỗi, trợ lý đang gặp sự cố khi tìm câu trả lời. Đồng chí vui lòng thử lại sau hoặc liên "
+    "hệ cán bộ tuyên giáo."
+)
+
+_HAS_WORD = re.compile(r"[^\W_]")
+_CLAUSE = re.compile(r"(?<=[;,:])\s+")
+_MARKER = re.compile(r"^(?:[-–+•*]|\d{1,3}(?:\.\d{1,2})*[.)-]|[a-zđ]\)|[IVX]{1,5}[.-])\s*")
+LEAD_WORDS = 6  # a sentence's subject lies within its first words
+LEAD_WEIGHT = 0.3
+DOCUMENT_SHARE = 0.5
+TITLE_WORDS = 12  # an unpunctuated line shorter than this is a title, not an answer
+HEADING_PENALTY = 1.0
+DEADLINE_BONUS = 1.0
+DATE_BONUS = 0.5
+FIGURE_BONUS = 0.4
+TITLE_CHARS = 110  # a document title is cut to this in the answer (the sources carry it in full)
+SECTION_CHARS = 90
+SOURCE_CHARS = 400  # longest passage quoted for each source
+
+
+@dataclasses.dataclass(frozen=True)
+class AnswerSettings:
+    """The ``[answers]`` section of config.toml."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_chars: int = 600
+    max_sentences: int = 2
+    second_sentence_ratio: float = 0.75
+    sentence_weight: float = 0.5
+
+
+@dataclasses.dataclass
+class Source:
+    document: str  # the title
+    number: str
+    section: str
+    text: str  # the passage quoted from this source
+    score: float
+    chunk_id: int  # extra: open the section in full with :func:`section_text`
+    issued: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document": self.document, "number": self.number, "section": self.section,
+                "text": self.text, "score": round(self.score, 4), "chunk_id": self.chunk_id,
+                "issued": self.issued}
+
+
+@dataclasses.dataclass
+class Deadline:
+    date: str  # ISO
+    text: str  # the words of the document: "trước ngày 15/4/2024"
+    actor: str
+    days_left: int  # negative: days overdue
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date, "text": self.text, "actor": self.actor,
+                "days_left": self.days_left}
+
+
+@dataclasses.dataclass
+class Answer:
+    question: str
+    answer: str
+    confident: bool
+    sources: list[Source] = dataclasses.field(default_factory=list)
+    deadlines: list[Deadline] = dataclasses.field(default_factory=list)
+    # "answer", "refusal" (out of scope), "invalid" (no question), "no_documents", "error"
+    status: str = "answer"
+    today: str = ""
+
+    @property
+    def score(self) -> float | None:
+        return self.sources[0].score if self.sources else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape in DESIGN.md (extra keys: status, today, chunk_id/issued per source)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "confident": self.confident,
+            "sources": [s.to_json() for s in self.sources],
+            "deadlines": [d.to_json() for d in self.deadlines],
+            "status": self.status,
+            "today": self.today,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class _Sentence:
+    hit: int  # rank of the chunk among the hits
+    position: int  # index of the sentence in its chunk
+    text: str
+    score: float
+    dates: tuple[DateMention, ...]
+
+
+def settings(app: "App") -> AnswerSettings:
+    return app.config.section("answers", AnswerSettings)
+
+
+def local_today(app: "App", cfg: AnswerSettings) -> date:
+    return app.now().astimezone(ZoneInfo(cfg.timezone)).date()
+
+
+def ask(app: "App", question: str, today: date | None = None) -> Answer:
+    """Answer one question from the catalogue; never raises for what the question contains."""
+    cfg = settings(app)
+    today = today or local_today(app, cfg)
+    text = " ".join((question or "").split())
+    base = Answer(question=question or "", answer="", confident=False, today=today.isoformat())
+    if not text:
+        return dataclasses.replace(base, answer=EMPTY_QUESTION, status="invalid")
+    if not _HAS_WORD.search(text):
+        return dataclasses.replace(base, answer=NO_WORDS, status="invalid")
+    try:
+        searcher = app.searcher
+        query = parse(text, searcher.settings.max_query_chars, searcher.settings.bigrams)
+        result = searcher.search(query)
+    except Exception:  # a broken index must not take the chat down: log it, tell the user
+        log.exception("search failed for %r", text[:200])
+        return dataclasses.replace(base, answer=FAILED, status="error")
+    note = TOO_LONG.format(limit=searcher.settings.max_query_chars) if len(text) > len(query.text) else ""
+    if result.catalogue_empty:
+        return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
+    if not result.confident:
+        log.info("declined %r (cosine %.3f, coverage %.2f, phrases %.2f)", query.text[:80],
+                 result.cosine, result.coverage, result.phrase_coverage)
+        return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+    return _compose(app, cfg, base, result, today, note)
+
+
+# --- composition ----------------------------------------------------------------------------
+
+def _compose(app: "App", cfg: AnswerSettings, base: Answer, result: SearchResult,
+             today: date, note: str) -> Answer:
+    query = result.query
+    weights = _term_weights(app, query)
+    cosines = result.sentence_scores
+    ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg.sentence_weight)
+    chosen = _choose(ranked, cfg)
+    top = result.chunks[chosen[0].hit]
+    deadlines = _deadlines(app, query, top, chosen, today, weights)
+
+    where = f", mục {shorten(_last_label(top.section), SECTION_CHARS)}" if top.section else ""
+    header = f"Theo {_document_ref(top)}{where}:"
+    facts = _facts_line(query, chosen, deadlines, today, weights)
+    budget = cfg.max_chars - len(header) - len(facts) - len(note) - 6
+    quote = _quote(chosen, budget, query, weights)
+    answer = _join(note, header, f"«{quote}»", facts)
+
+    sources = [Source(document=top.title, number=top.number, section=top.section, text=quote,
+                      score=top.score, chunk_id=top.chunk_id, issued=top.issued)]
+    others = [h for h in result.hits if (h.document_id, h.section) != (top.document_id, top.section)]
+    for hit in others[: len(result.hits) - 1]:
+        best = _rank_sentences(query, [hit], weights, cosines, cfg.sentence_weight)
+        passage = _quote(_choose(best, cfg), SOURCE_CHARS, query, weights) if best else hit.text[:SOURCE_CHARS]
+        sources.append(Source(document=hit.title, number=hit.number, section=hit.section,
+                              text=passage, score=hit.score, chunk_id=hit.chunk_id,
+                              issued=hit.issued))
+    return dataclasses.replace(base, answer=answer, confident=True, sources=sources,
+                               deadlines=deadlines, status="answer")
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _term_weights(app: "App", query: Query) -> dict[str, float]:
+    """idf of each query term (folded), from the searcher's vocabulary."""
+    vocab = app.searcher.vocabulary
+    return {t.fold: vocab.idf(t.fold) for t in query.terms}
+
+
+def _overlap(text: str, weights: dict[str, float], context: dict[str, float] | None = None) -> float:
+    """Share of the question's (idf-weighted) terms that ``text`` contains; a term found only in
+    ``context`` (where the text stands) counts for the share given there."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    present = _folded_keys(text)
+    context = context or {}
+    found = sum(w if term in present else w * context.get(term, 0.0) for term, w in weights.items())
+    return found / total
+
+
+@lru_cache(maxsize=50_000)
+def _folded_keys(text: str) -> frozenset[str]:
+    """Folded matching keys of a sentence (cached: the same chunks answer many questions)."""
+    return frozenset(keys(text)[1].split())
+
+
+@lru_cache(maxsize=50_000)
+def _dates(sentence: str) -> tuple[DateMention, ...]:
+    return tuple(find_dates(sentence))
+
+
+@lru_cache(maxsize=20_000)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(split_sentences(text)) or (text,)
+
+
+def _context_keys(hit: Hit) -> dict[str, float]:
+    """Folded keys of where a chunk stands: its section path counts fully for its sentences
+    ("Tầm nhìn đến năm 2045" dates every sentence under it), its document's number, title and
+    kind by half."""
+    document = _folded_keys(" ".join((hit.number, hit.title, hit.kind)))
+    section = _folded_keys(hit.section)
+    return {**dict.fromkeys(document, DOCUMENT_SHARE), **dict.fromkeys(section, 1.0)}
+
+
+def _is_heading(sentence: str, hit: Hit) -> bool:
+    """A title line (the document's, a section's) names a topic; it answers nothing."""
+    line = sentence.strip()
+    return (line == hit.heading or line in hit.section.split(PATH_SEPARATOR) or line == hit.title
+            or (line[-1:] not in ".;:!?…)»\"”" and len(line.split()) < TITLE_WORDS))
+
+
+def _rank_sentences(query: Query, hits: list[Hit], weights: dict[str, float],
+                    cosines: dict[int, np.ndarray], dense_weight: float
+                    ) -> list[_Sentence]:
+    """Sentences of the given chunks, best first.
+
+    Score = overlap with the question (whole sentence, plus its first words where the subject
+    stands) + what the question asks for (deadline, date, figure) + the chunk's rank + the
+    sentence's own cosine with the question (precomputed vectors), rescaled over the candidates.
+    """
+    if not hits:
+        return []
+    top_score = hits[0].score or 1.0
+    rows = []
+    for h, hit in enumerate(hits):
+        chunk_weight = 0.3 * max(hit.score, 0.0) / top_score
+        sentences = _sentences(hit.text)
+        context = _context_keys(hit)
+        dense = cosines.get(hit.chunk_id)
+        if dense is not None and len(dense) != len(sentences):
+            dense = None  # vectors from before the chunk changed: ignore them
+        for pos, sentence in enumerate(sentences):
+            mentions = _dates(sentence)
+            score = (_overlap(sentence, weights, context)
+                     + LEAD_WEIGHT * _overlap(_lead(sentence), weights)
+                     + chunk_weight + (0.05 if pos == 0 else 0.0)
+                     + _intent_bonus(query, sentence, mentions))
+            if len(sentences) > 1 and _is_heading(sentence, hit):
+                score -= HEADING_PENALTY
+            rows.append([h, pos, sentence, score, mentions, None if dense is None else float(dense[pos])])
+    known = [r[5] for r in rows if r[5] is not None]
+    if known and dense_weight:
+        lo, hi = min(known), max(known)
+        for r in rows:
+            if r[5] is not None and hi > lo:
+                r[3] += dense_weight * (r[5] - lo) / (hi - lo)
+    out = [_Sentence(h, pos, text, score, mentions) for h, pos, text, score, mentions, _ in rows]
+    out.sort(key=lambda s: (-s.score, s.hit, s.position))
+    return out
+
+
+def _lead(sentence: str) -> str:
+    """The first words of a sentence, list marker skipped: where Vietnamese puts the subject
+    ("- Ban cán sự đảng Chính phủ lãnh đạo…"), so the actor a question names matches here."""
+    body = _MARKER.sub("", sentence.lstrip(), count=1)
+    return " ".join(body.split()[:LEAD_WORDS])
+
+
+def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]) -> float:
+    """What the question asks for: a deadline question wants a due date above all (a sentence
+    without one cannot answer it), a date question a day, a "bao nhiêu" question a figure."""
+    bonus = 0.0
+    if "deadline" in query.intents and any(m.is_deadline and m.last for m in mentions):
+        bonus += DEADLINE_BONUS
+    elif "date" in query.intents and any(m.precision == "day" for m in mentions):
+        bonus += DATE_BONUS
+    if "quantity" in query.intents and has_figure(sentence):
+        bonus += FIGURE_BONUS
+    return bonus
+
+
+def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:
+    """The best sentence, plus a close runner-up from the same chunk, in reading order. A best
+    sentence that announces a list ("… nguyên nhân chủ quan là chủ yếu:") also brings the list's
+    first item: the answer is there."""
+    if not ranked:
+        return []
+    best = ranked[0]
+    chosen = [best]
+    if best.text.rstrip().endswith(":"):
+        chosen += [s for s in ranked if s.hit == best.hit and s.position == best.position + 1]
+    limit = cfg.max_sentences + len(chosen) - 1
+    for s in ranked[1:4]:
+        if len(chosen) >= limit:
+            break
+        if s not in chosen and s.hit == best.hit and s.score >= cfg.second_sentence_ratio * best.score:
+            chosen.append(s)
+    return sorted(chosen, key=lambda s: s.position)
+
+
+def _quote(chosen: list[_Sentence], budget: int, query: Query, weights: dict[str, float]) -> str:
+    """The chosen sentences verbatim, best first while they fit, shown in reading order; the best
+    one alone cut to its best-matching clauses when even it is over ``budget``."""
+    kept: list[_Sentence] = []
+    for s in sorted(chosen, key=lambda s: -s.score):
+        if sum(len(k.text.strip()) + 1 for k in kept) + len(s.text.strip()) <= budget:
+            kept.append(s)
+    if kept:
+        kept.sort(key=lambda s: s.position)
+        text = kept[0].text.strip()
+        for before, s in zip(kept, kept[1:]):  # "…" marks a gap: the quote stays honest
+            text += (" " if s.position == before.position + 1 else " … ") + s.text.strip()
+        return text
+    best = max(chosen, key=lambda s: s.score).text.strip()
+    if len(best) <= budget:
+        return best
+    clauses = _CLAUSE.split(best)
+    scores = [_overlap(c, weights) + _intent_bonus(query, c, _dates(c)) for c in clauses]
+    centre = max(range(len(clauses)), key=lambda i: scores[i])
+    lo = hi = centre
+    length = len(clauses[centre])
+    while True:  # grow the window towards the better-scoring neighbour while it fits
+        options = [i for i in (lo - 1, hi + 1) if 0 <= i < len(clauses)]
+        options = [i for i in options if length + 1 + len(clauses[i]) + 2 <= budget]
+        if not options:
+            break
+        i = max(options, key=lambda j: (scores[j], -j))
+        length += 1 + len(clauses[i])
+        lo, hi = min(lo, i), max(hi, i)
+    text = " ".join(clauses[lo: hi + 1])
+    cut = len(text) > budget - 2
+    if cut:  # a single clause longer than the budget
+        text = text[: max(budget - 3, 1)].rsplit(" ", 1)[0]
+    return ("…" if lo > 0 else "") + text + ("…" if cut or hi < len(clauses) - 1 else "")
+
+
+def _day(d: date) -> str:
+    """Vietnamese short date without leading zeros: 15/4/2024."""
+    return f"{d.day}/{d.month}/{d.year}"
+
+
+def _context_score(sentence: str, mention: DateMention, weights: dict[str, float]) -> float:
+    """How well the words just before a date mention match the question."""
+    start = mention.span[0]
+    return _overlap(sentence[max(0, start - 90): start], weights)
+
+
+def _deadlines(app: "App", query: Query, top: Hit, chosen: list[_Sentence], today: date,
+               weights: dict[str, float]) -> list[Deadline]:
+    """Deadlines stated in the quoted sentences, the one the question is about first."""
+    found: list[tuple[float, DateMention, str]] = []
+    for s in chosen:
+        for m in s.dates:
+            if m.is_deadline and m.last:
+                found.append((_context_score(s.text, m, weights), m, s.text))
+    found.sort(key=lambda x: -x[0])
+    actors = _duty_actors(app, top.chunk_id)
+    out = []
+    for _, m, sentence in found:
+        actor = next((a for iso, a, text in actors if iso == m.iso and (not text or text in sentence or m.text in text)), "")
+        if not actor:
+            actor = next((a for iso, a, _ in actors if iso == m.iso), "")
+        out.append(Deadline(date=m.iso or "", text=m.text, actor=actor,
+                            days_left=(m.last - today).days))
+    return out
+
+
+def _duty_actors(app: "App", chunk_id: int) -> list[tuple[str, str, str]]:
+    try:
+        return [(r["due_date"], r["actor"], r["due_text"] or "")
+                for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?",
+                                      [chunk_id])]
+    except Exception:  # no duties table contents yet: actors are optional
+        return []
+
+
+def _facts_line(query: Query, chosen: list[_Sentence], deadlines: list[Deadline],
+                today: date, weights: dict[str, float]) -> str:
+    """The date facts a deadline or date question asks for, stated plainly."""
+    if "deadline" in query.intents and deadlines:
+        parts = [f"{d.text}: {days_phrase(date.fromisoformat(d.date), today)}"
+                 for d in deadlines[:3]]
+        return f"Thời hạn (tính đến {_day(today)}): " + "; ".join(parts) + "."
+    if "date" in query.intents or "deadline" in query.intents:
+        days = []
+        for s in chosen:
+            for m in sorted(s.dates, key=lambda m: -_context_score(s.text, m, weights)):
+                if m.precision == "day" and m.first and _day(m.first) not in days:
+                    days.append(_day(m.first))
+        if days:
+            return "Ngày: " + "; ".join(days[:2]) + "."
+    return ""
+
+
+def _document_ref(hit: Hit) -> str:
+    """"Kết luận số 69-KL/TW … (ngày 11/1/2024)": number, title (cut) and date of the document."""
+    title = shorten(hit.title, TITLE_CHARS)
+    ref = title if not hit.number or hit.number in title else f"{hit.number} – {title}"
+    if hit.issued:
+        try:
+            ref += f" (ngày {_day(date.fromisoformat(hit.issued[:10]))})"
+        except ValueError:
+            pass
+    return ref
+
+
+def _last_label(path: str) -> str:
+    return path.rsplit(PATH_SEPARATOR, 1)[-1]
+
+
+# --- the question log and full sections -----------------------------------------------------
+
+def record_question(app: "App", answer: Answer, channel: str, person_id: int | None = None) -> int:
+    """Log a question and what was answered (for FAQ work); returns the row id."""
+    with store.transaction(app.db):
+        cur = app.db.conn.execute(
+            "INSERT INTO questions (asked_at, channel, person_id, question, answer, confident, score)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (store.isotime(app.now()), channel, person_id, answer.question, answer.answer,
+             int(answer.confident), answer.score),
+        )
+    return int(cur.lastrowid)
+
+
+@dataclasses.dataclass
+class SectionText:
+    document: str
+    number: str
+    section: str
+    text: str
+    chunk_ids: list[int]
+
+
+def section_text(app: "App", chunk_id: int) -> SectionText | None:
+    """The whole section (with its sub-sections) that a quoted chunk belongs to, in reading order;
+    None if the chunk no longer exists (the document was re-ingested)."""
+    row = app.db.conn.execute(
+        "SELECT c.document_id, c.section_path, d.title, coalesce(d.number, '') FROM chunks c"
+        " JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
+        (chunk_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    document_id, path, title, number = row
+    if path:
+        rows = app.db.conn.execute(
+            "SELECT id, text FROM chunks WHERE document_id = ? AND (section_path = ? OR"
+            " substr(section_path, 1, ?) = ?) ORDER BY seq",
+            (document_id, path, len(path) + len(PATH_SEPARATOR), path + PATH_SEPARATOR),
+        ).fetchall()
+    else:
+        rows = app.db.conn.execute(
+            "SELECT id, text FROM chunks WHERE document_id = ? AND section_path = '' ORDER BY seq",
+            (document_id,),
+        ).fetchall()
+    return SectionText(document=title, number=number, section=path,
+                       text=_join_chunks([t for _, t in rows]), chunk_ids=[i for i, _ in rows])
+
+
+def _join_chunks(texts: list[str]) -> str:
+    """Chunks in order; when consecutive chunks overlap, the repeated part is shown once."""
+    out = ""
+    for text in texts:
+        if not out:
+            out = text
+            continue
+        overlap = next((n for n in range(min(len(out), len(text)), 20, -1)
+                        if out.endswith(text[:n])), 0)
+        out += text[overlap:] if overlap else "\n" + text
+    return out

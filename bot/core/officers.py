@@ -1,0 +1,155 @@
+"""Officers' and admins' commands other than composing: progress, reminders, export, roles.
+
+Each command first gates on the role (a refusal is audited with ``allowed=0``); the core
+function that then acts (reports, exports, roster) audits the action itself. With several
+assignments, the command offers one button per assignment (``td:<id>``, ``nn:<id>``, ``xb:<id>``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core import assignments, audit, broadcasts, clock, exports, reminders, reports, roster, texts
+from bot.core.messages import Button, Reply
+
+if TYPE_CHECKING:
+    from bot.core.turn import Turn
+
+CHOICES = 8
+PEOPLE_CHOICES = 8
+
+
+def progress(turn: "Turn", arg: str) -> list[Reply]:
+    """/tiendo [assignment]: confirmations per unit, and how the messages were delivered."""
+    turn.require("progress", audit.OFFICERS)
+    chooser = _choose_assignment(turn, arg, "td")
+    if chooser is not None:
+        return chooser
+    report = reports.progress(turn.app, turn.actor, int(arg or assignments.latest_assignment(turn.app).id))  # type: ignore[union-attr]
+    a, total = report.assignment, report.total
+    lines = [
+        texts.PROGRESS_REPORT.format(document=a.document.label, id=a.id, due=clock.format_date(a.due_date)),
+        texts.PROGRESS_TOTAL.format(
+            confirmed=total.confirmed, assigned=total.assigned, percent=total.percent, missing=total.not_yet,
+            late=texts.PROGRESS_LATE.format(late=total.late) if total.late else "",
+        ),
+        *report.lines(max_depth=1),
+    ]
+    delivered = _delivery(turn, a.id)
+    if delivered:
+        lines.append(delivered)
+    return [Reply("\n".join(lines))]
+
+
+def _delivery(turn: "Turn", assignment_id: int) -> str:
+    """The delivery counts of the broadcasts that announced the assignment."""
+    total = broadcasts.Stats(0)
+    for (broadcast_id,) in turn.app.db.execute(
+        "SELECT id FROM broadcasts WHERE assignment_id = ? AND kind IN ('broadcast', 'assignment') "
+        "AND status IN ('sending', 'done')",
+        (assignment_id,),
+    ):
+        total.add(broadcasts.stats(turn.app, broadcast_id))
+    return texts.PROGRESS_MESSAGES.format(counts=total.counts()) if total.total else ""
+
+
+def remind(turn: "Turn", arg: str) -> list[Reply]:
+    """/nhacnho [assignment]: remind, through the outbox, everyone who has not confirmed."""
+    turn.require("remind", audit.OFFICERS)
+    chooser = _choose_assignment(turn, arg, "nn")
+    if chooser is not None:
+        return chooser
+    assignment_id = int(arg or assignments.latest_assignment(turn.app).id)  # type: ignore[union-attr]
+    people = [p.id for p in reports.not_confirmed(turn.app, turn.actor, assignment_id)]
+    if not people:
+        return [Reply(texts.REMIND_NONE)]
+    broadcast_id = reminders.remind(turn.app, assignment_id, people, created_by=turn.actor.id, origin=turn.origin)
+    audit.record(turn.app, turn.actor, "remind", True, assignment_id=assignment_id, people=len(people))
+    turn.on_queued()
+    return [Reply(texts.REMIND_STARTED.format(count=len(people), id=broadcast_id))]
+
+
+def export(turn: "Turn", arg: str) -> list[Reply]:
+    """/xuatbaocao [assignment|all]: the XLSX evidence export as a file (admins)."""
+    turn.require("export", audit.ADMINS)
+    if not arg:
+        options = assignments.list_assignments(turn.app)[:CHOICES]
+        if len(options) > 1:
+            buttons = [[Button(texts.EXPORT_ALL, "xb:all")]] + [
+                [Button(_assignment_label(a), f"xb:{a.id}")] for a in options
+            ]
+            return [Reply(texts.CHOOSE_ASSIGNMENT, buttons)]
+    assignment_id = None if arg in ("", "all") else int(arg)
+    attachment = exports.export_attachment(turn.app, turn.actor, "xlsx", assignment_id)
+    return [Reply(texts.EXPORT_READY.format(at=clock.format_spoken(turn.app.now())), attachment=attachment)]
+
+
+def roles(turn: "Turn", arg: str) -> list[Reply]:
+    """/vaitro [name or phone]: find the person, then pick the new role (admins)."""
+    turn.require("roster.role", audit.ADMINS)
+    if not arg.strip():
+        turn.session.begin("role", "person")
+        return [Reply(texts.ASK_PERSON)]
+    return _find_person(turn, arg)
+
+
+def role_step(turn: "Turn", text: str) -> list[Reply]:
+    """The /vaitro flow: the person typed, or one picked from the matches (``p<id>``)."""
+    turn.require("roster.role", audit.ADMINS)
+    if turn.chosen and turn.chosen.startswith("p"):
+        turn.session.end()
+        return _ask_role(turn, int(turn.chosen[1:]))
+    return _find_person(turn, text)
+
+
+def set_role(turn: "Turn", arg: str) -> list[Reply]:
+    """``vt:<person>:<role>``."""
+    person_id, _, role = arg.partition(":")
+    person = roster.set_role(turn.app, turn.actor, int(person_id), role)
+    return [Reply(texts.ROLE_SET.format(name=person.full_name, role=roster.ROLE_LABELS[person.role]))]
+
+
+def _find_person(turn: "Turn", query: str) -> list[Reply]:
+    people = roster.find_people(turn.app, query, PEOPLE_CHOICES)
+    if not people:
+        turn.session.begin("role", "person")
+        return [Reply(texts.PEOPLE_NOT_FOUND.format(query=query))]
+    if len(people) == 1:
+        turn.session.end()
+        return _ask_role(turn, people[0].id)
+    turn.session.begin("role", "person")
+    return [Reply(texts.CHOOSE_PERSON, [
+        [turn.option(texts.shorten(f"{p.full_name} – {p.unit_name or ''}", texts.CHOICE_CHARS), f"p{p.id}")] for p in people
+    ])]
+
+
+def _ask_role(turn: "Turn", person_id: int) -> list[Reply]:
+    person = roster.get_person(turn.app, person_id)
+    if person is None:
+        return [Reply(texts.EXPIRED)]
+    return [Reply(
+        texts.ASK_ROLE.format(name=person.full_name, role=roster.ROLE_LABELS[person.role]),
+        [[Button(roster.ROLE_LABELS[r].capitalize(), f"vt:{person.id}:{r}")] for r in ("officer", "cadre", "admin")
+         if r != person.role],
+    )]
+
+
+def _choose_assignment(turn: "Turn", arg: str, prefix: str) -> list[Reply] | None:
+    """Buttons to pick an assignment when none was given and there are several; None otherwise."""
+    if arg:
+        return None
+    options = assignments.list_assignments(turn.app)
+    if not options:
+        return [Reply(texts.NO_ASSIGNMENTS)]
+    if len(options) == 1:
+        return None
+    return [Reply(texts.CHOOSE_ASSIGNMENT, [
+        [Button(_assignment_label(a), f"{prefix}:{a.id}")] for a in options[:CHOICES]
+    ])]
+
+
+def _assignment_label(assignment: assignments.Assignment) -> str:
+    label = texts.ASSIGNMENT_LABEL.format(
+        id=assignment.id, document=assignment.document.label, due=clock.format_date(assignment.due_date)
+    )
+    return texts.shorten(label, texts.CHOICE_CHARS)

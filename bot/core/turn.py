@@ -1,0 +1,75 @@
+"""One turn of a conversation: what every command, button and flow step is handed.
+
+Kept apart from :mod:`bot.core.conversation` (the router) so the feature modules can use it
+without importing the router that imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.core import audit, texts
+from bot.core.errors import UserError
+from bot.core.messages import Button, Reply, Request
+from bot.core.roster import Person
+from bot.core.sessions import Session
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+# Every handler: (turn, argument) -> replies. The argument is the text after a command, the rest
+# of a button's data after its prefix, or what was typed at a flow step.
+Handler = Callable[["Turn", str], list[Reply]]
+
+
+@dataclass
+class Turn:
+    app: "App"
+    request: Request
+    session: Session
+    person: Person | None                  # the linked roster person, whatever their status
+    on_queued: Callable[[], None]          # wakes the outbox sender after queueing messages
+    chosen: str | None = None              # at a flow step: the value of the choice picked, if any
+
+    @property
+    def origin(self) -> tuple[str, str]:
+        return self.request.channel, self.request.external_user_id
+
+    @property
+    def role(self) -> str | None:
+        """The role that decides what the user may do (None: not an active, linked person)."""
+        return self.person.role if self.person is not None and self.person.active else None
+
+    @property
+    def actor(self) -> Person:
+        """Who acts, for the core's permission checks: the linked person, or a stand-in with no
+        rights for an unlinked chat (never None, which the core reads as the local operator)."""
+        return self.person or Person(
+            id=None, full_name=self.request.display_name, unit_id=None, unit_name=None,  # type: ignore[arg-type]
+            position=None, phone=None, role="", status="unlinked", channel=self.request.channel,
+        )
+
+    def option(self, label: str, value: str) -> Button:
+        """A button answering the current flow step with ``value`` (void once the flow ends)."""
+        return Button(label, f"f:{self.session.flow}:{value}")
+
+    def member(self) -> Person:
+        """The active person behind this chat, or a UserError saying how to become one."""
+        if self.person is not None and self.person.active:
+            return self.person
+        if self.person is not None and self.person.status == "pending":
+            raise UserError(texts.PENDING_APPROVAL)
+        raise UserError(texts.NOT_REGISTERED)
+
+    def require(self, action: str, roles: frozenset[str], **detail: object) -> Person:
+        """Gate a privileged command: the actor if their role allows ``action``; otherwise
+        PermissionDenied after an ``allowed=0`` audit row. (The allowed action itself is audited
+        by the core function that performs it.)"""
+        if audit.allowed(self.actor, roles):
+            return self.actor
+        if self.person is None:
+            detail = {**detail, "external_id": self.request.external_user_id}
+        audit.require(self.app, self.actor, action, roles, **detail)
+        return self.actor  # not reached: require raised

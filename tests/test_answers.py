@@ -1,0 +1,135 @@
+"""ask(): the JSON shape, quoting, deadlines counted from a pinned today, refusals, bad questions,
+the question log and the full section behind a quote.
+
+Read-only questions use the session's ``knowledge_app`` directly (one model load, one index);
+tests that write use ``knowledge_copy``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+
+from bot.core import answers
+from bot.core.answers import ask, record_question, section_text
+
+DEADLINE_Q = "Thời hạn hoàn thành phổ biến, quán triệt Kết luận 69 trong tỉnh là khi nào?"
+OUT_OF_SCOPE = "Thời tiết Hội An ngày mai thế nào?"
+
+
+def test_json_shape_is_the_designed_one(knowledge_app):
+    data = json.loads(json.dumps(ask(knowledge_app, DEADLINE_Q, date(2026, 11, 25)).to_json()))
+    assert {"question", "answer", "confident", "sources", "deadlines"} <= set(data)
+    assert data["question"] == DEADLINE_Q and data["confident"] is True
+    assert isinstance(data["answer"], str) and data["answer"]
+    assert 1 <= len(data["sources"]) <= 3
+    for source in data["sources"]:
+        assert {"document", "number", "section", "text", "score"} <= set(source)
+        assert isinstance(source["score"], float) and isinstance(source["chunk_id"], int)
+    for deadline in data["deadlines"]:
+        assert {"date", "text", "actor"} <= set(deadline)
+        date.fromisoformat(deadline["date"])
+
+
+def test_sources_are_distinct_sections(knowledge_app):
+    result = ask(knowledge_app, "Ban cán sự đảng Chính phủ có nhiệm vụ gì?", date(2026, 11, 25))
+    places = [(s.document, s.section) for s in result.sources]
+    assert len(places) == len(set(places)) == 3
+
+
+def test_answer_quotes_the_text_verbatim_and_names_the_document(knowledge_app):
+    result = ask(knowledge_app, "Đảng đoàn Quốc hội có nhiệm vụ gì theo Nghị quyết 57?")
+    assert result.answer.startswith("Theo ") and "57-NQ/TW" in result.answer
+    quote = result.answer.split("«", 1)[1].split("»", 1)[0]
+    texts = [r[0] for r in knowledge_app.db.execute("SELECT text FROM chunks")]
+    pieces = [p.strip() for p in quote.split("…") if p.strip()]  # "…" only marks a cut or a gap
+    assert pieces and all(any(p in t for t in texts) for p in pieces)
+    assert result.sources[0].text.strip("…") in result.answer
+
+
+def test_deadline_days_passed_and_remaining(knowledge_app):
+    late = ask(knowledge_app, DEADLINE_Q, today=date(2026, 11, 25))
+    assert "15/4/2024" in late.answer
+    assert f"đã quá hạn {(date(2026, 11, 25) - date(2024, 4, 15)).days} ngày" in late.answer
+    due = next(d for d in late.deadlines if d.date == "2024-04-15")
+    assert "15/4/2024" in due.text and due.days_left < 0
+
+    early = ask(knowledge_app, DEADLINE_Q, today=date(2024, 4, 3))
+    assert "còn 12 ngày" in early.answer
+    assert len(early.answer) <= 600
+
+
+def test_today_comes_from_the_clock_in_vietnam_time(knowledge_copy, monkeypatch):
+    # 18:00 UTC on 2 April is 01:00 on 3 April in Asia/Ho_Chi_Minh
+    monkeypatch.setattr(knowledge_copy, "now", lambda: datetime(2024, 4, 2, 18, 0, tzinfo=timezone.utc))
+    result = ask(knowledge_copy, "ngay cuoi cung quan triet ket luan 69")
+    assert result.today == "2024-04-03" and "còn 12 ngày" in result.answer
+
+
+def test_english_deadline_question(knowledge_app):
+    result = ask(knowledge_app, "When must units finish their implementation plans?", date(2026, 11, 25))
+    assert result.confident and "30/4/2024" in result.answer
+
+
+def test_out_of_scope_is_declined_politely(knowledge_app):
+    for question in (OUT_OF_SCOPE, "Giá xăng RON95 hôm nay là bao nhiêu?", "gia vang hom nay bao nhieu",
+                     "Làm thế nào để đăng ký kết hôn?", "What is the weather like in Hoi An today?"):
+        result = ask(knowledge_app, question)
+        assert not result.confident and result.status == "refusal"
+        assert "cán bộ tuyên giáo" in result.answer and result.answer.startswith("Xin lỗi")
+        assert result.sources == [] and result.deadlines == []
+
+
+@pytest.mark.parametrize("question, status", [
+    ("", "invalid"), ("   \n\t ", "invalid"), ("😀🙏🎉", "invalid"), ("?!... ---", "invalid"),
+])
+def test_bad_questions_get_a_message(knowledge_app, question, status):
+    result = ask(knowledge_app, question)
+    assert result.status == status and not result.confident
+    assert result.answer in (answers.EMPTY_QUESTION, answers.NO_WORDS)
+    json.dumps(result.to_json())
+
+
+def test_ten_thousand_characters(knowledge_app):
+    junk = ask(knowledge_app, "x" * 10_000)
+    assert not junk.confident and junk.answer
+    long = ask(knowledge_app, ("Thời hạn quán triệt Kết luận 69 là khi nào? " * 250)[:10_000],
+               date(2026, 11, 25))
+    assert long.confident and "15/4/2024" in long.answer
+    assert long.answer.startswith("(Câu hỏi dài hơn") and len(long.answer) <= 600
+    assert long.question.startswith("Thời hạn")
+
+
+def test_every_dev_answer_fits_a_phone_screen(knowledge_app):
+    from bot.core.evaluation import load_cases
+    from tests.conftest import DEV_EVAL
+
+    for case in load_cases(DEV_EVAL):
+        assert len(ask(knowledge_app, case.question, date(2026, 11, 25)).answer) <= 600, case.id
+
+
+def test_empty_catalogue(app):
+    result = ask(app, "Thời hạn quán triệt Kết luận 69?")
+    assert result.status == "no_documents" and "quantriet ingest" in result.answer
+
+
+def test_record_question(knowledge_copy):
+    result = ask(knowledge_copy, DEADLINE_Q, date(2026, 11, 25))
+    row_id = record_question(knowledge_copy, result, "telegram", None)
+    row = knowledge_copy.db["questions"].get(row_id)
+    assert row["channel"] == "telegram" and row["question"] == DEADLINE_Q
+    assert row["answer"] == result.answer and row["confident"] == 1 and row["score"] > 0
+    refused = record_question(knowledge_copy, ask(knowledge_copy, OUT_OF_SCOPE), "web", 7)
+    row = knowledge_copy.db["questions"].get(refused)
+    assert row["confident"] == 0 and row["person_id"] == 7 and row["score"] is None
+
+
+def test_section_text_opens_the_quoted_section(knowledge_app):
+    result = ask(knowledge_app, "Ban cán sự đảng Chính phủ được Kết luận 69 giao nhiệm vụ gì?")
+    source = result.sources[0]
+    section = section_text(knowledge_app, source.chunk_id)
+    assert section is not None and section.section == source.section
+    assert source.text.strip("…") in section.text and len(section.text) >= len(source.text)
+    assert section_text(knowledge_app, 10**9) is None
