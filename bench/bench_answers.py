@@ -21,7 +21,6 @@ from datetime import date
 from common import DEV, SYNTHETIC, add_common_args, ingest, make_app
 
 from bot.core.evaluation import load_cases, run
-from embeddings.query import parse
 from knowledge.text import strip_marks
 
 TODAY = date(2026, 11, 25)
@@ -70,7 +69,7 @@ def main() -> None:
     embed_times, ask_times = [], []
     for _ in range(args.repeat):  # (0: quality only)
         for q in questions:
-            query = parse(q, searcher.settings.max_query_chars)
+            query = searcher.parse(q)
             t = time.perf_counter()
             searcher.embed(query)
             embed_times.append(time.perf_counter() - t)

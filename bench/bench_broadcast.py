@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from queue import Empty
 
 from common import REPO, add_common_args, make_app
 
@@ -87,7 +88,7 @@ async def run(args: argparse.Namespace, count: int, rate: float) -> dict:
     fake, base_url = start_fake()
     try:
         channel = TelegramChannel(Conversation(app), TelegramSettings(base_url=base_url), TOKEN)
-        await channel.application.initialize()
+        await channel.open()
         transport = Timed(channel)
         sender = Sender(app)
         sender.add_transport(transport)
@@ -98,7 +99,7 @@ async def run(args: argparse.Namespace, count: int, rate: float) -> dict:
         while app.db.execute("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()[0] != "done":
             await asyncio.sleep(0.2)
         await sender.stop()
-        await channel.application.shutdown()
+        await channel.stop()
         with urllib.request.urlopen(base_url.removesuffix("/bot") + "/_fake/summary") as response:
             summary = json.load(response)
     finally:
@@ -131,7 +132,13 @@ def in_fresh_process(args: argparse.Namespace, count: int, rate: float) -> dict:
     queue = context.Queue()
     child = context.Process(target=_child, args=(args, count, rate, queue))
     child.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Empty:
+            if not child.is_alive():
+                raise SystemExit(f"the run of {count} at {rate}/s failed (exit code {child.exitcode})") from None
     child.join()
     return result
 

@@ -24,6 +24,7 @@ from common import DEV, SYNTHETIC, add_common_args, ingest, make_app
 
 from bot.core.evaluation import normalise
 from embeddings.search import Searcher
+from knowledge.text import strip_marks
 
 K = 10
 
@@ -31,7 +32,8 @@ K = 10
 def variants(base) -> dict[str, object]:
     plain = dict(intent_bonus=0.0, document_bonus=0.0)
     return {
-        "bm25": dataclasses.replace(base, dense_weight=0.0, **plain),
+        "bm25": dataclasses.replace(base, dense_weight=0.0, synonym_weight=0.0,
+                                    restore_accents=False, **plain),
         "dense": dataclasses.replace(base, dense_weight=1.0, **plain),
         "hybrid (no bonuses)": dataclasses.replace(base, **plain),
         "hybrid": base,
@@ -60,6 +62,8 @@ def main() -> None:
     parser.add_argument("files", nargs="*", default=[str(DEV), str(SYNTHETIC)])
     parser.add_argument("--ingest", action="append", type=Path, metavar="PATH",
                         help="a file or folder to ingest first (repeatable)")
+    parser.add_argument("--unaccented", action="store_true",
+                        help="strip every diacritic from the questions (robustness check)")
     args = parser.parse_args()
     app = make_app(args)
     if args.ingest or app.searcher.empty:
@@ -71,6 +75,8 @@ def main() -> None:
         cases = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
         cases = [c for c in cases if c.get("kind") != "abstain"
                  and (c.get("expect") or c.get("gold") or c.get("relevant_articles"))]
+        if args.unaccented:
+            cases = [{**c, "question": strip_marks(c["question"])} for c in cases]
         for name, settings in variants(base.settings).items():
             searcher = Searcher(app, base.encoder, settings)
             ranks = [gold_rank(searcher.search(c["question"], k=K).hits, c) for c in cases]

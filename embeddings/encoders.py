@@ -38,6 +38,9 @@ class EmbeddingSettings:
     batch_size: int = 32
     # What is embedded besides the chunk text: "none", "section" or "document" (title + section).
     context: str = "document"
+    # Characters of a chunk's text given to the encoder (after its context lines); 0 = all. BM25
+    # always sees the whole chunk.
+    max_passage_chars: int = 1000
 
 
 @runtime_checkable

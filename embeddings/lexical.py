@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 import sqlite_utils
 
 from bot import store
-from embeddings.query import Query, keys
+from embeddings.query import Query, Term, keys
 
 TABLE = "chunks_fts"  # created by bot/schema/catalogue.sql
 VOCAB = "chunks_fts_vocab"
@@ -80,11 +80,11 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', "") + '"'
 
 
-def match_expression(query: Query) -> str:
+def match_expression(query: Query, terms: Sequence[Term] | None = None) -> str:
     """An FTS5 OR-query: accented terms on accented columns (when the question has marks)
     plus folded terms on folded columns."""
     parts = []
-    for t in query.terms:
+    for t in query.terms if terms is None else terms:
         if query.accented:
             parts.append(f"{{body context}} : {_phrase(t.acc)}")
         parts.append(f"{{body_fold context_fold}} : {_phrase(t.fold)}")
@@ -92,14 +92,26 @@ def match_expression(query: Query) -> str:
 
 
 def search(db: sqlite_utils.Database, query: Query, k: int,
-           weights: ColumnWeights = ColumnWeights()) -> list[tuple[int, float]]:
-    """Up to ``k`` chunks as ``(chunk_id, bm25)`` with larger = better."""
+           weights: ColumnWeights = ColumnWeights(), synonym_weight: float = 0.0
+           ) -> list[tuple[int, float]]:
+    """Up to ``k`` chunks as ``(chunk_id, bm25)`` with larger = better. With ``synonym_weight``,
+    the question's synonym expansions are a second query whose scores add at that weight (FTS5
+    has no per-term weights)."""
     if not query.terms or k <= 0:
         return []
+    scores = dict(_bm25(db, match_expression(query), k, weights))
+    if synonym_weight and query.expansions:
+        for i, s in _bm25(db, match_expression(query, query.expansions), k, weights):
+            scores[i] = scores.get(i, 0.0) + synonym_weight * s
+    return sorted(scores.items(), key=lambda kv: -kv[1])[:k]
+
+
+def _bm25(db: sqlite_utils.Database, expression: str, k: int,
+          weights: ColumnWeights) -> list[tuple[int, float]]:
     rank = weights.sql()
     rows = db.conn.execute(
         f"SELECT rowid, -{rank} FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY {rank} LIMIT ?",
-        (match_expression(query), k),
+        (expression, k),
     ).fetchall()
     return [(int(i), float(s)) for i, s in rows]
 

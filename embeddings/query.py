@@ -23,7 +23,7 @@ import re
 from functools import lru_cache
 
 from embeddings import glossary
-from knowledge.text import canonical_tones, expand_abbreviations, fold, nfc, strip_marks, words
+from knowledge.text import ABBREVIATIONS, canonical_tones, expand_abbreviations, fold, nfc, strip_marks, words
 
 FOREIGN_BELOW = 0.5  # a question with fewer Vietnamese syllables than this is foreign
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”‘’«»…–—/\\|]|\s-\s|\n")
@@ -47,6 +47,34 @@ AMBIGUOUS_WHEN_FOLDED = frozenset(
     "duoc ma ay em anh chi".split()
 )
 
+# Policy-language paraphrases: a question says "mục tiêu chung", the plan "mục tiêu tổng quát".
+# Each group's members expand one another in BM25 at a lower weight than the words typed
+# ([retrieval] synonym_weight); coverage (the confidence call) counts only the words typed.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("chung", "tổng quát", "tổng thể"),
+    ("giám sát", "theo dõi", "kiểm tra", "đôn đốc"),
+    ("nhiệm vụ", "công việc"),
+    ("thời hạn", "thời gian hoàn thành"),
+    ("ban hành", "ra đời"),
+    ("mục tiêu", "chỉ tiêu"),
+    ("hướng tới", "phấn đấu", "định hướng"),
+    ("quán triệt", "phổ biến", "tuyên truyền", "học tập"),
+    ("đẩy mạnh", "tăng cường"),
+    ("kinh phí", "ngân sách", "nguồn lực tài chính"),
+    ("lãnh đạo", "chỉ đạo"),
+    ("đánh giá", "sơ kết", "tổng kết"),
+    ("người dân", "nhân dân"),
+    ("trọng tâm", "trọng điểm", "ưu tiên"),
+    ("chuyển đổi số", "số hóa"),
+    ("cán bộ", "công chức", "viên chức"),
+    ("doanh nghiệp", "công ty"),
+    ("giải pháp", "biện pháp"),
+    ("nhân lực", "nguồn nhân lực", "nhân tài"),
+)
+
+# Function words a question uses far more often than their folded twins ("cơ", "cán", "máy").
+_RESTORE_FIRST = "gì nào là của những các và thì với về cần phải đã sẽ được bị có nên mấy đâu"
+
 # Intent cues, written with marks; folded copies match unmarked questions.
 _INTENT_CUES: dict[str, tuple[str, ...]] = {
     "deadline": (
@@ -60,6 +88,11 @@ _INTENT_CUES: dict[str, tuple[str, ...]] = {
     "quantity": (
         "bao nhiêu", "mấy", "tỷ lệ", "tỉ lệ", "phần trăm", "tỷ trọng", "tỉ trọng", "mức",
         "chỉ tiêu", "how many", "how much", "percentage", "percent", "what share",
+    ),
+    # asks for an amount outright: the answer must state one (bot.core.answers declines otherwise)
+    "amount": (
+        "bao nhiêu", "mấy", "tỷ lệ", "tỉ lệ", "phần trăm", "how many", "how much", "percentage",
+        "percent",
     ),
     "who": (
         "ai", "cơ quan nào", "đơn vị nào", "tổ chức nào", "bộ phận nào", "người nào", "cấp nào",
@@ -120,6 +153,8 @@ class Query:
     terms: tuple[Term, ...]  # content unigrams then bigrams, deduplicated
     intents: frozenset[str]
     words: tuple[str, ...]  # every word of the question (tone-canonical, lowercase)
+    typed: str = ""  # the question as typed when ``text`` is its diacritic restoration
+    expansions: tuple[Term, ...] = ()  # synonyms of its words (see SYNONYMS), not in ``terms``
 
     @property
     def is_empty(self) -> bool:
@@ -198,6 +233,23 @@ def _drop_stopwords(seg: list[str], accented: bool) -> list[str | None]:
     return out
 
 
+def question_phrases() -> list[str]:
+    """Question words and cues, with marks: what restoring an unmarked question must put first
+    even though the texts never ask anything (see :mod:`embeddings.accents`). Single words only
+    where the folded form is mostly the question word ("co" → "có", not "cơ"; "cơ chế" is still
+    restored as a pair)."""
+    phrases = [p for line in STOPWORDS for p in _split_entries(line) if " " in p]
+    phrases += [c for cues in _INTENT_CUES.values() for c in cues] + list(_OBLIGATION)
+    phrases += _RESTORE_FIRST.split()
+    return [p for p in phrases if p != fold(p)]  # unmarked entries need no restoring
+
+
+def governance_vocabulary() -> list[str]:
+    """Vietnamese policy phrases the project knows apart from the texts (abbreviation expansions,
+    the glossary), counted like a few more lines of text when restoring marks."""
+    return list(ABBREVIATIONS.values()) + list(glossary.ENGLISH.values())
+
+
 def _intents(text: str, accented: bool) -> frozenset[str]:
     low = " ".join(w for seg in segments(text, expand=False) for w in seg)
     probe = low if accented else fold(low)
@@ -246,12 +298,44 @@ def parse(question: str, max_chars: int = 500, bigrams: bool = True) -> Query:
                 acc = f"{a}_{b}"
                 if a is not None and b is not None and acc not in _CUE_TERMS:
                     pairs.setdefault(acc if accented else fold(acc), Term(acc, fold(acc), True))
+    terms = tuple(unigrams.values()) + tuple(pairs.values())
     return Query(
         text=text,
         matching=matching,
         foreign=foreign,
         accented=accented,
-        terms=tuple(unigrams.values()) + tuple(pairs.values()),
+        terms=terms,
         intents=_intents(_AI.sub(" ", text), accented),
         words=all_words,
+        expansions=_expansions(segs, terms, bigrams),
     )
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
+    """Each group's members as (folded phrase, accented words)."""
+    return tuple(
+        tuple((fold(m), tuple(canonical_tones(m).split())) for m in group) for group in SYNONYMS
+    )
+
+
+def _expansions(segs: list[list[str]], terms: tuple[Term, ...], bigrams: bool) -> tuple[Term, ...]:
+    """Terms of the synonyms of the phrases the question uses (folded match, so unmarked
+    questions expand too), minus terms it already has."""
+    folded = " " + " | ".join(" ".join(fold(w) for w in seg) for seg in segs) + " "
+    have = {t.fold for t in terms}
+    out: dict[str, Term] = {}
+    for group in _synonym_groups():
+        if not any(f" {key} " in folded for key, _ in group):
+            continue
+        for key, ws in group:
+            if f" {key} " in folded:
+                continue
+            # a phrase expands by its pairs only: "tổng quát", not "tổng" and "quát" apart
+            found = [Term(ws[0], fold(ws[0]), False)] if len(ws) == 1 else []
+            if bigrams:
+                found += [Term(f"{a}_{b}", fold(f"{a}_{b}"), True) for a, b in zip(ws, ws[1:])]
+            for t in found:
+                if t.fold not in have:
+                    out.setdefault(t.fold, t)
+    return tuple(out.values())

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import logging
 import time
 import uuid
@@ -38,9 +39,10 @@ import numpy as np
 
 from bot.core import kv
 from embeddings import index as vector_index
-from embeddings import lexical, references
+from embeddings import accents, lexical, references
 from embeddings.encoders import EmbeddingSettings, Encoder, load_encoder
-from embeddings.query import Query, has_figure, parse, shorten
+from embeddings.query import (Query, governance_vocabulary, has_figure, parse, question_phrases,
+                              shorten)
 from knowledge.dates import find_dates
 from knowledge.sections import split_sentences
 
@@ -78,6 +80,7 @@ class RetrievalSettings:
     context_weight: float = 0.3
     context_fold_weight: float = 0.15
     document_bonus: float = 0.1
+    scope_bonus: float = 0.1
     answer_chunks: int = 4
     reference_min_cosine: float = 0.75
     min_cosine: float = 0.75
@@ -88,6 +91,9 @@ class RetrievalSettings:
     max_sentence_vectors: int = 50_000
     max_query_chars: int = 500
     sources: int = 3
+    restore_accents: bool = True
+    synonym_weight: float = 0.0
+    accent_sample_words: int = 2_000_000
 
     @property
     def column_weights(self) -> lexical.ColumnWeights:
@@ -143,12 +149,13 @@ class RefreshReport:
     fts_written: int = 0
     fts_removed: int = 0
     rebuilt: str = ""  # why the whole vector index was rebuilt, if it was
+    accents: bool = False  # the diacritic-restoration map was rebuilt
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
         return bool(self.embedded or self.removed or self.fts_written or self.fts_removed
-                    or self.rebuilt or self.sentences_embedded)
+                    or self.rebuilt or self.sentences_embedded or self.accents)
 
     def summary(self) -> str:
         """One Vietnamese line for the ingest command."""
@@ -179,8 +186,13 @@ def index_folder(app: "App") -> Path:
     return app.data_dir / INDEX_FOLDER
 
 
-def embed_input(context: str, title: str, number: str, section: str, text: str) -> str:
-    """What the encoder sees for a chunk: its text, optionally headed by where it stands."""
+def embed_input(context: str, title: str, number: str, section: str, text: str,
+                max_chars: int = 0) -> str:
+    """What the encoder sees for a chunk: its text (its first ``max_chars`` if > 0: encoding
+    time grows with length, and a chunk's start says what it is about), optionally headed by
+    where it stands."""
+    if max_chars > 0 and len(text) > max_chars:
+        text = shorten(text, max_chars)
     if context == "none":
         return text
     lines = []
@@ -240,9 +252,16 @@ def refresh(app: "App", progress: Callable[[int, int], None] | None = None) -> R
         for r in rows
     ]
     report.fts_written, report.fts_removed = lexical.sync(app.db, lexical_rows, retrieval.bigrams)
+    folder = index_folder(app)
+    if report.fts_written or report.fts_removed or not (folder / accents.FILE).exists():
+        texts = itertools.chain(governance_vocabulary(), (
+            t for r in rows for t in (r["title"], r["section_path"], r["text"])))
+        accents.Restorer.build(texts, question_phrases(), retrieval.accent_sample_words).save(folder)
+        report.accents = True
 
     chunk_items = [
-        _item(r["id"], embed_input(embed_cfg.context, r["title"], r["number"], r["section_path"], r["text"]))
+        _item(r["id"], embed_input(embed_cfg.context, r["title"], r["number"], r["section_path"],
+                                   r["text"], embed_cfg.max_passage_chars))
         for r in rows
     ]
     sentence_items = [
@@ -255,7 +274,6 @@ def refresh(app: "App", progress: Callable[[int, int], None] | None = None) -> R
                     "vectors (answers pick sentences by their words)", len(sentence_items),
                     retrieval.max_sentence_vectors)
         sentence_items = []
-    folder = index_folder(app)
     for stem, items in ((vector_index.CHUNKS, chunk_items), (SENTENCES, sentence_items)):
         if not items and not vector_index.sidecar_path(folder, stem).exists():
             continue  # nothing to index and nothing to clear: do not even load the model
@@ -301,6 +319,7 @@ class Searcher:
         self.index: vector_index.VectorIndex | None = None
         self.vocabulary = lexical.Vocabulary(None, 0)
         self.references = references.DocumentReferences([])
+        self.restorer = accents.Restorer()
         self._rows: dict[int, int] = {}
         self._vectors: np.ndarray | None = None
         self._sentence_vectors: np.ndarray | None = None  # sorted by sentence id
@@ -326,6 +345,8 @@ class Searcher:
         self._load_sentences(vector_index.load(folder, self.encoder, SENTENCES)[0])
         self.vocabulary = lexical.Vocabulary.load(self.app.db)
         self.references = references.DocumentReferences.load(self.app.db)
+        self.restorer = (accents.Restorer.load(folder) if self.settings.restore_accents
+                         else accents.Restorer())
         self._generation = generation
 
     def _load_sentences(self, sentences: vector_index.VectorIndex | None) -> None:
@@ -345,6 +366,20 @@ class Searcher:
     def empty(self) -> bool:
         return not self._rows
 
+    def parse(self, question: str) -> Query:
+        """The question as a :class:`Query`; typed without marks, it is first restored from the
+        corpus's own vocabulary (:mod:`embeddings.accents`), so what is embedded and matched is
+        the accented question (one model call, as for any question)."""
+        self._reload()
+        s = self.settings
+        query = parse(question, s.max_query_chars, s.bigrams)
+        if query.accented or query.foreign or not self.restorer:
+            return query
+        restored = self.restorer.restore(query.text)
+        if restored == query.text:
+            return query
+        return dataclasses.replace(parse(restored, s.max_query_chars, s.bigrams), typed=query.text)
+
     def embed(self, query: Query) -> np.ndarray:
         return self.encoder.encode_queries([query.text])[0]
 
@@ -353,9 +388,7 @@ class Searcher:
         t0 = time.perf_counter()
         self._reload()
         s = self.settings
-        query = question if isinstance(question, Query) else parse(
-            question, s.max_query_chars, s.bigrams
-        )
+        query = question if isinstance(question, Query) else self.parse(question)
         k = k or s.sources
         result = SearchResult(query, [], [], False, 0.0, 0.0, 0.0, self.empty)
         if query.is_empty or self.empty:
@@ -366,7 +399,8 @@ class Searcher:
         result.query_vector = qvec
         dense = self.index.search(qvec, s.dense_k) if self.index is not None else []
         sentence_scores = self._sentence_vectors @ qvec if self._sentence_vectors is not None else None
-        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights))
+        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights,
+                                   s.synonym_weight))
         candidates = list(dict.fromkeys(
             [i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25)
         ))
@@ -391,7 +425,12 @@ class Searcher:
                 if b > a:
                     result.sentence_scores[hit.chunk_id] = sentence_scores[a:b]
         result.cosine = float(cosines.max())
-        result.coverage, result.phrase_coverage = self._coverages(query, [h.chunk_id for h in ranked[:3]])
+        best_ids = [h.chunk_id for h in ranked[:3]]
+        result.coverage, result.phrase_coverage = self._coverages(query, best_ids)
+        if query.typed:  # restored marks must not make a question look covered: judge both
+            typed = self._coverages(parse(query.typed, s.max_query_chars, s.bigrams), best_ids)
+            result.coverage = min(result.coverage, typed[0])
+            result.phrase_coverage = min(result.phrase_coverage, typed[1])
         result.confident = bool(ranked) and self._confident(result)
         t3 = time.perf_counter()
         result.timings = {"parse": t1 - t0, "embed": t2 - t1, "rank": t3 - t2}
@@ -439,6 +478,7 @@ class Searcher:
         facets = lexical.facets(self.app.db, candidates)
         wanted = {INTENT_FACETS[i] for i in query.intents if i in INTENT_FACETS}
         about = self.references.documents_about(self.references.referenced(query))
+        scoped = self.references.scoped(query) if s.scope_bonus else set()
         hits = []
         for n, cid in enumerate(candidates):
             row = meta.get(cid)
@@ -450,6 +490,8 @@ class Searcher:
                 score += s.intent_bonus
             if row["document_id"] in about:
                 score += s.document_bonus
+            elif row["document_id"] in scoped:
+                score += s.scope_bonus
             hits.append(Hit(
                 chunk_id=cid, document_id=row["document_id"], title=row["title"],
                 number=row["number"], issued=row["issued"], kind=row["kind"],

@@ -82,6 +82,29 @@ def test_out_of_scope_is_declined_politely(knowledge_app):
         assert result.sources == [] and result.deadlines == []
 
 
+def test_answer_type_rules(knowledge_app):
+    """A "bao nhiêu" question whose best passage states no amount is declined; an in-scope one
+    (and one typed without marks) is answered with the figure."""
+    for question in ("Quảng Nam có bao nhiêu huyện?", "Quang Nam co bao nhieu huyen?",
+                     "Giá vé tham quan phố cổ Hội An là bao nhiêu?"):
+        assert ask(knowledge_app, question).status == "refusal", question
+    for question in ("Giao dịch không dùng tiền mặt đến năm 2030 đạt bao nhiêu?",
+                     "Giao dich khong dung tien mat den nam 2030 dat bao nhieu?"):
+        result = ask(knowledge_app, question)
+        assert result.confident and "80%" in result.answer, question
+
+
+def test_quantity_ignores_dates_and_reads_number_words():
+    from knowledge.dates import find_dates
+
+    def quantity(text: str) -> bool:
+        return answers.has_quantity(text, tuple(find_dates(text)))
+
+    assert quantity("đưa ba khu công nghệ cao quốc gia vào hoạt động")
+    assert quantity("tỷ lệ đạt trên 80% vào năm 2030")
+    assert not quantity("Đến năm 2030, hoàn thành trước ngày 15/4/2024 việc quán triệt.")
+
+
 @pytest.mark.parametrize("question, status", [
     ("", "invalid"), ("   \n\t ", "invalid"), ("😀🙏🎉", "invalid"), ("?!... ---", "invalid"),
 ])

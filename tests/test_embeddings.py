@@ -296,3 +296,30 @@ def test_document_references_and_english_glossary():
     assert {"đơn_vị", "kế_hoạch", "hoàn_thành"} <= {t.acc for t in english.terms}
     assert english.text.startswith("When must")  # the encoder still reads it as typed
     assert not parse("thoi han quan triet ket luan 69").foreign
+
+
+def test_header_words_scope_a_question_to_few_documents():
+    from embeddings.references import DocumentReferences
+
+    refs = DocumentReferences([
+        (1, "", "Kế hoạch của Tỉnh ủy Quảng Nam bài báo Báo Quảng Nam"),
+        (2, "69-KL/TW", "Kết luận của Bộ Chính trị kết luận Bộ Chính trị"),
+        (3, "57-NQ/TW", "Nghị quyết của Bộ Chính trị nghị quyết Bộ Chính trị"),
+        (4, "20-NQ/TW", "Nghị quyết Ban Chấp hành Trung ương nghị quyết"),
+    ])
+    assert refs.scoped(parse("Ai giám sát kế hoạch của Tỉnh ủy?")) == {1}
+    assert refs.scoped(parse("ke hoach cua tinh uy quang nam")) == {1}
+    assert refs.scoped(parse("Bộ Chính trị giao nhiệm vụ gì?")) == set()  # in half the headers
+
+
+def test_synonym_expansions_and_passage_cap():
+    expansions = {t.fold for t in parse("Mục tiêu chung của kế hoạch là gì?").expansions}
+    assert {"tong_quat", "tong_the", "chi_tieu"} <= expansions
+    assert "tong" not in expansions  # a phrase expands by its pair, not its syllables
+    assert {t.fold for t in parse("muc tieu chung").expansions} == expansions
+    assert not set(parse("Thời hạn quán triệt").expansions) & set(parse("Thời hạn quán triệt").terms)
+
+    text = "Phát triển khoa học. " * 100
+    capped = search.embed_input("section", "T", "1", "Mục 1", text, 200)
+    assert capped.startswith("Mục 1\nPhát triển") and len(capped) < 220
+    assert search.embed_input("none", "T", "1", "", text, 0) == text

@@ -264,8 +264,9 @@ def test_cli_roster_import_list_and_invites(app, tmp_path, capsys):
     listed = capsys.readouterr().out.splitlines()
     assert len(listed) == 3 and "Đặng Văn Em" in listed[0] and "cán bộ tuyên giáo" in listed[0]
     assert main(["roster", "invites", "--unit", "Xã Bình Triều"]) == 0
-    name, unit, code, link = capsys.readouterr().out.splitlines()[0].split("\t")
+    name, unit, code, web_link, *telegram = capsys.readouterr().out.splitlines()[0].split("\t")
     assert (name, unit, len(code)) == ("Huỳnh Thị Dung", "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình > Xã Bình Triều", 8)
-    assert link == (roster.invite_link(app, code) or "")
+    assert web_link == f"http://127.0.0.1:8080/?code={code}"
+    assert telegram == ([roster.invite_link(app, code)] if roster.invite_link(app, code) else [])
     assert main(["roster", "list", "--unit", "Không Có"]) == 1
     assert "Không tìm thấy đơn vị" in capsys.readouterr().err

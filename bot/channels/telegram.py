@@ -147,10 +147,15 @@ class TelegramChannel:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Connect (getMe), start handling updates, then poll or set the webhook. Safe to call
-        again after a failure part-way."""
+    async def open(self) -> None:
+        """Connect (getMe) for sending; :meth:`start` also receives updates."""
         await self.application.initialize()
+        self.ready.set()
+
+    async def start(self) -> None:
+        """Connect, start handling updates, then poll or set the webhook. Safe to call again
+        after a failure part-way."""
+        await self.open()
         if not self.application.running:
             await self.application.start()
         if self.settings.webhook_url:
@@ -167,7 +172,6 @@ class TelegramChannel:
                     allowed_updates=ALLOWED_UPDATES,
                     error_callback=lambda exc: log.warning("telegram: polling error: %s", exc),
                 )
-        self.ready.set()
         try:
             await self.bot.set_my_commands([BotCommand(name, label) for name, label in MENU])
         except TelegramError as exc:  # a cosmetic menu never stops the bot

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.app import App
+from bot.channels.download_route import public_base
 from bot.core import roster
 
 
@@ -17,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-invalid", action="store_true", help="nhập các dòng hợp lệ, bỏ qua dòng lỗi")
     p.set_defaults(func=cmd_import)
 
-    p = commands.add_parser("invites", help="in mã mời và đường link Telegram cho người chưa liên kết")
+    p = commands.add_parser(
+        "invites", help="in mã mời, đường link trang trò chuyện và Telegram cho người chưa liên kết"
+    )
     p.add_argument("--unit", help="đơn vị (tên, “Cấp trên > Đơn vị” hoặc số); gồm cả đơn vị trực thuộc")
     p.set_defaults(func=cmd_invites)
 
@@ -42,9 +45,11 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
 def cmd_invites(app: App, args: argparse.Namespace) -> int:
     paths = roster.unit_paths(app)
     found = roster.invites(app, unit_option(app, args.unit))
+    web_chat = public_base(app)
     for invite in found:
         person = invite.person
-        print("\t".join([person.full_name, paths.get(person.unit_id, ""), invite.code, invite.link or ""]))
+        links = [f"{web_chat}/?code={invite.code}", invite.link or ""]
+        print("\t".join([person.full_name, paths.get(person.unit_id, ""), invite.code, *links]).rstrip())
     print(f"{len(found)} người chưa liên kết tài khoản.")
     return 0
 

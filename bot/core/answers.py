@@ -27,7 +27,7 @@ import numpy as np
 
 from bot import store
 from bot.core.texts import days_phrase
-from embeddings.query import Query, has_figure, keys, parse, shorten
+from embeddings.query import Query, has_figure, keys, shorten
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
 from knowledge.sections import PATH_SEPARATOR, split_sentences
@@ -62,6 +62,11 @@ FAILED = (
 _HAS_WORD = re.compile(r"[^\W_]")
 _CLAUSE = re.compile(r"(?<=[;,:])\s+")
 _MARKER = re.compile(r"^(?:[-–+•*]|\d{1,3}(?:\.\d{1,2})*[.)-]|[a-zđ]\)|[IVX]{1,5}[.-])\s*")
+# Amounts written in words ("ba khu công nghệ cao"); "một" and "năm" are left out: "một số",
+# "năm 2030" are no answer to "bao nhiêu".
+_NUMBER_WORDS = frozenset(
+    "hai ba bốn tư sáu bảy tám chín mười mươi trăm nghìn ngàn triệu tỷ tỉ nửa".split()
+)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
 DOCUMENT_SHARE = 0.5
@@ -171,7 +176,7 @@ def ask(app: "App", question: str, today: date | None = None) -> Answer:
         return dataclasses.replace(base, answer=NO_WORDS, status="invalid")
     try:
         searcher = app.searcher
-        query = parse(text, searcher.settings.max_query_chars, searcher.settings.bigrams)
+        query = searcher.parse(text)
         result = searcher.search(query)
     except Exception:  # a broken index must not take the chat down: log it, tell the user
         log.exception("search failed for %r", text[:200])
@@ -195,6 +200,9 @@ def _compose(app: "App", cfg: AnswerSettings, base: Answer, result: SearchResult
     cosines = result.sentence_scores
     ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg.sentence_weight)
     chosen = _choose(ranked, cfg)
+    if not result.referenced and not _answers_type(query, chosen):
+        log.info("declined %r: no sentence of the kind asked for", query.text[:80])
+        return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
     deadlines = _deadlines(app, query, top, chosen, today, weights)
 
@@ -330,6 +338,31 @@ def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]
     if "quantity" in query.intents and has_figure(sentence):
         bonus += FIGURE_BONUS
     return bonus
+
+
+def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
+    """True when ``sentence`` states an amount other than a date: a digit or a number word
+    outside its date mentions ("18 huyện", "ba khu công nghệ cao", "80%")."""
+    rest, end = [], 0
+    for m in sorted(mentions, key=lambda m: m.span[0]):
+        rest.append(sentence[end:m.span[0]])
+        end = max(end, m.span[1])
+    rest.append(sentence[end:])
+    text = " ".join(rest)
+    return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(
+        w.lower() for w in text.split())
+
+
+def _answers_type(query: Query, chosen: list[_Sentence]) -> bool:
+    """Whether the quote can answer what the question asks: "bao nhiêu/mấy/tỷ lệ" needs an
+    amount, "khi nào/ngày nào/bao giờ/thời hạn" a date. A question on a topic the texts never
+    treat ("Quảng Nam có bao nhiêu huyện?") is otherwise answered with a passage that merely
+    shares its words."""
+    if "amount" in query.intents and not any(has_quantity(s.text, s.dates) for s in chosen):
+        return False
+    if query.intents & {"date", "deadline"} and not any(s.dates for s in chosen):
+        return False
+    return True
 
 
 def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:

@@ -1,0 +1,169 @@
+"""Diacritic restoration for questions typed without marks, learnt from the corpus itself.
+
+Cadres often type on phones without marks ("thoi han quan triet ket luan 69"). Folded keys still
+meet the text in BM25, but the encoder sees a string it was hardly trained on, folded keys merge
+"ban/bán/bàn", and question words ("có"/"cơ", "mấy"/"máy") blur. So at refresh time we count, over
+the chunk texts, which accented form each folded syllable n-gram (1 to 3 syllables) takes most
+often, and at query time an unmarked question is restored greedily by the longest known n-gram;
+unknown syllables stay as typed. The restored question then runs the normal accented pipeline
+(embedded as restored, BM25 on accented keys *and* folded keys, so a wrong guess costs little).
+
+The corpus rarely contains question words ("bao nhiêu", "khi nào", "gì"), so the question
+phrases of :mod:`embeddings.query` are seeded and outrank the corpus (a question asks "bao giờ",
+never "bảo giờ"; "co" alone is "có", while the pair "co che" is still "cơ chế").
+
+Besides the texts, the governance vocabulary the project already holds (abbreviation expansions,
+the English glossary's Vietnamese side) is counted once, so "hội đồng" is known even where the
+texts only write "HĐND". The map is small: every unigram, but a bigram or trigram only when its
+best form is not what restoring its syllables one by one would give. It is saved next to the
+vector index (``accents.json``) and loaded with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from knowledge.text import canonical_tones, has_diacritics, nfc, strip_marks
+
+FILE = "accents.json"
+VERSION = 1
+MAX_N = 3
+MARKED_SHARE = 0.2  # as in embeddings.query.parse: below this a question counts as unmarked
+SEED_COUNT = 1_000_000  # a seeded question phrase beats any corpus form
+_WORD = re.compile(r"[^\W\d_]+")
+_GAP = re.compile(r"\s*")  # only whitespace between two words keeps them in one n-gram
+
+
+def _runs(text: str) -> list[list[str]]:
+    """Lowercase tone-canonical words of ``text`` in runs not broken by punctuation or digits."""
+    runs: list[list[str]] = []
+    current: list[str] = []
+    end = 0
+    for m in _WORD.finditer(nfc(text)):
+        if current and not _GAP.fullmatch(text[end:m.start()]):
+            runs.append(current)
+            current = []
+        current.append(canonical_tones(m.group().lower()))
+        end = m.end()
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _best(counter: Counter[str]) -> str:
+    # most frequent; ties go to the form with marks (a folded form is usually a code or a name)
+    return max(counter.items(), key=lambda kv: (kv[1], has_diacritics(kv[0]), kv[0]))[0]
+
+
+def _same_case(word: str, typed: str) -> str:
+    """``word`` cased letter by letter like ``typed`` ("IoT", "UBND", "Quảng")."""
+    if len(word) != len(typed):
+        return word
+    return "".join(w.upper() if t.isupper() else w for w, t in zip(word, typed))
+
+
+class Restorer:
+    """Folded n-gram → accented form, and the greedy restoration of a question."""
+
+    def __init__(self, forms: dict[str, str] | None = None) -> None:
+        self.forms = forms or {}
+
+    def __bool__(self) -> bool:
+        return bool(self.forms)
+
+    @classmethod
+    def build(cls, texts: Iterable[str], seeds: Iterable[str] = (), max_words: int = 0) -> "Restorer":
+        """Count n-gram forms over ``texts`` (stopping after ``max_words`` words if > 0)."""
+        counts: dict[int, defaultdict[str, Counter[str]]] = {
+            n: defaultdict(Counter) for n in range(1, MAX_N + 1)
+        }
+        seen = 0
+        for text in texts:
+            for run in _runs(text):
+                folded = [strip_marks(w) for w in run]
+                for n in range(1, MAX_N + 1):
+                    for i in range(len(run) - n + 1):
+                        counts[n][" ".join(folded[i:i + n])][" ".join(run[i:i + n])] += 1
+                seen += len(run)
+            if max_words and seen >= max_words:
+                break
+        for phrase in seeds:
+            for run in _runs(phrase):
+                key = " ".join(strip_marks(w) for w in run)
+                if len(run) > MAX_N:
+                    continue
+                counts[len(run)][key][" ".join(run)] += SEED_COUNT
+        forms = {key: _best(c) for key, c in counts[1].items()}
+        restorer = cls(forms)
+        for n in range(2, MAX_N + 1):
+            for key, c in counts[n].items():
+                best = _best(c)
+                if restorer._restore_words(key.split()) != best.split():
+                    forms[key] = best
+        return restorer
+
+    def _restore_words(self, folded: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(folded):
+            for n in range(min(MAX_N, len(folded) - i), 0, -1):
+                form = self.forms.get(" ".join(folded[i:i + n]))
+                if form is not None:
+                    out.extend(form.split())
+                    i += n
+                    break
+            else:
+                out.append(folded[i])
+                i += 1
+        return out
+
+    def restore(self, text: str) -> str:
+        """``text`` with marks put back where the corpus knows the words; case, punctuation,
+        digits, unknown words and words typed with marks as typed. A question typed mostly with
+        marks (at least ``MARKED_SHARE`` of its words) is returned as is."""
+        if not self.forms:
+            return text
+        found = _WORD.findall(text)
+        if not found or sum(1 for w in found if has_diacritics(w)) >= MARKED_SHARE * len(found):
+            return text
+        spans: list[list[re.Match[str]]] = []
+        end = 0
+        for m in _WORD.finditer(text):
+            if spans and _GAP.fullmatch(text[end:m.start()]):
+                spans[-1].append(m)
+            else:
+                spans.append([m])
+            end = m.end()
+        out, last = [], 0
+        for run in spans:
+            restored = self._restore_words([strip_marks(m.group().lower()) for m in run])
+            for m, word in zip(run, restored):
+                out.append(text[last:m.start()])
+                typed = m.group()
+                out.append(typed if has_diacritics(typed) else _same_case(word, typed))
+                last = m.end()
+        out.append(text[last:])
+        return "".join(out)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f"{FILE}.tmp"
+        tmp.write_text(json.dumps({"version": VERSION, "forms": self.forms}, ensure_ascii=False),
+                       encoding="utf-8")
+        os.replace(tmp, folder / FILE)
+
+    @classmethod
+    def load(cls, folder: Path) -> "Restorer":
+        """The saved map, or an empty one (no restoration) if it is missing or unreadable."""
+        try:
+            data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            return cls()
+        return cls(dict(data.get("forms") or {}))

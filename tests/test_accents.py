@@ -1,0 +1,53 @@
+"""Diacritic restoration of unmarked questions from the corpus's own vocabulary."""
+
+from __future__ import annotations
+
+from embeddings.accents import Restorer
+from embeddings.query import question_phrases
+
+TEXTS = [
+    "Các cấp ủy, tổ chức đảng hoàn thành việc phổ biến, quán triệt Kết luận trước ngày 15/4/2024.",
+    "Đổi mới cơ chế, chính sách; cơ quan chủ trì phối hợp với Hội đồng nhân dân tỉnh Quảng Nam.",
+    "Đẩy mạnh đổi mới sáng tạo; đổi mới cơ chế quản lý. Cán bộ, công chức được giao nhiệm vụ.",
+]
+
+
+def restorer() -> Restorer:
+    return Restorer.build(TEXTS, question_phrases())
+
+
+def test_unmarked_question_is_restored_with_case_and_punctuation_kept():
+    r = restorer()
+    assert r.restore("Thoi han pho bien, quan triet Ket luan 69 la khi nao?") == (
+        "Thời hạn phổ biến, quán triệt Kết luận 69 là khi nào?")
+    assert r.restore("UBND tinh Quang Nam") == "UBND tỉnh Quảng Nam"  # unknown word as typed
+
+
+def test_pairs_beat_single_syllables_and_question_words_win():
+    r = restorer()
+    # "co" alone is the question word "có", but the pair "co che" is "cơ chế"
+    assert r.restore("co che chinh sach co gi moi") == "cơ chế chính sách có gì mới"
+    assert r.restore("bao nhieu can bo") == "bao nhiêu cán bộ"
+
+
+def test_marked_questions_and_empty_maps_are_left_alone():
+    r = restorer()
+    assert r.restore("Thời hạn quan triet là khi nào?") == "Thời hạn quan triet là khi nào?"
+    assert Restorer().restore("thoi han") == "thoi han"
+
+
+def test_map_round_trips_and_a_torn_file_means_no_restoration(tmp_path):
+    r = restorer()
+    r.save(tmp_path)
+    assert Restorer.load(tmp_path).forms == r.forms
+    (tmp_path / "accents.json").write_text("{not json", encoding="utf-8")
+    assert not Restorer.load(tmp_path)
+
+
+def test_searcher_embeds_the_restored_question(knowledge_app):
+    searcher = knowledge_app.searcher
+    query = searcher.parse("thoi han quan triet ket luan 69")
+    assert query.typed == "thoi han quan triet ket luan 69"
+    assert query.accented and query.text.startswith("thời hạn quán triệt kết luận 69")
+    english = searcher.parse("When must units finish their plans?")
+    assert not english.typed and english.text == "When must units finish their plans?"
