@@ -13,7 +13,10 @@ folding merges "ban/bán/bàn".
 
 :func:`parse` turns a question into a :class:`Query`: the content terms (question words such
 as "gì", "nào", "bao nhiêu", "khi nào" removed), and its *intents* (asks for a deadline, a date,
-a quantity, a person/body), which retrieval and answer composition use as soft hints.
+a quantity, outright an amount, a person/body), which retrieval and answer composition use as
+hints (an "amount" or date question whose quote states none is declined). Its *expansions* are
+policy-language synonyms of its words (:data:`SYNONYMS`), a weaker second BM25 query when
+``[retrieval] synonym_weight`` is set.
 """
 
 from __future__ import annotations

@@ -7,12 +7,15 @@ the index and the vocabulary once and reloads them only when a refresh changed s
 
 Ranking, per question (one query embedding, nothing else from the model):
 
+0. a question typed without marks is first restored from the corpus's vocabulary
+   (:mod:`embeddings.accents`, map built at refresh); the restored text is what is embedded;
 1. candidates: the dense top-k chunks, the chunks of the dense top-k sentences (sentence vectors
    are made at refresh time) and the BM25 top-k (accented or folded keys, :mod:`embeddings.lexical`);
 2. each candidate's dense score mixes its chunk cosine with its best sentence's; fused with its
    BM25 score (0 if BM25 did not return it) by a weighted sum of rescaled scores, or by RRF;
 3. small bonuses when the chunk has what the question asks for (a deadline, a date, a figure)
-   and when it belongs to a document the question names (:mod:`embeddings.references`);
+   and when it belongs to a document the question names or whose header holds a rare word
+   pair of the question (:mod:`embeddings.references`);
 4. the best chunk of each (document, section) is kept, so the top sources are distinct sections;
    the best chunks before that grouping are what an answer quotes from.
 
@@ -21,6 +24,8 @@ the best chunks must hold enough of the question's content terms (idf-weighted, 
 syllables and its syllable pairs each (so "đăng ký kết hôn" is not covered by "đăng ký" and
 "kết"); a question that names a catalogued document ("Kết luận 69") only needs the cosine floor.
 English questions are matched through :mod:`embeddings.glossary`, so the same rule applies.
+For a restored question, coverage is the smaller of the restored and the as-typed figures:
+restoring towards the corpus's words must not make a question look covered.
 """
 
 from __future__ import annotations

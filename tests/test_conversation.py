@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from bot.core import assignments, roster
+from bot.core import assignments, broadcasts, roster, study
 from bot.core.conversation import Conversation, parse_command
 from tests.chat_support import ADMIN, CADRE, CADRE2, OFFICER, Chat, build_world, link, payloads
 from tests.ledger_support import person_id
@@ -118,6 +118,14 @@ async def test_privileged_commands_are_refused_and_audited(world, command):
     rows = app.db.execute("SELECT person_id, channel, allowed FROM audit WHERE allowed = 0").fetchall()
     assert len(rows) == 2 and all(r[1] == "telegram" for r in rows)
     assert {r[0] for r in rows} == {person_id(app, CADRE), None}
+
+
+async def test_unlinked_chat_cannot_press_an_approval_button(world):
+    app, conversation, *_ = world
+    replies = await Chat(conversation, "5002").press(f"reg:ok:{person_id(app, CADRE)}")
+    assert "không có quyền" in replies[0].text
+    row = app.db.execute("SELECT person_id, channel, action, allowed, detail FROM audit WHERE allowed = 0").fetchone()
+    assert row[:4] == (None, "telegram", "roster.approve", 0) and "5002" in row[4]
 
 
 async def test_officer_commands_refused_to_officers_where_admin_only(world):
@@ -247,6 +255,25 @@ async def test_progress_reminder_and_export(world):
     assert len(sheet.sheetnames) == 2
 
 
+async def test_progress_names_the_main_failure_reasons(world):
+    app, conversation, doc_id, _ = world
+    assignment = assignments.create_assignment(app, None, doc_id, date(2024, 4, 15))
+    people = assignments.member_ids(app, assignment)
+    broadcast = broadcasts.enqueue(app, "assignment", study.assignment_message(app, assignment), people,
+                                   assignment_id=assignment)
+    cold = "Zalo OA: người dùng chưa tương tác trong 7 ngày"
+    errors = [cold, cold, cold, "Telegram: chat not found", "Zalo OA: HTTP 500", "Zalo OA: HTTP 502"]
+    for error, person in zip(errors, people):
+        app.db.execute("UPDATE deliveries SET status = 'failed', error = ? WHERE broadcast_id = ? AND person_id = ?",
+                       (error, broadcast, person))
+    app.db.execute("UPDATE deliveries SET status = 'blocked', error = 'blocked' WHERE person_id = ?", (people[-1],))
+    progress = await chat(conversation, OFFICER, app=app).text("/tiendo")
+    reasons = progress[progress.index("Nguyên nhân lỗi chính:"):].splitlines()
+    assert reasons[1] == f"• {cold} — 3" and len(reasons) == 4  # the top 3 only
+    assert broadcasts.failure_reasons(app, [broadcast], limit=10)[-1] == ("Zalo OA: HTTP 502", 1)
+    assert ("Người nhận đã chặn trợ lý", 1) in broadcasts.failure_reasons(app, [broadcast], limit=10)
+
+
 async def test_role_change_by_admin(world):
     app, conversation, *_ = world
     admin = chat(conversation, ADMIN, app=app)
@@ -271,6 +298,15 @@ async def test_documents_deadlines_duties_and_sections(world):
     assert len(parts) > 1 and all(len(p.text) <= 3500 for p in parts)
     assert parts[0].text.startswith("69-KL/TW – 7. Tổ chức thực hiện")
     assert "Không tìm thấy" in (await cadre.press("sec:99999"))[0].text
+
+
+async def test_removed_documents_are_not_listed(world):
+    app, conversation, doc_id, _ = world
+    app.db.execute("UPDATE documents SET removed_at = '2024-04-02T00:00:00+00:00' WHERE id = ?", (doc_id,))
+    cadre = chat(conversation, CADRE, app=app)
+    assert (await cadre.text("/vanban")).startswith("Chưa có văn bản nào")
+    assert "15/04/2024" not in await cadre.text("/hanchot")
+    assert "Các cấp ủy, tổ chức đảng" not in await cadre.text("/nhiemvu")
 
 
 async def test_a_crash_in_a_handler_is_an_apology(world, monkeypatch):

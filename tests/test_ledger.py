@@ -317,7 +317,13 @@ def test_progress_rolls_up_with_on_time_and_late(province):
 def test_cli_assign_progress_verify_and_ack_import(province, tmp_path, capsys):
     add_document(province)
     assert main(["assign", "--document", "kl69", "--units", "Huyện ủy Thăng Bình", "--no-subunits", "--due", "2024-04-15"]) == 0
-    assert capsys.readouterr().out.strip() == "1"
+    printed = capsys.readouterr()
+    assert printed.out.strip() == "1" and "cho 1 người" in printed.err
+    queued = province.db.execute(
+        "SELECT b.kind, b.assignment_id, b.status, COUNT(d.id) FROM broadcasts b JOIN deliveries d ON d.broadcast_id = b.id"
+    ).fetchone()
+    assert queued == ("assignment", 1, "sending", 1)  # `quantriet serve` delivers it like the chat's /giao
+    assert "ack:1" in province.db.execute("SELECT reply FROM broadcasts").fetchone()[0]
     assert main(["assign", "--document", "NQ 99", "--due", "2024-04-15"]) == 1
     assert "Không tìm thấy văn bản" in capsys.readouterr().err
     sheet = write_csv(tmp_path / "hn.csv", [["Nguyễn Văn An", "Huyện ủy Thăng Bình", "", ""]],

@@ -16,10 +16,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 
+from bot import serve
 from bot.channels.web import setup
 from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
-from bot.core import audit, roster
+from bot.core import audit, broadcasts, roster
 from bot.core.conversation import Conversation
+from bot.core.messages import Reply
 from ledger_support import PEOPLE, add_document, assign_all, load_province, write_xlsx
 
 PASSWORD = "mật-khẩu-thử 123"
@@ -351,6 +353,21 @@ async def test_question_log_puts_unanswered_first_and_documents_show_duties(web_
     assert "Giá xăng hôm nay?" in text and "Hạn quán triệt?" not in text
     text = await (await web_client.get("/admin/documents")).text()
     assert "69-KL/TW" in text and "Đảng đoàn HĐND tỉnh" in text and "15/04/2024" in text
+    removed = add_document(app, number="99-NQ/TW", title="Nghị quyết đã gỡ khỏi kho")
+    app.db.execute("UPDATE documents SET removed_at = '2024-04-02T00:00:00+00:00' WHERE id = ?", (removed,))
+    assert "Nghị quyết đã gỡ khỏi kho" not in await (await web_client.get("/admin/documents")).text()
+    assert "Nghị quyết đã gỡ khỏi kho" not in await (await web_client.get("/admin/broadcasts")).text()
+
+
+async def test_broadcast_page_names_the_main_failure_reasons(web_client):
+    app = web_client.state.app
+    people = [r[0] for r in app.db.execute("SELECT id FROM people LIMIT 3")]
+    broadcast = broadcasts.enqueue(app, "broadcast", Reply("Thông báo họp"), people)
+    app.db.execute("UPDATE deliveries SET status = 'failed', error = 'Zalo OA: người dùng chưa tương tác trong 7 ngày' "
+                   "WHERE broadcast_id = ?", (broadcast,))
+    await admin_login(web_client)
+    text = await (await web_client.get(f"/admin/broadcasts/{broadcast}")).text()
+    assert "Nguyên nhân lỗi chính" in text and "chưa tương tác trong 7 ngày — <strong>3</strong>" in text
 
 
 async def test_unknown_ids_and_junk_get_vietnamese_errors(web_client):
@@ -361,3 +378,8 @@ async def test_unknown_ids_and_junk_get_vietnamese_errors(web_client):
     assert response.status == 404
     response = await web_client.get("/files/12345")
     assert response.status == 404 and "Không tìm thấy tệp" in await response.text()
+
+
+def test_banner_shows_the_address_serve_listens_on(app):
+    service = serve.build(app, ("bot.channels.web",), host="127.0.0.1", port=9123)
+    assert any("http://127.0.0.1:9123/admin" in line for line in service.notes)

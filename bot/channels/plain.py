@@ -2,7 +2,7 @@
 
 Buttons become numbered choices (the core accepts "1", "2", ... on every channel), a file becomes
 a short-lived download link (:mod:`bot.channels.download_route`), and the whole is cut into
-messages the platform accepts (:func:`bot.channels.text_split.split_message`).
+messages the platform accepts (:func:`bot.core.text_split.split_message`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.channels import download_route
-from bot.channels.text_split import split_message
+from bot.core.text_split import split_message
 from bot.core.messages import Reply, numbered_text
 
 if TYPE_CHECKING:

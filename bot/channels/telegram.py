@@ -45,10 +45,10 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.text_split import split_message
 from bot.config import Config, secret
 from bot.core import texts
 from bot.core.messages import Button, Reply, Request
+from bot.core.text_split import split_message
 from bot.core.transport import Blocked, RetryLater, TransientError, Unreachable
 
 if TYPE_CHECKING:

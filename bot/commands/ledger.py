@@ -5,11 +5,12 @@ with channel "cli"."""
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 
 from bot.app import App
 from bot.commands.roster import unit_option
-from bot.core import assignments, exports, ledger, reports, roster
+from bot.core import assignments, broadcasts, exports, ledger, reports, roster, study
 from bot.core.errors import UserError
 
 
@@ -75,7 +76,16 @@ def cmd_assign(app: App, args: argparse.Namespace) -> int:
         app, None, document.id, args.due, units=units, include_subunits=not args.no_subunits,
         roles=args.roles, require_check=args.check,
     )
-    print(assignment_id)
+    people = assignments.member_ids(app, assignment_id)
+    broadcast_id = broadcasts.enqueue(
+        app, "assignment", study.assignment_message(app, assignment_id), people, assignment_id=assignment_id
+    )
+    print(assignment_id)  # alone on stdout: scripts capture it (id=$(quantriet assign ...))
+    print(
+        f"Đã xếp hàng tin nhắn giao quán triệt cho {len(people)} người (đợt gửi #{broadcast_id}); "
+        "quantriet serve sẽ gửi đi.",
+        file=sys.stderr,
+    )
     return 0
 
 

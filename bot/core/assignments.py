@@ -17,7 +17,7 @@ from bot import store
 from bot.app import App
 from bot.core import audit, clock
 from bot.core.errors import UserError
-from bot.core.roster import ROLE_LABELS, Person, UnitIndex, parse_role
+from bot.core.roster import ROLE_LABELS, Person, audience_people, parse_role
 from knowledge.text import fold
 
 # Folded document kinds as people type them ("kl69", "nghị quyết 57") → the code in the number.
@@ -214,18 +214,9 @@ def create_assignment(
                 f"Văn bản {document.label} chưa đủ thông tin (nhiệm vụ, thời hạn) để tạo câu hỏi kiểm tra. "
                 "Hãy giao không kèm kiểm tra."
             )
-    where, params = ["status = 'active'"], []
-    if units:
-        index = UnitIndex(app.db)
-        missing = [u for u in units if u not in index.units]
-        if missing:
-            raise UserError(f"Không có đơn vị số {', '.join(map(str, missing))}.")
-        ids = sorted({s for u in units for s in index.subtree(u)}) if include_subunits else sorted(set(units))
-        where.append(f"unit_id IN ({','.join('?' * len(ids))})")
-        params.extend(ids)
-    if role_codes:
-        where.append(f"role IN ({','.join('?' * len(role_codes))})")
-        params.extend(role_codes)
+    people = audience_people(app, units, include_subunits, role_codes)
+    if not people:
+        raise UserError("Không có cán bộ nào thuộc đối tượng đã chọn; chưa giao.")
     audience = {"units": units, "subunits": include_subunits, "roles": role_codes}
     with store.transaction(app.db):
         assignment_id = app.db.execute(
@@ -241,14 +232,18 @@ def create_assignment(
                 store.isotime(app.now()),
             ),
         ).lastrowid
-        added = app.db.execute(
-            "INSERT INTO assignment_members (assignment_id, person_id) "
-            f"SELECT ?, id FROM people WHERE {' AND '.join(where)}",
-            [assignment_id, *params],
-        ).rowcount
-        if added == 0:
-            raise UserError("Không có cán bộ nào thuộc đối tượng đã chọn; chưa giao.")
+        app.db.conn.executemany(
+            "INSERT INTO assignment_members (assignment_id, person_id) VALUES (?, ?)",
+            [(assignment_id, person_id) for person_id in people],
+        )
     return assignment_id
+
+
+def member_ids(app: App, assignment_id: int) -> list[int]:
+    """The people who must study the assignment's document (who its message goes to)."""
+    return [r[0] for r in app.db.execute(
+        "SELECT person_id FROM assignment_members WHERE assignment_id = ? ORDER BY rowid", (assignment_id,)
+    )]
 
 
 def member_count(app: App, assignment_id: int) -> int:

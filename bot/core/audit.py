@@ -4,14 +4,16 @@ Every privileged core function calls :func:`require` before acting, so the role 
 record cannot be forgotten by a channel: a refusal raises :class:`PermissionDenied` with a
 Vietnamese message *after* writing an ``allowed=0`` row; an allowed action writes ``allowed=1``.
 The acting person is a :class:`bot.core.roster.Person` found through their chat account (its
-``channel`` says where they act from) or ``None`` for the local operator at the command line.
+``channel`` says where they act from) or ``None`` for the local operator at the command line. A chat
+that is not linked to anyone has no person: its refusals are recorded with ``person_id`` NULL and an
+explicit ``channel=`` (see :func:`deny`), never through a made-up person.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot import store
 from bot.core.errors import PermissionDenied
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 OFFICERS = frozenset({"officer", "admin"})
 ADMINS = frozenset({"admin"})
 
-# What each action is called when refusing it ("Bạn không có quyền <label>.").
+# What each action is called when refusing it ("Đồng chí không có quyền <label>.").
 ACTION_LABELS = {
     "roster.import": "nhập danh sách cán bộ",
     "roster.invites": "xem mã mời",
@@ -58,14 +60,19 @@ def actor_channel(actor: "Person | None") -> str:
     return actor.channel or "unknown"
 
 
-def record(app: "App", actor: "Person | None", action: str, allowed: bool, /, **detail: Any) -> None:
-    """Append one audit row (joins the caller's transaction if one is open)."""
+def record(
+    app: "App", actor: "Person | None", action: str, allowed: bool, /, *, channel: str | None = None, **detail: Any
+) -> None:
+    """Append one audit row (joins the caller's transaction if one is open).
+
+    ``channel`` overrides where the action came from: an unlinked chat has no person to say it.
+    """
     app.db.execute(
         "INSERT INTO audit (at, person_id, channel, action, allowed, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (
             store.isotime(app.now()),
             actor.id if actor is not None else None,
-            actor_channel(actor),
+            channel or actor_channel(actor),
             action,
             int(allowed),
             json.dumps(detail, ensure_ascii=False, default=str),
@@ -82,12 +89,24 @@ def require(
     app: "App", actor: "Person | None", action: str, roles: frozenset[str], /, **detail: Any
 ) -> None:
     """Check the actor's role for ``action``; audit the outcome; raise PermissionDenied if refused."""
-    ok = allowed(actor, roles)
-    record(app, actor, action, ok, **detail)
-    if not ok:
-        label = ACTION_LABELS.get(action, "thực hiện thao tác này")
-        who = _ROLE_GROUPS.get(roles, "người có thẩm quyền")
-        raise PermissionDenied(f"Bạn không có quyền {label}. Chức năng này dành cho {who}.")
+    if not allowed(actor, roles):
+        deny(app, actor, action, roles, **detail)
+    record(app, actor, action, True, **detail)
+
+
+def deny(
+    app: "App", actor: "Person | None", action: str, roles: frozenset[str], /, *, channel: str | None = None,
+    **detail: Any,
+) -> NoReturn:
+    """Record a refused ``action`` (``allowed=0``) and raise PermissionDenied saying who may do it.
+
+    Called by :func:`require`, and directly for an unlinked chat (``actor`` None with its ``channel``),
+    which :func:`require` would take for the local operator.
+    """
+    record(app, actor, action, False, channel=channel, **detail)
+    label = ACTION_LABELS.get(action, "thực hiện thao tác này")
+    who = _ROLE_GROUPS.get(roles, "người có thẩm quyền")
+    raise PermissionDenied(f"Đồng chí không có quyền {label}. Chức năng này dành cho {who}.")
 
 
 def recent(app: "App", limit: int = 100, action: str | None = None) -> list[AuditEntry]:

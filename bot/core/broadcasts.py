@@ -14,6 +14,7 @@ Reminders and notices to officers are queued directly with :func:`enqueue`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from bot.core.roster import Person
 
 FINAL = ("sent", "failed", "blocked", "unreachable")
+REASONS = 3  # failure reasons shown to an officer next to the counts
 
 
 @dataclass
@@ -47,13 +49,8 @@ class Audience:
         return cls(list(data.get("units") or []), bool(data.get("subunits", True)), list(data.get("roles") or []))
 
     def people(self, app: "App") -> list[int]:
-        """The active people it covers now (the roster's own unit-tree resolution)."""
-        found: dict[int, "Person"] = {}
-        for unit in self.units or [None]:
-            for person in roster.list_people(app, unit, status="active"):
-                if self.subunits or unit is None or person.unit_id == unit:
-                    found[person.id] = person
-        return [pid for pid, p in found.items() if not self.roles or p.role in self.roles]
+        """The active people it covers now (the same resolution as an assignment's members)."""
+        return roster.audience_people(app, self.units, self.subunits, self.roles)
 
 
 @dataclass
@@ -160,9 +157,7 @@ def confirm(app: "App", actor: "Person", broadcast_id: int, message: Reply | Non
                 app, actor, draft.document_id, draft.due_date, draft.audience.units or None,
                 draft.audience.subunits, draft.audience.roles or None, draft.require_check,
             )
-            people = [r[0] for r in app.db.execute(
-                "SELECT person_id FROM assignment_members WHERE assignment_id = ?", (assignment_id,)
-            )]
+            people = assignments.member_ids(app, assignment_id)
         else:
             people = draft.audience.people(app)
         if not people:
@@ -255,6 +250,34 @@ def stats(app: "App", broadcast_id: int) -> Stats:
         else:
             result.pending += count
     return result
+
+
+def failure_reasons(app: "App", broadcast_ids: Iterable[int], limit: int = REASONS) -> list[tuple[str, int]]:
+    """The commonest errors of the failed and blocked deliveries, most frequent first.
+
+    A count says that messages failed; the platform's reason ("người dùng chưa tương tác trong 7
+    ngày") says what the officer can do about it. An account found blocked before sending carries
+    the bare code "blocked", shown as a sentence.
+    """
+    ids = list(broadcast_ids)
+    if not ids:
+        return []
+    return [
+        (reason, count)
+        for reason, count in app.db.execute(
+            "SELECT CASE WHEN coalesce(error, '') IN ('', 'blocked') THEN ? ELSE error END AS reason, COUNT(*) "
+            f"FROM deliveries WHERE broadcast_id IN ({','.join('?' * len(ids))}) AND status IN ('failed', 'blocked') "
+            "GROUP BY reason ORDER BY COUNT(*) DESC, reason LIMIT ?",
+            [texts.BLOCKED_REASON, *ids, limit],
+        )
+    ]
+
+
+def failure_lines(reasons: list[tuple[str, int]]) -> list[str]:
+    """The reasons as lines under the counts ("• Zalo OA: … — 12"); nothing when none failed."""
+    if not reasons:
+        return []
+    return [texts.FAILURE_REASONS] + [texts.FAILURE_REASON.format(reason=r, count=n) for r, n in reasons]
 
 
 def in_progress(app: "App") -> list[tuple[int, dict[str, str] | None]]:

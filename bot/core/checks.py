@@ -235,10 +235,10 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
     """The next question for this person: resumes an unfinished attempt, else starts a new one."""
     assignment = require_assignment(app, assignment_id)
     if not is_member(app, assignment_id, person_id):
-        raise UserError(f"Bạn không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
+        raise UserError(f"Đồng chí không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
     done = ledger.ack_of(app, person_id, assignment.document.id, assignment.version)
     if done is not None:
-        raise UserError(f"Bạn đã xác nhận quán triệt {assignment.document.label} lúc {clock.format_spoken(done['acked_at'])}.")
+        raise UserError(f"Đồng chí đã xác nhận quán triệt {assignment.document.label} lúc {clock.format_spoken(done['acked_at'])}.")
     with store.transaction(app.db, immediate=True):
         open_attempt = app.db.execute(
             "SELECT id, questions, answers FROM check_attempts "
@@ -255,7 +255,7 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
         config = settings(app)
         if config.max_attempts and used >= config.max_attempts:
             raise UserError(
-                f"Bạn đã làm hết {config.max_attempts} lượt kiểm tra. Hãy liên hệ cán bộ tuyên giáo."
+                f"Đồng chí đã làm hết {config.max_attempts} lượt kiểm tra. Hãy liên hệ cán bộ tuyên giáo."
             )
         attempt = used + 1
         questions = generate(app, assignment.document, f"{person_id}:{assignment_id}:{attempt}", config.questions)

@@ -230,7 +230,7 @@ def _preview(turn: "Turn") -> list[Reply]:
     turn.session.end()
     if not people:
         return [Reply(texts.NO_RECIPIENTS)]
-    broadcast_id = broadcasts.save_draft(turn.app, turn.actor, draft, turn.origin)
+    broadcast_id = broadcasts.save_draft(turn.app, turn.require("broadcast", audit.OFFICERS), draft, turn.origin)
     if draft.require_ack:
         document = assignments.get_document(turn.app, draft.document_id)  # type: ignore[arg-type]
         if document is None:

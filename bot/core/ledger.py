@@ -70,7 +70,7 @@ class AckResult:
 
     @property
     def when(self) -> str:
-        """"08:15 ngày 02/04/2024" (Vietnam time), for "Bạn đã xác nhận lúc …"."""
+        """"08:15 ngày 02/04/2024" (Vietnam time), for "Đồng chí đã xác nhận lúc …"."""
         return clock.format_spoken(self.acked_at)
 
 
@@ -160,14 +160,14 @@ def acknowledge(
     """
     assignment = require_assignment(app, assignment_id)
     if not is_member(app, assignment_id, person_id):
-        raise UserError(f"Bạn không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
+        raise UserError(f"Đồng chí không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
     doc_id, version = assignment.document.id, assignment.version
     with _append_lock(app.db), store.transaction(app.db, immediate=True):
         first = _existing(app.db, person_id, doc_id, version)
         if first is not None:
             return AckResult(False, datetime.fromisoformat(first["acked_at"]), first)
         if assignment.require_check and check_score is None and recorded_by is None:
-            raise UserError("Bạn cần trả lời đạt các câu hỏi kiểm tra nhanh trước khi xác nhận đã quán triệt.")
+            raise UserError("Đồng chí cần trả lời đạt các câu hỏi kiểm tra nhanh trước khi xác nhận đã quán triệt.")
         row = _append(app.db, Entry(
             person_id, doc_id, version, assignment_id, store.isotime(app.now()), channel,
             check_score, recorded_by, source_hash,

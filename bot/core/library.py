@@ -11,10 +11,10 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.channels.text_split import split_message
 from bot.core import answers, assignments, clock, texts
 from bot.core.messages import Button, Reply
 from bot.core.study import document_block, document_title
+from bot.core.text_split import split_message
 from knowledge.text import fold
 
 if TYPE_CHECKING:
@@ -59,11 +59,13 @@ def open_section(turn: "Turn", arg: str) -> list[Reply]:
 
 
 def list_documents(app: "App", limit: int = -1) -> list[assignments.Document]:
-    """The catalogue, newest issue date first."""
+    """The catalogue, newest issue date first; documents removed from it (rows kept for the
+    acknowledgements that point to them) are not offered."""
     return [
         assignments.Document(*row)
         for row in app.db.execute(
-            "SELECT id, title, number, version, issued, issuer FROM documents ORDER BY issued DESC, id LIMIT ?",
+            "SELECT id, title, number, version, issued, issuer FROM documents WHERE removed_at IS NULL "
+            "ORDER BY issued DESC, id LIMIT ?",
             (limit,),
         )
     ]
@@ -112,7 +114,7 @@ def _deadline_lines(turn: "Turn", today: date, document_id: int | None = None, l
     """Dated duties: every upcoming one first, then the most recently passed, without repeats."""
     sql = (
         "SELECT t.due_date, t.due_text, t.task, t.actor, coalesce(d.number, d.title) FROM duties t "
-        "JOIN documents d ON d.id = t.document_id WHERE t.due_date IS NOT NULL"
+        "JOIN documents d ON d.id = t.document_id WHERE t.due_date IS NOT NULL AND d.removed_at IS NULL"
     )
     params: list[object] = []
     if document_id is not None:
@@ -138,7 +140,8 @@ def duties(turn: "Turn", _arg: str) -> list[Reply]:
     person = turn.member()
     rows = list(turn.app.db.execute(
         "SELECT t.actor, t.task, t.due_text, t.period, coalesce(d.number, d.title) FROM duties t "
-        "JOIN documents d ON d.id = t.document_id ORDER BY t.due_date IS NULL, t.due_date, t.id"
+        "JOIN documents d ON d.id = t.document_id WHERE d.removed_at IS NULL "
+        "ORDER BY t.due_date IS NULL, t.due_date, t.id"
     ))
     names = _unit_names(turn, person.unit_id)
     frequency = Counter(pair for row in rows for pair in _pairs(fold(row[0])))

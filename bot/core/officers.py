@@ -21,11 +21,11 @@ PEOPLE_CHOICES = 8
 
 def progress(turn: "Turn", arg: str) -> list[Reply]:
     """/tiendo [assignment]: confirmations per unit, and how the messages were delivered."""
-    turn.require("progress", audit.OFFICERS)
+    actor = turn.require("progress", audit.OFFICERS)
     chooser = _choose_assignment(turn, arg, "td")
     if chooser is not None:
         return chooser
-    report = reports.progress(turn.app, turn.actor, int(arg or assignments.latest_assignment(turn.app).id))  # type: ignore[union-attr]
+    report = reports.progress(turn.app, actor, int(arg or assignments.latest_assignment(turn.app).id))  # type: ignore[union-attr]
     a, total = report.assignment, report.total
     lines = [
         texts.PROGRESS_REPORT.format(document=a.document.label, id=a.id, due=clock.format_date(a.due_date)),
@@ -42,36 +42,41 @@ def progress(turn: "Turn", arg: str) -> list[Reply]:
 
 
 def _delivery(turn: "Turn", assignment_id: int) -> str:
-    """The delivery counts of the broadcasts that announced the assignment."""
+    """The delivery counts of the broadcasts that announced the assignment, and why the failed
+    ones failed."""
     total = broadcasts.Stats(0)
-    for (broadcast_id,) in turn.app.db.execute(
+    ids = [r[0] for r in turn.app.db.execute(
         "SELECT id FROM broadcasts WHERE assignment_id = ? AND kind IN ('broadcast', 'assignment') "
         "AND status IN ('sending', 'done')",
         (assignment_id,),
-    ):
+    )]
+    for broadcast_id in ids:
         total.add(broadcasts.stats(turn.app, broadcast_id))
-    return texts.PROGRESS_MESSAGES.format(counts=total.counts()) if total.total else ""
+    if not total.total:
+        return ""
+    reasons = broadcasts.failure_lines(broadcasts.failure_reasons(turn.app, ids))
+    return "\n".join([texts.PROGRESS_MESSAGES.format(counts=total.counts()), *reasons])
 
 
 def remind(turn: "Turn", arg: str) -> list[Reply]:
     """/nhacnho [assignment]: remind, through the outbox, everyone who has not confirmed."""
-    turn.require("remind", audit.OFFICERS)
+    actor = turn.require("remind", audit.OFFICERS)
     chooser = _choose_assignment(turn, arg, "nn")
     if chooser is not None:
         return chooser
     assignment_id = int(arg or assignments.latest_assignment(turn.app).id)  # type: ignore[union-attr]
-    people = [p.id for p in reports.not_confirmed(turn.app, turn.actor, assignment_id)]
+    people = [p.id for p in reports.not_confirmed(turn.app, actor, assignment_id)]
     if not people:
         return [Reply(texts.REMIND_NONE)]
-    broadcast_id = reminders.remind(turn.app, assignment_id, people, created_by=turn.actor.id, origin=turn.origin)
-    audit.record(turn.app, turn.actor, "remind", True, assignment_id=assignment_id, people=len(people))
+    broadcast_id = reminders.remind(turn.app, assignment_id, people, created_by=actor.id, origin=turn.origin)
+    audit.record(turn.app, actor, "remind", True, assignment_id=assignment_id, people=len(people))
     turn.on_queued()
     return [Reply(texts.REMIND_STARTED.format(count=len(people), id=broadcast_id))]
 
 
 def export(turn: "Turn", arg: str) -> list[Reply]:
     """/xuatbaocao [assignment|all]: the XLSX evidence export as a file (admins)."""
-    turn.require("export", audit.ADMINS)
+    actor = turn.require("export", audit.ADMINS)
     if not arg:
         options = assignments.list_assignments(turn.app)[:CHOICES]
         if len(options) > 1:
@@ -80,7 +85,7 @@ def export(turn: "Turn", arg: str) -> list[Reply]:
             ]
             return [Reply(texts.CHOOSE_ASSIGNMENT, buttons)]
     assignment_id = None if arg in ("", "all") else int(arg)
-    attachment = exports.export_attachment(turn.app, turn.actor, "xlsx", assignment_id)
+    attachment = exports.export_attachment(turn.app, actor, "xlsx", assignment_id)
     return [Reply(texts.EXPORT_READY.format(at=clock.format_spoken(turn.app.now())), attachment=attachment)]
 
 
@@ -105,7 +110,8 @@ def role_step(turn: "Turn", text: str) -> list[Reply]:
 def set_role(turn: "Turn", arg: str) -> list[Reply]:
     """``vt:<person>:<role>``."""
     person_id, _, role = arg.partition(":")
-    person = roster.set_role(turn.app, turn.actor, int(person_id), role)
+    actor = turn.require("roster.role", audit.ADMINS)
+    person = roster.set_role(turn.app, actor, int(person_id), role)
     return [Reply(texts.ROLE_SET.format(name=person.full_name, role=roster.ROLE_LABELS[person.role]))]
 
 

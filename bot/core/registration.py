@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.core import assignments, broadcasts, roster, texts
+from bot.core import assignments, audit, broadcasts, roster, texts
 from bot.core.messages import Button, Reply
 
 if TYPE_CHECKING:
@@ -132,7 +132,8 @@ def _notify_officers(turn: "Turn", person: "Person") -> None:
 
 
 def _decide(turn: "Turn", approve: bool, person_id: int) -> list[Reply]:
-    person = (roster.approve if approve else roster.reject)(turn.app, turn.actor, person_id)
+    actor = turn.require("roster.approve" if approve else "roster.reject", audit.OFFICERS, person_id=person_id)
+    person = (roster.approve if approve else roster.reject)(turn.app, actor, person_id)
     notice = texts.APPROVED_NOTICE if approve else texts.REJECTED_NOTICE
     broadcasts.enqueue(turn.app, "notice", Reply(notice), [person.id])
     turn.on_queued()

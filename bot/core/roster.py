@@ -362,6 +362,31 @@ def list_people(app: App, unit: int | None = None, status: str | None = None) ->
     return [_person(r) for r in app.db.execute(sql, params)]
 
 
+def audience_people(
+    app: App, units: list[int] | None = None, include_subunits: bool = True, roles: list[str] | None = None
+) -> list[int]:
+    """The active people an audience covers now: of ``units`` (every unit when empty), with their
+    sub-units or not, restricted to ``roles`` when given; ordered by unit and name.
+
+    The one resolution shared by assignments and broadcasts, so "who must study" and "who is sent
+    the message" never disagree.
+    """
+    where, params = ["status = 'active'"], []
+    if units:
+        index = UnitIndex(app.db)
+        missing = [u for u in units if u not in index.units]
+        if missing:
+            raise UserError(f"Không có đơn vị số {', '.join(map(str, missing))}.")
+        ids = sorted({s for u in units for s in index.subtree(u)}) if include_subunits else sorted(set(units))
+        where.append(f"unit_id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    if roles:
+        where.append(f"role IN ({','.join('?' * len(roles))})")
+        params.extend(roles)
+    sql = f"SELECT id FROM people WHERE {' AND '.join(where)} ORDER BY unit_id, name_key, id"
+    return [r[0] for r in app.db.execute(sql, params)]
+
+
 def accounts_for(app: App, person_ids: Iterable[int]) -> list[Account]:
     """Every chat account of these people (a person may use several channels), blocked ones included
     (flagged) so a broadcaster can record them as unreachable instead of silently skipping."""
@@ -607,11 +632,11 @@ def link_by_invite(app: App, channel: str, external_id: str, code: str, display_
             if mine:
                 return person_for(app, channel, external_id)  # type: ignore[return-value]
             raise UserError(
-                f"Mã mời này đã được sử dụng lúc {clock.format_spoken(used_at)}. Nếu không phải bạn đã dùng, "
+                f"Mã mời này đã được sử dụng lúc {clock.format_spoken(used_at)}. Nếu không phải đồng chí đã dùng, "
                 "hãy báo ngay cho cán bộ tuyên giáo để được cấp mã mới."
             )
         if status == "inactive":
-            raise UserError("Tên của bạn trong danh sách đã ngừng hoạt động. Hãy liên hệ cán bộ tuyên giáo.")
+            raise UserError("Tên của đồng chí trong danh sách đã ngừng hoạt động. Hãy liên hệ cán bộ tuyên giáo.")
         _link(app, channel, external_id, person_id, display_name)
         app.db.execute(
             "UPDATE people SET invite_used_at = ? WHERE id = ?", (store.isotime(app.now()), person_id)
@@ -628,7 +653,7 @@ def link_by_phone(app: App, channel: str, external_id: str, phone: str, display_
     ).fetchone() if number else None
     if row is None:
         raise UserError(
-            f"Số điện thoại {number or phone} chưa có trong danh sách cán bộ. Bạn có thể đăng ký bằng họ tên "
+            f"Số điện thoại {number or phone} chưa có trong danh sách cán bộ. Đồng chí có thể đăng ký bằng họ tên "
             "và đơn vị để cán bộ tuyên giáo duyệt, hoặc liên hệ cán bộ tuyên giáo."
         )
     _link(app, channel, external_id, row[0], display_name)

@@ -42,15 +42,6 @@ class Turn:
         """The role that decides what the user may do (None: not an active, linked person)."""
         return self.person.role if self.person is not None and self.person.active else None
 
-    @property
-    def actor(self) -> Person:
-        """Who acts, for the core's permission checks: the linked person, or a stand-in with no
-        rights for an unlinked chat (never None, which the core reads as the local operator)."""
-        return self.person or Person(
-            id=None, full_name=self.request.display_name, unit_id=None, unit_name=None,  # type: ignore[arg-type]
-            position=None, phone=None, role="", status="unlinked", channel=self.request.channel,
-        )
-
     def option(self, label: str, value: str) -> Button:
         """A button answering the current flow step with ``value`` (void once the flow ends)."""
         return Button(label, f"f:{self.session.flow}:{value}")
@@ -64,12 +55,12 @@ class Turn:
         raise UserError(texts.NOT_REGISTERED)
 
     def require(self, action: str, roles: frozenset[str], **detail: object) -> Person:
-        """Gate a privileged command: the actor if their role allows ``action``; otherwise
-        PermissionDenied after an ``allowed=0`` audit row. (The allowed action itself is audited
-        by the core function that performs it.)"""
-        if audit.allowed(self.actor, roles):
-            return self.actor
+        """Gate a privileged command: the linked person if their role allows ``action``; otherwise
+        PermissionDenied after an ``allowed=0`` audit row (for an unlinked chat: no person, its
+        channel and external id). The allowed action itself is audited by the core function that
+        performs it."""
+        if self.person is not None and audit.allowed(self.person, roles):
+            return self.person
         if self.person is None:
             detail = {**detail, "external_id": self.request.external_user_id}
-        audit.require(self.app, self.actor, action, roles, **detail)
-        return self.actor  # not reached: require raised
+        audit.deny(self.app, self.person, action, roles, channel=self.request.channel, **detail)

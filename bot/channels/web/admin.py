@@ -113,7 +113,7 @@ async def documents(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         dict(zip(("id", "title", "number", "issued", "issuer", "version", "ingested_at"), r))
         for r in app.db.execute(
             "SELECT id, title, number, issued, issuer, version, ingested_at FROM documents "
-            "ORDER BY issued DESC, id"
+            "WHERE removed_at IS NULL ORDER BY issued DESC, id"
         )
     ]
     duties: dict[int, list[dict]] = {d["id"]: [] for d in docs}

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.channels.web.base import (
     CHANNEL, OFFICER, Viewer, error_page, form_of, not_found, redirect, render, route, state_of, to_int,
 )
-from bot.core import assignments, audit, broadcasts, clock, roster, texts
+from bot.core import assignments, audit, broadcasts, clock, library, roster, texts
 from bot.core.errors import UserError
 
 LIST_LIMIT = 50
@@ -57,7 +57,7 @@ async def broadcast_list(request: web.Request, viewer: Viewer) -> web.StreamResp
     app = state_of(request).app
     return render(
         request, viewer, "broadcasts.html", items=_listing(app), form={}, error=None,
-        documents=_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
+        documents=library.list_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
     )
 
 
@@ -66,15 +66,6 @@ async def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamRe
     """GET /admin/api/broadcasts: delivery counts of the recent broadcasts (polled by the page)."""
     app = state_of(request).app
     return web.json_response({str(item["id"]): item["stats"] for item in _listing(app)})
-
-
-def _documents(app) -> list[assignments.Document]:
-    return [
-        assignments.Document(*r)
-        for r in app.db.execute(
-            "SELECT id, title, number, version, issued, issuer FROM documents ORDER BY issued DESC, id"
-        )
-    ]
 
 
 def _units(app) -> list[tuple[int, str]]:
@@ -123,7 +114,7 @@ async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     except UserError as exc:
         return render(
             request, viewer, "broadcasts.html", status=400, items=_listing(app), form=form, error=exc.message,
-            documents=_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
+            documents=library.list_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
         )
     assert viewer.person is not None and viewer.session is not None
     broadcast_id = broadcasts.save_draft(app, viewer.person, draft, (CHANNEL, viewer.session.external_id))
@@ -148,6 +139,7 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
         unit_names=[paths.get(u, str(u)) for u in draft.audience.units],
         preview={"people": people, "accounts": accounts, "unlinked": unlinked},
         stats=_stats_json(broadcasts.stats(app, broadcast_id), status),
+        reasons=broadcasts.failure_reasons(app, [broadcast_id]),
     )
 
 

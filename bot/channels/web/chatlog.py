@@ -143,6 +143,9 @@ class WebTransport:
 
     channel = "web"
     can_edit = True
+    # Delivery is one database write, not a platform API call: no platform rate limit to respect,
+    # so the outbox's [broadcast] pace (set for Telegram/Zalo) would only slow a big broadcast down.
+    rate_per_second = 1000.0
 
     def __init__(self, app: "App") -> None:
         self.app = app
