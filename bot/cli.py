@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
 from bot.app import App
+from bot.commands import answers, knowledge, ledger, roster, serve
 from bot.config import Config
 from bot.core.errors import UserError
 
 # One module per area; each has ``register(subparsers)`` and sets ``func(app, args) -> int``.
 COMMAND_MODULES = (
-    "bot.commands.knowledge",   # ingest, duties, documents
-    "bot.commands.answers",     # ask, eval
-    "bot.commands.roster",      # roster import / invites / list
-    "bot.commands.ledger",      # assign, ack import, progress, ledger verify, export acks
-    "bot.commands.serve",       # serve
+    knowledge,  # ingest, duties, documents
+    answers,    # ask, eval
+    roster,     # roster import / invites / list
+    ledger,     # assign, ack import, progress, ledger verify, export acks
+    serve,      # serve
 )
 
 
@@ -27,13 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="config file (default: config.toml or $QUANTRIET_CONFIG)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # an area not built yet
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 

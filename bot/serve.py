@@ -2,7 +2,7 @@
 
 :func:`build` assembles a :class:`Service`: the shared :class:`Conversation`, the outbox
 :class:`Sender`, the reminder scheduler and a single ``aiohttp.web.Application``. Each channel
-module in :data:`CHANNEL_MODULES` has ``install(service)``, which may
+module in :data:`CHANNELS` has ``install(service)``, which may
 
 - add routes to ``service.web`` (Telegram's webhook, Zalo's webhooks, the web chat and admin pages),
 - register itself as an outbox transport and its start/stop with :meth:`Service.add_channel`,
@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from types import ModuleType
 
 from aiohttp import web
 
 from bot.app import App
+from bot.channels import telegram, zalo
+from bot.channels import web as web_channel
 from bot.channels.web.settings import WebSettings
 from bot.core.conversation import Conversation
 from bot.core.reminders import Reminders
@@ -33,12 +35,9 @@ from bot.core.transport import Transport
 
 log = logging.getLogger(__name__)
 
-# One module per channel, each with ``install(service)``; a module not written yet is skipped.
-CHANNEL_MODULES = (
-    "bot.channels.telegram",
-    "bot.channels.zalo",
-    "bot.channels.web",
-)
+# One module per channel, each with ``install(service)``, in start order. Each decides from its
+# settings whether it runs (Telegram and Zalo only with their tokens).
+CHANNELS: tuple[ModuleType, ...] = (telegram, zalo, web_channel)
 
 Lifecycle = Callable[[web.Application], AsyncIterator[None]]
 
@@ -114,7 +113,7 @@ async def _logged(name: str, work: Callable[[], Awaitable[None]]) -> None:
 
 def build(
     app: App,
-    channel_modules: Sequence[str] = CHANNEL_MODULES,
+    channels: Sequence[ModuleType] = CHANNELS,
     host: str | None = None,
     port: int | None = None,
 ) -> Service:
@@ -123,14 +122,8 @@ def build(
     settings = WebSettings.load(app.config)
     service = Service(app, host or settings.host, settings.port if port is None else port)
     service.web.cleanup_ctx.append(service._warm)
-    for name in channel_modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a channel not built yet
-        module.install(service)
+    for channel in channels:
+        channel.install(service)
     service.web.cleanup_ctx.append(service._outbox)
     return service
 

@@ -93,7 +93,7 @@ class RetrievalSettings:
     min_phrase_coverage: float = 0.25
     sentence_vectors: bool = True
     sentence_dense_weight: float = 0.25
-    max_sentence_vectors: int = 50_000
+    max_sentence_vectors: int = 12_000
     max_query_chars: int = 500
     sources: int = 3
     restore_accents: bool = True

@@ -1,4 +1,4 @@
-"""Corpus files: many documents in one JSON/JSONL file (legal retrieval benchmarks and exports).
+"""Corpus files: many documents in one JSON/JSONL/CSV file (legal retrieval benchmarks and exports).
 
 Accepted shapes, recognised per record:
 - a law with its articles (Zalo legal retrieval): ``{"law_id", "title"?, "articles": [{"article_id",
@@ -7,13 +7,15 @@ Accepted shapes, recognised per record:
 - one article per record: ``{"law_id", "article_id", "title", "text"}``: grouped by law;
 - a whole document: ``{"id"|"law_id"|"doc_id", "title"?, "text"|"content"}``: read like a .txt file
   (header block, numbering, "Điều N." headings).
-A JSON file may also wrap its list in an object (``{"data": [...]}``). Each document's path is
+A CSV file holds one record per row, its header naming the keys. A JSON file may also wrap its list in an object (``{"data": [...]}``). Each document's path is
 "<file path>#<id>", its number the id, and its version the hash of its own record, so a corpus file
 in which one law changed re-indexes that law only.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,13 @@ def article_heading(article_id: str, title: str | None) -> str:
 
 
 def _records(path: Path, text: str) -> list[Any]:
+    if path.suffix.lower() in {".csv", ".tsv"}:
+        dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
+        try:
+            return [{k.strip().lower(): v for k, v in row.items() if k}
+                    for row in csv.DictReader(io.StringIO(text), dialect=dialect)]
+        except csv.Error as exc:
+            raise DocumentError(f"Tệp CSV không đọc được ({exc}).") from exc
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         records = []
         for number, line in enumerate(text.splitlines(), start=1):

@@ -26,7 +26,7 @@ from knowledge.webpages import html_to_text, strip_chrome
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-CORPUS_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+CORPUS_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".tsv"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES | {".docx", ".pdf"}
 
 HEADER_KEYS = {"title", "number", "issued", "issuer", "kind", "source", "note", "date", "author", "url"}
@@ -111,7 +111,7 @@ def load_bytes(path: Path, data: bytes) -> list[LoadedDocument]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(
-            f"Định dạng “{suffix or path.name}” chưa được hỗ trợ; hãy dùng .txt, .md, .docx, .pdf, .html hoặc .json."
+            f"Định dạng “{suffix or path.name}” chưa được hỗ trợ; hãy dùng .txt, .md, .docx, .pdf, .html, .json hoặc .csv."
         )
     if not data.strip():
         raise DocumentError("Tệp rỗng: không có nội dung để đưa vào kho văn bản.")

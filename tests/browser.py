@@ -48,11 +48,13 @@ async def chromium_browser() -> AsyncIterator[object]:
 
 
 @asynccontextmanager
-async def live_server(app: App, channel_modules: tuple[str, ...] = ("bot.channels.web",)) -> AsyncIterator[tuple[object, str]]:
+async def live_server(app: App) -> AsyncIterator[tuple[object, str]]:
     """The real `quantriet serve` service (web channel, outbox sender, reminders) for ``app`` on
     127.0.0.1 with a free port: yields (service, base URL)."""
     from bot import serve
 
-    service = serve.build(app, channel_modules)
+    from bot.channels import web
+
+    service = serve.build(app, (web,))
     async with serve.running(service, "127.0.0.1", 0) as port:
         yield service, f"http://127.0.0.1:{port}"

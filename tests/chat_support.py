@@ -56,12 +56,14 @@ def link(app: App, phone: str, channel: str = "telegram", external_id: str | Non
 
 
 def add_cadres(app: App, count: int, first_chat: int) -> dict[int, str]:
-    """``count`` extra active cadres, each with a Telegram account; {person id: chat id}."""
+    """``count`` extra active cadres of the first unit, each with a Telegram account; {person id: chat id}."""
     people = {}
+    (unit,) = app.db.execute("SELECT min(id) FROM units").fetchone()
     for n in range(count):
         pid = app.db.execute(
-            "INSERT INTO people (full_name, name_key, role, status, created_at) VALUES (?, ?, 'cadre', 'active', '2024')",
-            (f"Cán bộ {n}", f"can bo {n}"),
+            "INSERT INTO people (full_name, name_key, unit_id, role, status, created_at) "
+            "VALUES (?, ?, ?, 'cadre', 'active', '2024')",
+            (f"Cán bộ {n}", f"can bo {n}", unit),
         ).lastrowid
         people[pid] = str(first_chat + n)
         app.db.execute("INSERT INTO accounts (channel, external_id, person_id) VALUES ('telegram', ?, ?)", (people[pid], pid))

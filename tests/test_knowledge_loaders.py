@@ -218,6 +218,13 @@ def test_jsonl_records_and_wrapped_json(tmp_path):
     assert [d.number for d in load_file(wrapped)] == ["kh-01"]
 
 
+def test_csv_corpus_one_article_per_row(tmp_path):
+    rows = "\ufeffLaw_ID,article_id,title,text\nluat-b,1,Phạm vi,\"Luật này quy định về đê điều, phòng chống lũ.\"\nluat-b,2,Giải thích từ ngữ,Đê là công trình ngăn nước.\n"
+    docs = load_file(_write(tmp_path, "corpus.csv", rows))
+    assert [d.number for d in docs] == ["luat-b"]
+    assert [s.label for s in docs[0].outline().sections()][1:] == ["Điều 1. Phạm vi", "Điều 2. Giải thích từ ngữ"]
+
+
 def test_article_heading_variants():
     assert article_heading("5", "Quyền của người lao động") == "Điều 5. Quyền của người lao động"
     assert article_heading("5", "Điều 5. Quyền") == "Điều 5. Quyền"

@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import serve
+from bot.channels import telegram
 from bot.app import App
 from bot.core import assignments, broadcasts, roster, study
 from tests.chat_support import ADMIN, CADRE, CADRE2, OFFICER, add_cadres, build_world, link
@@ -44,7 +45,7 @@ def world(app, tmp_path, fake, monkeypatch):
 
 @contextlib.asynccontextmanager
 async def running(app: App) -> AsyncIterator[tuple[serve.Service, int]]:
-    service = serve.build(app, ("bot.channels.telegram",))
+    service = serve.build(app, (telegram,))
     async with serve.running(service, "127.0.0.1", 0) as port:
         yield service, port
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot import serve
 from bot.app import App
+from bot.channels import telegram
 from tests.fake_telegram import FakeTelegram
 
 
@@ -17,7 +18,7 @@ async def bot(knowledge_copy: App, monkeypatch):
     await fake.start()
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
     monkeypatch.setenv("TELEGRAM_BASE_URL", fake.base_url)
-    service = serve.build(knowledge_copy, ("bot.channels.telegram",))
+    service = serve.build(knowledge_copy, (telegram,))
     async with serve.running(service, "127.0.0.1", 0):
         yield knowledge_copy, fake
     await fake.stop()

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 
 from bot import serve
+from bot.channels import web as web_channel
 from bot.channels.web import setup
 from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core import audit, broadcasts, roster
@@ -106,6 +107,17 @@ async def test_password_login_acts_as_the_admin_phone_person(web_client, monkeyp
     assert "Phan Văn Quản" in await response.text()
     app = web_client.state.app
     assert app.db.execute("SELECT COUNT(*) FROM people WHERE full_name = 'Quản trị hệ thống'").fetchone()[0] == 0
+
+
+async def test_the_password_admin_is_not_a_roster_member(web_client):
+    app = web_client.state.app
+    before = roster.member_counts(app)
+    everyone = broadcasts.Audience().people(app)
+    await admin_login(web_client)  # creates the local "Quản trị hệ thống" person (no unit)
+    (system_admin,) = app.db.execute("SELECT id FROM people WHERE unit_id IS NULL").fetchone()
+    assert roster.member_counts(app) == before
+    assert broadcasts.Audience().people(app) == everyone and system_admin not in everyone
+    assert system_admin not in broadcasts.Audience(roles=["admin"]).people(app)
 
 
 async def test_session_cookie_flags_and_logout_ends_the_session(web_client):
@@ -381,5 +393,5 @@ async def test_unknown_ids_and_junk_get_vietnamese_errors(web_client):
 
 
 def test_banner_shows_the_address_serve_listens_on(app):
-    service = serve.build(app, ("bot.channels.web",), host="127.0.0.1", port=9123)
+    service = serve.build(app, (web_channel,), host="127.0.0.1", port=9123)
     assert any("http://127.0.0.1:9123/admin" in line for line in service.notes)

@@ -22,7 +22,7 @@ import pytest
 
 from bot import serve
 from bot.app import App
-from bot.channels import zalo_oa
+from bot.channels import telegram, zalo, zalo_oa
 from bot.core import broadcasts, roster, texts
 from bot.core.messages import Reply
 from tests.fake_telegram import TOKEN as TELEGRAM_TOKEN
@@ -30,7 +30,7 @@ from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import BOT_TOKEN, OA_APP_ID, OA_SECRET_KEY, FakeZaloBot, FakeZaloOA
 from tests.ledger_support import load_province
 
-CHANNELS = ("bot.channels.telegram", "bot.channels.zalo")
+CHANNELS = (telegram, zalo)
 
 
 @pytest.fixture

@@ -362,6 +362,21 @@ def list_people(app: App, unit: int | None = None, status: str | None = None) ->
     return [_person(r) for r in app.db.execute(sql, params)]
 
 
+# An active member of the roster. The roster is the people of the organisation's units: a person
+# without a unit is an operator account (the web admin's password login, "Quản trị hệ thống"), not
+# a cadre, so it is never in an audience or a roster total. Imports and registrations always set a unit.
+MEMBER = "status = 'active' AND unit_id IS NOT NULL"
+
+
+def member_counts(app: App) -> tuple[dict[str, int], int]:
+    """Active roster members by role (every role present), and how many of them linked a chat."""
+    found = dict(app.db.execute(f"SELECT role, COUNT(*) FROM people WHERE {MEMBER} GROUP BY role").fetchall())
+    (linked,) = app.db.execute(
+        f"SELECT COUNT(*) FROM people WHERE {MEMBER} AND id IN (SELECT person_id FROM accounts)"
+    ).fetchone()
+    return {role: found.get(role, 0) for role in ROLES}, linked
+
+
 def audience_people(
     app: App, units: list[int] | None = None, include_subunits: bool = True, roles: list[str] | None = None
 ) -> list[int]:
@@ -369,9 +384,9 @@ def audience_people(
     sub-units or not, restricted to ``roles`` when given; ordered by unit and name.
 
     The one resolution shared by assignments and broadcasts, so "who must study" and "who is sent
-    the message" never disagree.
+    the message" never disagree. Only roster members count (see :data:`MEMBER`).
     """
-    where, params = ["status = 'active'"], []
+    where, params = [MEMBER], []
     if units:
         index = UnitIndex(app.db)
         missing = [u for u in units if u not in index.units]

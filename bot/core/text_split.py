@@ -6,6 +6,8 @@ change its meaning), so the text is cut at paragraphs first, then lines, then se
 clauses (";"), and only then between words. Pieces are packed greedily, so a message is as full as
 possible without breaking a smaller unit. The sources block at the end of an answer ("Nguồn: …")
 is kept whole in one message whenever it fits, so a quote never arrives without its reference.
+Sentence ends are the catalogue's own (:func:`knowledge.sections.sentence_spans`, which knows "TP.",
+"TS.", "v.v.", list markers and dates): one definition of a sentence for chunks, quotes and messages.
 """
 
 from __future__ import annotations
@@ -13,12 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-# Words after which a period does not end a sentence ("TP. Hội An", "PGS. TS. …", "v.v. và").
-_ABBREVIATIONS = frozenset(
-    "tp tt q p tx ths ts pgs gs bs ks ls cn đc đ/c ng st vd v.v tr nxb kl nq qđ ct hd".split()
-)
-# A sentence ends at . ! ? … (plus closing quotes/brackets) followed by white space.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+from knowledge.sections import sentence_spans
+
 _CLAUSE_END = re.compile(r"[;:]\s+")
 _WORD_END = re.compile(r"\s+")
 # Where the sources block of an answer starts: a line opening with one of these words.
@@ -35,14 +33,12 @@ def _after_separator(separator: str) -> Callable[[str], list[str]]:
     return split
 
 
-def _after_pattern(pattern: re.Pattern[str], check_abbreviation: bool = False) -> Callable[[str], list[str]]:
-    """Split after each match of ``pattern``; sentence ends after abbreviations do not count."""
+def _after_pattern(pattern: re.Pattern[str]) -> Callable[[str], list[str]]:
+    """Split after each match of ``pattern``."""
 
     def split(text: str) -> list[str]:
         pieces, start = [], 0
         for match in pattern.finditer(text):
-            if check_abbreviation and _is_abbreviation(text, match.start()):
-                continue
             pieces.append(text[start : match.end()])
             start = match.end()
         pieces.append(text[start:])
@@ -51,19 +47,16 @@ def _after_pattern(pattern: re.Pattern[str], check_abbreviation: bool = False) -
     return split
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    """True when the period at ``dot`` closes an abbreviation or an initial, not a sentence."""
-    word = re.search(r"(\S+)$", text[:dot])
-    if word is None:
-        return False
-    token = word.group(1).lower().lstrip("(\"'“«")
-    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+def _after_sentences(text: str) -> list[str]:
+    """Split where each sentence starts (the white space stays with the sentence before)."""
+    bounds = [0, *(start for start, _ in sentence_spans(text)[1:]), len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 _LEVELS: tuple[Callable[[str], list[str]], ...] = (
     _after_separator("\n\n"),
     _after_separator("\n"),
-    _after_pattern(_SENTENCE_END, check_abbreviation=True),
+    _after_sentences,
     _after_pattern(_CLAUSE_END),
     _after_pattern(_WORD_END),
 )

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_int
 from bot.channels.web.charts import Bar, completion_chart
-from bot.core import assignments, audit, reports
+from bot.core import assignments, audit, reports, roster
 from bot.core.errors import UserError
 
 QUESTION_LIMIT = 300
@@ -28,10 +28,10 @@ async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         total = reports.compute_progress(app, assignment).total
         items.append({"assignment": assignment, "total": total})
     (unanswered,) = app.db.execute("SELECT COUNT(*) FROM questions WHERE confident = 0").fetchone()
-    (people,) = app.db.execute("SELECT COUNT(*) FROM people WHERE status = 'active'").fetchone()
-    (linked,) = app.db.execute("SELECT COUNT(DISTINCT person_id) FROM accounts").fetchone()
+    counts, linked = roster.member_counts(app)
     return render(
-        request, viewer, "dashboard.html", items=items, unanswered=unanswered, people=people, linked=linked,
+        request, viewer, "dashboard.html", items=items, unanswered=unanswered, people=sum(counts.values()),
+        linked=linked,
     )
 
 

@@ -67,10 +67,9 @@ async def _read_upload(request: web.Request, limit: int, folder: Path) -> tuple[
 
 
 def _roster_counts(app) -> dict[str, int]:
-    counts = dict(app.db.execute("SELECT role, COUNT(*) FROM people WHERE status = 'active' GROUP BY role").fetchall())
+    counts, linked = roster.member_counts(app)
     (units,) = app.db.execute("SELECT COUNT(*) FROM units").fetchone()
-    (linked,) = app.db.execute("SELECT COUNT(DISTINCT person_id) FROM accounts").fetchone()
-    return {"units": units, "linked": linked, **{r: counts.get(r, 0) for r in roster.ROLES}}
+    return {"units": units, "linked": linked, **counts}
 
 
 @route(ADMIN)
