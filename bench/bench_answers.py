@@ -14,20 +14,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import statistics
 import time
 from datetime import date
 
 from common import DEV, SYNTHETIC, add_common_args, ingest, make_app
 
-from bot.core.evaluation import load_cases, run
+from bot.core.evaluation import load_cases, percentile, run
 from knowledge.text import strip_marks
 
 TODAY = date(2026, 11, 25)
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(sorted(values), n=100, method="inclusive")[int(q * 100) - 1]
 
 
 def main() -> None:
@@ -61,19 +56,24 @@ def main() -> None:
                 if not r.passed:
                     print(f"-- {r.case.id} {r.case.question} → {r.case.expect}\n{r.answer.answer}")
 
-    if not args.repeat:
-        return
-    # Latency: ask() against embedding the same question alone, several passes, model warm.
+    if args.repeat:  # (0: quality only)
+        out["latency"] = latency(app, all_cases, args.repeat)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+
+
+def latency(app, cases: list, repeat: int) -> dict[str, float]:
+    """ask() against embedding the same question alone, ``repeat`` passes, model warm."""
     searcher = app.searcher
-    questions = [c.question for c in all_cases]
+    questions = [c.question for c in cases]
     embed_times, ask_times = [], []
-    for _ in range(args.repeat):  # (0: quality only)
+    for _ in range(repeat):
         for q in questions:
             query = searcher.parse(q)
             t = time.perf_counter()
             searcher.embed(query)
             embed_times.append(time.perf_counter() - t)
-        ask_times += [r.seconds for r in run(app, all_cases, TODAY).results]
+        ask_times += [r.seconds for r in run(app, cases, TODAY).results]
     timing = {
         "embed_p50_ms": percentile(embed_times, 0.5) * 1000,
         "embed_p95_ms": percentile(embed_times, 0.95) * 1000,
@@ -81,10 +81,8 @@ def main() -> None:
         "ask_p95_ms": percentile(ask_times, 0.95) * 1000,
     }
     timing["ratio_p95"] = timing["ask_p95_ms"] / timing["embed_p95_ms"]
-    out["latency"] = timing
     print("latency: " + ", ".join(f"{k} {v:.2f}" for k, v in timing.items()))
-    if args.json:
-        print(json.dumps(out, ensure_ascii=False))
+    return timing
 
 
 if __name__ == "__main__":

@@ -40,11 +40,6 @@ def add_document(app: App, version: str) -> int:
     ).lastrowid
 
 
-def members(app: App, assignment_id: int) -> list[int]:
-    return [r[0] for r in app.db.execute(
-        "SELECT person_id FROM assignment_members WHERE assignment_id = ? ORDER BY person_id", (assignment_id,))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=10_000)
@@ -56,7 +51,7 @@ def main() -> None:
 
     # one writer
     first = assignments.create_assignment(app, None, add_document(app, "v1"), date(2024, 4, 15))
-    ids = members(app, first)
+    ids = assignments.member_ids(app, first)
     started = time.perf_counter()
     for pid in ids:
         ledger.acknowledge(app, pid, first, "telegram")

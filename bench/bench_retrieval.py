@@ -30,7 +30,7 @@ K = 10
 
 
 def variants(base) -> dict[str, object]:
-    plain = dict(intent_bonus=0.0, document_bonus=0.0)
+    plain = dict(intent_bonus=0.0, document_bonus=0.0, scope_bonus=0.0)
     return {
         "bm25": dataclasses.replace(base, dense_weight=0.0, synonym_weight=0.0,
                                     restore_accents=False, **plain),

@@ -18,6 +18,7 @@ import time
 from common import DEV, add_common_args, ingest, make_app
 
 from bot import serve
+from bot.channels import telegram
 from bot.core import answers
 from tests.fake_telegram import FakeTelegram
 
@@ -49,7 +50,7 @@ async def run(args: argparse.Namespace) -> dict:
     await fake.start()
     os.environ["TELEGRAM_BOT_TOKEN"] = fake.token
     os.environ["TELEGRAM_BASE_URL"] = fake.base_url
-    service = serve.build(app, ("bot.channels.telegram",))
+    service = serve.build(app, (telegram,))
     through_telegram = []
     async with serve.running(service, "127.0.0.1", 0):
         for _ in range(args.rounds):

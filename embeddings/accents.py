@@ -39,20 +39,23 @@ _WORD = re.compile(r"[^\W\d_]+")
 _GAP = re.compile(r"\s*")  # only whitespace between two words keeps them in one n-gram
 
 
+def _word_runs(text: str) -> list[list[re.Match[str]]]:
+    """The words of ``text`` in runs not broken by punctuation or digits (an n-gram never
+    spans a comma)."""
+    runs: list[list[re.Match[str]]] = []
+    end = 0
+    for m in _WORD.finditer(text):
+        if runs and _GAP.fullmatch(text[end:m.start()]):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+        end = m.end()
+    return runs
+
+
 def _runs(text: str) -> list[list[str]]:
     """Lowercase tone-canonical words of ``text`` in runs not broken by punctuation or digits."""
-    runs: list[list[str]] = []
-    current: list[str] = []
-    end = 0
-    for m in _WORD.finditer(nfc(text)):
-        if current and not _GAP.fullmatch(text[end:m.start()]):
-            runs.append(current)
-            current = []
-        current.append(canonical_tones(m.group().lower()))
-        end = m.end()
-    if current:
-        runs.append(current)
-    return runs
+    return [[canonical_tones(m.group().lower()) for m in run] for run in _word_runs(nfc(text))]
 
 
 def _best(counter: Counter[str]) -> str:
@@ -131,16 +134,8 @@ class Restorer:
         found = _WORD.findall(text)
         if not found or sum(1 for w in found if has_diacritics(w)) >= MARKED_SHARE * len(found):
             return text
-        spans: list[list[re.Match[str]]] = []
-        end = 0
-        for m in _WORD.finditer(text):
-            if spans and _GAP.fullmatch(text[end:m.start()]):
-                spans[-1].append(m)
-            else:
-                spans.append([m])
-            end = m.end()
         out, last = [], 0
-        for run in spans:
+        for run in _word_runs(text):
             restored = self._restore_words([strip_marks(m.group().lower()) for m in run])
             for m, word in zip(run, restored):
                 out.append(text[last:m.start()])

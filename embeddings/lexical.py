@@ -15,7 +15,6 @@ fallback; a question without marks can only use the folded columns.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 from collections.abc import Iterable, Sequence
 
@@ -23,6 +22,7 @@ import sqlite_utils
 
 from bot import store
 from embeddings.query import Query, Term, keys
+from knowledge.chunks import text_hash
 
 TABLE = "chunks_fts"  # created by bot/schema/catalogue.sql
 VOCAB = "chunks_fts_vocab"
@@ -53,7 +53,7 @@ class Row:
 
     def key(self, bigrams: bool) -> str:
         raw = "\x1f".join((KEYS_VERSION, str(bigrams), self.body, self.context, self.facets))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        return text_hash(raw)
 
 
 def sync(db: sqlite_utils.Database, rows: Sequence[Row], bigrams: bool = True) -> tuple[int, int]:

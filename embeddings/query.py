@@ -124,15 +124,6 @@ _FIGURE = re.compile(
 )
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, cut at a word boundary to at most about ``limit`` characters + "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:-–") + "…"
-
-
 def has_figure(text: str) -> bool:
     """True when ``text`` states a quantity ("trên 55%", "đạt 80%", "nhóm 30 nước")."""
     return _FIGURE.search(text) is not None

@@ -31,7 +31,6 @@ restoring towards the corpus's words must not make a question look covered.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import logging
 import time
@@ -46,10 +45,11 @@ from bot.core import kv
 from embeddings import index as vector_index
 from embeddings import accents, lexical, references
 from embeddings.encoders import EmbeddingSettings, Encoder, load_encoder
-from embeddings.query import (Query, governance_vocabulary, has_figure, parse, question_phrases,
-                              shorten)
+from embeddings.query import Query, governance_vocabulary, has_figure, parse, question_phrases
+from knowledge.chunks import text_hash
 from knowledge.dates import find_dates
 from knowledge.sections import split_sentences
+from knowledge.text import shorten
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -296,7 +296,7 @@ def refresh(app: "App", progress: Callable[[int, int], None] | None = None) -> R
 
 
 def _item(item_id: int, text: str) -> vector_index.Item:
-    return vector_index.Item(item_id, hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+    return vector_index.Item(item_id, text_hash(text), text)
 
 
 def sentence_id(chunk_id: int, position: int) -> int:
@@ -420,8 +420,8 @@ class Searcher:
                              for c, cos in zip(candidates, cosines)])
             dense_scores = (1 - s.sentence_dense_weight) * cosines + s.sentence_dense_weight * best
         fused = self._fuse(candidates, dense_scores, bm25)
-        ranked = self._ranked(candidates, fused, cosines, bm25, query)
         result.referenced = self.references.referenced(query)
+        ranked = self._ranked(candidates, fused, cosines, bm25, query, result.referenced)
         result.chunks = ranked[: s.answer_chunks]
         result.hits = _one_per_section(ranked, k)
         if sentence_scores is not None:
@@ -476,13 +476,13 @@ class Searcher:
         return s.dense_weight * dense_part + (1 - s.dense_weight) * lex_part
 
     def _ranked(self, candidates: list[int], fused: np.ndarray, cosines: np.ndarray,
-                bm25: dict[int, float], query: Query) -> list[Hit]:
+                bm25: dict[int, float], query: Query, referenced: frozenset[str]) -> list[Hit]:
         """Every candidate as a :class:`Hit`, with the intent and document bonuses, best first."""
         s = self.settings
         meta = _chunk_rows(self.app, candidates)
         facets = lexical.facets(self.app.db, candidates)
         wanted = {INTENT_FACETS[i] for i in query.intents if i in INTENT_FACETS}
-        about = self.references.documents_about(self.references.referenced(query))
+        about = self.references.documents_about(referenced)
         scoped = self.references.scoped(query) if s.scope_bonus else set()
         hits = []
         for n, cid in enumerate(candidates):

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.text import strip_marks
+from knowledge.text import shorten, strip_marks
 
 LABEL_CHARS = 120          # longest section label shown in a path before "…"
 HEADING_MAX_CHARS = 400    # a numbered line longer than this is content even without a final "."
@@ -168,13 +168,13 @@ def _parse_into(base: Section, lines: Sequence[str], headings: bool, outline: Ou
         kind, marker, body = classified[i]
         text = body if kind == "md" else line  # the "#"s are markup, not text to quote
         if pending_title is not None and not kind and _reads_like_title(line):
-            pending_title.section.label = _label(f"{pending_title.section.label}. {line}")
+            pending_title.section.label = shorten(f"{pending_title.section.label}. {line}", LABEL_CHARS)
             _add(outline, Block(line, pending_title.section, is_heading=True))
             pending_title = None
             continue
         pending_title = None
         if headings and _CLOSING_RE.match(strip_marks(line[:_STRUCTURAL_PREFIX])):
-            stack[:] = [_Open("closing", 0, _child(base, _label(line.rstrip(":")), "closing"))]
+            stack[:] = [_Open("closing", 0, _child(base, shorten(line.rstrip(":"), LABEL_CHARS), "closing"))]
             _add(outline, Block(text, stack[0].section, is_heading=True))
             continue
         if not kind:
@@ -183,7 +183,7 @@ def _parse_into(base: Section, lines: Sequence[str], headings: bool, outline: Ou
         rank = _rank(kind, marker)
         _close(stack, kind, rank)
         if headings and i not in listed and _is_heading(kind, body):
-            section = _child(_deepest_section(stack, base), _label(text), kind)
+            section = _child(_deepest_section(stack, base), shorten(text, LABEL_CHARS), kind)
             stack.append(_Open(kind, rank, section))
             block = Block(text, section, marker, kind, True)
             if kind in _STRUCTURAL_RANK and not body:
@@ -286,15 +286,6 @@ def _is_heading(kind: str, body: str) -> bool:
 
 def _reads_like_title(text: str) -> bool:
     return 0 < len(text) <= HEADING_MAX_CHARS and text.rstrip()[-1] not in _TERMINAL
-
-
-def _label(text: str) -> str:
-    """A heading shortened for display in a path, cut at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= LABEL_CHARS:
-        return text
-    cut = text.rfind(" ", 0, LABEL_CHARS)
-    return text[: cut if cut > LABEL_CHARS // 2 else LABEL_CHARS].rstrip(" ,;:-") + "…"
 
 
 # ----------------------------------------------------------------------------- sentences

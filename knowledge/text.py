@@ -114,3 +114,13 @@ def replace_abbreviations(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lowercase, tone-canonical word tokens ("KH&CN" stays one token)."""
     return _WORD.findall(canonical_tones(nfc(text)).lower())
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most about ``limit`` characters + "…"
+    (for labels and titles shown, or given to the encoder, in a bounded space)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:-–") + "…"

@@ -10,17 +10,16 @@ chats are answered concurrently. On start, updates a crash left unanswered are a
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.channels import inbox
-from bot.core import texts
-from bot.core.messages import Reply, Request
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.core.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +38,15 @@ class Inbound:
         self._users: dict[str, int] = {}  # tasks holding or waiting for each chat's lock
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def accept(self, body: dict[str, Any], event: str, chat: str | None, event_ref: str | None) -> bool:
-        """Store ``body`` (committed before this returns) and answer it soon; False for a repeat."""
-        inbox_id = inbox.record(self.app, self.channel, event, body, chat, event_ref)
+    def accept(self, body: dict[str, Any], event: str, chat: str | None, event_ref: Any = None) -> bool:
+        """Store ``body`` (committed before this returns) and answer it soon; False for a repeat.
+
+        ``event_ref`` is the platform's message id; without one, a hash of the body identifies a
+        repeated delivery.
+        """
+        if event_ref is None:
+            event_ref = "sha256:" + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        inbox_id = inbox.record(self.app, self.channel, event, body, chat, str(event_ref))
         if inbox_id is None:
             return False
         self._schedule(inbox_id, body, chat)
@@ -83,11 +88,3 @@ class Inbound:
             if not self._users[chat]:  # forget idle chats, so the dict stays small
                 del self._users[chat], self._locks[chat]
 
-
-async def converse(conversation: "Conversation", request: Request) -> list[Reply]:
-    """The core's answer; a bug becomes an apology for the user and a traceback in the log."""
-    try:
-        return await conversation.handle(request)
-    except Exception:
-        log.exception("%s: the conversation failed on a request from %s", request.channel, request.external_user_id)
-        return [Reply(texts.SORRY)]

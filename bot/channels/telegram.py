@@ -47,7 +47,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.config import Config, secret
 from bot.core import texts
-from bot.core.messages import Button, Reply, Request
+from bot.core.messages import Button, Reply, Request, numbered_lines
 from bot.core.text_split import split_message
 from bot.core.transport import Blocked, RetryLater, TransientError, Unreachable
 
@@ -383,11 +383,10 @@ def _numbered_if_long(reply: Reply) -> Reply:
     choices = reply.choices()
     if reply.request_contact or not any(len(b.label) > texts.BUTTON_CHARS for b in choices):
         return reply
-    lines = [f"{n}. {b.label}" for n, b in enumerate(choices, 1)]
     numbered = [Button(str(n), b.data) for n, b in enumerate(choices, 1)]
     rows = [numbered[i : i + 4] for i in range(0, len(numbered), 4)]
     links = [[b] for row in reply.buttons for b in row if b.url]
-    return replace(reply, text=reply.text + "\n\n" + "\n".join(lines), buttons=rows + links)
+    return replace(reply, text=reply.text + "\n\n" + "\n".join(numbered_lines(choices)), buttons=rows + links)
 
 
 def _retry_seconds(exc: RetryAfter) -> float:

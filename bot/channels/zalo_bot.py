@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import hmac
 import json
 import logging
@@ -34,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.inbound import Inbound, converse
+from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
 from bot.config import Config, ConfigError
 from bot.core import texts
@@ -191,11 +190,16 @@ def updates_in(body: Any) -> list[dict[str, Any]]:
     return [u for u in items if isinstance(u, dict) and isinstance(u.get("event_name"), str)]
 
 
+def _part(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    """``obj[key]`` when it is an object, else an empty one (a malformed update must not crash)."""
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def sender_of(update: dict[str, Any]) -> tuple[str, str, str]:
     """(user id, chat id, display name) of an update; empty strings when absent."""
-    message = update.get("message") if isinstance(update.get("message"), dict) else {}
-    who = message.get("from") if isinstance(message.get("from"), dict) else {}
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    message = _part(update, "message")
+    who, chat = _part(message, "from"), _part(message, "chat")
     user_id = str(who.get("id") or "")
     name = str(who.get("display_name") or who.get("name") or "")
     return user_id, str(chat.get("id") or user_id), name
@@ -312,11 +316,8 @@ class ZaloBotChannel:
     def receive(self, update: dict[str, Any]) -> bool:
         """Store one update and answer it in the background; False when it was a repeat."""
         user_id, chat_id, _ = sender_of(update)
-        message = update.get("message") if isinstance(update.get("message"), dict) else {}
-        ref = message.get("message_id")
-        if ref is None:  # no id: the body itself identifies a repeat
-            ref = "sha256:" + hashlib.sha256(json.dumps(update, sort_keys=True).encode()).hexdigest()
-        return self.inbound.accept(update, str(update.get("event_name")), chat_id or user_id or None, str(ref))
+        ref = _part(update, "message").get("message_id")
+        return self.inbound.accept(update, str(update.get("event_name")), chat_id or user_id or None, ref)
 
     async def webhook(self, request: web.Request) -> web.Response:
         """POST /zalo/webhook: only requests carrying our secret are read at all."""
@@ -337,18 +338,17 @@ class ZaloBotChannel:
         """Answer one stored update (called by the inbox, in order per chat)."""
         event = str(update.get("event_name"))
         user_id, chat_id, name = sender_of(update)
-        message = update.get("message") if isinstance(update.get("message"), dict) else {}
-        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-        if not user_id or (message.get("from") or {}).get("is_bot"):
+        message = _part(update, "message")
+        if not user_id or _part(message, "from").get("is_bot"):
             return
-        if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+        if str(_part(message, "chat").get("chat_type") or "PRIVATE").upper() != "PRIVATE":
             log.debug("zalo: group message ignored (the bot talks to people one to one)")
             return
         text = message.get("text")
         if event == TEXT_EVENT and isinstance(text, str) and text.strip():
             async with self._typing(chat_id):
-                replies = await converse(
-                    self.conversation, Request(channel=CHANNEL, external_user_id=user_id, display_name=name, text=text)
+                replies = await self.conversation.handle(
+                    Request(channel=CHANNEL, external_user_id=user_id, display_name=name, text=text)
                 )
         elif event == WITHHELD_EVENT:
             replies = [Reply(WITHHELD)]

@@ -41,7 +41,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import store
-from bot.channels.inbound import Inbound, converse
+from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
 from bot.config import Config
 from bot.core import kv, roster, texts
@@ -420,8 +420,7 @@ class ZaloOAChannel:
             log.warning("zalo_oa: webhook call refused (%d) from %s", status, request.remote)
             return web.json_response({"error": status}, status=status)
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
-        ref = message.get("msg_id") or "sha256:" + hashlib.sha256(raw).hexdigest()
-        self.inbound.accept(event, str(event.get("event_name")), user_of(event) or None, str(ref))
+        self.inbound.accept(event, str(event.get("event_name")), user_of(event) or None, message.get("msg_id") or None)
         return web.json_response({"error": 0})
 
     async def handle_event(self, event: dict[str, Any]) -> None:
@@ -439,10 +438,7 @@ class ZaloOAChannel:
                 (store.isotime(self.app.now()), CHANNEL, user_id),
             )
             return
-        if name == "follow":
-            self.app.db.execute(
-                "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND external_id = ?", (CHANNEL, user_id)
-            )
+        if name == "follow":  # the core clears blocked_at of whoever writes again
             request = Request(channel=CHANNEL, external_user_id=user_id, text="/start")
         elif name in TEXT_EVENTS and isinstance(message.get("text"), str) and message["text"].strip():
             request = self.to_request(user_id, message["text"])
@@ -452,7 +448,7 @@ class ZaloOAChannel:
         else:
             log.debug("zalo_oa: event %s ignored", name)
             return
-        await self.reply(user_id, await converse(self.conversation, request))
+        await self.reply(user_id, await self.conversation.handle(request))
 
     @staticmethod
     def to_request(user_id: str, text: str) -> Request:

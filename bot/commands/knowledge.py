@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from bot.app import App
+from bot.core.answers import short_date
 from knowledge.catalogue import IngestReport, ingest, list_documents, list_duties
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def cmd_duties(app: App, args: argparse.Namespace) -> int:
     for r in rows:
         when = r["due_text"] or r["period"] or "không nêu thời hạn"
         if r["due_date"]:
-            when = f"{_vn_date(r['due_date'])} ({when})"
+            when = f"{short_date(r['due_date'])} ({when})"
         source = r["number"] or r["title"]
         where = f" – {r['section_path']}" if r["section_path"] else ""
         print(f"• {r['actor']}: {r['task']}\n  Thời hạn: {when}\n  Nguồn: {source}{where}")
@@ -78,15 +79,9 @@ def cmd_documents(app: App, args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         number = r["number"] or "—"
-        issued = f", ban hành {_vn_date(r['issued'])}" if r["issued"] else ""
+        issued = f", ban hành {short_date(r['issued'])}" if r["issued"] else ""
         removed = " [đã gỡ]" if r["removed_at"] else ""
         print(f"{number} | {r['title']}{issued}{removed}\n"
               f"    phiên bản {r['version'][:10]} · {r['chunks']} đoạn · {r['duties']} nhiệm vụ · {r['path']}")
     print(f"Tổng cộng: {len(rows)} văn bản.")
     return 0
-
-
-def _vn_date(iso: str) -> str:
-    """2024-04-15 → 15/4/2024, as Vietnamese texts write it."""
-    year, month, day = iso[:10].split("-")
-    return f"{int(day)}/{int(month)}/{year}"

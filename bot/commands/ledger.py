@@ -9,8 +9,8 @@ import sys
 from datetime import date, datetime
 
 from bot.app import App
-from bot.commands.roster import unit_option
-from bot.core import assignments, broadcasts, exports, ledger, reports, roster, study
+from bot.commands.roster import print_import_report, unit_option
+from bot.core import assignments, broadcasts, clock, exports, ledger, reports, roster, study
 from bot.core.errors import UserError
 
 
@@ -90,11 +90,9 @@ def cmd_assign(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_ack_import(app: App, args: argparse.Namespace) -> int:
-    report = ledger.import_attendance(app, None, args.file, args.assignment, skip_invalid=args.skip_invalid)
-    for error in report.errors:
-        print(error)
-    print(report.summary())
-    return 0 if report.imported else 1
+    return print_import_report(
+        ledger.import_attendance(app, None, args.file, args.assignment, skip_invalid=args.skip_invalid)
+    )
 
 
 def cmd_progress(app: App, args: argparse.Namespace) -> int:
@@ -106,7 +104,7 @@ def cmd_progress(app: App, args: argparse.Namespace) -> int:
         assignment_id = latest.id
     report = reports.progress(app, None, assignment_id, unit_option(app, args.unit))
     a = report.assignment
-    print(f"Đợt {a.id}: {a.document.label}, hạn {a.due_date:%d/%m/%Y}")
+    print(f"Đợt {a.id}: {a.document.label}, hạn {clock.format_date(a.due_date)}")
     header = ("Đơn vị", "Được giao", "Đúng hạn", "Trễ hạn", "Chưa", "Hoàn thành")
     rows = [
         ("  " * u.depth + u.name, u.assigned, u.on_time, u.late, u.not_yet, f"{u.percent:g}%")

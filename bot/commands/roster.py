@@ -7,6 +7,7 @@ import argparse
 from bot.app import App
 from bot.channels.download_route import public_base
 from bot.core import roster
+from bot.core.tabular import ImportReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,12 +35,16 @@ def unit_option(app: App, text: str | None) -> int | None:
     return roster.resolve_unit(app, text).id if text else None
 
 
-def cmd_import(app: App, args: argparse.Namespace) -> int:
-    report = roster.import_roster(app, None, args.file, skip_invalid=args.skip_invalid)
+def print_import_report(report: ImportReport) -> int:
+    """Print each row error ("Dòng 7: …") then the summary; the exit status says whether it imported."""
     for error in report.errors:
         print(error)
     print(report.summary())
     return 0 if report.imported else 1
+
+
+def cmd_import(app: App, args: argparse.Namespace) -> int:
+    return print_import_report(roster.import_roster(app, None, args.file, skip_invalid=args.skip_invalid))
 
 
 def cmd_invites(app: App, args: argparse.Namespace) -> int:

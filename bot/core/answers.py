@@ -21,16 +21,17 @@ import re
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from bot import store
+from bot.core.clock import local_today
 from bot.core.texts import days_phrase
-from embeddings.query import Query, has_figure, keys, shorten
+from embeddings.query import Query, has_figure, keys
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
 from knowledge.sections import PATH_SEPARATOR, split_sentences
+from knowledge.text import shorten
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -84,7 +85,6 @@ SOURCE_CHARS = 400  # longest passage quoted for each source
 class AnswerSettings:
     """The ``[answers]`` section of config.toml."""
 
-    timezone: str = "Asia/Ho_Chi_Minh"
     max_chars: int = 600
     max_sentences: int = 2
     second_sentence_ratio: float = 0.75
@@ -160,14 +160,10 @@ def settings(app: "App") -> AnswerSettings:
     return app.config.section("answers", AnswerSettings)
 
 
-def local_today(app: "App", cfg: AnswerSettings) -> date:
-    return app.now().astimezone(ZoneInfo(cfg.timezone)).date()
-
-
 def ask(app: "App", question: str, today: date | None = None) -> Answer:
     """Answer one question from the catalogue; never raises for what the question contains."""
     cfg = settings(app)
-    today = today or local_today(app, cfg)
+    today = today or local_today(app.now())
     text = " ".join((question or "").split())
     base = Answer(question=question or "", answer="", confident=False, today=today.isoformat())
     if not text:
@@ -420,9 +416,11 @@ def _quote(chosen: list[_Sentence], budget: int, query: Query, weights: dict[str
     return ("…" if lo > 0 else "") + text + ("…" if cut or hi < len(clauses) - 1 else "")
 
 
-def _day(d: date) -> str:
-    """Vietnamese short date without leading zeros: 15/4/2024."""
-    return f"{d.day}/{d.month}/{d.year}"
+def short_date(day: date | str) -> str:
+    """A date (or an ISO date string) as Vietnamese texts write it, without leading zeros: 15/4/2024."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _context_score(sentence: str, mention: DateMention, weights: dict[str, float]) -> float:
@@ -466,13 +464,13 @@ def _facts_line(query: Query, chosen: list[_Sentence], deadlines: list[Deadline]
     if "deadline" in query.intents and deadlines:
         parts = [f"{d.text}: {days_phrase(date.fromisoformat(d.date), today)}"
                  for d in deadlines[:3]]
-        return f"Thời hạn (tính đến {_day(today)}): " + "; ".join(parts) + "."
+        return f"Thời hạn (tính đến {short_date(today)}): " + "; ".join(parts) + "."
     if "date" in query.intents or "deadline" in query.intents:
         days = []
         for s in chosen:
             for m in sorted(s.dates, key=lambda m: -_context_score(s.text, m, weights)):
-                if m.precision == "day" and m.first and _day(m.first) not in days:
-                    days.append(_day(m.first))
+                if m.precision == "day" and m.first and short_date(m.first) not in days:
+                    days.append(short_date(m.first))
         if days:
             return "Ngày: " + "; ".join(days[:2]) + "."
     return ""
@@ -484,7 +482,7 @@ def _document_ref(hit: Hit) -> str:
     ref = title if not hit.number or hit.number in title else f"{hit.number} – {title}"
     if hit.issued:
         try:
-            ref += f" (ngày {_day(date.fromisoformat(hit.issued[:10]))})"
+            ref += f" (ngày {short_date(hit.issued)})"
         except ValueError:
             pass
     return ref

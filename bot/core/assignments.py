@@ -17,7 +17,7 @@ from bot import store
 from bot.app import App
 from bot.core import audit, clock
 from bot.core.errors import UserError
-from bot.core.roster import ROLE_LABELS, Person, audience_people, parse_role
+from bot.core.roster import Person, audience_people, require_role
 from knowledge.text import fold
 
 # Folded document kinds as people type them ("kl69", "nghị quyết 57") → the code in the number.
@@ -198,14 +198,7 @@ def create_assignment(
     document = get_document(app, document_id)
     if document is None:
         raise UserError(f"Không có văn bản số {document_id} trong kho văn bản.")
-    role_codes = None
-    if roles:
-        role_codes = []
-        for role in roles:
-            code = parse_role(role) or (role if role in ROLE_LABELS else None)
-            if code is None:
-                raise UserError(f"Vai trò “{role}” không hợp lệ (dùng: cán bộ, tuyên giáo hoặc quản trị).")
-            role_codes.append(code)
+    role_codes = [require_role(role) for role in roles] if roles else None
     if require_check:
         from bot.core import checks  # checks builds on assignments
 
@@ -252,14 +245,17 @@ def member_count(app: App, assignment_id: int) -> int:
     ).fetchone()[0]
 
 
-def is_member(app: App, assignment_id: int, person_id: int) -> bool:
-    return (
-        app.db.execute(
-            "SELECT 1 FROM assignment_members WHERE assignment_id = ? AND person_id = ?",
-            (assignment_id, person_id),
-        ).fetchone()
-        is not None
-    )
+def require_member(app: App, assignment_id: int, person_id: int) -> Assignment:
+    """The assignment, or a UserError when it does not exist or does not include this person
+    (the one gate before a check or a confirmation)."""
+    assignment = require_assignment(app, assignment_id)
+    member = app.db.execute(
+        "SELECT 1 FROM assignment_members WHERE assignment_id = ? AND person_id = ?",
+        (assignment_id, person_id),
+    ).fetchone()
+    if member is None:
+        raise UserError(f"Đồng chí không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
+    return assignment
 
 
 def assignments_for(app: App, person_id: int) -> list[PersonAssignment]:

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.core.roster import Person
 
-FINAL = ("sent", "failed", "blocked", "unreachable")
 REASONS = 3  # failure reasons shown to an officer next to the counts
 
 
@@ -75,10 +74,6 @@ class Stats:
     blocked: int = 0
     unlinked: int = 0
     pending: int = 0    # pending + sending: still to go
-
-    @property
-    def open(self) -> int:
-        return self.pending
 
     def add(self, other: "Stats") -> None:
         for name in ("total", "sent", "failed", "blocked", "unlinked", "pending"):

@@ -20,13 +20,14 @@ from datetime import date, timedelta
 
 from bot import store
 from bot.app import App
-from bot.core import clock, ledger
-from bot.core.assignments import Document, get_document, is_member, require_assignment
+from bot.core import clock, ledger, texts
+from bot.core.assignments import Document, get_document, require_member
 from bot.core.errors import UserError
 from knowledge.text import fold
 
 OPTIONS = 4
 MIN_TASK_WORDS = 5   # "phải gương mẫu thực hiện" alone does not say which duty is meant
+TASK_CHARS = 110     # a duty quoted inside a question
 _DAY = re.compile(r"\d{1,2}/\d{1,2}")
 _DONE = re.compile(r"^hoàn thành (?:việc )?", re.IGNORECASE)
 _ACTOR_POOL = (
@@ -82,13 +83,6 @@ def settings(app: App) -> ChecksSettings:
     return app.config.section("checks", ChecksSettings)
 
 
-def _shorten(text: str, limit: int = 110) -> str:
-    text = " ".join(text.split()).rstrip(" .;:")
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
-
-
 def _without(task: str, *answers: str | None) -> str:
     """The task with its own deadline words removed, so the question does not give the answer away."""
     for answer in answers:
@@ -113,9 +107,9 @@ def _duties(app: App, document_id: int) -> list[_Duty]:
     ):
         # "đến năm 2030" is stored as 31/12/2030: asking for that "day" would test our guess, not the text
         exact = bool(due) and (not due_text or _DAY.search(due_text) is not None)
+        short = texts.shorten(_without(task, due_text, period).rstrip(" .;:"), TASK_CHARS)
         duties.append(_Duty(
-            actor, _shorten(_without(task, due_text, period)), due[:10] if exact else None,
-            None if exact else (period or due_text), sentence,
+            actor, short, due[:10] if exact else None, None if exact else (period or due_text), sentence,
         ))
     return duties
 
@@ -233,9 +227,7 @@ def _question(attempt_id: int, questions: list[dict], index: int) -> CheckQuesti
 
 def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
     """The next question for this person: resumes an unfinished attempt, else starts a new one."""
-    assignment = require_assignment(app, assignment_id)
-    if not is_member(app, assignment_id, person_id):
-        raise UserError(f"Đồng chí không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
+    assignment = require_member(app, assignment_id, person_id)
     done = ledger.ack_of(app, person_id, assignment.document.id, assignment.version)
     if done is not None:
         raise UserError(f"Đồng chí đã xác nhận quán triệt {assignment.document.label} lúc {clock.format_spoken(done['acked_at'])}.")

@@ -77,6 +77,13 @@ def contains_fact(text: str, facts: Iterable[str]) -> bool:
     return any(normalise(f) in key for f in facts)
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0.5, 0.95…) of ``values``; 0 for none."""
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(sorted(values), n=100, method="inclusive")[int(q * 100) - 1]
+
+
 def load_cases(path: str | Path) -> list[Case]:
     cases = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
@@ -143,12 +150,7 @@ class Report:
         return [r.case.id for r in self.results if not r.passed]
 
     def latency(self, q: float) -> float:
-        times = sorted(r.seconds for r in self.results)
-        if not times:
-            return 0.0
-        if len(times) == 1:
-            return times[0]
-        return statistics.quantiles(times, n=100, method="inclusive")[int(q * 100) - 1]
+        return percentile([r.seconds for r in self.results], q)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -30,19 +30,19 @@ import sqlite_utils
 from bot import store
 from bot.app import App
 from bot.core import audit, clock, kv
-from bot.core.assignments import is_member, require_assignment
+from bot.core.assignments import require_assignment, require_member
 from bot.core.errors import UserError
-from bot.core.roster import Person, UnitIndex, normalise_phone, split_unit_path
+from bot.core.roster import ROSTER_COLUMNS, Person, UnitIndex, normalise_phone, split_unit_path
 from bot.core.tabular import (
-    Column,
     ImportReport,
     RowError,
     apply_unless_errors,
     file_sha256,
     read_table,
     require_file,
+    row_problem,
 )
-from knowledge.text import fold, nfc
+from knowledge.text import fold
 
 GENESIS = "0" * 64
 HEAD_KEY = "ledger.head"
@@ -51,12 +51,8 @@ _ACK_COLUMNS = (
     "id, person_id, document_id, version, assignment_id, acked_at, channel, check_score, "
     "recorded_by, source_hash, prev_hash, hash"
 )  # the order of Entry, between id and the two hashes
-ATTENDANCE_COLUMNS = (
-    Column("full_name", ("Họ và tên", "Full name", "Họ tên", "Tên", "Name"), required=True),
-    Column("unit", ("Đơn vị", "Unit", "Đơn vị công tác", "Cơ quan")),
-    Column("parent_unit", ("Đơn vị cấp trên", "Parent unit", "Cấp trên")),
-    Column("phone", ("Số điện thoại", "Phone", "Điện thoại", "SĐT", "Phone number", "Mobile")),
-)
+# An attendance sheet names people the way the roster file does (same headers), minus the roster-only columns.
+ATTENDANCE_COLUMNS = tuple(c for c in ROSTER_COLUMNS if c.field in {"full_name", "unit", "parent_unit", "phone"})
 
 _locks: "weakref.WeakKeyDictionary[sqlite_utils.Database, threading.Lock]" = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
@@ -129,18 +125,29 @@ def _existing(db: sqlite_utils.Database, person_id: int, document_id: int, versi
     return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
 
-def _append(db: sqlite_utils.Database, entry: Entry) -> dict:
-    """Insert one row at the end of the chain. Call inside an IMMEDIATE transaction (under the lock)."""
+def _tip(db: sqlite_utils.Database) -> str:
+    """The last row's hash (GENESIS for an empty ledger)."""
     last = db.execute("SELECT hash FROM acks ORDER BY id DESC LIMIT 1").fetchone()
-    prev = last[0] if last else GENESIS
-    digest = row_hash(prev, entry)
-    ack_id = db.execute(
+    return last[0] if last else GENESIS
+
+
+def _append(db: sqlite_utils.Database, entries: list[Entry]) -> list[dict]:
+    """Insert rows at the end of the chain, reading its tip and moving the stored head once for the
+    batch. Call inside an IMMEDIATE transaction (under the lock)."""
+    prev = _tip(db)
+    insert = (
         f"INSERT INTO acks ({', '.join(Entry._fields)}, prev_hash, hash) "
-        f"VALUES ({', '.join('?' * (len(Entry._fields) + 2))})",
-        (*entry, prev, digest),
-    ).lastrowid
-    kv.put(db.conn, HEAD_KEY, json.dumps({"id": ack_id, "hash": digest}))
-    return {"id": ack_id, **entry._asdict(), "prev_hash": prev, "hash": digest}
+        f"VALUES ({', '.join('?' * (len(Entry._fields) + 2))})"
+    )
+    rows = []
+    for entry in entries:
+        digest = row_hash(prev, entry)
+        ack_id = db.execute(insert, (*entry, prev, digest)).lastrowid
+        rows.append({"id": ack_id, **entry._asdict(), "prev_hash": prev, "hash": digest})
+        prev = digest
+    if rows:
+        kv.put(db.conn, HEAD_KEY, json.dumps({"id": rows[-1]["id"], "hash": prev}))
+    return rows
 
 
 def acknowledge(
@@ -158,9 +165,7 @@ def acknowledge(
     When the assignment requires a comprehension check, a passing ``check_score`` (from
     :func:`bot.core.checks.answer_check`) or an officer's ``recorded_by`` is needed.
     """
-    assignment = require_assignment(app, assignment_id)
-    if not is_member(app, assignment_id, person_id):
-        raise UserError(f"Đồng chí không có trong danh sách được giao quán triệt {assignment.document.label} đợt này.")
+    assignment = require_member(app, assignment_id, person_id)
     doc_id, version = assignment.document.id, assignment.version
     with _append_lock(app.db), store.transaction(app.db, immediate=True):
         first = _existing(app.db, person_id, doc_id, version)
@@ -168,10 +173,10 @@ def acknowledge(
             return AckResult(False, datetime.fromisoformat(first["acked_at"]), first)
         if assignment.require_check and check_score is None and recorded_by is None:
             raise UserError("Đồng chí cần trả lời đạt các câu hỏi kiểm tra nhanh trước khi xác nhận đã quán triệt.")
-        row = _append(app.db, Entry(
+        (row,) = _append(app.db, [Entry(
             person_id, doc_id, version, assignment_id, store.isotime(app.now()), channel,
             check_score, recorded_by, source_hash,
-        ))
+        )])
     return AckResult(True, datetime.fromisoformat(row["acked_at"]), row)
 
 
@@ -181,8 +186,7 @@ def ack_of(app: App, person_id: int, document_id: int, version: str) -> dict | N
 
 
 def head_hash(app: App) -> str:
-    last = app.db.execute("SELECT hash FROM acks ORDER BY id DESC LIMIT 1").fetchone()
-    return last[0] if last else GENESIS
+    return _tip(app.db)
 
 
 def verify(app: App) -> VerifyResult:
@@ -248,15 +252,17 @@ def import_attendance(
 
     def apply() -> None:
         now = store.isotime(app.now())
-        for person_id in people:
-            if _existing(app.db, person_id, assignment.document.id, assignment.version):
-                report.already += 1
-                continue
-            _append(app.db, Entry(
-                person_id, assignment.document.id, assignment.version, assignment_id, now,
-                CONFERENCE, None, actor.id if actor else None, digest,
-            ))
-            report.recorded += 1
+        doc_id, version = assignment.document.id, assignment.version
+        confirmed = {r[0] for r in app.db.execute(
+            "SELECT person_id FROM acks WHERE document_id = ? AND version = ?", (doc_id, version)
+        )}
+        new = [p for p in people if p not in confirmed]
+        _append(app.db, [
+            Entry(p, doc_id, version, assignment_id, now, CONFERENCE, None, actor.id if actor else None, digest)
+            for p in new
+        ])
+        report.recorded += len(new)
+        report.already += len(people) - len(new)
 
     apply_unless_errors(app.db, report, skip_invalid, apply, guard=_append_lock(app.db))
     return report
@@ -267,23 +273,24 @@ def _match_attendance(app: App, table, assignment_id: int, errors: list[RowError
     db = app.db
     units = UnitIndex(db)
     by_phone = {
-        phone: (pid, key)
-        for pid, phone, key in db.execute("SELECT id, phone, name_key FROM people WHERE phone IS NOT NULL")
+        phone: (pid, key, full_name)
+        for pid, phone, key, full_name in db.execute(
+            "SELECT id, phone, name_key, full_name FROM people WHERE phone IS NOT NULL"
+        )
     }
     members = {r[0] for r in db.execute("SELECT person_id FROM assignment_members WHERE assignment_id = ?", (assignment_id,))}
     found: dict[int, int] = {}   # person id -> row number
     for row in table:
-        name = " ".join(nfc(row.values.get("full_name", "")).split())
+        name = row.values.get("full_name", "")  # read_table already NFC'd and collapsed the spaces
         try:
             phone = normalise_phone(row.values.get("phone", ""))
         except UserError as exc:
-            errors.append(RowError(row.number, exc.message[0].lower() + exc.message[1:].rstrip(".")))
+            errors.append(RowError(row.number, row_problem(exc)))
             continue
         person_id, problem = None, None
         if phone and phone in by_phone:
-            person_id, key = by_phone[phone]
+            person_id, key, owner = by_phone[phone]
             if name and fold(name) != key:
-                owner = db.execute("SELECT full_name FROM people WHERE id = ?", (person_id,)).fetchone()[0]
                 problem = f"số điện thoại {phone} là của {owner}, không phải {name}"
         elif not name:
             problem = "thiếu họ và tên"

@@ -102,7 +102,7 @@ def deadlines(turn: "Turn", _arg: str) -> list[Reply]:
         mine = assignments.pending_for(turn.app, turn.person.id)  # type: ignore[union-attr]
         if mine:
             parts.append(texts.MY_DEADLINES_HEADER + "\n" + "\n".join(
-                f"• {p.document.label}: {clock.format_date(p.due_date)} ({texts.days_phrase(p.due_date, today)})"
+                f"• {p.document.label}: {texts.due_phrase(p.due_date, today)}"
                 for p in mine
             ))
     lines = _deadline_lines(turn, today, limit=LISTED)
@@ -129,7 +129,7 @@ def _deadline_lines(turn: "Turn", today: date, document_id: int | None = None, l
     upcoming = [r for r in rows if r[0] >= today]
     passed = [r for r in reversed(rows) if r[0] < today]
     return [
-        f"• {clock.format_date(due)} ({texts.days_phrase(due, today)}): {texts.shorten(task, 140)}"
+        f"• {texts.due_phrase(due, today)}: {texts.shorten(task, 140)}"
         f" – {actor} [{number}]"
         for due, _text, task, actor, number in (upcoming + passed)[:limit]
     ]

@@ -57,6 +57,11 @@ class Reply:
         return [b for row in self.buttons for b in row if b.url is None]
 
 
+def numbered_lines(choices: list[Button]) -> list[str]:
+    """"1. …" per choice: the numbers the core accepts typed in place of a button press."""
+    return [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
+
+
 def numbered_text(reply: Reply) -> str:
     """Render a reply for a channel without buttons: choices become "1. …" lines plus a hint."""
     choices = reply.choices()
@@ -64,7 +69,7 @@ def numbered_text(reply: Reply) -> str:
     lines = [reply.text]
     if choices:
         lines.append("")
-        lines.extend(f"{i}. {b.label}" for i, b in enumerate(choices, 1))
+        lines.extend(numbered_lines(choices))
         lines.append("(Trả lời bằng số tương ứng để chọn.)")
     lines.extend(f"{b.label}: {b.url}" for b in links)
     return "\n".join(lines)

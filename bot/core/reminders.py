@@ -45,8 +45,7 @@ def reminder_message(app: "App", assignment: assignments.Assignment) -> Reply:
     today = clock.local_today(app.now())
     text = texts.REMINDER.format(
         document=assignment.document.label,
-        due=clock.format_date(assignment.due_date),
-        left=texts.days_phrase(assignment.due_date, today),
+        due=texts.due_phrase(assignment.due_date, today),
     )
     return Reply(text, [[Button(texts.ACK_BUTTON, f"ack:{assignment.id}")]])
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.app import App
 from bot.core import audit, clock
 from bot.core.assignments import Assignment, require_assignment
-from bot.core.roster import Person, UnitIndex
+from bot.core.roster import PERSON_SQL, Person, UnitIndex, subunit_ids
 
 NO_UNIT = "(Chưa có đơn vị)"
 
@@ -123,17 +123,14 @@ def not_confirmed(
     and name (officer or admin)."""
     audit.require(app, actor, "progress", audit.OFFICERS, assignment_id=assignment_id, unit_id=unit_id, list="not_confirmed")
     assignment = require_assignment(app, assignment_id)
-    sql = """
-        SELECT p.id, p.full_name, p.unit_id, u.name, p.position, p.phone, p.role, p.status
-        FROM assignment_members m
-        JOIN people p ON p.id = m.person_id
-        LEFT JOIN units u ON u.id = p.unit_id
+    sql = PERSON_SQL + """
+        JOIN assignment_members m ON m.person_id = p.id
         WHERE m.assignment_id = ? AND NOT EXISTS (
             SELECT 1 FROM acks k WHERE k.person_id = m.person_id AND k.document_id = ? AND k.version = ?)
     """
     params: list = [assignment.id, assignment.document.id, assignment.version]
     if unit_id is not None:
-        ids = sorted(UnitIndex(app.db).subtree(unit_id))
+        ids = sorted(subunit_ids(app, unit_id))
         sql += f" AND p.unit_id IN ({','.join('?' * len(ids))})"
         params.extend(ids)
     sql += " ORDER BY p.unit_id, p.name_key"

@@ -32,6 +32,8 @@ from bot.core.tabular import (
     file_sha256,
     read_table,
     require_file,
+    row_problem,
+    word_key,
 )
 from knowledge.text import fold, has_diacritics, nfc
 
@@ -161,7 +163,15 @@ def normalise_phone(text: str) -> str:
 
 def parse_role(text: str) -> str | None:
     """"Cán bộ tuyên giáo" / "officer" → "officer"; None when unknown."""
-    return _ROLE_WORDS.get(" ".join(re.sub(r"[^\w]+", " ", fold(text)).split()))
+    return _ROLE_WORDS.get(word_key(text))
+
+
+def require_role(text: str) -> str:
+    """The role code for ``text`` (see :func:`parse_role`), or a UserError listing the roles."""
+    role = parse_role(text)
+    if role is None:
+        raise UserError(f"Vai trò “{text}” không hợp lệ (dùng: cán bộ, tuyên giáo hoặc quản trị).")
+    return role
 
 
 def _name(text: str) -> str:
@@ -306,7 +316,8 @@ def subunit_ids(app: App, unit_id: int) -> set[int]:
 
 # ---------------------------------------------------------------------------------------- people
 
-_PERSON_SQL = """
+# Selects the fields of Person (alias ``p``); callers append their JOINs, WHERE and ORDER BY.
+PERSON_SQL = """
 SELECT p.id, p.full_name, p.unit_id, u.name, p.position, p.phone, p.role, p.status
 FROM people p LEFT JOIN units u ON u.id = p.unit_id
 """
@@ -317,14 +328,14 @@ def _person(row: Sequence, channel: str | None = None) -> Person:
 
 
 def get_person(app: App, person_id: int) -> Person | None:
-    row = app.db.execute(_PERSON_SQL + " WHERE p.id = ?", (person_id,)).fetchone()
+    row = app.db.execute(PERSON_SQL + " WHERE p.id = ?", (person_id,)).fetchone()
     return _person(row) if row else None
 
 
 def person_for(app: App, channel: str, external_id: str) -> Person | None:
     """The person behind a chat account (any status: channels check ``person.active``)."""
     row = app.db.execute(
-        _PERSON_SQL + " JOIN accounts a ON a.person_id = p.id WHERE a.channel = ? AND a.external_id = ?",
+        PERSON_SQL + " JOIN accounts a ON a.person_id = p.id WHERE a.channel = ? AND a.external_id = ?",
         (channel, str(external_id)),
     ).fetchone()
     return _person(row, channel) if row else None
@@ -344,7 +355,7 @@ def find_people(app: App, query: str, limit: int = 20) -> list[Person]:
             return []
         sql = " WHERE " + " AND ".join("p.name_key LIKE ?" for _ in words)
         params = [f"%{w}%" for w in words]
-    rows = app.db.execute(_PERSON_SQL + sql + " ORDER BY p.name_key LIMIT ?", [*params, limit])
+    rows = app.db.execute(PERSON_SQL + sql + " ORDER BY p.name_key LIMIT ?", [*params, limit])
     return [_person(r) for r in rows]
 
 
@@ -358,7 +369,7 @@ def list_people(app: App, unit: int | None = None, status: str | None = None) ->
     if status:
         where.append("p.status = ?")
         params.append(status)
-    sql = _PERSON_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.unit_id, p.name_key"
+    sql = PERSON_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.unit_id, p.name_key"
     return [_person(r) for r in app.db.execute(sql, params)]
 
 
@@ -455,21 +466,20 @@ def _validate_roster_rows(table: list[TableRow], errors: list[RowError]) -> list
     for row in table:
         v = row.values
         problems = []
-        name = _name(v.get("full_name", ""))
+        name = v.get("full_name", "")  # read_table already NFC'd and collapsed the spaces
         if not name:
             problems.append("thiếu họ và tên")
         role = None
         if v.get("role"):
-            role = parse_role(v["role"])
-            if role is None:
-                problems.append(
-                    f"vai trò “{v['role']}” không hợp lệ (dùng: cán bộ, tuyên giáo hoặc quản trị)"
-                )
+            try:
+                role = require_role(v["role"])
+            except UserError as exc:
+                problems.append(row_problem(exc))
         phone = ""
         try:
             phone = normalise_phone(v.get("phone", ""))
         except UserError as exc:
-            problems.append(exc.message[0].lower() + exc.message[1:].rstrip("."))
+            problems.append(row_problem(exc))
         if phone:
             if phone in phones:
                 problems.append(f"số điện thoại {phone} trùng với dòng {phones[phone]}")
@@ -480,7 +490,7 @@ def _validate_roster_rows(table: list[TableRow], errors: list[RowError]) -> list
             problems.append("thiếu đơn vị")
         errors.extend(RowError(row.number, p) for p in problems)
         if not problems:
-            valid.append(_RosterRow(row.number, name, unit_path, _name(v.get("position", "")), phone, role))
+            valid.append(_RosterRow(row.number, name, unit_path, v.get("position", ""), phone, role))
     return valid
 
 
@@ -734,10 +744,8 @@ def reject(app: App, actor: Person | None, person_id: int) -> Person:
 def set_role(app: App, actor: Person | None, person_id: int, role: str) -> Person:
     """Grant or remove the officer/admin role (admin only). The last admin cannot be demoted, so the
     roster can never lock everyone out of the admin functions."""
-    wanted = parse_role(role) or (role if role in ROLES else None)
     audit.require(app, actor, "roster.role", audit.ADMINS, person_id=person_id, role=role)
-    if wanted is None:
-        raise UserError(f"Vai trò “{role}” không hợp lệ (dùng: cán bộ, tuyên giáo hoặc quản trị).")
+    wanted = require_role(role)
     person = get_person(app, person_id)
     if person is None:
         raise UserError("Không tìm thấy người này trong danh sách.")

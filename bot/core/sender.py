@@ -288,7 +288,7 @@ class Sender:
         Channels that cannot edit get only the final summary (no stream of new messages).
         """
         stats = broadcasts.stats(self.app, broadcast_id)
-        finished = stats.open == 0
+        finished = stats.pending == 0
         lane = self._lanes.get(ref["channel"]) if ref else None
         text = stats.text()
         if lane and (finished or lane.transport.can_edit) and text != self._progress_text.get(broadcast_id):

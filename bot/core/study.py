@@ -77,7 +77,7 @@ def document_block(app: "App", document: Document) -> str:
 def study_text(app: "App", document: Document, due: date, require_check: bool, preface: str = "") -> str:
     """The text asking a cadre to study ``document`` by ``due`` (also the preview of a draft)."""
     today = clock.local_today(app.now())
-    deadline = texts.STUDY_DUE.format(due=clock.format_date(due), left=texts.days_phrase(due, today))
+    deadline = texts.STUDY_DUE.format(due=texts.due_phrase(due, today))
     if require_check:
         deadline += "\n" + texts.STUDY_CHECK_NOTE
     parts = (preface, texts.STUDY_DOCUMENT.format(document=document_block(app, document)), deadline)

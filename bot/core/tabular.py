@@ -54,6 +54,12 @@ class RowError:
         return f"Dòng {self.row}: {self.message}"
 
 
+def row_problem(exc: UserError) -> str:
+    """A UserError's sentence as a row problem ("Số … không hợp lệ." → "số … không hợp lệ"), so
+    value checks shared with the chats (phone, role) read right after "Dòng 7: "."""
+    return exc.message[0].lower() + exc.message[1:].rstrip(".")
+
+
 @dataclass
 class ImportReport:
     """What an import did, or would have done: ``imported`` is False when errors stopped it."""
@@ -65,6 +71,10 @@ class ImportReport:
     @property
     def bad_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+    def summary(self) -> str:
+        """One sentence on the outcome; each kind of import says what it did through :meth:`_outcome`."""
+        raise NotImplementedError
 
     def _outcome(self, done: str) -> str:
         """The summary sentence around ``done`` (what the subclass did)."""
@@ -113,8 +123,8 @@ def require_file(path: str | Path) -> Path:
     return path
 
 
-def header_key(text: str) -> str:
-    """"Số điện thoại (*)" → "so dien thoai": how headers are compared."""
+def word_key(text: str) -> str:
+    """"Số điện thoại (*)" → "so dien thoai": how headers and typed labels (roles) are compared."""
     return " ".join(re.sub(r"[^\w]+", " ", fold(nfc(text))).split())
 
 
@@ -154,12 +164,12 @@ def read_table(path: str | Path, columns: Sequence[Column]) -> list[TableRow]:
 
 
 def _find_header(rows: list[list[str]], columns: Sequence[Column]) -> tuple[int, dict[str, int]]:
-    aliases = {header_key(a): c.field for c in columns for a in (c.field, *c.aliases)}
+    aliases = {word_key(a): c.field for c in columns for a in (c.field, *c.aliases)}
     required = [c for c in columns if c.required]
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         mapping: dict[str, int] = {}
         for i, cell in enumerate(cells):
-            field = aliases.get(header_key(cell))
+            field = aliases.get(word_key(cell))
             if field and field not in mapping:
                 mapping[field] = i
         if mapping and all(c.field in mapping for c in required):

@@ -17,24 +17,16 @@ from collections.abc import Callable
 
 from knowledge.sections import sentence_spans
 
+_PARAGRAPH_END = re.compile("\n\n")
+_LINE_END = re.compile("\n")
 _CLAUSE_END = re.compile(r"[;:]\s+")
 _WORD_END = re.compile(r"\s+")
 # Where the sources block of an answer starts: a line opening with one of these words.
 SOURCES_MARKER = re.compile(r"^[ \t]*(?:[📄📌📚🔖]\s*)?(?:Nguồn|Trích dẫn|Căn cứ|Tài liệu)\b", re.M)
 
 
-def _after_separator(separator: str) -> Callable[[str], list[str]]:
-    """Split after each occurrence of a fixed separator (kept with the piece before it)."""
-
-    def split(text: str) -> list[str]:
-        parts = text.split(separator)
-        return [p + separator for p in parts[:-1]] + [parts[-1]]
-
-    return split
-
-
 def _after_pattern(pattern: re.Pattern[str]) -> Callable[[str], list[str]]:
-    """Split after each match of ``pattern``."""
+    """Split after each match of ``pattern`` (the match stays with the piece before it)."""
 
     def split(text: str) -> list[str]:
         pieces, start = [], 0
@@ -54,8 +46,8 @@ def _after_sentences(text: str) -> list[str]:
 
 
 _LEVELS: tuple[Callable[[str], list[str]], ...] = (
-    _after_separator("\n\n"),
-    _after_separator("\n"),
+    _after_pattern(_PARAGRAPH_END),
+    _after_pattern(_LINE_END),
     _after_sentences,
     _after_pattern(_CLAUSE_END),
     _after_pattern(_WORD_END),

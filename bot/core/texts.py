@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core import clock
+
 # Longest text of one message we compose; each adapter may split further for its platform.
 MESSAGE_LIMIT = 3500
 # A button label that fits one line on a phone; longer choices (people, units, assignments) may be
@@ -53,7 +55,7 @@ LINKED = "Đã liên kết tài khoản với đồng chí {name} ({unit})."
 WELCOME_BACK = "Chào đồng chí {name}!"
 
 STUDY_DOCUMENT = "Văn bản cần quán triệt: {document}"
-STUDY_DUE = "Hạn quán triệt: {due} ({left})."
+STUDY_DUE = "Hạn quán triệt: {due}."
 STUDY_CHECK_NOTE = "Sau khi bấm xác nhận, đồng chí trả lời vài câu hỏi ngắn."
 KEY_DUTIES = "Nhiệm vụ chính:"
 DOCUMENT_BUTTON = "Xem hạn chót và nhiệm vụ"
@@ -138,7 +140,7 @@ CHOOSE_ASSIGNMENT = "Chọn đợt giao quán triệt:"
 REMIND_STARTED = "Đã gửi nhắc nhở tới {count} người chưa xác nhận (đợt #{id})."
 REMIND_NONE = "Tất cả đã xác nhận, không cần nhắc."
 REMINDER = (
-    "Nhắc nhở: đồng chí chưa xác nhận quán triệt {document}. Hạn: {due} ({left}).\n" + ACK_HINT
+    "Nhắc nhở: đồng chí chưa xác nhận quán triệt {document}. Hạn: {due}.\n" + ACK_HINT
 )
 
 ASK_PERSON = "Gõ họ tên hoặc số điện thoại của người cần đổi vai trò:"
@@ -219,3 +221,8 @@ def days_phrase(due: date, today: date) -> str:
     if days == 0:
         return "hạn là hôm nay"
     return f"đã quá hạn {-days} ngày"
+
+
+def due_phrase(due: date, today: date) -> str:
+    """"15/04/2024 (còn 5 ngày)": a deadline as every chat message shows it."""
+    return f"{clock.format_date(due)} ({days_phrase(due, today)})"

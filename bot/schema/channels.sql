@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     channel     TEXT NOT NULL,             -- zalo, zalo_oa
     event       TEXT NOT NULL,             -- the platform's event name
     external_id TEXT,                      -- the sender's platform id
-    event_ref   TEXT,                      -- the platform's message id (NULL when it has none)
+    event_ref   TEXT,                      -- the platform's message id, else "sha256:" of the body
     body        TEXT NOT NULL,             -- the update as received (JSON)
     received_at TEXT NOT NULL,
     handled_at  TEXT,

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.channels.web.base import (
     CHANNEL, OFFICER, Viewer, error_page, form_of, not_found, redirect, render, route, state_of, to_int,
+    unit_choices,
 )
 from bot.core import assignments, audit, broadcasts, clock, library, roster, texts
 from bot.core.errors import UserError
@@ -51,14 +52,20 @@ def _listing(app, limit: int = LIST_LIMIT) -> list[dict]:
     return found
 
 
+def _list_page(request: web.Request, viewer: Viewer, status: int = 200, form: dict[str, str] | None = None,
+               error: str | None = None) -> web.Response:
+    """The compose form (refilled with ``form`` after an ``error``) beside the recent broadcasts."""
+    app = state_of(request).app
+    return render(
+        request, viewer, "broadcasts.html", status=status, items=_listing(app), form=form or {}, error=error,
+        documents=library.list_documents(app), units=unit_choices(app), today=clock.local_today(app.now()).isoformat(),
+    )
+
+
 @route(OFFICER)
 async def broadcast_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/broadcasts: the compose form and the recent broadcasts with live counts."""
-    app = state_of(request).app
-    return render(
-        request, viewer, "broadcasts.html", items=_listing(app), form={}, error=None,
-        documents=library.list_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
-    )
+    return _list_page(request, viewer)
 
 
 @route(OFFICER, api=True)
@@ -66,10 +73,6 @@ async def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamRe
     """GET /admin/api/broadcasts: delivery counts of the recent broadcasts (polled by the page)."""
     app = state_of(request).app
     return web.json_response({str(item["id"]): item["stats"] for item in _listing(app)})
-
-
-def _units(app) -> list[tuple[int, str]]:
-    return sorted(roster.unit_paths(app).items(), key=lambda item: item[1])
 
 
 def _draft_from(form: dict[str, str], units: list[int]) -> broadcasts.Draft:
@@ -112,10 +115,7 @@ async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         draft = _draft_from(form, units)
         audit.require(app, viewer.person, "broadcast", audit.OFFICERS, step="draft", units=units)
     except UserError as exc:
-        return render(
-            request, viewer, "broadcasts.html", status=400, items=_listing(app), form=form, error=exc.message,
-            documents=library.list_documents(app), units=_units(app), today=clock.local_today(app.now()).isoformat(),
-        )
+        return _list_page(request, viewer, 400, form, exc.message)
     assert viewer.person is not None and viewer.session is not None
     broadcast_id = broadcasts.save_draft(app, viewer.person, draft, (CHANNEL, viewer.session.external_id))
     return redirect(f"/admin/broadcasts/{broadcast_id}")

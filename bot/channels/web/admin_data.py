@@ -19,7 +19,7 @@ from aiohttp import BodyPartReader, web
 
 from bot.channels.web.base import (
     ADMIN, Viewer, csrf_ok, error_page, form_of, redirect, render, route, state_of, to_int, too_large,
-    CSRF_REFUSED,
+    unit_choices, CSRF_REFUSED,
 )
 from bot.channels.web.chat import attachment_response
 from bot.core import assignments, exports, roster
@@ -146,7 +146,7 @@ async def set_role(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 def _exports_form(request: web.Request, viewer: Viewer, status: int = 200, error: str | None = None) -> web.Response:
     app = state_of(request).app
     return render(request, viewer, "exports.html", status=status, assignments=assignments.list_assignments(app),
-                  units=sorted(roster.unit_paths(app).items(), key=lambda item: item[1]), error=error)
+                  units=unit_choices(app), error=error)
 
 
 @route(ADMIN)

@@ -93,8 +93,8 @@ async def admin_login_page(request: web.Request, viewer: Viewer) -> web.StreamRe
     """GET /admin/login; an officer or admin already logged in goes straight to the dashboard."""
     if viewer.is_officer:
         return redirect("/admin")
-    return render(request, viewer, "admin_login.html", enabled=security.admin_password() is not None,
-                  error=None if security.admin_password() else PASSWORD_DISABLED)
+    enabled = security.admin_password() is not None
+    return render(request, viewer, "admin_login.html", enabled=enabled, error=None if enabled else PASSWORD_DISABLED)
 
 
 @route(ANYONE)

@@ -141,6 +141,11 @@ def to_int(text: str | None) -> int | None:
         return None
 
 
+def unit_choices(app: "App") -> list[tuple[int, str]]:
+    """(id, full path) of every unit, sorted by path: the options of a unit picker."""
+    return sorted(roster.unit_paths(app).items(), key=lambda item: item[1])
+
+
 def error_json(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 

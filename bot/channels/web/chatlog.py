@@ -58,6 +58,7 @@ def add_reply(app: "App", external_id: str, reply: Reply) -> int:
     """
     body = _body(reply.text, _buttons(reply))
     file = reply.attachment
+    name, mime, data = (file.filename, file.mime, file.content) if file else (None, None, None)
     with store.transaction(app.db, immediate=True):
         rev = _next_rev(app, external_id)
         if reply.edit_ref and reply.edit_ref.isdigit():
@@ -66,24 +67,14 @@ def add_reply(app: "App", external_id: str, reply: Reply) -> int:
                 "file_name = COALESCE(?, file_name), file_mime = COALESCE(?, file_mime), "
                 "file_data = COALESCE(?, file_data) "
                 "WHERE id = ? AND external_id = ? AND direction = 'out'",
-                (
-                    body, rev,
-                    file.filename if file else None, file.mime if file else None,
-                    file.content if file else None,
-                    int(reply.edit_ref), external_id,
-                ),
+                (body, rev, name, mime, data, int(reply.edit_ref), external_id),
             ).rowcount
             if updated:
                 return int(reply.edit_ref)
         return app.db.execute(
             "INSERT INTO web_messages (external_id, direction, body, file_name, file_mime, file_data, at, rev) "
             "VALUES (?, 'out', ?, ?, ?, ?, ?, ?)",
-            (
-                external_id, body,
-                file.filename if file else None, file.mime if file else None,
-                file.content if file else None,
-                store.isotime(app.now()), rev,
-            ),
+            (external_id, body, name, mime, data, store.isotime(app.now()), rev),
         ).lastrowid
 
 
