@@ -1,6 +1,6 @@
 """Ingest times: from scratch, with nothing changed, and after one paragraph of one file changed.
 
-    .venv/bin/python bench/bench_ingest.py
+    .venv/bin/python bench/bench_ingest.py [--data NEW_OR_EMPTY_DIR]
 
 Targets (issue 2): full ingest of ../shared/knowledge < 60 s on this 2-core machine; a no-change
 re-ingest < 2 s (measured in-process and as the `quantriet ingest` command).
@@ -37,7 +37,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="quantriet-ingest-"))
     folder = work / "knowledge"
     shutil.copytree(KNOWLEDGE, folder, ignore=shutil.ignore_patterns("raw"))
-    args.data = str(work / "data")
+    args.data = args.data or str(work / "data")  # "from scratch" needs a new or empty folder
     app = make_app(args)
 
     seconds, report, search = timed_ingest(app, folder)

@@ -86,6 +86,13 @@ class PersonAssignment:
 _DOC_SQL = "SELECT id, title, number, version, issued, issuer FROM documents"
 
 
+def current_documents(app: App, limit: int = -1) -> list[Document]:
+    """The catalogue, newest issue date first; documents removed from it (rows kept for the
+    acknowledgements that point to them) are not offered."""
+    sql = _DOC_SQL + " WHERE removed_at IS NULL ORDER BY issued DESC, id DESC LIMIT ?"
+    return [Document(*r) for r in app.db.execute(sql, (limit,))]
+
+
 def get_document(app: App, document_id: int) -> Document | None:
     row = app.db.execute(_DOC_SQL + " WHERE id = ?", (document_id,)).fetchone()
     return Document(*row) if row else None
@@ -114,9 +121,7 @@ def find_document(app: App, text: str) -> Document | None:
     text = text.strip()
     if not text:
         return None
-    docs = [  # a document whose file was removed keeps its row for the ledger but is not offered
-        Document(*r) for r in app.db.execute(_DOC_SQL + " WHERE removed_at IS NULL ORDER BY issued DESC, id DESC")
-    ]
+    docs = current_documents(app)
     exact = [d for d in docs if d.number and _squash(d.number) == _squash(text)]
     if exact:
         return exact[0]

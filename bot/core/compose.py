@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core import assignments, audit, broadcasts, clock, library, roster, study, texts
+from bot.core import assignments, audit, broadcasts, clock, roster, study, texts
 from bot.core.broadcasts import Audience, Draft
 from bot.core.errors import UserError
 from bot.core.messages import Button, Reply
@@ -247,7 +247,7 @@ def _preview(turn: "Turn") -> list[Reply]:
 
 
 def _document_buttons(turn: "Turn") -> list[list[Button]]:
-    return [[turn.option(texts.shorten(d.label, texts.BUTTON_CHARS), f"d{d.id}")] for d in library.list_documents(turn.app, CHOICES)]
+    return [[turn.option(texts.shorten(d.label, texts.BUTTON_CHARS), f"d{d.id}")] for d in assignments.current_documents(turn.app, CHOICES)]
 
 
 def _unit_buttons(turn: "Turn") -> list[list[Button]]:

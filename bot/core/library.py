@@ -58,22 +58,9 @@ def open_section(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply(part) for part in split_message(f"{heading}\n\n{section.text}", texts.MESSAGE_LIMIT)]
 
 
-def list_documents(app: "App", limit: int = -1) -> list[assignments.Document]:
-    """The catalogue, newest issue date first; documents removed from it (rows kept for the
-    acknowledgements that point to them) are not offered."""
-    return [
-        assignments.Document(*row)
-        for row in app.db.execute(
-            "SELECT id, title, number, version, issued, issuer FROM documents WHERE removed_at IS NULL "
-            "ORDER BY issued DESC, id LIMIT ?",
-            (limit,),
-        )
-    ]
-
-
 def documents(turn: "Turn", _arg: str) -> list[Reply]:
     """/vanban: the documents in the catalogue, each a button to its summary and deadlines."""
-    docs = list_documents(turn.app)
+    docs = assignments.current_documents(turn.app)
     if not docs:
         return [Reply(texts.NO_DOCUMENTS)]
     lines = [texts.DOCUMENTS_HEADER] + [f"{n}. {document_title(d)}" for n, d in enumerate(docs, 1)]

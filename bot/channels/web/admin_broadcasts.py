@@ -17,7 +17,7 @@ from bot.channels.web.base import (
     CHANNEL, OFFICER, Viewer, error_page, form_of, not_found, redirect, render, route, state_of, to_int,
     unit_choices,
 )
-from bot.core import assignments, audit, broadcasts, clock, library, roster, texts
+from bot.core import assignments, audit, broadcasts, clock, roster, texts
 from bot.core.errors import UserError
 
 LIST_LIMIT = 50
@@ -58,7 +58,7 @@ def _list_page(request: web.Request, viewer: Viewer, status: int = 200, form: di
     app = state_of(request).app
     return render(
         request, viewer, "broadcasts.html", status=status, items=_listing(app), form=form or {}, error=error,
-        documents=library.list_documents(app), units=unit_choices(app), today=clock.local_today(app.now()).isoformat(),
+        documents=assignments.current_documents(app), units=unit_choices(app), today=clock.local_today(app.now()).isoformat(),
     )
 
 
