@@ -19,7 +19,7 @@ from datetime import date
 
 from common import DEV, SYNTHETIC, add_common_args, ingest, make_app
 
-from bot.core.evaluation import load_cases, percentile, run
+from bot.core.answers.evaluation import load_cases, percentile, run
 from knowledge.text import strip_marks
 
 TODAY = date(2026, 11, 25)
@@ -31,8 +31,9 @@ def main() -> None:
     parser.add_argument("files", nargs="*", default=[str(DEV), str(SYNTHETIC)])
     parser.add_argument("--repeat", type=int, default=3, help="timing passes over the questions")
     parser.add_argument("--failures", action="store_true", help="print each failing answer")
-    parser.add_argument("--unaccented", action="store_true",
-                        help="strip every diacritic from the questions (robustness check)")
+    parser.add_argument(
+        "--unaccented", action="store_true", help="strip every diacritic from the questions (robustness check)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     app = make_app(args)

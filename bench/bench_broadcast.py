@@ -29,10 +29,10 @@ from common import REPO, add_common_args, make_app
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel, TelegramSettings
-from bot.core import broadcasts
-from bot.core.conversation import Conversation
-from bot.core.messages import Button, Reply
-from bot.core.sender import Sender
+from bot.core.chat.conversation import Conversation
+from bot.core.chat.messages import Button, Reply
+from bot.core.outbox import broadcasts
+from bot.core.outbox.sender import Sender
 
 TOKEN = "123456:TEST-fake-token"
 OFFICER_CHAT = "1"
@@ -74,15 +74,20 @@ class Timed:
 def start_fake() -> tuple[subprocess.Popen, str]:
     fake = subprocess.Popen(
         [sys.executable, "-m", "tests.fake_telegram", "--token", TOKEN],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     base_url = fake.stdout.readline().strip()  # type: ignore[union-attr]
     return fake, base_url
 
 
 async def run(args: argparse.Namespace, count: int, rate: float) -> dict:
-    args.set += [f"broadcast.rate_per_second={rate}", f"broadcast.concurrency={args.concurrency}",
-                 "broadcast.progress_seconds=5"]
+    args.set += [
+        f"broadcast.rate_per_second={rate}",
+        f"broadcast.concurrency={args.concurrency}",
+        "broadcast.progress_seconds=5",
+    ]
     app = make_app(args)
     people = populate(app, count)
     fake, base_url = start_fake()

@@ -17,7 +17,7 @@ from datetime import date
 from bench_ledger import add_document, build_roster
 from common import add_common_args, make_app
 
-from bot.core import assignments, exports, ledger, reports
+from bot.core.evidence import assignments, exports, ledger, reports
 
 
 def main() -> None:
@@ -54,16 +54,22 @@ def main() -> None:
         exports.export_acks(app, None, fmt, out, assignment_id=assignment)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        rows.append(f"| {fmt.upper()}, {args.people:,} detail rows | {seconds:.2f} | {peak / 2**20:.1f} MiB | "
-                    f"{out.stat().st_size / 2**20:.1f} MiB |")
-    print(f"| set-up | value |\n|---|---|")
-    print(f"| attendance import, {report.recorded:,} acknowledgements | {import_seconds:.2f} s "
-          f"({report.recorded / import_seconds:,.0f} rows/s) |")
+        rows.append(
+            f"| {fmt.upper()}, {args.people:,} detail rows | {seconds:.2f} | {peak / 2**20:.1f} MiB | "
+            f"{out.stat().st_size / 2**20:.1f} MiB |"
+        )
+    print("| set-up | value |\n|---|---|")
+    print(
+        f"| attendance import, {report.recorded:,} acknowledgements | {import_seconds:.2f} s "
+        f"({report.recorded / import_seconds:,.0f} rows/s) |"
+    )
     print(f"| progress report, {len(progress.units)} units | {progress_seconds * 1000:.0f} ms |")
     print()
     print("\n".join(rows))
-    print(f"\nWhole bench process peak RSS (roster, ledger and both exports): "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"\nWhole bench process peak RSS (roster, ledger and both exports): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
     if not args.data:
         shutil.rmtree(app.data_dir, ignore_errors=True)
 

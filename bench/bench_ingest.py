@@ -41,25 +41,32 @@ def main() -> None:
     app = make_app(args)
 
     seconds, report, search = timed_ingest(app, folder)
-    print(f"from scratch: {seconds:.1f} s ({len(report.added)} documents, {search.chunks} chunks, "
-          f"{search.embedded} chunk + {search.sentences_embedded} sentence embeddings)")
+    print(
+        f"from scratch: {seconds:.1f} s ({len(report.added)} documents, {search.chunks} chunks, "
+        f"{search.embedded} chunk + {search.sentences_embedded} sentence embeddings)"
+    )
 
     seconds, report, search = timed_ingest(app, folder)
     print(f"no change, in-process: {seconds * 1000:.0f} ms (embedded {search.embedded})")
 
     started = time.perf_counter()
-    subprocess.run([str(REPO / ".venv" / "bin" / "quantriet"), "ingest", str(folder)], check=True,
-                   env={**os.environ, "QUANTRIET_DATA_DIR": args.data}, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(REPO / ".venv" / "bin" / "quantriet"), "ingest", str(folder)],
+        check=True,
+        env={**os.environ, "QUANTRIET_DATA_DIR": args.data},
+        stdout=subprocess.DEVNULL,
+    )
     print(f"no change, `quantriet ingest` command: {time.perf_counter() - started:.2f} s")
 
     changed = folder / "nghi-quyet-57.txt"
     text = changed.read_text(encoding="utf-8")
-    changed.write_text(text.replace("Phủ sóng 5G toàn quốc.", "Phủ sóng 5G và 6G toàn quốc."),
-                       encoding="utf-8")
+    changed.write_text(text.replace("Phủ sóng 5G toàn quốc.", "Phủ sóng 5G và 6G toàn quốc."), encoding="utf-8")
     seconds, report, search = timed_ingest(app, folder)
-    print(f"one paragraph changed: {seconds:.1f} s ({len(report.updated)} document updated; "
-          f"embedded {search.embedded} chunk(s) + {search.sentences_embedded} sentence(s), "
-          f"reused {search.reused})")
+    print(
+        f"one paragraph changed: {seconds:.1f} s ({len(report.updated)} document updated; "
+        f"embedded {search.embedded} chunk(s) + {search.sentences_embedded} sentence(s), "
+        f"reused {search.reused})"
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import DEV, SYNTHETIC, add_common_args, ingest, make_app
 
-from bot.core.evaluation import normalise
+from bot.core.answers.evaluation import normalise
 from embeddings.search import Searcher
 from knowledge.text import strip_marks
 
@@ -32,8 +32,7 @@ K = 10
 def variants(base) -> dict[str, object]:
     plain = dict(intent_bonus=0.0, document_bonus=0.0, scope_bonus=0.0)
     return {
-        "bm25": dataclasses.replace(base, dense_weight=0.0, synonym_weight=0.0,
-                                    restore_accents=False, **plain),
+        "bm25": dataclasses.replace(base, dense_weight=0.0, synonym_weight=0.0, restore_accents=False, **plain),
         "dense": dataclasses.replace(base, dense_weight=1.0, **plain),
         "hybrid (no bonuses)": dataclasses.replace(base, **plain),
         "hybrid": base,
@@ -43,15 +42,21 @@ def variants(base) -> dict[str, object]:
 def gold_rank(hits, case: dict) -> int | None:
     expect = [normalise(e) for e in case.get("expect", [])]
     gold = [normalise(g) for g in case.get("gold", [])]
-    articles = [(normalise(str(a.get("law_id", ""))), normalise(f"điều {a.get('article_id', '')}"))
-                for a in case.get("relevant_articles", [])]
+    articles = [
+        (normalise(str(a.get("law_id", ""))), normalise(f"điều {a.get('article_id', '')}"))
+        for a in case.get("relevant_articles", [])
+    ]
     for rank, hit in enumerate(hits, start=1):
         text = normalise(hit.text)
         place = normalise(f"{hit.number} {hit.section}")
         section = normalise(hit.section)
-        if (any(e in text for e in expect) or any(g in place for g in gold)
-                or any(normalise(hit.number) == law and re.match(re.escape(art) + r"(?!\d)", section)
-                       for law, art in articles)):
+        if (
+            any(e in text for e in expect)
+            or any(g in place for g in gold)
+            or any(
+                normalise(hit.number) == law and re.match(re.escape(art) + r"(?!\d)", section) for law, art in articles
+            )
+        ):
             return rank
     return None
 
@@ -60,10 +65,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_args(parser)
     parser.add_argument("files", nargs="*", default=[str(DEV), str(SYNTHETIC)])
-    parser.add_argument("--ingest", action="append", type=Path, metavar="PATH",
-                        help="a file or folder to ingest first (repeatable)")
-    parser.add_argument("--unaccented", action="store_true",
-                        help="strip every diacritic from the questions (robustness check)")
+    parser.add_argument(
+        "--ingest", action="append", type=Path, metavar="PATH", help="a file or folder to ingest first (repeatable)"
+    )
+    parser.add_argument(
+        "--unaccented", action="store_true", help="strip every diacritic from the questions (robustness check)"
+    )
     args = parser.parse_args()
     app = make_app(args)
     if args.ingest or app.searcher.empty:
@@ -72,9 +79,12 @@ def main() -> None:
     base = app.searcher
     table = {}
     for path in args.files:
-        cases = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
-        cases = [c for c in cases if c.get("kind") != "abstain"
-                 and (c.get("expect") or c.get("gold") or c.get("relevant_articles"))]
+        cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+        cases = [
+            c
+            for c in cases
+            if c.get("kind") != "abstain" and (c.get("expect") or c.get("gold") or c.get("relevant_articles"))
+        ]
         if args.unaccented:
             cases = [{**c, "question": strip_marks(c["question"])} for c in cases]
         for name, settings in variants(base.settings).items():

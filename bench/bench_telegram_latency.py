@@ -19,7 +19,7 @@ from common import DEV, add_common_args, ingest, make_app
 
 from bot import serve
 from bot.channels import telegram
-from bot.core import answers
+from bot.core.answers import answers
 from tests.fake_telegram import FakeTelegram
 
 USER = 4242
@@ -31,8 +31,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def summary(values: list[float]) -> dict:
-    return {"n": len(values), "p50_ms": round(1000 * statistics.median(values), 1),
-            "p95_ms": round(1000 * percentile(values, 0.95), 1), "max_ms": round(1000 * max(values), 1)}
+    return {
+        "n": len(values),
+        "p50_ms": round(1000 * statistics.median(values), 1),
+        "p95_ms": round(1000 * percentile(values, 0.95), 1),
+        "max_ms": round(1000 * max(values), 1),
+    }
 
 
 async def run(args: argparse.Namespace) -> dict:
@@ -58,7 +62,7 @@ async def run(args: argparse.Namespace) -> dict:
                 seen = len(fake.messages(USER))
                 started = time.perf_counter()
                 fake.text(USER, question)
-                await fake.wait_for(lambda: len(fake.messages(USER)) > seen, timeout=30)
+                await fake.wait_for(lambda seen=seen: len(fake.messages(USER)) > seen, timeout=30)
                 through_telegram.append(time.perf_counter() - started)
     await fake.stop()
     return {

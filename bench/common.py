@@ -29,8 +29,13 @@ SYNTHETIC = REPO / "bench" / "data" / "synthetic.jsonl"
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", help="data folder to (re)use; default: a new temporary one")
-    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override a config.toml setting (repeatable)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a config.toml setting (repeatable)",
+    )
 
 
 def _parse_value(text: str) -> Any:

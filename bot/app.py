@@ -33,7 +33,7 @@ class App:
         return store.connect(self.data_dir / "quantriet.db")
 
     @cached_property
-    def searcher(self) -> "Searcher":
+    def searcher(self) -> Searcher:
         """Hybrid search over the catalogue; loads the model and the index on first use only."""
         from embeddings.search import Searcher
 

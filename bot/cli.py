@@ -15,10 +15,10 @@ from bot.core.errors import UserError
 # One module per area; each has ``register(subparsers)`` and sets ``func(app, args) -> int``.
 COMMAND_MODULES = (
     knowledge,  # ingest, duties, documents
-    answers,    # ask, eval
-    roster,     # roster import / invites / list
-    ledger,     # assign, ack import, progress, ledger verify, export acks
-    serve,      # serve
+    answers,  # ask, eval
+    roster,  # roster import / invites / list
+    ledger,  # assign, ack import, progress, ledger verify, export acks
+    serve,  # serve
 )
 
 

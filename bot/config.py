@@ -31,7 +31,7 @@ class Config:
     path: Path
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None) -> "Config":
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Config:
         path = Path(path or os.environ.get("QUANTRIET_CONFIG") or DEFAULT_CONFIG)
         raw: dict[str, Any] = {}
         if path.exists():

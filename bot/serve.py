@@ -28,10 +28,10 @@ from bot.app import App
 from bot.channels import telegram, zalo
 from bot.channels import web as web_channel
 from bot.channels.web.settings import WebSettings
-from bot.core.conversation import Conversation
-from bot.core.reminders import Reminders
-from bot.core.sender import Sender
-from bot.core.transport import Transport
+from bot.core.chat.conversation import Conversation
+from bot.core.outbox.reminders import Reminders
+from bot.core.outbox.sender import Sender
+from bot.core.outbox.transport import Transport
 
 log = logging.getLogger(__name__)
 

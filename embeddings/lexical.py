@@ -29,6 +29,7 @@ VOCAB = "chunks_fts_vocab"
 # Bump when the key recipe changes: every row is then rewritten on the next refresh.
 KEYS_VERSION = "3"
 
+
 @dataclasses.dataclass(frozen=True)
 class ColumnWeights:
     """BM25 weight per column: accented body, folded body, accented context, folded context."""
@@ -64,14 +65,11 @@ def sync(db: sqlite_utils.Database, rows: Sequence[Row], bigrams: bool = True) -
     changed = [(r, k) for i, (r, k) in wanted.items() if have.get(i) != k]
     with store.transaction(db):
         db.conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(i,) for i in gone])
-        db.conn.executemany(
-            f"DELETE FROM {TABLE} WHERE rowid = ?", [(r.id,) for r, _ in changed if r.id in have]
-        )
+        db.conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(r.id,) for r, _ in changed if r.id in have])
         db.conn.executemany(
             f"INSERT INTO {TABLE} (rowid, body, body_fold, context, context_fold, key, facets)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(r.id, *keys(r.body, bigrams), *keys(r.context, bigrams), k, r.facets)
-             for r, k in changed],
+            [(r.id, *keys(r.body, bigrams), *keys(r.context, bigrams), k, r.facets) for r, k in changed],
         )
     return len(changed), len(gone)
 
@@ -91,9 +89,13 @@ def match_expression(query: Query, terms: Sequence[Term] | None = None) -> str:
     return " OR ".join(parts)
 
 
-def search(db: sqlite_utils.Database, query: Query, k: int,
-           weights: ColumnWeights = ColumnWeights(), synonym_weight: float = 0.0
-           ) -> list[tuple[int, float]]:
+def search(
+    db: sqlite_utils.Database,
+    query: Query,
+    k: int,
+    weights: ColumnWeights = ColumnWeights(),
+    synonym_weight: float = 0.0,
+) -> list[tuple[int, float]]:
     """Up to ``k`` chunks as ``(chunk_id, bm25)`` with larger = better. With ``synonym_weight``,
     the question's synonym expansions are a second query whose scores add at that weight (FTS5
     has no per-term weights)."""
@@ -106,8 +108,7 @@ def search(db: sqlite_utils.Database, query: Query, k: int,
     return sorted(scores.items(), key=lambda kv: -kv[1])[:k]
 
 
-def _bm25(db: sqlite_utils.Database, expression: str, k: int,
-          weights: ColumnWeights) -> list[tuple[int, float]]:
+def _bm25(db: sqlite_utils.Database, expression: str, k: int, weights: ColumnWeights) -> list[tuple[int, float]]:
     rank = weights.sql()
     rows = db.conn.execute(
         f"SELECT rowid, -{rank} FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY {rank} LIMIT ?",
@@ -130,7 +131,7 @@ class Vocabulary:
         self._df: dict[str, int] = {}
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database) -> "Vocabulary":
+    def load(cls, db: sqlite_utils.Database) -> Vocabulary:
         return cls(db, db.conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
 
     def df(self, term: str) -> int:
@@ -154,9 +155,7 @@ def _column(db: sqlite_utils.Database, ids: Iterable[int], expression: str) -> d
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = db.conn.execute(
-        f"SELECT rowid, {expression} FROM {TABLE} WHERE rowid IN ({marks})", ids
-    ).fetchall()
+    rows = db.conn.execute(f"SELECT rowid, {expression} FROM {TABLE} WHERE rowid IN ({marks})", ids).fetchall()
     return {int(i): text for i, text in rows}
 
 

@@ -35,19 +35,49 @@ _LEADING_ZEROS = re.compile(r"\b0+(?=\d)")
 
 # Question and function words that carry no topic. Multi-word entries are removed as a unit
 # (so "bao" in "bao gồm" stays while "bao nhiêu" goes).
-STOPWORDS = """
-gì nào ai là của những các và thì mà này đó kia ấy với cho tôi em anh chị ạ ơi nhé vậy hả à
-theo về trong tại hãy xin cần phải đã sẽ đang được bị có nên muốn biết hỏi
-bao nhiêu bao giờ khi nào lúc nào thế nào như thế nào ra sao làm sao làm gì ở đâu là gì
-mấy đâu sao hay không có phải có không cho biết được không
-what when who whom which why how where is are was were the a an of to in on for by with do does
-did must should shall can could will would their there it its be been this that these those
-""".split("\n")
+STOPWORDS = [
+    "",
+    "gì nào ai là của những các và thì mà này đó kia ấy với cho tôi em anh chị ạ ơi nhé vậy hả à",
+    "theo về trong tại hãy xin cần phải đã sẽ đang được bị có nên muốn biết hỏi",
+    "bao nhiêu bao giờ khi nào lúc nào thế nào như thế nào ra sao làm sao làm gì ở đâu là gì",
+    "mấy đâu sao hay không có phải có không cho biết được không",
+    "what when who whom which why how where is are was were the a an of to in on for by with do does",
+    "did must should shall can could will would their there it its be been this that these those",
+    "",
+]
 # Folded, some of the words above collide with common content words ("có"/"cơ", "trong"/"trọng",
 # "đang"/"Đảng", "về"/"vệ", "tại"/"tài", "cần"/"cán"...): those stay as content when unmarked.
 AMBIGUOUS_WHEN_FOLDED = frozenset(
-    "co khong thi do cho ve trong tai can da dang de nhu may dau hoi sau ban nen muon biet bi "
-    "duoc ma ay em anh chi".split()
+    [
+        "co",
+        "khong",
+        "thi",
+        "do",
+        "cho",
+        "ve",
+        "trong",
+        "tai",
+        "can",
+        "da",
+        "dang",
+        "de",
+        "nhu",
+        "may",
+        "dau",
+        "hoi",
+        "sau",
+        "ban",
+        "nen",
+        "muon",
+        "biet",
+        "bi",
+        "duoc",
+        "ma",
+        "ay",
+        "em",
+        "anh",
+        "chi",
+    ]
 )
 
 # Policy-language paraphrases: a question says "mục tiêu chung", the plan "mục tiêu tổng quát".
@@ -81,25 +111,74 @@ _RESTORE_FIRST = "gì nào là của những các và thì với về cần ph�
 # Intent cues, written with marks; folded copies match unmarked questions.
 _INTENT_CUES: dict[str, tuple[str, ...]] = {
     "deadline": (
-        "thời hạn", "hạn chót", "hạn cuối", "ngày cuối cùng", "trước ngày nào", "đến ngày nào",
-        "chậm nhất", "muộn nhất", "hạn", "deadline", "due", "by what date", "by when",
+        "thời hạn",
+        "hạn chót",
+        "hạn cuối",
+        "ngày cuối cùng",
+        "trước ngày nào",
+        "đến ngày nào",
+        "chậm nhất",
+        "muộn nhất",
+        "hạn",
+        "deadline",
+        "due",
+        "by what date",
+        "by when",
     ),
     "date": (
-        "ngày nào", "ngày bao nhiêu", "ngày tháng", "năm nào", "thời điểm nào", "khi nào",
-        "bao giờ", "lúc nào", "when", "what date", "which year", "what year",
+        "ngày nào",
+        "ngày bao nhiêu",
+        "ngày tháng",
+        "năm nào",
+        "thời điểm nào",
+        "khi nào",
+        "bao giờ",
+        "lúc nào",
+        "when",
+        "what date",
+        "which year",
+        "what year",
     ),
     "quantity": (
-        "bao nhiêu", "mấy", "tỷ lệ", "tỉ lệ", "phần trăm", "tỷ trọng", "tỉ trọng", "mức",
-        "chỉ tiêu", "how many", "how much", "percentage", "percent", "what share",
+        "bao nhiêu",
+        "mấy",
+        "tỷ lệ",
+        "tỉ lệ",
+        "phần trăm",
+        "tỷ trọng",
+        "tỉ trọng",
+        "mức",
+        "chỉ tiêu",
+        "how many",
+        "how much",
+        "percentage",
+        "percent",
+        "what share",
     ),
-    # asks for an amount outright: the answer must state one (bot.core.answers declines otherwise)
+    # asks for an amount outright: the answer must state one (bot.core.answers.answers declines otherwise)
     "amount": (
-        "bao nhiêu", "mấy", "tỷ lệ", "tỉ lệ", "phần trăm", "how many", "how much", "percentage",
+        "bao nhiêu",
+        "mấy",
+        "tỷ lệ",
+        "tỉ lệ",
+        "phần trăm",
+        "how many",
+        "how much",
+        "percentage",
         "percent",
     ),
     "who": (
-        "ai", "cơ quan nào", "đơn vị nào", "tổ chức nào", "bộ phận nào", "người nào", "cấp nào",
-        "ban nào", "who", "which body", "which agency",
+        "ai",
+        "cơ quan nào",
+        "đơn vị nào",
+        "tổ chức nào",
+        "bộ phận nào",
+        "người nào",
+        "cấp nào",
+        "ban nào",
+        "who",
+        "which body",
+        "which agency",
     ),
 }
 # A date question with an obligation ("bao giờ phải xong", "when must") asks for a deadline;
@@ -112,9 +191,7 @@ _FOLDED_CUE_TERMS = frozenset(fold(t) for t in _CUE_TERMS if "_" not in t) - {"c
 # "dài/ngắn/trung hạn" (long/short/medium term) or "Hàn Quốc" (folds to "han quoc").
 # "AI" in capitals is artificial intelligence, not the question word "ai" (who).
 _AI = re.compile(r"\bAI\b")
-_NOT_DEADLINE_HAN = re.compile(
-    r"\b(?:gioi|quyen|dai|ngan|trung|co thoi) han\b|\bhan (?:che|quoc)\b"
-)
+_NOT_DEADLINE_HAN = re.compile(r"\b(?:gioi|quyen|dai|ngan|trung|co thoi) han\b|\bhan (?:che|quoc)\b")
 
 
 # A figure worth quoting for "bao nhiêu" questions: a percentage or a counted amount.
@@ -189,19 +266,30 @@ def _stop_phrases() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...],
     """Stop phrases as word tuples, longest first: (accented, folded)."""
     phrases = {tuple(p.split()) for line in STOPWORDS for p in _split_entries(line)}
     acc = sorted(phrases, key=len, reverse=True)
-    folded = {
-        tuple(fold(w) for w in p)
-        for p in phrases
-        if not (len(p) == 1 and fold(p[0]) in AMBIGUOUS_WHEN_FOLDED)
-    }
+    folded = {tuple(fold(w) for w in p) for p in phrases if not (len(p) == 1 and fold(p[0]) in AMBIGUOUS_WHEN_FOLDED)}
     return tuple(acc), tuple(sorted(folded, key=len, reverse=True))
 
 
 def _split_entries(line: str) -> list[str]:
     """A stopword line holds single words except for known multi-word phrases."""
-    multi = ("bao nhiêu", "bao giờ", "khi nào", "lúc nào", "như thế nào", "thế nào", "ra sao",
-             "làm sao", "làm gì", "ở đâu", "là gì", "hay không", "có phải", "có không",
-             "cho biết", "được không")
+    multi = (
+        "bao nhiêu",
+        "bao giờ",
+        "khi nào",
+        "lúc nào",
+        "như thế nào",
+        "thế nào",
+        "ra sao",
+        "làm sao",
+        "làm gì",
+        "ở đâu",
+        "là gì",
+        "hay không",
+        "có phải",
+        "có không",
+        "cho biết",
+        "được không",
+    )
     found = [m for m in multi if m in line]
     for m in found:
         line = line.replace(m, " ")
@@ -308,9 +396,7 @@ def parse(question: str, max_chars: int = 500, bigrams: bool = True) -> Query:
 @lru_cache(maxsize=1)
 def _synonym_groups() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
     """Each group's members as (folded phrase, accented words)."""
-    return tuple(
-        tuple((fold(m), tuple(canonical_tones(m).split())) for m in group) for group in SYNONYMS
-    )
+    return tuple(tuple((fold(m), tuple(canonical_tones(m).split())) for m in group) for group in SYNONYMS)
 
 
 def _expansions(segs: list[list[str]], terms: tuple[Term, ...], bigrams: bool) -> tuple[Term, ...]:

@@ -67,7 +67,7 @@ class DocumentReferences:
                     self._about.setdefault(p.number, set()).add(doc_id)
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database) -> "DocumentReferences":
+    def load(cls, db: sqlite_utils.Database) -> DocumentReferences:
         rows = db.conn.execute(
             "SELECT id, coalesce(number, ''), title || ' ' || coalesce(kind, '') || ' '"
             " || coalesce(issuer, '') FROM documents WHERE removed_at IS NULL"

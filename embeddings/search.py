@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.core import kv
-from embeddings import index as vector_index
 from embeddings import accents, lexical, references
+from embeddings import index as vector_index
 from embeddings.encoders import EmbeddingSettings, Encoder, load_encoder
 from embeddings.query import Query, governance_vocabulary, has_figure, parse, question_phrases
 from knowledge.chunks import text_hash
@@ -159,8 +159,15 @@ class RefreshReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.embedded or self.removed or self.fts_written or self.fts_removed
-                    or self.rebuilt or self.sentences_embedded or self.accents)
+        return bool(
+            self.embedded
+            or self.removed
+            or self.fts_written
+            or self.fts_removed
+            or self.rebuilt
+            or self.sentences_embedded
+            or self.accents
+        )
 
     def summary(self) -> str:
         """One Vietnamese line for the ingest command."""
@@ -174,7 +181,7 @@ class RefreshReport:
         return line
 
 
-def embedding_settings(app: "App") -> EmbeddingSettings:
+def embedding_settings(app: App) -> EmbeddingSettings:
     """``[embeddings]``, with a model given as a relative folder resolved from config.toml."""
     settings = app.config.section("embeddings", EmbeddingSettings)
     local = app.config.resolve(settings.model)
@@ -183,16 +190,15 @@ def embedding_settings(app: "App") -> EmbeddingSettings:
     return settings
 
 
-def retrieval_settings(app: "App") -> RetrievalSettings:
+def retrieval_settings(app: App) -> RetrievalSettings:
     return app.config.section("retrieval", RetrievalSettings)
 
 
-def index_folder(app: "App") -> Path:
+def index_folder(app: App) -> Path:
     return app.data_dir / INDEX_FOLDER
 
 
-def embed_input(context: str, title: str, number: str, section: str, text: str,
-                max_chars: int = 0) -> str:
+def embed_input(context: str, title: str, number: str, section: str, text: str, max_chars: int = 0) -> str:
     """What the encoder sees for a chunk: its text (its first ``max_chars`` if > 0: encoding
     time grows with length, and a chunk's start says what it is about), optionally headed by
     where it stands."""
@@ -223,7 +229,7 @@ def chunk_facets(text: str, has_duty_deadline: bool) -> str:
     return " ".join(sorted(flags))
 
 
-def _catalogue_rows(app: "App") -> list[dict]:
+def _catalogue_rows(app: App) -> list[dict]:
     return [
         dict(r)
         for r in app.db.query(
@@ -239,7 +245,7 @@ def _catalogue_rows(app: "App") -> list[dict]:
     ]
 
 
-def refresh(app: "App", progress: Callable[[int, int], None] | None = None) -> RefreshReport:
+def refresh(app: App, progress: Callable[[int, int], None] | None = None) -> RefreshReport:
     """Bring the vector index and ``chunks_fts`` in line with ``chunks``; cheap when nothing changed."""
     started = time.perf_counter()
     embed_cfg = embedding_settings(app)
@@ -259,25 +265,34 @@ def refresh(app: "App", progress: Callable[[int, int], None] | None = None) -> R
     report.fts_written, report.fts_removed = lexical.sync(app.db, lexical_rows, retrieval.bigrams)
     folder = index_folder(app)
     if report.fts_written or report.fts_removed or not (folder / accents.FILE).exists():
-        texts = itertools.chain(governance_vocabulary(), (
-            t for r in rows for t in (r["title"], r["section_path"], r["text"])))
+        texts = itertools.chain(
+            governance_vocabulary(), (t for r in rows for t in (r["title"], r["section_path"], r["text"]))
+        )
         accents.Restorer.build(texts, question_phrases(), retrieval.accent_sample_words).save(folder)
         report.accents = True
 
     chunk_items = [
-        _item(r["id"], embed_input(embed_cfg.context, r["title"], r["number"], r["section_path"],
-                                   r["text"], embed_cfg.max_passage_chars))
+        _item(
+            r["id"],
+            embed_input(
+                embed_cfg.context, r["title"], r["number"], r["section_path"], r["text"], embed_cfg.max_passage_chars
+            ),
+        )
         for r in rows
     ]
     sentence_items = [
         _item(sentence_id(r["id"], pos), sentence)
-        for r in rows if retrieval.sentence_vectors
+        for r in rows
+        if retrieval.sentence_vectors
         for pos, sentence in enumerate(split_sentences(r["text"])[:SENTENCES_PER_CHUNK])
     ]
     if len(sentence_items) > retrieval.max_sentence_vectors:
-        log.warning("%d sentences is more than [retrieval] max_sentence_vectors (%d): no sentence "
-                    "vectors (answers pick sentences by their words)", len(sentence_items),
-                    retrieval.max_sentence_vectors)
+        log.warning(
+            "%d sentences is more than [retrieval] max_sentence_vectors (%d): no sentence "
+            "vectors (answers pick sentences by their words)",
+            len(sentence_items),
+            retrieval.max_sentence_vectors,
+        )
         sentence_items = []
     for stem, items in ((vector_index.CHUNKS, chunk_items), (SENTENCES, sentence_items)):
         if not items and not vector_index.sidecar_path(folder, stem).exists():
@@ -304,19 +319,19 @@ def sentence_id(chunk_id: int, position: int) -> int:
     return chunk_id * SENTENCES_PER_CHUNK + position
 
 
-def _bump_generation(app: "App") -> None:
+def _bump_generation(app: App) -> None:
     """Tell every Searcher (in this or another process) that the index changed."""
     kv.put(app.db.conn, GENERATION_KEY, uuid.uuid4().hex)
 
 
-def _generation(app: "App") -> str:
+def _generation(app: App) -> str:
     return kv.get(app, GENERATION_KEY) or ""
 
 
 class Searcher:
     """Loaded once per process (``app.searcher``); thread-compatible for reads."""
 
-    def __init__(self, app: "App", encoder: Encoder, settings: RetrievalSettings) -> None:
+    def __init__(self, app: App, encoder: Encoder, settings: RetrievalSettings) -> None:
         self.app = app
         self.encoder = encoder
         self.settings = settings
@@ -333,7 +348,7 @@ class Searcher:
         self._reload()
 
     @classmethod
-    def open(cls, app: "App") -> "Searcher":
+    def open(cls, app: App) -> Searcher:
         return cls(app, load_encoder(embedding_settings(app)), retrieval_settings(app))
 
     def _reload(self) -> None:
@@ -350,8 +365,7 @@ class Searcher:
         self._load_sentences(vector_index.load(folder, self.encoder, SENTENCES)[0])
         self.vocabulary = lexical.Vocabulary.load(self.app.db)
         self.references = references.DocumentReferences.load(self.app.db)
-        self.restorer = (accents.Restorer.load(folder) if self.settings.restore_accents
-                         else accents.Restorer())
+        self.restorer = accents.Restorer.load(folder) if self.settings.restore_accents else accents.Restorer()
         self._generation = generation
 
     def _load_sentences(self, sentences: vector_index.VectorIndex | None) -> None:
@@ -404,11 +418,10 @@ class Searcher:
         result.query_vector = qvec
         dense = self.index.search(qvec, s.dense_k) if self.index is not None else []
         sentence_scores = self._sentence_vectors @ qvec if self._sentence_vectors is not None else None
-        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights,
-                                   s.synonym_weight))
-        candidates = list(dict.fromkeys(
-            [i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25)
-        ))
+        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights, s.synonym_weight))
+        candidates = list(
+            dict.fromkeys([i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25))
+        )
         candidates = [i for i in candidates if i in self._rows]
         if not candidates:
             return result
@@ -416,8 +429,7 @@ class Searcher:
         cosines = self._vectors[rows] @ qvec
         dense_scores = cosines
         if sentence_scores is not None and s.sentence_dense_weight:
-            best = np.array([self._max_sentence(sentence_scores, c, float(cos))
-                             for c, cos in zip(candidates, cosines)])
+            best = np.array([self._max_sentence(sentence_scores, c, float(cos)) for c, cos in zip(candidates, cosines)])
             dense_scores = (1 - s.sentence_dense_weight) * cosines + s.sentence_dense_weight * best
         fused = self._fuse(candidates, dense_scores, bm25)
         result.referenced = self.references.referenced(query)
@@ -461,11 +473,13 @@ class Searcher:
             dense_order = np.argsort(-cosines, kind="stable")[: s.dense_k]
             dense_rank = {candidates[n]: r for r, n in enumerate(dense_order)}
             lex_rank = {cid: r for r, cid in enumerate(sorted(bm25, key=bm25.get, reverse=True))}
-            scores = np.array([
-                (1 / (s.rrf_k + dense_rank[c]) if c in dense_rank else 0.0)
-                + (1 / (s.rrf_k + lex_rank[c]) if c in lex_rank else 0.0)
-                for c in candidates
-            ])
+            scores = np.array(
+                [
+                    (1 / (s.rrf_k + dense_rank[c]) if c in dense_rank else 0.0)
+                    + (1 / (s.rrf_k + lex_rank[c]) if c in lex_rank else 0.0)
+                    for c in candidates
+                ]
+            )
             return scores / (2 / s.rrf_k)  # the best possible score maps to 1
         # Weighted: cosines rescaled over the candidate pool (e5 cosines crowd into 0.7-0.9),
         # BM25 over its best score.
@@ -475,8 +489,15 @@ class Searcher:
         lex_part = np.array([bm25.get(c, 0.0) / top if top > 0 else 0.0 for c in candidates])
         return s.dense_weight * dense_part + (1 - s.dense_weight) * lex_part
 
-    def _ranked(self, candidates: list[int], fused: np.ndarray, cosines: np.ndarray,
-                bm25: dict[int, float], query: Query, referenced: frozenset[str]) -> list[Hit]:
+    def _ranked(
+        self,
+        candidates: list[int],
+        fused: np.ndarray,
+        cosines: np.ndarray,
+        bm25: dict[int, float],
+        query: Query,
+        referenced: frozenset[str],
+    ) -> list[Hit]:
         """Every candidate as a :class:`Hit`, with the intent and document bonuses, best first."""
         s = self.settings
         meta = _chunk_rows(self.app, candidates)
@@ -497,13 +518,24 @@ class Searcher:
                 score += s.document_bonus
             elif row["document_id"] in scoped:
                 score += s.scope_bonus
-            hits.append(Hit(
-                chunk_id=cid, document_id=row["document_id"], title=row["title"],
-                number=row["number"], issued=row["issued"], kind=row["kind"],
-                section=row["section_path"], heading=row["heading"], text=row["text"],
-                seq=row["seq"], score=score, cosine=float(cosines[n]), bm25=bm25.get(cid, 0.0),
-                facets=chunk_facets,
-            ))
+            hits.append(
+                Hit(
+                    chunk_id=cid,
+                    document_id=row["document_id"],
+                    title=row["title"],
+                    number=row["number"],
+                    issued=row["issued"],
+                    kind=row["kind"],
+                    section=row["section_path"],
+                    heading=row["heading"],
+                    text=row["text"],
+                    seq=row["seq"],
+                    score=score,
+                    cosine=float(cosines[n]),
+                    bm25=bm25.get(cid, 0.0),
+                    facets=chunk_facets,
+                )
+            )
         hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -518,9 +550,11 @@ class Searcher:
         best = {"all": 0.0, "one": 0.0, "two": 0.0}
         for cid in chunk_ids:
             present = keys.get(cid, frozenset())
-            for name, terms in (("all", query.terms),
-                                ("one", [t for t in query.terms if not t.bigram]),
-                                ("two", [t for t in query.terms if t.bigram])):
+            for name, terms in (
+                ("all", query.terms),
+                ("one", [t for t in query.terms if not t.bigram]),
+                ("two", [t for t in query.terms if t.bigram]),
+            ):
                 total = sum(self.vocabulary.idf(t.fold) for t in terms)
                 found = sum(self.vocabulary.idf(t.fold) for t in terms if t.fold in present)
                 best[name] = max(best[name], found / total if total else 0.0)
@@ -531,11 +565,14 @@ class Searcher:
         s = self.settings
         if result.referenced:
             return result.cosine >= s.reference_min_cosine
-        return (result.cosine >= s.min_cosine and result.coverage >= s.min_coverage
-                and result.phrase_coverage >= s.min_phrase_coverage)
+        return (
+            result.cosine >= s.min_cosine
+            and result.coverage >= s.min_coverage
+            and result.phrase_coverage >= s.min_phrase_coverage
+        )
 
 
-def _chunk_rows(app: "App", ids: list[int]) -> dict[int, dict]:
+def _chunk_rows(app: App, ids: list[int]) -> dict[int, dict]:
     marks = ",".join("?" * len(ids))
     return {
         r["id"]: r

@@ -57,9 +57,9 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)      # (path, Vietnamese message)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, Vietnamese message)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path it repeats)
-    changed_ids: list[int] = field(default_factory=list)             # documents added or updated
+    changed_ids: list[int] = field(default_factory=list)  # documents added or updated
     removed_ids: list[int] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -89,7 +89,7 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def ingest(app: "App", paths: Iterable[Path | str] | None = None) -> IngestReport:
+def ingest(app: App, paths: Iterable[Path | str] | None = None) -> IngestReport:
     """Bring the catalogue in line with ``paths`` (files or folders; None = configured folders)."""
     started = time.perf_counter()
     settings = knowledge_settings(app.config)
@@ -141,18 +141,22 @@ def _discover(
         folders.append(root)
         pattern = "**/*" if settings.recursive else "*"
         found = sorted(
-            p for p in root.glob(pattern)
-            if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            p
+            for p in root.glob(pattern)
+            if p.is_file()
+            and p.suffix.lower() in SUPPORTED_SUFFIXES
             and not any(part.startswith(".") for part in p.relative_to(root).parts)
         )
         if not found and explicit:
-            report.errors.append((str(root), "Thư mục không có tệp văn bản nào đọc được (.txt, .md, .docx, .pdf, .html, .json)."))
+            report.errors.append(
+                (str(root), "Thư mục không có tệp văn bản nào đọc được (.txt, .md, .docx, .pdf, .html, .json).")
+            )
         files.extend(found)
     return files, folders
 
 
 def _ingest_file(
-    app: "App",
+    app: App,
     path: Path,
     known: dict[str, Any] | None,
     parser: str,
@@ -196,9 +200,10 @@ def _ingest_file(
             return
     documents = load_bytes(path, data)
     reparse = not known or known["parser"] != parser
-    stored = {r[0]: r[1] for r in app.db.execute(
-        "SELECT path, version FROM documents WHERE file = ? AND removed_at IS NULL", (key,)
-    )}
+    stored = {
+        r[0]: r[1]
+        for r in app.db.execute("SELECT path, version FROM documents WHERE file = ? AND removed_at IS NULL", (key,))
+    }
     rows = []
     for doc in documents:
         if not reparse and stored.get(doc.path) == doc.version:
@@ -210,7 +215,7 @@ def _ingest_file(
 
 
 def _write(
-    app: "App",
+    app: App,
     file_key: str,
     rows: list[tuple[LoadedDocument, list[Chunk], list[Duty]]],
     present: set[str],
@@ -224,8 +229,9 @@ def _write(
     with store.transaction(db, immediate=True):
         existing = {
             r[1]: (r[0], r[2])
-            for r in db.execute("SELECT id, path, removed_at FROM documents WHERE file = ? OR path = ?",
-                                (file_key, file_key))
+            for r in db.execute(
+                "SELECT id, path, removed_at FROM documents WHERE file = ? OR path = ?", (file_key, file_key)
+            )
         }
         next_chunk = (db.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()[0]) + 1
         chunk_rows: list[tuple] = []
@@ -233,8 +239,20 @@ def _write(
         replaced: list[int] = []
         for doc, chunks, duties in rows:
             old = existing.get(doc.path)
-            values = (doc.path, file_key, doc.title, doc.number, doc.issued, doc.issuer, doc.kind,
-                      doc.source, doc.note, doc.version, doc.size, now)
+            values = (
+                doc.path,
+                file_key,
+                doc.title,
+                doc.number,
+                doc.issued,
+                doc.issuer,
+                doc.kind,
+                doc.source,
+                doc.note,
+                doc.version,
+                doc.size,
+                now,
+            )
             if old:
                 doc_id = old[0]
                 db.execute(
@@ -255,12 +273,22 @@ def _write(
             chunk_ids = {}
             for chunk in chunks:
                 chunk_ids[chunk.seq] = next_chunk
-                chunk_rows.append((next_chunk, doc_id, chunk.seq, chunk.section_path, chunk.heading,
-                                   chunk.text, chunk.text_hash))
+                chunk_rows.append(
+                    (next_chunk, doc_id, chunk.seq, chunk.section_path, chunk.heading, chunk.text, chunk.text_hash)
+                )
                 next_chunk += 1
             duty_rows.extend(
-                (doc_id, chunk_ids.get(d.chunk_seq), d.section_path, d.actor, d.task, d.due_date,
-                 d.due_text, d.period, d.sentence)
+                (
+                    doc_id,
+                    chunk_ids.get(d.chunk_seq),
+                    d.section_path,
+                    d.actor,
+                    d.task,
+                    d.due_date,
+                    d.due_text,
+                    d.period,
+                    d.sentence,
+                )
                 for d in duties
             )
         _drop_rows(db, replaced)
@@ -275,8 +303,11 @@ def _write(
             duty_rows,
         )
         # Laws no longer in a corpus file are removed like a vanished file.
-        gone = [(doc_id, path) for path, (doc_id, removed_at) in existing.items()
-                if removed_at is None and path not in present]
+        gone = [
+            (doc_id, path)
+            for path, (doc_id, removed_at) in existing.items()
+            if removed_at is None and path not in present
+        ]
         _mark_removed(app, gone, now, report)
         _record_file(app, checked)
 
@@ -289,7 +320,7 @@ def _drop_rows(db: Any, document_ids: list[int]) -> None:
         db.execute(f"DELETE FROM chunks WHERE document_id IN ({marks})", batch)
 
 
-def _mark_removed(app: "App", gone: list[tuple[int, str]], now: str, report: IngestReport) -> None:
+def _mark_removed(app: App, gone: list[tuple[int, str]], now: str, report: IngestReport) -> None:
     if not gone:
         return
     ids = [doc_id for doc_id, _ in gone]
@@ -299,7 +330,7 @@ def _mark_removed(app: "App", gone: list[tuple[int, str]], now: str, report: Ing
     report.removed_ids.extend(ids)
 
 
-def _record_file(app: "App", checked: tuple) -> None:
+def _record_file(app: App, checked: tuple) -> None:
     app.db.execute(
         "INSERT INTO source_files (path, version, size, mtime_ns, checked_ns, parser) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(path) DO UPDATE SET version=excluded.version, size=excluded.size, "
@@ -308,14 +339,17 @@ def _record_file(app: "App", checked: tuple) -> None:
     )
 
 
-def _active_paths(app: "App", file_key: str) -> list[str]:
-    return [r[0] for r in app.db.execute(
-        "SELECT path FROM documents WHERE file = ? AND removed_at IS NULL ORDER BY id", (file_key,)
-    )]
+def _active_paths(app: App, file_key: str) -> list[str]:
+    return [
+        r[0]
+        for r in app.db.execute(
+            "SELECT path FROM documents WHERE file = ? AND removed_at IS NULL ORDER BY id", (file_key,)
+        )
+    ]
 
 
 def _remove_missing(
-    app: "App",
+    app: App,
     folders: list[Path],
     seen: set[str],
     known: dict[str, dict[str, Any]],
@@ -324,7 +358,8 @@ def _remove_missing(
 ) -> None:
     """Files catalogued earlier from these folders that are no longer there."""
     vanished = [
-        key for key in known
+        key
+        for key in known
         if key not in seen and not Path(key).exists() and any(_under(Path(key), f, settings.recursive) for f in folders)
     ]
     if not vanished:
@@ -332,9 +367,10 @@ def _remove_missing(
     now = store.isotime(app.now())
     with store.transaction(app.db, immediate=True):
         for key in vanished:
-            gone = [(r[0], r[1]) for r in app.db.execute(
-                "SELECT id, path FROM documents WHERE file = ? AND removed_at IS NULL", (key,)
-            )]
+            gone = [
+                (r[0], r[1])
+                for r in app.db.execute("SELECT id, path FROM documents WHERE file = ? AND removed_at IS NULL", (key,))
+            ]
             _mark_removed(app, gone, now, report)
             app.db.execute("DELETE FROM source_files WHERE path = ?", (key,))
 
@@ -346,11 +382,13 @@ def _under(path: Path, folder: Path, recursive: bool) -> bool:
 # ----------------------------------------------------------------------------- reading
 
 
-def list_documents(app: "App", include_removed: bool = False) -> list[dict[str, Any]]:
+def list_documents(app: App, include_removed: bool = False) -> list[dict[str, Any]]:
     """The catalogue with chunk and duty counts, newest issue date first."""
     where = "" if include_removed else "WHERE d.removed_at IS NULL"
-    return [dict(r) for r in app.db.query(
-        f"""
+    return [
+        dict(r)
+        for r in app.db.query(
+            f"""
         SELECT d.id, d.path, d.title, d.number, d.issued, d.issuer, d.kind, d.version, d.ingested_at,
                d.removed_at,
                (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) AS chunks,
@@ -358,21 +396,25 @@ def list_documents(app: "App", include_removed: bool = False) -> list[dict[str, 
         FROM documents d {where}
         ORDER BY coalesce(d.issued, '') DESC, d.id
         """
-    )]
+        )
+    ]
 
 
-def list_duties(app: "App", actor: str | None = None, document: str | None = None) -> list[dict[str, Any]]:
+def list_duties(app: App, actor: str | None = None, document: str | None = None) -> list[dict[str, Any]]:
     """Duties, optionally of an actor (typed with or without marks or as "HĐND"/"hội đồng nhân
     dân") and of a document (by number or words of its title)."""
-    rows = [dict(r) for r in app.db.query(
-        """
+    rows = [
+        dict(r)
+        for r in app.db.query(
+            """
         SELECT u.id, u.document_id, u.chunk_id, u.section_path, u.actor, u.task, u.due_date,
                u.due_text, u.period, u.sentence, d.number, d.title
         FROM duties u JOIN documents d ON d.id = u.document_id
         WHERE d.removed_at IS NULL
         ORDER BY coalesce(u.due_date, '9999'), d.id, u.id
         """
-    )]
+        )
+    ]
     if actor:
         wanted = _keys(actor)
         rows = [r for r in rows if any(w in key for w in wanted for key in _keys(r["actor"]))]

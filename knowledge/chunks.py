@@ -19,9 +19,9 @@ from knowledge.sections import Block, Outline, Section, sentence_spans
 class ChunkSettings:
     """How passages are cut; tuned on the dev set (see bench/), set in ``[knowledge]``."""
 
-    chunk_chars: int = 600       # target size: a chunk closes before the paragraph that would pass it
+    chunk_chars: int = 600  # target size: a chunk closes before the paragraph that would pass it
     max_paragraph_chars: int = 900  # a longer paragraph is split between sentences into ~chunk_chars pieces
-    item_chunks: bool = False    # start a new chunk at every numbered/bulleted item
+    item_chunks: bool = False  # start a new chunk at every numbered/bulleted item
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def make_chunks(outline: Outline, settings: ChunkSettings | None = None) -> list
     """The chunks of a document, in reading order."""
     settings = settings or ChunkSettings()
     chunks: list[Chunk] = []
-    carried: list[Piece] = []        # heading-only pieces waiting for their first subsection
+    carried: list[Piece] = []  # heading-only pieces waiting for their first subsection
     carried_from: Section | None = None
     for section, blocks in _runs(outline.blocks):
         pieces = [p for b in blocks for p in _pieces(b, settings)]

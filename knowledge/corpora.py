@@ -30,7 +30,7 @@ _TEXT_KEYS = ("text", "content", "body")
 def load_corpus(path: Path, text: str) -> list[LoadedDocument]:
     """The documents of a corpus file (``text`` is its decoded content)."""
     records = _records(path, text.lstrip("\ufeff\u200b"))
-    laws: dict[str, dict[str, Any]] = {}       # law id → {"title", "articles": [...], "raw": [...]}
+    laws: dict[str, dict[str, Any]] = {}  # law id → {"title", "articles": [...], "raw": [...]}
     documents: list[LoadedDocument] = []
     for n, record in enumerate(records, start=1):
         if not isinstance(record, dict):
@@ -50,12 +50,11 @@ def load_corpus(path: Path, text: str) -> list[LoadedDocument]:
             if not body:
                 continue  # a record without text (an index entry, a question): nothing to search
             version = _record_hash(record)
-            known = {k: v for k in ("title", "number", "issued", "issuer", "kind", "source")
-                     if (v := _str(record.get(k)))}
+            known = {
+                k: v for k in ("title", "number", "issued", "issuer", "kind", "source") if (v := _str(record.get(k)))
+            }
             known.setdefault("number", doc_id)
-            documents.append(
-                document_from_text(f"{path}#{doc_id}", body, version, len(body.encode()), known)
-            )
+            documents.append(document_from_text(f"{path}#{doc_id}", body, version, len(body.encode()), known))
     for law_id, law in laws.items():
         articles = [_article(i, a) for i, a in enumerate(law["articles"], start=1)]
         articles = [(heading, text) for heading, text in articles if text or heading]
@@ -88,7 +87,7 @@ def _article(position: int, article: dict[str, Any]) -> tuple[str, str]:
 
 
 def article_heading(article_id: str, title: str | None) -> str:
-    """"Điều 5. Phạm vi điều chỉnh" from an article id and title, whichever of them has "Điều"."""
+    """ "Điều 5. Phạm vi điều chỉnh" from an article id and title, whichever of them has "Điều"."""
     article_id, title = nfc(article_id.strip()), nfc((title or "").strip())
     if strip_marks(title).lower().startswith("dieu "):
         return title
@@ -100,8 +99,10 @@ def _records(path: Path, text: str) -> list[Any]:
     if path.suffix.lower() in {".csv", ".tsv"}:
         dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
         try:
-            return [{k.strip().lower(): v for k, v in row.items() if k}
-                    for row in csv.DictReader(io.StringIO(text), dialect=dialect)]
+            return [
+                {k.strip().lower(): v for k, v in row.items() if k}
+                for row in csv.DictReader(io.StringIO(text), dialect=dialect)
+            ]
         except csv.Error as exc:
             raise DocumentError(f"Tệp CSV không đọc được ({exc}).") from exc
     if path.suffix.lower() in {".jsonl", ".ndjson"}:

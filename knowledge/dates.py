@@ -18,9 +18,9 @@ from datetime import date
 from knowledge.text import strip_marks
 
 
-
 def _year(name: str) -> str:
     return rf"(?P<{name}>(?:19|20)\d{{2}})(?![\d/])"
+
 
 _ROMAN_QUARTERS = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -30,7 +30,7 @@ _DATE_RE = re.compile(
     "|".join(
         [
             # giai đoạn 2021 - 2030, từ năm 2021 đến năm 2025
-            rf"(?P<range>(?:tu\s+)?(?:nam\s+)?(?<![\d/.-])(?P<r1>(?:19|20)\d{{2}})\s*(?:-|–|—|den)\s*(?:nam\s+)?(?P<r2>(?:19|20)\d{{2}})(?![\d/]))",
+            r"(?P<range>(?:tu\s+)?(?:nam\s+)?(?<![\d/.-])(?P<r1>(?:19|20)\d{2})\s*(?:-|–|—|den)\s*(?:nam\s+)?(?P<r2>(?:19|20)\d{2})(?![\d/]))",
             # 15/4/2024, 15-04-2024, 15.4.2024 (same separator twice), optionally after "ngày"
             r"(?P<dmy>(?:ngay\s+)?(?<![\d/.-])(?P<d1>\d{1,2})(?P<sep>[/.-])(?P<m1>\d{1,2})(?P=sep)(?P<y1>(?:19|20)\d{2})(?![\d/]))",
             # ngày 15 tháng 4 năm 2024
@@ -75,13 +75,13 @@ class DateMention:
     range. ``first`` is the first day named. Periods ("định kỳ 6 tháng") carry no day.
     """
 
-    text: str                 # the words as written, cue included: "trước ngày 15/4/2024"
-    kind: str                 # "deadline" | "date" | "range" | "period"
-    span: tuple[int, int]     # offsets of ``text`` in the searched string
+    text: str  # the words as written, cue included: "trước ngày 15/4/2024"
+    kind: str  # "deadline" | "date" | "range" | "period"
+    span: tuple[int, int]  # offsets of ``text`` in the searched string
     first: date | None = None
     last: date | None = None
-    precision: str = ""       # "day" | "month" | "quarter" | "half" | "year" | "" (periods)
-    cue: str = ""             # the deadline cue as written: "trước", "chậm nhất", "trong", "đến"
+    precision: str = ""  # "day" | "month" | "quarter" | "half" | "year" | "" (periods)
+    cue: str = ""  # the deadline cue as written: "trước", "chậm nhất", "trong", "đến"
     every_months: int | None = None  # periods: 6 for "định kỳ 6 tháng", 12 for "hằng năm"; None if unsaid
 
     @property

@@ -32,7 +32,9 @@ _OPENING_RE = re.compile(
 )
 
 # Verbs that assign work (as written; both tone placements where they differ).
-DUTY_VERBS = tuple(nfc(v) for v in """
+DUTY_VERBS = tuple(
+    nfc(v)
+    for v in """
 chủ trì|phối hợp|chỉ đạo|lãnh đạo|xây dựng|ban hành|triển khai|theo dõi|giám sát|báo cáo|rà soát|
 hoàn thiện|hoàn thành|nghiên cứu|quán triệt|phổ biến|tuyên truyền|kiểm tra|hướng dẫn|tham mưu|
 đề xuất|bố trí|cụ thể hóa|cụ thể hoá|thể chế hóa|thể chế hoá|đẩy mạnh|tăng cường|thực hiện|
@@ -40,7 +42,8 @@ vận động|phát huy|sửa đổi|bổ sung|đôn đốc|sơ kết|tổng k�
 phải|có trách nhiệm|chịu trách nhiệm|được giao|nâng cao|tập trung|ưu tiên|bảo đảm|đảm bảo|
 cung cấp|hỗ trợ|phân bổ|cân đối|thẩm định|phê duyệt|cập nhật|công bố|tiếp tục|lập|ký|gửi|
 chuẩn bị|tiếp nhận|tập huấn|bồi dưỡng|khắc phục|xử lý|giới thiệu|phát động|sắp xếp|kiện toàn|
-phân công|khẩn trương|thường xuyên|chủ động|kịp thời|tích cực|quyết liệt""".replace("\n", "").split("|"))
+phân công|khẩn trương|thường xuyên|chủ động|kịp thời|tích cực|quyết liệt""".replace("\n", "").split("|")
+)
 _VERB_ALT = "|".join(sorted({re.escape(v) for v in DUTY_VERBS}, key=len, reverse=True))
 _VERB_RE = re.compile(rf"(?<!\w)(?:{_VERB_ALT})(?!\w)")
 _VERB_START_RE = re.compile(rf"(?:{_VERB_ALT})(?!\w)", re.IGNORECASE)
@@ -54,16 +57,35 @@ _ACTIVITY_RE = re.compile(
 )
 # Words before a verb that make it a noun ("sự chỉ đạo", "công tác kiểm tra", "theo hướng dẫn").
 _NOUN_BEFORE = {
-    "sự", "việc", "tác", "trò", "theo", "bộ", "cấp", "các", "những", "của", "mọi", "được", "chương",
-    "quá", "độc", "thư", "đăng",
+    "sự",
+    "việc",
+    "tác",
+    "trò",
+    "theo",
+    "bộ",
+    "cấp",
+    "các",
+    "những",
+    "của",
+    "mọi",
+    "được",
+    "chương",
+    "quá",
+    "độc",
+    "thư",
+    "đăng",
 }
 # Clauses that ask an actor to act: "yêu cầu …", "giao …", "đề nghị …".
-_REQUEST_RE = re.compile(r"(?<!\w)(?:[Yy]êu cầu|[Đđ]ề nghị|[Gg]iao trách nhiệm cho|[Gg]iao cho|[Gg]iao|[Pp]hân công)\s+")
+_REQUEST_RE = re.compile(
+    r"(?<!\w)(?:[Yy]êu cầu|[Đđ]ề nghị|[Gg]iao trách nhiệm cho|[Gg]iao cho|[Gg]iao|[Pp]hân công)\s+"
+)
 _REQUEST_CUES = ("yêu cầu", "đề nghị", "giao", "phân công")
 _DETERMINERS = r"(?:tất cả các|toàn thể|các|mọi|từng|những|mỗi)\s+"
 # Organisational heads (lower case, both tone placements). Short ones that are also common words
 # ("bộ máy", "ban hành", "hội nhập") count only before a capitalised name or after "các".
-ACTOR_HEADS = tuple(nfc(h) for h in """
+ACTOR_HEADS = tuple(
+    nfc(h)
+    for h in """
 đảng đoàn|đảng ủy|đảng uỷ|đảng bộ|cấp ủy|cấp uỷ|tổ chức đảng|tổ chức cơ sở đảng|tổ chức chính trị|
 ủy ban|uỷ ban|ubnd|hđnd|hội đồng|mặt trận|mttq|chính phủ|quốc hội|văn phòng|tỉnh ủy|tỉnh uỷ|
 thành ủy|thành uỷ|huyện ủy|huyện uỷ|thị ủy|thị uỷ|quận ủy|quận uỷ|chi bộ|thường trực|chính quyền|
@@ -71,14 +93,13 @@ cơ quan|đơn vị|địa phương|liên đoàn|liên hiệp|công an|bộ ch�
 thủ tướng|chủ tịch|bí thư|tổng bí thư|giám đốc|thủ trưởng|trung tâm|tòa án|toà án|viện kiểm sát|
 kiểm toán|kho bạc|ngân hàng|bảo hiểm|doanh nghiệp|ngành|ban cán sự đảng|ban thường vụ|
 ban chỉ đạo|ban bí thư|bộ chính trị|nhà nước|đại học|học viện|tập đoàn|tổng công ty|hội quần chúng|
-đoàn thanh niên|hội liên hiệp|công đoàn|bộ, ngành|sở, ngành|ban, ngành|ban đảng""".replace("\n", "").split("|"))
+đoàn thanh niên|hội liên hiệp|công đoàn|bộ, ngành|sở, ngành|ban, ngành|ban đảng""".replace("\n", "").split("|")
+)
 PROPER_HEADS = ("tổng cục", "chi cục", "ban", "bộ", "sở", "hội", "đoàn", "báo", "đài", "cục", "viện", "trường")
 _HEAD_RE = re.compile(
     rf"(?:{_DETERMINERS})?(?:{'|'.join(sorted(map(re.escape, ACTOR_HEADS), key=len, reverse=True))})(?!\w)"
 )
-_PROPER_RE = re.compile(
-    rf"(?i:(?P<det>{_DETERMINERS})?(?:{'|'.join(PROPER_HEADS)}))\s+(?P<next>\w)"
-)
+_PROPER_RE = re.compile(rf"(?i:(?P<det>{_DETERMINERS})?(?:{'|'.join(PROPER_HEADS)}))\s+(?P<next>\w)")
 _TIME_WORDS_RE = re.compile(r"^(?:thời gian|thời hạn)\s+", re.IGNORECASE)
 _CLAUSE_SPLIT_RE = re.compile(r";\s*")
 _MARKER_RE = re.compile(r"^(?:[-–—+•*●○▪]\s*|\d{1,3}(?:\.\d{1,2})*\s*[.)\-–/]\s*|[a-zđ]\)\s*|[IVX]{1,6}\s*[.\-–]\s*)")
@@ -88,13 +109,13 @@ _MARKER_RE = re.compile(r"^(?:[-–—+•*●○▪]\s*|\d{1,3}(?:\.\d{1,2})*\s
 class Duty:
     """One assignment of work found in a document."""
 
-    actor: str               # as written: "Đảng đoàn HĐND tỉnh", "các cấp ủy, tổ chức đảng, …"
-    task: str                # what to do, from the verb on: "chỉ đạo việc cụ thể hóa …"
-    sentence: str            # the whole sentence, verbatim (what an answer quotes)
+    actor: str  # as written: "Đảng đoàn HĐND tỉnh", "các cấp ủy, tổ chức đảng, …"
+    task: str  # what to do, from the verb on: "chỉ đạo việc cụ thể hóa …"
+    sentence: str  # the whole sentence, verbatim (what an answer quotes)
     section_path: str = ""
-    due_date: str | None = None   # ISO; for "trong năm 2025" the last day of the period
-    due_text: str | None = None   # "trước ngày 15/4/2024"
-    period: str | None = None     # "định kỳ 6 tháng", "hằng năm", "trong năm 2025", "đến năm 2030"
+    due_date: str | None = None  # ISO; for "trong năm 2025" the last day of the period
+    due_text: str | None = None  # "trước ngày 15/4/2024"
+    period: str | None = None  # "định kỳ 6 tháng", "hằng năm", "trong năm 2025", "đến năm 2030"
     chunk_seq: int | None = None  # the chunk (by order in its document) holding the sentence
 
 

@@ -36,9 +36,26 @@ _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _NUMBER_RE = re.compile(r"\bso\s*:?\s*(\d{1,4}(?:[/-][0-9A-Za-z]+)+)", re.IGNORECASE)
 # Document kinds, as the first words of a title or a line of their own (without marks, lowercase).
 DOCUMENT_KINDS = (
-    "nghị quyết", "kết luận", "chỉ thị", "quyết định", "kế hoạch", "hướng dẫn", "thông báo",
-    "quy định", "quy chế", "chương trình", "báo cáo", "tờ trình", "công văn", "luật", "bộ luật",
-    "nghị định", "thông tư", "pháp lệnh", "đề án", "chiến lược",
+    "nghị quyết",
+    "kết luận",
+    "chỉ thị",
+    "quyết định",
+    "kế hoạch",
+    "hướng dẫn",
+    "thông báo",
+    "quy định",
+    "quy chế",
+    "chương trình",
+    "báo cáo",
+    "tờ trình",
+    "công văn",
+    "luật",
+    "bộ luật",
+    "nghị định",
+    "thông tư",
+    "pháp lệnh",
+    "đề án",
+    "chiến lược",
 )
 _KINDS_FOLDED = {strip_marks(k): k for k in DOCUMENT_KINDS}
 _BOILERPLATE_RE = re.compile(
@@ -59,10 +76,10 @@ class DocumentError(Exception):
 class LoadedDocument:
     """One document read from a file (or one law of a corpus file), ready to be cut into chunks."""
 
-    path: str                  # the file path, or "<file path>#<id>" for one law of a corpus file
+    path: str  # the file path, or "<file path>#<id>" for one law of a corpus file
     title: str
-    body: str                  # NFC text, header and page furniture removed, one paragraph per line
-    version: str               # sha256 of the file bytes (of the law's record for a corpus file)
+    body: str  # NFC text, header and page furniture removed, one paragraph per line
+    version: str  # sha256 of the file bytes (of the law's record for a corpus file)
     size: int
     number: str | None = None
     issued: str | None = None  # ISO date
@@ -101,8 +118,7 @@ def load_file(path: Path, max_file_mb: float = 20, max_corpus_mb: float = 1024) 
 def check_size(size: int, limit_mb: float) -> None:
     if size > limit_mb * 1024 * 1024:
         raise DocumentError(
-            f"Tệp quá lớn ({size / 1024 / 1024:.1f} MB; giới hạn {limit_mb:g} MB). "
-            "Hãy tách thành các tệp nhỏ hơn."
+            f"Tệp quá lớn ({size / 1024 / 1024:.1f} MB; giới hạn {limit_mb:g} MB). Hãy tách thành các tệp nhỏ hơn."
         )
 
 
@@ -136,8 +152,9 @@ def load_bytes(path: Path, data: bytes) -> list[LoadedDocument]:
         text = pdf_text(data)
     else:
         text = decode_text(data)
-    doc = document_from_text(str(path), text, version, len(data), page_meta, is_page=is_page,
-                             markdown=suffix in {".md", ".markdown"})
+    doc = document_from_text(
+        str(path), text, version, len(data), page_meta, is_page=is_page, markdown=suffix in {".md", ".markdown"}
+    )
     return [doc]
 
 
@@ -193,9 +210,7 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise DocumentError("Tệp UTF-16 bị hỏng: không đọc được nội dung.") from exc
     if _looks_binary(data):
-        raise DocumentError(
-            "Tệp không phải văn bản (có dữ liệu nhị phân); hãy dùng .txt, .md, .docx, .pdf hoặc .html."
-        )
+        raise DocumentError("Tệp không phải văn bản (có dữ liệu nhị phân); hãy dùng .txt, .md, .docx, .pdf hoặc .html.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -249,9 +264,7 @@ def pdf_text(data: bytes) -> str:
         raise DocumentError("Không đọc được tệp PDF (tệp hỏng hoặc không phải PDF).") from exc
     page_lines = [[line.strip() for line in nfc(p).splitlines() if line.strip()] for p in pages]
     if not any(page_lines):
-        raise DocumentError(
-            "Tệp PDF không có lớp chữ (có thể là bản quét ảnh): cần bản PDF có chữ hoặc tệp .docx."
-        )
+        raise DocumentError("Tệp PDF không có lớp chữ (có thể là bản quét ảnh): cần bản PDF có chữ hoặc tệp .docx.")
     repeated = _repeated_edges(page_lines)
     lines = [
         line
@@ -347,7 +360,7 @@ def guess_title(lines: list[str], markdown: bool = False) -> str | None:
 
 
 def guess_number(body: str) -> str | None:
-    """"57-NQ/TW" from "Số: 57-NQ/TW"/"số 57-NQ/TW" near the top (a number with letters in it)."""
+    """ "57-NQ/TW" from "Số: 57-NQ/TW"/"số 57-NQ/TW" near the top (a number with letters in it)."""
     head = body[:3000]
     for m in _NUMBER_RE.finditer(strip_marks(head)):
         number = head[m.start(1) : m.end(1)].rstrip(".-/")
@@ -365,7 +378,7 @@ def guess_issued(body: str) -> str | None:
 
 
 def guess_kind(title: str) -> str | None:
-    """"nghị quyết", "kết luận", "luật"… from the start of the title."""
+    """ "nghị quyết", "kết luận", "luật"… from the start of the title."""
     plain = strip_marks(title).lower()
     for folded, kind in sorted(_KINDS_FOLDED.items(), key=lambda kv: -len(kv[0])):
         if plain.startswith(folded + " ") or plain == folded:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from knowledge.text import shorten, strip_marks
 
-LABEL_CHARS = 120          # longest section label shown in a path before "…"
-HEADING_MAX_CHARS = 400    # a numbered line longer than this is content even without a final "."
+LABEL_CHARS = 120  # longest section label shown in a path before "…"
+HEADING_MAX_CHARS = 400  # a numbered line longer than this is content even without a final "."
 PATH_SEPARATOR = " > "
 
 # Fixed legal layers, outermost first (matched on the line's start without diacritics).
@@ -80,7 +80,7 @@ class Section:
 
     @property
     def path(self) -> str:
-        """"II. Nhiệm vụ và giải pháp > 3. Đổi mới …" (empty for the document root)."""
+        """ "II. Nhiệm vụ và giải pháp > 3. Đổi mới …" (empty for the document root)."""
         return PATH_SEPARATOR.join(s.label for s in self.lineage())
 
     def lineage(self) -> list[Section]:
@@ -112,8 +112,8 @@ class Block:
 
     text: str
     section: Section
-    marker: str = ""          # "1.", "a)", "-", "Điều 5." ... as written
-    kind: str = ""            # marker kind: "article", "roman", "arabic", "letter", "dash", ...; "" for plain text
+    marker: str = ""  # "1.", "a)", "-", "Điều 5." ... as written
+    kind: str = ""  # marker kind: "article", "roman", "arabic", "letter", "dash", ...; "" for plain text
     is_heading: bool = False
 
     @property
@@ -295,8 +295,8 @@ ABBREVIATIONS = frozenset(
     """tp tx tt ts ths pgs gs bs ks ls ncs cn th kts mr mrs ms dr st nxb tr vd v.v vv v/v q p
     no sđt đt ct ubnd""".replace("đ", "d").split()
 )
-_MARKER_PREFIX_CHARS = 16   # "Khoản 12.3" at most
-_ABBREVIATION_CHARS = 10    # "(PGS.TS" at most
+_MARKER_PREFIX_CHARS = 16  # "Khoản 12.3" at most
+_ABBREVIATION_CHARS = 10  # "(PGS.TS" at most
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)")
 _MARKER_PREFIX_RE = re.compile(
     r"^(?:(?:dieu|khoan|chuong|muc|phan|diem)\s+)?(?:\d{1,3}(?:\.\d{1,2})*|[IVX]{1,6}|[A-Za-z])$", re.IGNORECASE
@@ -348,7 +348,7 @@ def _ends_sentence(line: str, sentence_start: int, punct_at: int) -> bool:
     if len(token) == 1 and token.isupper():
         return False  # an initial: "H. Quang"
     if len(token) <= _ABBREVIATION_CHARS:
-        key = strip_marks(token).lower().strip("(\"“")
+        key = strip_marks(token).lower().strip('("“')
         if key in ABBREVIATIONS or key.rsplit(".", 1)[-1] in ABBREVIATIONS:
             return False
     return True

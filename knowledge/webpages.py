@@ -18,24 +18,74 @@ from html.parser import HTMLParser
 from knowledge.dates import parse_date
 from knowledge.text import fold
 
-LONG_PARAGRAPH = 200   # characters: a paragraph of the article, not a headline or a label
-SHORT_LINE = 160       # the trailer (related headlines, footer) is made of lines at most this long
+LONG_PARAGRAPH = 200  # characters: a paragraph of the article, not a headline or a label
+SHORT_LINE = 160  # the trailer (related headlines, footer) is made of lines at most this long
 
 # Labels of page furniture, compared folded (no marks, lowercase), at the start of a short line.
 _NAV_LABELS = (
-    "moi nhat", "noi bat", "doc nhieu", "xem nhieu", "tin lien quan", "bai lien quan",
-    "tin cung chuyen muc", "cung chuyen muc", "tin khac", "cac tin khac", "tin moi", "xem them",
-    "chia se", "in bai", "ban in", "gui bai", "gui email", "binh luan", "y kien ban doc",
-    "quay lai", "ve dau trang", "len dau trang", "trang chu", "dang nhap", "dang ky nhan tin",
-    "tags", "tu khoa", "theo doi chung toi", "lien he quang cao", "quang cao", "powered by",
-    "ban quyen", "copyright", "©", "facebook", "zalo", "twitter", "email", "print", "share",
-    "co chu", "nghe doc bai", "luu bai",
+    "moi nhat",
+    "noi bat",
+    "doc nhieu",
+    "xem nhieu",
+    "tin lien quan",
+    "bai lien quan",
+    "tin cung chuyen muc",
+    "cung chuyen muc",
+    "tin khac",
+    "cac tin khac",
+    "tin moi",
+    "xem them",
+    "chia se",
+    "in bai",
+    "ban in",
+    "gui bai",
+    "gui email",
+    "binh luan",
+    "y kien ban doc",
+    "quay lai",
+    "ve dau trang",
+    "len dau trang",
+    "trang chu",
+    "dang nhap",
+    "dang ky nhan tin",
+    "tags",
+    "tu khoa",
+    "theo doi chung toi",
+    "lien he quang cao",
+    "quang cao",
+    "powered by",
+    "ban quyen",
+    "copyright",
+    "©",
+    "facebook",
+    "zalo",
+    "twitter",
+    "email",
+    "print",
+    "share",
+    "co chu",
+    "nghe doc bai",
+    "luu bai",
 )
 # Labels after which the rest of the page is trailer (when it is all short lines).
 _TRAILER_LABELS = (
-    "binh luan", "y kien ban doc", "tin lien quan", "bai lien quan", "tin cung chuyen muc",
-    "cung chuyen muc", "tin khac", "cac tin khac", "moi nhat", "doc nhieu", "xem nhieu",
-    "powered by", "ban quyen", "copyright", "©", "tags", "tu khoa",
+    "binh luan",
+    "y kien ban doc",
+    "tin lien quan",
+    "bai lien quan",
+    "tin cung chuyen muc",
+    "cung chuyen muc",
+    "tin khac",
+    "cac tin khac",
+    "moi nhat",
+    "doc nhieu",
+    "xem nhieu",
+    "powered by",
+    "ban quyen",
+    "copyright",
+    "©",
+    "tags",
+    "tu khoa",
 )
 _COUNTER_RE = re.compile(
     r"^\(?\d[\d.,]*\)?\s*(?:binh luan|luot xem|luot thich|chia se|comments?|views?|likes?)$"
@@ -54,7 +104,7 @@ class PageMeta:
     """What the page furniture said about the article before it was removed."""
 
     title: str | None = None
-    issued: str | None = None   # ISO date of the byline
+    issued: str | None = None  # ISO date of the byline
     author: str | None = None
 
 
@@ -68,7 +118,7 @@ def _is_nav(line: str) -> bool:
         return True
     for label in _NAV_LABELS:
         if key.startswith(label):
-            rest = key[len(label):]
+            rest = key[len(label) :]
             if rest and rest[0].isalnum() and label[-1].isalnum():
                 continue  # "emailing" is not "email"
             return len(rest) <= _LABEL_TAIL_CHARS and not line.rstrip().endswith((".", ";"))
@@ -124,17 +174,37 @@ def _strip_trailer(lines: list[str]) -> list[str]:
         if len(stripped) >= LONG_PARAGRAPH:
             seen_article = True
             continue
-        if seen_article and stripped and _starts_trailer(stripped):
-            if all(len(x.strip()) <= SHORT_LINE for x in lines[i:]):
-                return lines[:i]
+        if (
+            seen_article
+            and stripped
+            and _starts_trailer(stripped)
+            and all(len(x.strip()) <= SHORT_LINE for x in lines[i:])
+        ):
+            return lines[:i]
     return lines
 
 
 # ----------------------------------------------------------------------------- HTML
 
 _SKIP_TAGS = {
-    "script", "style", "noscript", "template", "svg", "iframe", "nav", "header", "footer",
-    "aside", "form", "button", "select", "figure", "object", "canvas", "video", "audio",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "figure",
+    "object",
+    "canvas",
+    "video",
+    "audio",
 }
 _SKIP_CLASS_RE = re.compile(
     r"comment|related|share|social|breadcrumb|menu|sidebar|footer|header|advert|banner|popup|cookie|"
@@ -142,8 +212,31 @@ _SKIP_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "blockquote", "li", "ul", "ol", "dl", "dt", "dd",
-    "table", "tr", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "address", "center",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "hr",
+    "address",
+    "center",
 }
 _VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col"}
 _SCOPE_TAGS = ("article", "main")
@@ -163,14 +256,14 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.scope = scope
         self.scope_depth = 0
-        self.scopes: list[list[str]] = []   # text of each top-level scope element (e.g. <article>)
+        self.scopes: list[list[str]] = []  # text of each top-level scope element (e.g. <article>)
         self.outside: list[str] = []
         self.skip_tag: str | None = None
         self.skip_depth = 0
         self.title_parts: list[str] = []
         self.in_title = False
         self.meta: dict[str, str] = {}
-        self.lists: list[list[int]] = []    # per open list: [is_ordered, counter]
+        self.lists: list[list[int]] = []  # per open list: [is_ordered, counter]
 
     @property
     def out(self) -> list[str]:

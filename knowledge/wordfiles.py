@@ -15,8 +15,21 @@ from knowledge.loaders import DocumentError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+_ROMAN = [
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+]
 _HEADING_STYLE_RE = re.compile(r"^(?:heading|tiêu đề)\s*(\d)$", re.IGNORECASE)
 
 
@@ -41,7 +54,7 @@ def docx_text(data: bytes) -> tuple[str, str | None]:
     return "\n".join(lines), title
 
 
-def _paragraph_line(p, document, numbering: _Numbering) -> str:  # noqa: ANN001 (lxml elements)
+def _paragraph_line(p, document, numbering: _Numbering) -> str:
     text = "".join(_run_texts(p)).strip()
     if not text:
         return ""
@@ -59,7 +72,7 @@ def _paragraph_line(p, document, numbering: _Numbering) -> str:  # noqa: ANN001 
     return text
 
 
-def _run_texts(p):  # noqa: ANN001, ANN202
+def _run_texts(p):
     """Text of the paragraph's runs (hyperlinks included), tabs and breaks as spaces/newlines."""
     for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
         if node.tag == f"{_W}t":
@@ -70,14 +83,12 @@ def _run_texts(p):  # noqa: ANN001, ANN202
             yield "\n"
 
 
-def _table_lines(tbl) -> list[str]:  # noqa: ANN001
+def _table_lines(tbl) -> list[str]:
     lines = []
     for row in tbl.iter(f"{_W}tr"):
         cells = []
         for cell in row.iter(f"{_W}tc"):
-            cell_text = " ".join(
-                "".join(_run_texts(p)).strip() for p in cell.iter(f"{_W}p")
-            ).strip()
+            cell_text = " ".join("".join(_run_texts(p)).strip() for p in cell.iter(f"{_W}p")).strip()
             if cell_text and (not cells or cells[-1] != cell_text):  # merged cells repeat
                 cells.append(cell_text)
         if cells:
@@ -88,9 +99,9 @@ def _table_lines(tbl) -> list[str]:  # noqa: ANN001
 class _Numbering:
     """Renders Word list numbers: per list instance (numId) a counter per level."""
 
-    def __init__(self, document) -> None:  # noqa: ANN001
+    def __init__(self, document) -> None:
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # abstractNumId → ilvl → (fmt, text, start)
-        self.instances: dict[str, str] = {}                             # numId → abstractNumId
+        self.instances: dict[str, str] = {}  # numId → abstractNumId
         self.counters: dict[str, list[int]] = {}
         try:
             root = document.part.numbering_part.element
@@ -108,7 +119,7 @@ class _Numbering:
         for num in root.iter(f"{_W}num"):
             self.instances[num.get(f"{_W}numId")] = _val(num, "abstractNumId") or ""
 
-    def label(self, p, style) -> str:  # noqa: ANN001
+    def label(self, p, style) -> str:
         """The number Word shows before paragraph ``p`` (own numbering, else its style's)."""
         num_pr = p.pPr.numPr if p.pPr is not None else None
         if num_pr is None and style is not None and style.pPr is not None:
@@ -138,7 +149,7 @@ class _Numbering:
         return re.sub(r"%(\d)", level_value, pattern).strip()
 
 
-def _val(element, child: str) -> str | None:  # noqa: ANN001
+def _val(element, child: str) -> str | None:
     node = element.find(f"{_W}{child}")
     return node.get(f"{_W}val") if node is not None else None
 

@@ -10,4 +10,6 @@ if ! command -v chromium >/dev/null 2>&1; then
         echo "warning: Debian's chromium is not installed; browser tests will be skipped" >&2
     fi
 fi
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest -q "$@"

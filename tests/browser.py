@@ -52,7 +52,6 @@ async def live_server(app: App) -> AsyncIterator[tuple[object, str]]:
     """The real `quantriet serve` service (web channel, outbox sender, reminders) for ``app`` on
     127.0.0.1 with a free port: yields (service, base URL)."""
     from bot import serve
-
     from bot.channels import web
 
     service = serve.build(app, (web,))

@@ -6,24 +6,21 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.core.conversation import Conversation
-from bot.core.messages import Reply, Request
-from bot.core.transport import DeliveryError
+from bot.core.chat.conversation import Conversation
+from bot.core.chat.messages import Reply, Request
+from bot.core.outbox.transport import DeliveryError
 from tests.ledger_support import add_document, load_province, person_id, pin_now
 
 ADMIN, OFFICER, CADRE, CADRE2, CADRE3 = "0905000001", "0905000002", "0905000003", "0905000004", "0905000005"
-NOW = datetime(2024, 4, 5, 3, 0, tzinfo=timezone.utc)  # 10:00 in Quảng Nam, before the deadlines
-SECTION = (
-    "7. Tổ chức thực hiện\n\n"
-    + "\n\n".join(
-        f"Đoạn {n}: các cấp ủy, tổ chức đảng tổ chức phổ biến, quán triệt Kết luận và xây dựng kế hoạch "
-        "thực hiện phù hợp với tình hình thực tế của địa phương, đơn vị." * 3
-        for n in range(1, 30)
-    )
+NOW = datetime(2024, 4, 5, 3, 0, tzinfo=UTC)  # 10:00 in Quảng Nam, before the deadlines
+SECTION = "7. Tổ chức thực hiện\n\n" + "\n\n".join(
+    f"Đoạn {n}: các cấp ủy, tổ chức đảng tổ chức phổ biến, quán triệt Kết luận và xây dựng kế hoạch "
+    "thực hiện phù hợp với tình hình thực tế của địa phương, đơn vị." * 3
+    for n in range(1, 30)
 )
 
 
@@ -66,7 +63,9 @@ def add_cadres(app: App, count: int, first_chat: int) -> dict[int, str]:
             (f"Cán bộ {n}", f"can bo {n}", unit),
         ).lastrowid
         people[pid] = str(first_chat + n)
-        app.db.execute("INSERT INTO accounts (channel, external_id, person_id) VALUES ('telegram', ?, ?)", (people[pid], pid))
+        app.db.execute(
+            "INSERT INTO accounts (channel, external_id, person_id) VALUES ('telegram', ?, ?)", (people[pid], pid)
+        )
     return people
 
 

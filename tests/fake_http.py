@@ -31,7 +31,7 @@ class Call:
 class Fault:
     """A misbehaviour applied to the next ``count`` calls of ``methods`` (to ``chats`` if given)."""
 
-    kind: str                      # "rate_limit" or "drop"
+    kind: str  # "rate_limit" or "drop"
     count: int
     methods: frozenset[str]
     retry_after: int = 1
@@ -45,7 +45,7 @@ class FakeApiServer:
         self.web = web.Application(client_max_size=50 * 1024 * 1024)
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
-        self.latency = 0.0              # seconds added to every answer
+        self.latency = 0.0  # seconds added to every answer
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -62,7 +62,7 @@ class FakeApiServer:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeApiServer":
+    async def __aenter__(self) -> FakeApiServer:
         await self.start()
         return self
 

@@ -49,7 +49,7 @@ class FakeTelegram(FakeApiServer):
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {"url": ""}
         self.blocked: set[str] = set()
-        self.documents: dict[str, bytes] = {}    # file_id -> content the bot uploaded
+        self.documents: dict[str, bytes] = {}  # file_id -> content the bot uploaded
         self._chats: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._message_ids: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._update_ids = itertools.count(1)
@@ -84,9 +84,7 @@ class FakeTelegram(FakeApiServer):
     def text_update(self, user_id: int, text: str) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
-            content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
-            ]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"update_id": next(self._update_ids), "message": self._message(user_id, **content)}
 
     def press_update(self, user_id: int, data: str, message_id: int | None = None) -> dict[str, Any]:
@@ -193,9 +191,7 @@ class FakeTelegram(FakeApiServer):
             method,
             chat,
             lambda: _ok(handler(params)),
-            lambda seconds: _error(
-                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
-            ),
+            lambda seconds: _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}),
         )
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -261,7 +257,9 @@ class FakeTelegram(FakeApiServer):
         message = self._find(params)
         if message.get("text") == params["text"] and message.get("reply_markup") == params.get("reply_markup"):
             raise web.HTTPBadRequest(
-                text=json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"}),
+                text=json.dumps(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"}
+                ),
                 content_type="application/json",
             )
         message["text"] = params["text"]

@@ -32,8 +32,13 @@ from aiohttp import web
 from tests.fake_http import FakeApiServer, form_params
 
 BOT_TOKEN = "1234567890:fake-zalo-bot-secret"
-BOT_INFO = {"id": "b0b0b0b0b0b0b0b0b0b0", "account_name": "bot.quantriet", "account_type": "BASIC",
-            "display_name": "Trợ lý quán triệt", "can_join_groups": False}
+BOT_INFO = {
+    "id": "b0b0b0b0b0b0b0b0b0b0",
+    "account_name": "bot.quantriet",
+    "account_type": "BASIC",
+    "display_name": "Trợ lý quán triệt",
+    "can_join_groups": False,
+}
 OA_APP_ID = "4321987654321"
 OA_SECRET_KEY = "fake-oa-secret-key"
 OA_ID = "9988776655443322110"
@@ -60,7 +65,7 @@ class FakeZaloBot(FakeApiServer):
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {"url": ""}
         self.scripted: list[ScriptedError] = []
-        self.idle_answers = 0                     # how many long polls ended with 408
+        self.idle_answers = 0  # how many long polls ended with 408
         self._sent: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._update_added = asyncio.Event()
         self._ids = itertools.count(1)
@@ -73,8 +78,14 @@ class FakeZaloBot(FakeApiServer):
 
     # -- what users do --------------------------------------------------------------------
 
-    def update(self, user_id: str, event: str = "message.text.received", name: str = "Cán bộ",
-               chat_type: str = "PRIVATE", **message: Any) -> dict[str, Any]:
+    def update(
+        self,
+        user_id: str,
+        event: str = "message.text.received",
+        name: str = "Cán bộ",
+        chat_type: str = "PRIVATE",
+        **message: Any,
+    ) -> dict[str, Any]:
         return {
             "event_name": event,
             "message": {
@@ -137,8 +148,9 @@ class FakeZaloBot(FakeApiServer):
         if handler is None:
             return _envelope_error(404, "Not Found")
         chat = str(params.get("chat_id")) if "chat_id" in params else None
-        return await self.respond(request, method, chat, lambda: handler(params),
-                                  lambda _s: _envelope_error(429, "Quota exceeded"))
+        return await self.respond(
+            request, method, chat, lambda: handler(params), lambda _s: _envelope_error(429, "Quota exceeded")
+        )
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         if self.webhook.get("url"):
@@ -190,7 +202,7 @@ class FakeZaloOA(FakeApiServer):
         super().__init__()
         self.access_tokens = {access_token}
         self.refresh_tokens = {refresh_token}
-        self.user_errors: dict[str, tuple[int, str]] = {}   # user id -> (error, message), every send
+        self.user_errors: dict[str, tuple[int, str]] = {}  # user id -> (error, message), every send
         self.sent: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._serial = itertools.count(1)
         self.web.router.add_post("/v3.0/oa/message/cs", self._message_cs)
@@ -274,18 +286,29 @@ class FakeZaloOA(FakeApiServer):
                 {"error": 0, "message": "Success", "data": {"message_id": message_id, "user_id": user_id}}
             )
 
-        return await self.respond(request, "message/cs", user_id, answer,
-                                  lambda _s: web.json_response({"error": -32, "message": "reached limit call api"}))
+        return await self.respond(
+            request,
+            "message/cs",
+            user_id,
+            answer,
+            lambda _s: web.json_response({"error": -32, "message": "reached limit call api"}),
+        )
 
     async def _oauth(self, request: web.Request) -> web.Response:
         params = await form_params(request)
         self.record("oauth", {**params, "secret_key": request.headers.get("secret_key")})
         if request.headers.get("secret_key") != OA_SECRET_KEY or params.get("app_id") != OA_APP_ID:
-            return web.json_response({"error": -14002, "error_name": "Invalid app", "error_description": "app_id or secret_key is invalid"})
+            return web.json_response(
+                {"error": -14002, "error_name": "Invalid app", "error_description": "app_id or secret_key is invalid"}
+            )
         token = params.get("refresh_token")
         if params.get("grant_type") != "refresh_token" or token not in self.refresh_tokens:
             return web.json_response(
-                {"error": -14014, "error_name": "Invalid refresh token", "error_description": "Refresh token is invalid or expired"}
+                {
+                    "error": -14014,
+                    "error_name": "Invalid refresh token",
+                    "error_description": "Refresh token is invalid or expired",
+                }
             )
         self.refresh_tokens.discard(token)  # single-use
         serial = next(self._serial)

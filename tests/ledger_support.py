@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.core import assignments, roster
+from bot.core.evidence import assignments
+from bot.core.roster import roster
 
 HEADER = ["Họ và tên", "Đơn vị", "Chức vụ", "Số điện thoại", "Vai trò"]
 PROVINCE = "Tỉnh ủy Quảng Nam"
@@ -31,21 +32,37 @@ PEOPLE = [
 
 # Duties as the knowledge catalogue extracts them from the provincial plan for Kết luận 69.
 KL69_DUTIES = [
-    ("Các cấp ủy, tổ chức đảng, chính quyền, Mặt trận và các tổ chức chính trị - xã hội các cấp",
-     "Tổ chức phổ biến, quán triệt, thông tin, tuyên truyền Kết luận số 69 và kế hoạch của Tỉnh ủy",
-     "2024-04-15", None),
-    ("Các cấp ủy, tổ chức đảng", "Xây dựng chương trình, kế hoạch triển khai thực hiện Kết luận số 69",
-     "2024-04-30", None),
-    ("Đảng đoàn HĐND tỉnh", "Chỉ đạo việc cụ thể hóa, hoàn thiện cơ chế, chính sách; thường xuyên giám sát việc thực hiện",
-     None, "thường xuyên"),
-    ("Ban Cán sự đảng UBND tỉnh", "Lãnh đạo, chỉ đạo xây dựng kế hoạch thực hiện Chiến lược phát triển khoa học và công nghệ",
-     None, "định kỳ 6 tháng"),
+    (
+        "Các cấp ủy, tổ chức đảng, chính quyền, Mặt trận và các tổ chức chính trị - xã hội các cấp",
+        "Tổ chức phổ biến, quán triệt, thông tin, tuyên truyền Kết luận số 69 và kế hoạch của Tỉnh ủy",
+        "2024-04-15",
+        None,
+    ),
+    (
+        "Các cấp ủy, tổ chức đảng",
+        "Xây dựng chương trình, kế hoạch triển khai thực hiện Kết luận số 69",
+        "2024-04-30",
+        None,
+    ),
+    (
+        "Đảng đoàn HĐND tỉnh",
+        "Chỉ đạo việc cụ thể hóa, hoàn thiện cơ chế, chính sách; thường xuyên giám sát việc thực hiện",
+        None,
+        "thường xuyên",
+    ),
+    (
+        "Ban Cán sự đảng UBND tỉnh",
+        "Lãnh đạo, chỉ đạo xây dựng kế hoạch thực hiện Chiến lược phát triển khoa học và công nghệ",
+        None,
+        "định kỳ 6 tháng",
+    ),
     ("Ban Tuyên giáo Tỉnh ủy", "Chủ trì, phối hợp theo dõi, đôn đốc, kiểm tra việc thực hiện kế hoạch", None, None),
 ]
 
 
-def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, bom: bool = True,
-              delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], header: list[str] = HEADER, bom: bool = True, delimiter: str = ","
+) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter)
         writer.writerow(header)
@@ -53,8 +70,7 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, bom
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER,
-               title: str | None = None) -> Path:
+def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER, title: str | None = None) -> Path:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -79,9 +95,15 @@ def load_province(app: App, tmp_path: Path) -> roster.RosterReport:
     return report
 
 
-def add_document(app: App, number: str | None = "69-KL/TW", version: str = "v1",
-                 duties: list[tuple] = KL69_DUTIES, issued: str | None = "2024-01-11",
-                 issuer: str | None = "Bộ Chính trị", title: str = "Kết luận số 69-KL/TW của Bộ Chính trị") -> int:
+def add_document(
+    app: App,
+    number: str | None = "69-KL/TW",
+    version: str = "v1",
+    duties: list[tuple] = KL69_DUTIES,
+    issued: str | None = "2024-01-11",
+    issuer: str | None = "Bộ Chính trị",
+    title: str = "Kết luận số 69-KL/TW của Bộ Chính trị",
+) -> int:
     doc_id = app.db.execute(
         "INSERT INTO documents (path, title, number, issued, issuer, version, size, ingested_at) "
         "VALUES (?, ?, ?, ?, ?, ?, 1, '2024-03-01T00:00:00+00:00')",
@@ -98,7 +120,7 @@ def add_document(app: App, number: str | None = "69-KL/TW", version: str = "v1",
 
 def pin_now(app: App, moment: datetime) -> None:
     """Make ``app.now()`` return ``moment`` (UTC)."""
-    app.now = lambda: moment.astimezone(timezone.utc)  # type: ignore[method-assign]
+    app.now = lambda: moment.astimezone(UTC)  # type: ignore[method-assign]
 
 
 def person_id(app: App, phone: str) -> int:

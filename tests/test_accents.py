@@ -19,7 +19,8 @@ def restorer() -> Restorer:
 def test_unmarked_question_is_restored_with_case_and_punctuation_kept():
     r = restorer()
     assert r.restore("Thoi han pho bien, quan triet Ket luan 69 la khi nao?") == (
-        "Thời hạn phổ biến, quán triệt Kết luận 69 là khi nào?")
+        "Thời hạn phổ biến, quán triệt Kết luận 69 là khi nào?"
+    )
     assert r.restore("UBND tinh Quang Nam") == "UBND tỉnh Quảng Nam"  # unknown word as typed
 
 

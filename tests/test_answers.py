@@ -8,12 +8,12 @@ tests that write use ``knowledge_copy``.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.core import answers
-from bot.core.answers import ask, record_question, section_text
+from bot.core.answers import answers
+from bot.core.answers.answers import ask, record_question, section_text
 
 DEADLINE_Q = "Thời hạn hoàn thành phổ biến, quán triệt Kết luận 69 trong tỉnh là khi nào?"
 OUT_OF_SCOPE = "Thời tiết Hội An ngày mai thế nào?"
@@ -63,7 +63,7 @@ def test_deadline_days_passed_and_remaining(knowledge_app):
 
 def test_today_comes_from_the_clock_in_vietnam_time(knowledge_copy, monkeypatch):
     # 18:00 UTC on 2 April is 01:00 on 3 April in Asia/Ho_Chi_Minh
-    monkeypatch.setattr(knowledge_copy, "now", lambda: datetime(2024, 4, 2, 18, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(knowledge_copy, "now", lambda: datetime(2024, 4, 2, 18, 0, tzinfo=UTC))
     result = ask(knowledge_copy, "ngay cuoi cung quan triet ket luan 69")
     assert result.today == "2024-04-03" and "còn 12 ngày" in result.answer
 
@@ -74,8 +74,13 @@ def test_english_deadline_question(knowledge_app):
 
 
 def test_out_of_scope_is_declined_politely(knowledge_app):
-    for question in (OUT_OF_SCOPE, "Giá xăng RON95 hôm nay là bao nhiêu?", "gia vang hom nay bao nhieu",
-                     "Làm thế nào để đăng ký kết hôn?", "What is the weather like in Hoi An today?"):
+    for question in (
+        OUT_OF_SCOPE,
+        "Giá xăng RON95 hôm nay là bao nhiêu?",
+        "gia vang hom nay bao nhieu",
+        "Làm thế nào để đăng ký kết hôn?",
+        "What is the weather like in Hoi An today?",
+    ):
         result = ask(knowledge_app, question)
         assert not result.confident and result.status == "refusal"
         assert "cán bộ tuyên giáo" in result.answer and result.answer.startswith("Xin lỗi")
@@ -85,11 +90,16 @@ def test_out_of_scope_is_declined_politely(knowledge_app):
 def test_answer_type_rules(knowledge_app):
     """A "bao nhiêu" question whose best passage states no amount is declined; an in-scope one
     (and one typed without marks) is answered with the figure."""
-    for question in ("Quảng Nam có bao nhiêu huyện?", "Quang Nam co bao nhieu huyen?",
-                     "Giá vé tham quan phố cổ Hội An là bao nhiêu?"):
+    for question in (
+        "Quảng Nam có bao nhiêu huyện?",
+        "Quang Nam co bao nhieu huyen?",
+        "Giá vé tham quan phố cổ Hội An là bao nhiêu?",
+    ):
         assert ask(knowledge_app, question).status == "refusal", question
-    for question in ("Giao dịch không dùng tiền mặt đến năm 2030 đạt bao nhiêu?",
-                     "Giao dich khong dung tien mat den nam 2030 dat bao nhieu?"):
+    for question in (
+        "Giao dịch không dùng tiền mặt đến năm 2030 đạt bao nhiêu?",
+        "Giao dich khong dung tien mat den nam 2030 dat bao nhieu?",
+    ):
         result = ask(knowledge_app, question)
         assert result.confident and "80%" in result.answer, question
 
@@ -105,9 +115,15 @@ def test_quantity_ignores_dates_and_reads_number_words():
     assert not quantity("Đến năm 2030, hoàn thành trước ngày 15/4/2024 việc quán triệt.")
 
 
-@pytest.mark.parametrize("question, status", [
-    ("", "invalid"), ("   \n\t ", "invalid"), ("😀🙏🎉", "invalid"), ("?!... ---", "invalid"),
-])
+@pytest.mark.parametrize(
+    "question, status",
+    [
+        ("", "invalid"),
+        ("   \n\t ", "invalid"),
+        ("😀🙏🎉", "invalid"),
+        ("?!... ---", "invalid"),
+    ],
+)
 def test_bad_questions_get_a_message(knowledge_app, question, status):
     result = ask(knowledge_app, question)
     assert result.status == status and not result.confident
@@ -118,15 +134,14 @@ def test_bad_questions_get_a_message(knowledge_app, question, status):
 def test_ten_thousand_characters(knowledge_app):
     junk = ask(knowledge_app, "x" * 10_000)
     assert not junk.confident and junk.answer
-    long = ask(knowledge_app, ("Thời hạn quán triệt Kết luận 69 là khi nào? " * 250)[:10_000],
-               date(2026, 11, 25))
+    long = ask(knowledge_app, ("Thời hạn quán triệt Kết luận 69 là khi nào? " * 250)[:10_000], date(2026, 11, 25))
     assert long.confident and "15/4/2024" in long.answer
     assert long.answer.startswith("(Câu hỏi dài hơn") and len(long.answer) <= 600
     assert long.question.startswith("Thời hạn")
 
 
 def test_every_dev_answer_fits_a_phone_screen(knowledge_app):
-    from bot.core.evaluation import load_cases
+    from bot.core.answers.evaluation import load_cases
     from tests.conftest import DEV_EVAL
 
     for case in load_cases(DEV_EVAL):

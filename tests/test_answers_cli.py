@@ -27,8 +27,12 @@ def _quantriet() -> list[str]:
 def test_batch_mode_one_json_object_per_line(knowledge_copy):
     proc = subprocess.run(
         [*_quantriet(), "ask", "--json", "--today", "2026-11-25"],
-        input="\n".join(QUESTIONS) + "\n", capture_output=True, text=True, timeout=180,
-        env={**os.environ, "QUANTRIET_DATA_DIR": str(knowledge_copy.data_dir)}, cwd=REPO,
+        input="\n".join(QUESTIONS) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "QUANTRIET_DATA_DIR": str(knowledge_copy.data_dir)},
+        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
     objects = [json.loads(line) for line in proc.stdout.splitlines()]

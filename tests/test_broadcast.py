@@ -4,20 +4,26 @@ reminders. In-memory transports, a real SQLite file, no HTTP."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.app import App
-from bot.core import broadcasts, reminders
-from bot.core.messages import Button, Reply
-from bot.core.sender import BroadcastSettings, Sender
-from bot.core.transport import Blocked, RetryLater, TransientError, Unreachable
+from bot.core.chat.messages import Button, Reply
+from bot.core.outbox import broadcasts, reminders
+from bot.core.outbox.sender import BroadcastSettings, Sender
+from bot.core.outbox.transport import Blocked, RetryLater, TransientError, Unreachable
 from tests.chat_support import CADRE, CADRE2, OFFICER, FakeTransport, add_cadres, build_world, link
 from tests.ledger_support import PEOPLE, person_id, pin_now
 
-FAST = BroadcastSettings(rate_per_second=2000, per_chat_seconds=0, backoff_seconds=0.01, poll_seconds=0.05,
-                         progress_seconds=0.05, max_attempts=3)
+FAST = BroadcastSettings(
+    rate_per_second=2000,
+    per_chat_seconds=0,
+    backoff_seconds=0.01,
+    poll_seconds=0.05,
+    progress_seconds=0.05,
+    max_attempts=3,
+)
 MESSAGE = Reply("Thông báo", [[Button("Tôi đã đọc và quán triệt", "ack:1")]])
 
 
@@ -39,9 +45,11 @@ def everyone(app):
 
 
 def statuses(app, broadcast_id):
-    return dict(app.db.execute(
-        "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
-    ).fetchall())
+    return dict(
+        app.db.execute(
+            "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
+        ).fetchall()
+    )
 
 
 async def drain(sender: Sender, app: App, broadcast_id: int, timeout: float = 10) -> None:
@@ -85,14 +93,16 @@ async def test_retry_later_blocked_unreachable_and_timeouts(world):
     transport.fail(RetryLater(0.05), times=2)
     transport.fail(Blocked("bot was blocked by the user"), chat=PHONES[0])
     transport.fail(Unreachable("chat not found"), chat=PHONES[1])
-    transport.fail(TransientError("timed out"), chat=PHONES[2], times=2)      # recovers on the 3rd try
-    transport.fail(TransientError("timed out"), chat=PHONES[3], times=5)      # gives up after 3
+    transport.fail(TransientError("timed out"), chat=PHONES[2], times=2)  # recovers on the 3rd try
+    transport.fail(TransientError("timed out"), chat=PHONES[3], times=5)  # gives up after 3
     sender = Sender(app, FAST)
     sender.add_transport(transport)
     await drain(sender, app, broadcast_id)
-    result = dict(app.db.execute(
-        "SELECT a.external_id, d.status FROM deliveries d JOIN accounts a ON a.id = d.account_id"
-    ).fetchall())
+    result = dict(
+        app.db.execute(
+            "SELECT a.external_id, d.status FROM deliveries d JOIN accounts a ON a.id = d.account_id"
+        ).fetchall()
+    )
     assert [result[p] for p in PHONES] == ["blocked", "failed", "sent", "failed", "sent"]
     assert app.db.execute("SELECT blocked_at FROM accounts WHERE external_id = ?", (PHONES[0],)).fetchone()[0]
     assert all(n == 1 for n in transport.count().values())
@@ -140,7 +150,7 @@ async def test_crash_mid_broadcast_resumes_with_at_most_one_duplicate(app, tmp_p
     assert in_flight <= 1
 
     restarted = App(app.config)  # a new process: new connection, new sender, same file
-    pin_now(restarted, datetime(2024, 4, 5, tzinfo=timezone.utc))
+    pin_now(restarted, datetime(2024, 4, 5, tzinfo=UTC))
     second = FakeTransport()
     sender = Sender(restarted, FAST)
     sender.add_transport(second)
@@ -186,32 +196,32 @@ def test_reminder_thresholds():
 
 async def test_automatic_reminders_once_per_threshold(world):
     app = world
-    from bot.core import assignments
+    from bot.core.evidence import assignments
 
     doc_id = app.db.execute("SELECT id FROM documents").fetchone()[0]
     assignment = assignments.create_assignment(app, None, doc_id, date(2024, 4, 15))
     settings = reminders.ReminderSettings(days_before=[3, 1], send_hour=8)
-    pin_now(app, datetime(2024, 4, 11, 23, 0, tzinfo=timezone.utc))  # 12/04 06:00 local: too early
+    pin_now(app, datetime(2024, 4, 11, 23, 0, tzinfo=UTC))  # 12/04 06:00 local: too early
     assert reminders.run_due(app, settings) == []
-    pin_now(app, datetime(2024, 4, 12, 2, 0, tzinfo=timezone.utc))  # 12/04 09:00, three days before
+    pin_now(app, datetime(2024, 4, 12, 2, 0, tzinfo=UTC))  # 12/04 09:00, three days before
     [first] = reminders.run_due(app, settings)
     assert reminders.run_due(app, settings) == []  # idempotent
     assert statuses(app, first) == {"pending": LINKED, "unreachable": len(PEOPLE) - LINKED}
     reply = broadcasts.stored_reply(app, first)
     assert "còn 3 ngày" in reply.text and reply.choices()[0].data == f"ack:{assignment}"
-    pin_now(app, datetime(2024, 4, 14, 2, 0, tzinfo=timezone.utc))
+    pin_now(app, datetime(2024, 4, 14, 2, 0, tzinfo=UTC))
     [second] = reminders.run_due(app, settings)
     assert second != first
-    pin_now(app, datetime(2024, 4, 16, 2, 0, tzinfo=timezone.utc))  # past due: no more
+    pin_now(app, datetime(2024, 4, 16, 2, 0, tzinfo=UTC))  # past due: no more
     assert reminders.run_due(app, settings) == []
     assert app.db.execute("SELECT COUNT(DISTINCT days_before) FROM reminders_sent").fetchone()[0] == 2
 
 
 async def test_no_reminder_on_the_day_of_the_assignment(world):
     app = world
-    from bot.core import assignments
+    from bot.core.evidence import assignments
 
     doc_id = app.db.execute("SELECT id FROM documents").fetchone()[0]
-    pin_now(app, datetime(2024, 4, 13, 2, 0, tzinfo=timezone.utc))
+    pin_now(app, datetime(2024, 4, 13, 2, 0, tzinfo=UTC))
     assignments.create_assignment(app, None, doc_id, date(2024, 4, 15))
     assert reminders.run_due(app, reminders.ReminderSettings()) == []

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
+from conftest import REPO
+from ledger_support import add_document, assign_all, load_province, person_id, pin_now
 
 from bot.app import App
-from bot.core import assignments, checks, ledger
 from bot.core.errors import UserError
-from conftest import REPO
+from bot.core.evidence import assignments, checks, ledger
 from knowledge import catalogue
-from ledger_support import add_document, assign_all, load_province, person_id, pin_now
 
 
 @pytest.fixture
 def setup(app, tmp_path):
     load_province(app, tmp_path)
-    pin_now(app, datetime(2024, 4, 2, 1, 15, tzinfo=timezone.utc))
+    pin_now(app, datetime(2024, 4, 2, 1, 15, tzinfo=UTC))
     doc = add_document(app)
     aid = assign_all(app, doc, require_check=True)
     return app, aid, person_id(app, "0905000004")
@@ -43,13 +43,16 @@ def test_questions_come_from_duties_and_are_deterministic(app):
         if "Chủ trì, phối hợp theo dõi" in q["text"]:
             assert right == "Ban Tuyên giáo Tỉnh ủy"
     seeds = {json.dumps(checks.generate(app, doc, f"7:1:{n}", 3)) for n in range(1, 8)}
-    assert len(seeds) > 1          # other attempts get other questions or orders
+    assert len(seeds) > 1  # other attempts get other questions or orders
 
 
 def test_falls_back_to_document_facts(app):
     bare = assignments.get_document(app, add_document(app, number="57-NQ/TW", duties=[], issued="2024-12-22"))
     questions = checks.generate(app, bare, "1:1:1", 3)
-    assert [q["options"][q["answer"]] for q in questions] in (["22/12/2024", "Bộ Chính trị"], ["Bộ Chính trị", "22/12/2024"])
+    assert [q["options"][q["answer"]] for q in questions] in (
+        ["22/12/2024", "Bộ Chính trị"],
+        ["Bộ Chính trị", "22/12/2024"],
+    )
     assert checks.can_check(app, bare.id)
     empty = add_document(app, number="1-TB/TU", duties=[], issued=None, issuer=None)
     assert not checks.can_check(app, empty)
@@ -59,8 +62,13 @@ def test_falls_back_to_document_facts(app):
 
 def test_a_year_is_not_asked_as_a_day(app):
     duties = [
-        ("Ban cán sự đảng Chính phủ", "Lãnh đạo thực hiện tốt Chiến lược khoa học và công nghệ đến năm 2030",
-         "2030-12-31", "đến năm 2030", "đến năm 2030"),
+        (
+            "Ban cán sự đảng Chính phủ",
+            "Lãnh đạo thực hiện tốt Chiến lược khoa học và công nghệ đến năm 2030",
+            "2030-12-31",
+            "đến năm 2030",
+            "đến năm 2030",
+        ),
         ("Văn phòng Trung ương Đảng", "Định kỳ 6 tháng báo cáo kết quả với Bộ Chính trị", None, "định kỳ 6 tháng"),
     ]
     doc = assignments.get_document(app, add_document(app, duties=duties))
@@ -119,7 +127,7 @@ def test_restart_resumes_the_same_question_and_stale_presses_change_nothing(setu
     question = checks.start_check(app, binh, aid)
     answer = stored(app, question.attempt_id)[0]["answer"]
     checks.answer_check(app, binh, question.attempt_id, 0, answer, "telegram")
-    restarted = App(app.config)          # a new process: only the database survives
+    restarted = App(app.config)  # a new process: only the database survives
     resumed = checks.start_check(restarted, binh, aid)
     assert (resumed.attempt_id, resumed.index) == (question.attempt_id, 1)
     assert resumed.text == stored(app, question.attempt_id)[1]["text"]

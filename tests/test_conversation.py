@@ -9,8 +9,11 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from bot.core import assignments, broadcasts, roster, study
-from bot.core.conversation import Conversation, parse_command
+from bot.core.chat import study
+from bot.core.chat.conversation import Conversation, parse_command
+from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
+from bot.core.roster import roster
 from tests.chat_support import ADMIN, CADRE, CADRE2, OFFICER, Chat, build_world, link, payloads
 from tests.ledger_support import person_id
 
@@ -30,7 +33,9 @@ def chat(conversation, phone_or_id, channel="telegram", app=None):
 
 def deliveries(app, broadcast_id=None):
     sql = "SELECT person_id, status FROM deliveries"
-    return app.db.execute(sql + (" WHERE broadcast_id = ?" if broadcast_id else ""), (broadcast_id,) if broadcast_id else ()).fetchall()
+    return app.db.execute(
+        sql + (" WHERE broadcast_id = ?" if broadcast_id else ""), (broadcast_id,) if broadcast_id else ()
+    ).fetchall()
 
 
 def test_commands_with_or_without_slash_and_marks():
@@ -44,7 +49,7 @@ def test_commands_with_or_without_slash_and_marks():
 
 
 async def test_unknown_user_is_offered_three_ways_in(world):
-    app, conversation, *_ = world
+    _app, conversation, *_ = world
     telegram = Chat(conversation, "777")
     [reply] = await telegram.say("/start")
     assert reply.request_contact and payloads([reply]) == ["reg:code", "reg:self"]
@@ -160,7 +165,9 @@ async def test_comprehension_check_before_acknowledgement(world):
         question = replies[-1]
         assert question.text.startswith("Câu ")
         attempt, index = (int(x) for x in payloads([question])[0].split(":")[2:4])
-        stored = json.loads(app.db.execute("SELECT questions FROM check_attempts WHERE id = ?", (attempt,)).fetchone()[0])
+        stored = json.loads(
+            app.db.execute("SELECT questions FROM check_attempts WHERE id = ?", (attempt,)).fetchone()[0]
+        )
         right = stored[index]["answer"]
         replies = await cadre.say(str(right + 1))
         if "Đã ghi nhận" in replies[-1].text:
@@ -170,7 +177,7 @@ async def test_comprehension_check_before_acknowledgement(world):
 
 
 async def test_broadcast_compose_preview_confirm(world):
-    app, conversation, doc_id, queued = world
+    app, conversation, _doc_id, queued = world
     officer = chat(conversation, OFFICER, app=app)
     for phone in (CADRE, CADRE2):
         link(app, phone)
@@ -209,12 +216,14 @@ async def test_broadcast_with_document_requires_acknowledgement_by_units(world):
     await officer.press(payloads(preview)[0])
     assignment = assignments.latest_assignment(app)
     assert assignment.due_date == date(2024, 4, 15) and assignments.member_count(app, assignment.id) == 4
-    reply = json.loads(app.db.execute("SELECT reply FROM broadcasts WHERE assignment_id = ?", (assignment.id,)).fetchone()[0])
+    reply = json.loads(
+        app.db.execute("SELECT reply FROM broadcasts WHERE assignment_id = ?", (assignment.id,)).fetchone()[0]
+    )
     assert reply["buttons"][0][0]["data"] == f"ack:{assignment.id}"
 
 
 async def test_giao_creates_an_assignment_with_a_check(world):
-    app, conversation, doc_id, _ = world
+    app, conversation, _doc_id, _ = world
     officer = chat(conversation, OFFICER, app=app)
     await officer.say("/giao")
     assert "Gửi tới ai" in await officer.text("kl69")  # the document named as people type it
@@ -259,16 +268,19 @@ async def test_progress_names_the_main_failure_reasons(world):
     app, conversation, doc_id, _ = world
     assignment = assignments.create_assignment(app, None, doc_id, date(2024, 4, 15))
     people = assignments.member_ids(app, assignment)
-    broadcast = broadcasts.enqueue(app, "assignment", study.assignment_message(app, assignment), people,
-                                   assignment_id=assignment)
+    broadcast = broadcasts.enqueue(
+        app, "assignment", study.assignment_message(app, assignment), people, assignment_id=assignment
+    )
     cold = "Zalo OA: người dùng chưa tương tác trong 7 ngày"
     errors = [cold, cold, cold, "Telegram: chat not found", "Zalo OA: HTTP 500", "Zalo OA: HTTP 502"]
     for error, person in zip(errors, people):
-        app.db.execute("UPDATE deliveries SET status = 'failed', error = ? WHERE broadcast_id = ? AND person_id = ?",
-                       (error, broadcast, person))
+        app.db.execute(
+            "UPDATE deliveries SET status = 'failed', error = ? WHERE broadcast_id = ? AND person_id = ?",
+            (error, broadcast, person),
+        )
     app.db.execute("UPDATE deliveries SET status = 'blocked', error = 'blocked' WHERE person_id = ?", (people[-1],))
     progress = await chat(conversation, OFFICER, app=app).text("/tiendo")
-    reasons = progress[progress.index("Nguyên nhân lỗi chính:"):].splitlines()
+    reasons = progress[progress.index("Nguyên nhân lỗi chính:") :].splitlines()
     assert reasons[1] == f"• {cold} — 3" and len(reasons) == 4  # the top 3 only
     assert broadcasts.failure_reasons(app, [broadcast], limit=10)[-1] == ("Zalo OA: HTTP 502", 1)
     assert ("Người nhận đã chặn trợ lý", 1) in broadcasts.failure_reasons(app, [broadcast], limit=10)
@@ -311,8 +323,10 @@ async def test_removed_documents_are_not_listed(world):
 
 async def test_a_crash_in_a_handler_is_an_apology(world, monkeypatch):
     app, conversation, *_ = world
-    from bot.core import library
+    from bot.core.chat import library
 
     monkeypatch.setattr(library, "documents", lambda turn, arg: 1 / 0)
-    monkeypatch.setitem(__import__("bot.core.conversation", fromlist=["COMMANDS"]).COMMANDS, "vanban", library.documents)
+    monkeypatch.setitem(
+        __import__("bot.core.chat.conversation", fromlist=["COMMANDS"]).COMMANDS, "vanban", library.documents
+    )
     assert "Xin lỗi" in await chat(conversation, CADRE, app=app).text("/vanban")

@@ -62,10 +62,16 @@ def add_document(app, path: str, chunks=CHUNKS, **fields) -> int:
     doc = {**DOC, **fields, "path": path, "version": "v1", "size": 1, "ingested_at": "2026-11-25T00:00:00+00:00"}
     doc_id = app.db["documents"].insert(doc).last_pk
     for seq, (section, text) in enumerate(chunks):
-        app.db["chunks"].insert({
-            "document_id": doc_id, "seq": seq, "section_path": section, "heading": section,
-            "text": text, "text_hash": hashlib.sha256(text.encode()).hexdigest(),
-        })
+        app.db["chunks"].insert(
+            {
+                "document_id": doc_id,
+                "seq": seq,
+                "section_path": section,
+                "heading": section,
+                "text": text,
+                "text_hash": hashlib.sha256(text.encode()).hexdigest(),
+            }
+        )
     return doc_id
 
 
@@ -77,6 +83,7 @@ def fake_encoder(monkeypatch):
 
 
 # --- encoders -------------------------------------------------------------------------------
+
 
 def _unit_float32(m: np.ndarray, dim: int, rows: int) -> None:
     assert m.dtype == np.float32 and m.shape == (rows, dim)
@@ -131,13 +138,14 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
 # --- the index ------------------------------------------------------------------------------
 
+
 def _items(texts: dict[int, str]) -> list[vector_index.Item]:
     return [vector_index.Item(i, hashlib.sha256(t.encode()).hexdigest(), t) for i, t in texts.items()]
 
 
 def test_index_persists_and_only_embeds_new_keys(tmp_path):
     enc = CountingEncoder()
-    idx, rep = vector_index.sync(tmp_path, enc, _items({1: "một", 2: "hai", 3: "ba"}))
+    _idx, rep = vector_index.sync(tmp_path, enc, _items({1: "một", 2: "hai", 3: "ba"}))
     assert (rep.embedded, rep.reused, rep.rebuilt) == (3, 0, "")
     sidecar = json.loads(vector_index.sidecar_path(tmp_path).read_text())
     assert sidecar["model"] == "fake/one" and sidecar["dim"] == 16 and sidecar["count"] == 3
@@ -181,6 +189,7 @@ def test_torn_index_files_are_rebuilt(tmp_path):
 
 # --- refresh against the catalogue ------------------------------------------------------------
 
+
 def test_refresh_embeds_only_changed_chunks(app, fake_encoder):
     add_document(app, "/k/a.txt")
     rep = search.refresh(app)
@@ -196,8 +205,16 @@ def test_refresh_embeds_only_changed_chunks(app, fake_encoder):
     changed[3] = ("2. Thị trường", "Phát triển mạnh thị trường khoa học và công nghệ.")
     doc_id = app.db["documents"].rows_where("path = ?", ["/k/a.txt"]).__next__()["id"]
     for seq, (section, text) in enumerate(changed):
-        app.db["chunks"].insert({"document_id": doc_id, "seq": seq, "section_path": section,
-                                 "heading": section, "text": text, "text_hash": text})
+        app.db["chunks"].insert(
+            {
+                "document_id": doc_id,
+                "seq": seq,
+                "section_path": section,
+                "heading": section,
+                "text": text,
+                "text_hash": text,
+            }
+        )
     fake_encoder.texts = 0
     rep = search.refresh(app)
     assert (rep.embedded, rep.reused, rep.sentences_embedded) == (1, 3, 1)
@@ -224,6 +241,7 @@ def test_empty_catalogue(app, fake_encoder):
 
 
 # --- lexical ----------------------------------------------------------------------------------
+
 
 def test_unaccented_query_matches_folded_column(app, fake_encoder):
     add_document(app, "/k/a.txt")
@@ -280,11 +298,13 @@ def test_changing_the_model_rebuilds_with_a_message(app, monkeypatch):
 def test_document_references_and_english_glossary():
     from embeddings.references import DocumentReferences
 
-    refs = DocumentReferences([
-        (1, "69-KL/TW", "Kết luận số 69-KL/TW về tiếp tục thực hiện Nghị quyết số 20-NQ/TW"),
-        (2, "20-NQ/TW", "Nghị quyết số 20-NQ/TW"),
-        (3, "", "Kế hoạch của Tỉnh ủy thực hiện Kết luận số 69-KL/TW"),
-    ])
+    refs = DocumentReferences(
+        [
+            (1, "69-KL/TW", "Kết luận số 69-KL/TW về tiếp tục thực hiện Nghị quyết số 20-NQ/TW"),
+            (2, "20-NQ/TW", "Nghị quyết số 20-NQ/TW"),
+            (3, "", "Kế hoạch của Tỉnh ủy thực hiện Kết luận số 69-KL/TW"),
+        ]
+    )
     for question in ("Kết luận 69 là gì?", "ket luan so 69", "KL69", "Conclusion 69"):
         assert refs.referenced(parse(question)) == {"69-KL/TW"}, question
     assert refs.documents_about(frozenset({"69-KL/TW"})) == {1, 3}
@@ -301,12 +321,14 @@ def test_document_references_and_english_glossary():
 def test_header_words_scope_a_question_to_few_documents():
     from embeddings.references import DocumentReferences
 
-    refs = DocumentReferences([
-        (1, "", "Kế hoạch của Tỉnh ủy Quảng Nam bài báo Báo Quảng Nam"),
-        (2, "69-KL/TW", "Kết luận của Bộ Chính trị kết luận Bộ Chính trị"),
-        (3, "57-NQ/TW", "Nghị quyết của Bộ Chính trị nghị quyết Bộ Chính trị"),
-        (4, "20-NQ/TW", "Nghị quyết Ban Chấp hành Trung ương nghị quyết"),
-    ])
+    refs = DocumentReferences(
+        [
+            (1, "", "Kế hoạch của Tỉnh ủy Quảng Nam bài báo Báo Quảng Nam"),
+            (2, "69-KL/TW", "Kết luận của Bộ Chính trị kết luận Bộ Chính trị"),
+            (3, "57-NQ/TW", "Nghị quyết của Bộ Chính trị nghị quyết Bộ Chính trị"),
+            (4, "20-NQ/TW", "Nghị quyết Ban Chấp hành Trung ương nghị quyết"),
+        ]
+    )
     assert refs.scoped(parse("Ai giám sát kế hoạch của Tỉnh ủy?")) == {1}
     assert refs.scoped(parse("ke hoach cua tinh uy quang nam")) == {1}
     assert refs.scoped(parse("Bộ Chính trị giao nhiệm vụ gì?")) == set()  # in half the headers

@@ -6,22 +6,24 @@ import json
 from datetime import date
 
 from bot.cli import main
-from bot.core.answers import Answer, Source
-from bot.core.evaluation import Case, contains_fact, load_cases, run, score
+from bot.core.answers.answers import Answer, Source
+from bot.core.answers.evaluation import Case, contains_fact, load_cases, run, score
 from tests.conftest import DEV_EVAL
 
 
 def test_fact_comparison_ignores_tone_placement_case_and_spacing():
-    assert contains_fact("Đảng đoàn HĐND tỉnh chỉ đạo việc cụ thể hoá,  hoàn thiện cơ chế",
-                         ["cụ thể hóa, hoàn thiện cơ chế"])
+    assert contains_fact(
+        "Đảng đoàn HĐND tỉnh chỉ đạo việc cụ thể hoá,  hoàn thiện cơ chế", ["cụ thể hóa, hoàn thiện cơ chế"]
+    )
     assert contains_fact("THUỶ ĐIỆN", ["thủy điện"])
     assert not contains_fact("15/4/2024", ["30/4/2024"])
 
 
 def test_scoring_one_case():
     case = Case("d1", "deadline", "q", ("15/4/2024",))
-    answer = Answer("q", "… trước ngày 15/4/2024 …", True,
-                    [Source("t", "69-KL/TW", "7.", "trước ngày 15/4/2024", 0.9, 1)])
+    answer = Answer(
+        "q", "… trước ngày 15/4/2024 …", True, [Source("t", "69-KL/TW", "7.", "trước ngày 15/4/2024", 0.9, 1)]
+    )
     r = score(case, answer, 0.01)
     assert r.hit1 and r.hit3 and r.exact1 and r.passed
     declined = score(case, Answer("q", "Xin lỗi", False), 0.01)
@@ -40,7 +42,7 @@ def test_dev_set_floor(knowledge_app):
 
 def test_eval_command_output(knowledge_copy, capsys, tmp_path):
     cases = tmp_path / "cases.jsonl"
-    lines = [l for l in DEV_EVAL.read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [line for line in DEV_EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
     cases.write_text("\n".join(lines[:3] + lines[-1:]) + "\n", encoding="utf-8")
     assert main(["eval", str(cases), "--today", "2026-11-25"]) == 0
     out = capsys.readouterr().out

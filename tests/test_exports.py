@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
+from ledger_support import PEOPLE, add_document, assign_all, load_province, person, person_id, pin_now, write_csv
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.core import audit, exports, ledger, roster
 from bot.core.errors import PermissionDenied, UserError
-from ledger_support import PEOPLE, add_document, assign_all, load_province, person, person_id, pin_now, write_csv
+from bot.core.evidence import exports, ledger
+from bot.core.roster import audit, roster
 
 NASTY = [
-    ["=HYPERLINK(\"http://x\",\"bấm\")", "Xã Bình Dương", "+84 gọi ngay", "0977000001", ""],
+    ['=HYPERLINK("http://x","bấm")', "Xã Bình Dương", "+84 gọi ngay", "0977000001", ""],
     ["@SUM(A1)", "Xã Bình Dương", "-1+1", "0977000002", ""],
     ["Tab", "Xã Bình Dương", "\tchức vụ", "0977000003", ""],
 ]
@@ -27,11 +28,11 @@ def evidence(app, tmp_path):
     load_province(app, tmp_path)
     roster.import_roster(app, None, write_csv(tmp_path / "nasty.csv", NASTY))
     doc = add_document(app)
-    pin_now(app, datetime(2024, 4, 1, 0, 0, tzinfo=timezone.utc))
+    pin_now(app, datetime(2024, 4, 1, 0, 0, tzinfo=UTC))
     aid = assign_all(app, doc)
-    pin_now(app, datetime(2024, 4, 2, 1, 15, tzinfo=timezone.utc))            # 08:15 Vietnam
+    pin_now(app, datetime(2024, 4, 2, 1, 15, tzinfo=UTC))  # 08:15 Vietnam
     ledger.acknowledge(app, person_id(app, "0905000004"), aid, "telegram")
-    pin_now(app, datetime(2024, 4, 15, 17, 30, tzinfo=timezone.utc))          # 00:30 on the 16th: late
+    pin_now(app, datetime(2024, 4, 15, 17, 30, tzinfo=UTC))  # 00:30 on the 16th: late
     ledger.acknowledge(app, person_id(app, "0905000006"), aid, "zalo")
     ledger.acknowledge(app, person_id(app, "0977000001"), aid, "web")
     return app, aid
@@ -52,8 +53,17 @@ def test_xlsx_has_summary_chart_and_detail_in_vietnam_time(evidence, tmp_path):
     assert detail.column_dimensions["B"].width == 45
 
     head, *table = rows_of(summary)
-    assert head[:9] == ("Đợt", "Văn bản", "Hạn", "Đơn vị", "Được giao", "Đúng hạn", "Trễ hạn", "Chưa xác nhận",
-                        "Tỷ lệ hoàn thành (%)")
+    assert head[:9] == (
+        "Đợt",
+        "Văn bản",
+        "Hạn",
+        "Đơn vị",
+        "Được giao",
+        "Đúng hạn",
+        "Trễ hạn",
+        "Chưa xác nhận",
+        "Tỷ lệ hoàn thành (%)",
+    )
     units = {r[3].strip(): r[4:9] for r in table if r[3]}
     assert units["Huyện ủy Thăng Bình"] == (7, 1, 2, 4, pytest.approx(42.9))
     assert units["Tổng cộng"] == (len(PEOPLE) + 3, 1, 2, len(PEOPLE), pytest.approx(27.3))
@@ -66,8 +76,16 @@ def test_xlsx_has_summary_chart_and_detail_in_vietnam_time(evidence, tmp_path):
     assert len(lines) == len(PEOPLE) + 3
     by_name = {r[0]: r for r in lines}
     binh = by_name["Trần Thị Bình"]
-    assert binh[1:9] == ("Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình > Xã Bình Dương", "Bí thư Đảng ủy xã", "69-KL/TW",
-                         "v1", "15/04/2024", "Đúng hạn", "02/04/2024 08:15", "Telegram")
+    assert binh[1:9] == (
+        "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình > Xã Bình Dương",
+        "Bí thư Đảng ủy xã",
+        "69-KL/TW",
+        "v1",
+        "15/04/2024",
+        "Đúng hạn",
+        "02/04/2024 08:15",
+        "Telegram",
+    )
     stored = app.db.execute("SELECT id, hash FROM acks WHERE person_id = ?", (person_id(app, "0905000004"),)).fetchone()
     assert binh[10:12] == stored
     assert by_name["Huỳnh Thị Dung"][6:9] == ("Trễ hạn", "16/04/2024 00:30", "Zalo")
@@ -80,14 +98,14 @@ def test_formula_injection_is_escaped(evidence, tmp_path):
     app.db.execute("UPDATE people SET position = ? WHERE full_name = 'Tab'", ("\tchức vụ",))
     wb = load_workbook(exports.export_acks(app, None, "xlsx", tmp_path / "x.xlsx", assignment_id=aid))
     names = {r[0]: r for r in rows_of(wb["Chi tiết"])}
-    assert "'=HYPERLINK(\"http://x\",\"bấm\")" in names
-    assert names["'=HYPERLINK(\"http://x\",\"bấm\")"][2] == "'+84 gọi ngay"
+    assert '\'=HYPERLINK("http://x","bấm")' in names
+    assert names['\'=HYPERLINK("http://x","bấm")'][2] == "'+84 gọi ngay"
     assert names["'@SUM(A1)"][2] == "'-1+1"
     assert names["Tab"][2] == "'\tchức vụ"
     assert not any(isinstance(c, str) and c.startswith("=") for r in names.values() for c in r)
     text = exports.export_acks(app, None, "csv", tmp_path / "x.csv", assignment_id=aid).read_text("utf-8-sig")
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
-    assert "'=HYPERLINK(\"http://x\",\"bấm\")" in cells and "'@SUM(A1)" in cells and "'-1+1" in cells
+    assert '\'=HYPERLINK("http://x","bấm")' in cells and "'@SUM(A1)" in cells and "'-1+1" in cells
     assert not any(c[:1] in "=+-@" for c in cells if c)
     assert exports.escape(-5) == -5 and exports.escape("\rx") == "'\rx" and exports.escape("Bình") == "Bình"
 
@@ -101,7 +119,10 @@ def test_csv_has_bom_and_filters(evidence, tmp_path):
     assert rows[0][0] == "Họ và tên" and len(rows) == 1 + len(PEOPLE) + 3
     unit = roster.resolve_unit(app, "Huyện ủy Duy Xuyên").id
     scoped = exports.export_acks(app, None, "csv", tmp_path / "b.csv", unit_id=unit)
-    assert [r[0] for r in csv.reader(io.StringIO(scoped.read_text("utf-8-sig")))][1:] == ["Đặng Văn Em", "Ngô Thị Phương"]
+    assert [r[0] for r in csv.reader(io.StringIO(scoped.read_text("utf-8-sig")))][1:] == [
+        "Đặng Văn Em",
+        "Ngô Thị Phương",
+    ]
     april_2 = exports.export_acks(app, None, "csv", tmp_path / "c.csv", since=date(2024, 4, 2), until=date(2024, 4, 2))
     assert [r[0] for r in csv.reader(io.StringIO(april_2.read_text("utf-8-sig")))][1:] == ["Trần Thị Bình"]
     later = exports.export_acks(app, None, "csv", tmp_path / "d.csv", since=date(2024, 4, 16))
@@ -124,9 +145,25 @@ def test_permissions_and_audit(evidence, tmp_path):
 
 
 def test_cli_export(evidence, tmp_path, capsys):
-    app, aid = evidence
+    _app, aid = evidence
     out = tmp_path / "cli.xlsx"
-    assert main(["export", "acks", "--format", "xlsx", "--assignment", str(aid), "--unit", "Xã Bình Dương", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "acks",
+                "--format",
+                "xlsx",
+                "--assignment",
+                str(aid),
+                "--unit",
+                "Xã Bình Dương",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.strip() == str(out)
     names = [r[0] for r in rows_of(load_workbook(out)["Chi tiết"])][1:]
     assert len(names) == 5 and "Trần Thị Bình" in names

@@ -73,7 +73,7 @@ def test_fresh_files_are_hashed_not_parsed_on_reingest(app, tmp_path, monkeypatc
 def test_changed_file_replaces_chunks_and_duties_and_keeps_its_id(app, tmp_path):
     plan = _write(tmp_path / "docs" / "plan.txt", PLAN_V1)
     ingest(app, [plan])
-    (doc_id, version), = _rows(app, "SELECT id, version FROM documents")
+    ((doc_id, version),) = _rows(app, "SELECT id, version FROM documents")
     old_chunks = _rows(app, "SELECT id, text_hash FROM chunks")
     assert _rows(app, "SELECT actor, due_date FROM duties") == [("Ban Tuyên giáo Tỉnh ủy", "2024-04-15")]
 
@@ -86,7 +86,9 @@ def test_changed_file_replaces_chunks_and_duties_and_keeps_its_id(app, tmp_path)
     assert not {i for i, _ in old_chunks} & {i for i, _ in new_chunks}  # old rows gone
     assert {h for _, h in new_chunks} != {h for _, h in old_chunks}
     assert _rows(app, "SELECT actor, due_date FROM duties ORDER BY id") == [
-        ("Ban Tuyên giáo Tỉnh ủy", "2024-05-30"), ("Văn phòng Tỉnh ủy", None)]
+        ("Ban Tuyên giáo Tỉnh ủy", "2024-05-30"),
+        ("Văn phòng Tỉnh ủy", None),
+    ]
     assert all(cid in {i for i, _ in new_chunks} for (cid,) in _rows(app, "SELECT chunk_id FROM duties"))
 
 
@@ -95,7 +97,7 @@ def test_vanished_file_leaves_search_but_keeps_its_row(app, tmp_path):
     plan = _write(folder / "plan.txt", PLAN_V1)
     _write(folder / "law.txt", LAW)
     ingest(app, [folder])
-    (plan_id,), = _rows(app, "SELECT id FROM documents WHERE path = ?", str(plan))
+    ((plan_id,),) = _rows(app, "SELECT id FROM documents WHERE path = ?", str(plan))
     plan.unlink()
     report = ingest(app, [folder])
     assert report.removed == [str(plan)] and report.removed_ids == [plan_id]
@@ -120,7 +122,7 @@ def _huge(path: Path) -> None:
     [
         (b"", "rỗng"),
         (b"\x00\x01\x02binary\x00" * 50, "nhị phân"),
-        ("Kế hoạch triển khai".encode("utf-8").replace(b"\xe1", b"\xff"), "UTF-8"),
+        ("Kế hoạch triển khai".encode().replace(b"\xe1", b"\xff"), "UTF-8"),
         (_huge, "quá lớn"),
     ],
     ids=["empty", "binary", "undecodable", "huge"],
@@ -130,8 +132,12 @@ def test_bad_input_leaves_the_catalogue_intact(app, tmp_path, bad, message):
     plan = _write(folder / "plan.txt", PLAN_V1)
     law = _write(folder / "law.txt", LAW)
     ingest(app, [folder])
-    before = _rows(app, "SELECT d.id, d.version, c.id, c.text FROM documents d JOIN chunks c ON c.document_id = d.id "
-                        "WHERE d.path = ? ORDER BY c.id", str(plan))
+    before = _rows(
+        app,
+        "SELECT d.id, d.version, c.id, c.text FROM documents d JOIN chunks c ON c.document_id = d.id "
+        "WHERE d.path = ? ORDER BY c.id",
+        str(plan),
+    )
     if callable(bad):
         bad(plan)
     else:
@@ -143,19 +149,30 @@ def test_bad_input_leaves_the_catalogue_intact(app, tmp_path, bad, message):
     assert {p for p, _ in report.errors} == {str(plan), str(new_bad)}
     assert all(message in m for _, m in report.errors)
     assert report.updated == [str(law)]  # the other file still went in
-    after = _rows(app, "SELECT d.id, d.version, c.id, c.text FROM documents d JOIN chunks c ON c.document_id = d.id "
-                       "WHERE d.path = ? ORDER BY c.id", str(plan))
+    after = _rows(
+        app,
+        "SELECT d.id, d.version, c.id, c.text FROM documents d JOIN chunks c ON c.document_id = d.id "
+        "WHERE d.path = ? ORDER BY c.id",
+        str(plan),
+    )
     assert after == before  # the last good version stays, searchable
     assert _rows(app, "SELECT count(*) FROM documents WHERE path = ?", str(new_bad)) == [(0,)]
 
 
 def test_json_corpus_one_document_per_law(app, tmp_path):
     laws = [
-        {"law_id": f"{n:02d}/2019/QH14", "title": f"Luật số {n}", "articles": [
-            {"article_id": str(a), "title": f"Quy định {a}",
-             "text": f"1. Cơ quan nhà nước thực hiện quy định {a}.\n2. Bộ Tư pháp chủ trì hướng dẫn thi hành."}
-            for a in range(1, 4)
-        ]}
+        {
+            "law_id": f"{n:02d}/2019/QH14",
+            "title": f"Luật số {n}",
+            "articles": [
+                {
+                    "article_id": str(a),
+                    "title": f"Quy định {a}",
+                    "text": f"1. Cơ quan nhà nước thực hiện quy định {a}.\n2. Bộ Tư pháp chủ trì hướng dẫn thi hành.",
+                }
+                for a in range(1, 4)
+            ],
+        }
         for n in range(1, 4)
     ]
     corpus = _write(tmp_path / "bench" / "legal_corpus.json", json.dumps(laws, ensure_ascii=False))
@@ -183,7 +200,8 @@ def test_folder_of_laws_as_text_files(app, tmp_path):
     report = ingest(app, [tmp_path / "laws"])
     assert len(report.added) == 3 and not report.errors
     assert {r[0] for r in _rows(app, "SELECT section_path FROM chunks WHERE text LIKE '%Bộ Tư pháp%'")} == {
-        "Điều 2. Trách nhiệm"}
+        "Điều 2. Trách nhiệm"
+    }
 
 
 def test_missing_or_empty_explicit_paths_are_reported(app, tmp_path):
@@ -255,7 +273,9 @@ def test_a_reader_failure_is_reported_and_other_files_still_go_in(app, tmp_path,
     monkeypatch.setattr(catalogue, "load_bytes", flaky)
     report = ingest(app, [tmp_path / "docs"])
     assert report.added == [str(tmp_path / "docs" / "b.txt")]
-    assert report.errors == [(str(tmp_path / "docs" / "a.txt"), "Không đọc được tệp do lỗi không mong đợi (RuntimeError).")]
+    assert report.errors == [
+        (str(tmp_path / "docs" / "a.txt"), "Không đọc được tệp do lỗi không mong đợi (RuntimeError).")
+    ]
 
 
 def test_cli_reports_a_failed_index_refresh(app, tmp_path, capsys, monkeypatch):

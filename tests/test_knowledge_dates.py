@@ -17,8 +17,10 @@ def test_day_forms(text):
 
 
 def test_coarser_forms_and_ranges():
-    found = find_dates("tháng 4/2024, tháng 5 năm 2024, quý I/2025, quý 2 năm 2025, năm 2025, 2021 - 2030, "
-                       "từ năm 2021 đến năm 2025, 6 tháng đầu năm 2025")
+    found = find_dates(
+        "tháng 4/2024, tháng 5 năm 2024, quý I/2025, quý 2 năm 2025, năm 2025, 2021 - 2030, "
+        "từ năm 2021 đến năm 2025, 6 tháng đầu năm 2025"
+    )
     got = [(m.kind, m.precision, m.first, m.last) for m in found]
     assert got == [
         ("date", "month", date(2024, 4, 1), date(2024, 4, 30)),
@@ -33,8 +35,10 @@ def test_coarser_forms_and_ranges():
 
 
 def test_deadline_cues_are_part_of_the_mention():
-    text = ("Thời gian hoàn thành việc phổ biến trước ngày 15/4/2024; xây dựng kế hoạch chậm nhất ngày 30/4/2024; "
-            "cơ bản hoàn thành trong năm 2025, tầm nhìn đến năm 2030; hạn chót là 01/05/2024.")
+    text = (
+        "Thời gian hoàn thành việc phổ biến trước ngày 15/4/2024; xây dựng kế hoạch chậm nhất ngày 30/4/2024; "
+        "cơ bản hoàn thành trong năm 2025, tầm nhìn đến năm 2030; hạn chót là 01/05/2024."
+    )
     got = [(m.text, m.cue, m.iso) for m in deadlines(text)]
     assert got == [
         ("trước ngày 15/4/2024", "trước", "2024-04-15"),
@@ -47,9 +51,15 @@ def test_deadline_cues_are_part_of_the_mention():
 
 
 def test_periods():
-    found = find_dates("định kỳ 6 tháng báo cáo; hằng năm tổng kết; hằng quý; hàng tháng; định kỳ sơ kết; 3 tháng một lần")
+    found = find_dates(
+        "định kỳ 6 tháng báo cáo; hằng năm tổng kết; hằng quý; hàng tháng; định kỳ sơ kết; 3 tháng một lần"
+    )
     assert [(m.text, m.every_months) for m in found] == [
-        ("định kỳ 6 tháng", 6), ("hằng năm", 12), ("hằng quý", 3), ("hàng tháng", 1), ("định kỳ", None),
+        ("định kỳ 6 tháng", 6),
+        ("hằng năm", 12),
+        ("hằng quý", 3),
+        ("hàng tháng", 1),
+        ("định kỳ", None),
         ("3 tháng một lần", 3),
     ]
     assert {m.kind for m in found} == {"period"} and all(m.date is None for m in found)

@@ -11,7 +11,12 @@ EVERY_UNIT = "các cấp ủy, tổ chức đảng, chính quyền, Mặt trận
 @pytest.fixture(scope="module")
 def documents():
     docs = {}
-    for name in ("bao-quang-nam-ke-hoach-tinh-uy-kl69.txt", "ket-luan-69.txt", "nghi-quyet-57.txt", "nghi-quyet-20.txt"):
+    for name in (
+        "bao-quang-nam-ke-hoach-tinh-uy-kl69.txt",
+        "ket-luan-69.txt",
+        "nghi-quyet-57.txt",
+        "nghi-quyet-20.txt",
+    ):
         (doc,) = load_file(SHARED_KNOWLEDGE / name)
         docs[name] = extract_duties(make_chunks(doc.outline()))
     return docs
@@ -21,7 +26,12 @@ def test_article_deadlines_belong_to_the_units_named_before(documents):
     duties = documents["bao-quang-nam-ke-hoach-tinh-uy-kl69.txt"]
     dated = [(d.actor, d.due_date, d.due_text, d.task) for d in duties if d.due_date]
     assert dated == [
-        (EVERY_UNIT, "2024-04-15", "trước ngày 15/4/2024", "hoàn thành việc phổ biến, quán triệt, thông tin, tuyên truyền"),
+        (
+            EVERY_UNIT,
+            "2024-04-15",
+            "trước ngày 15/4/2024",
+            "hoàn thành việc phổ biến, quán triệt, thông tin, tuyên truyền",
+        ),
         (EVERY_UNIT, "2024-04-30", "trước ngày 30/4/2024", "hoàn thành việc xây dựng chương trình, kế hoạch"),
     ]
     first = duties[0]
@@ -59,8 +69,13 @@ def test_nq57_implementation_section(documents):
     by_actor = {}
     for d in section:
         by_actor.setdefault(d.actor, []).append(d)
-    assert {"Đảng đoàn Quốc hội", "Ban cán sự đảng Chính phủ", "Ban Tuyên giáo Trung ương",
-            "Văn phòng Trung ương Đảng", "Mặt trận Tổ quốc Việt Nam và các tổ chức chính trị - xã hội"} <= set(by_actor)
+    assert {
+        "Đảng đoàn Quốc hội",
+        "Ban cán sự đảng Chính phủ",
+        "Ban Tuyên giáo Trung ương",
+        "Văn phòng Trung ương Đảng",
+        "Mặt trận Tổ quốc Việt Nam và các tổ chức chính trị - xã hội",
+    } <= set(by_actor)
     law = next(d for d in by_actor["Ban cán sự đảng Chính phủ"] if d.due_date)
     assert (law.due_date, law.due_text, law.period) == ("2025-12-31", "trong năm 2025", "trong năm 2025")
     report = next(d for d in by_actor["Văn phòng Trung ương Đảng"] if d.period)
@@ -94,8 +109,6 @@ def test_actor_shapes():
 
 def test_unrelated_sentences_end_an_actor_run():
     duties = duties_in_text(
-        "Sở Tài chính bố trí kinh phí.\n"
-        "Kinh tế của tỉnh tăng trưởng khá.\n"
-        "Xây dựng cơ sở dữ liệu dùng chung."
+        "Sở Tài chính bố trí kinh phí.\nKinh tế của tỉnh tăng trưởng khá.\nXây dựng cơ sở dữ liệu dùng chung."
     )
     assert [d.task for d in duties] == ["bố trí kinh phí"]

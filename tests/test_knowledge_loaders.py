@@ -25,8 +25,10 @@ def make_pdf(pages: list[list[str]]) -> bytes:
         ops += [f"({line}) Tj T*" for line in lines]
         stream = "\n".join(ops + ["ET"])
         objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                       f"/Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>"
+        )
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
     out, offsets = b"%PDF-1.4\n", []
@@ -63,21 +65,23 @@ def test_saved_web_page_loses_its_furniture():
 
 
 def test_chrome_rules_are_general():
-    page = "\n".join([
-        "Thời sự | Chính trị",
-        "Hội nghị quán triệt Nghị quyết số 57-NQ/TW tại huyện miền núi",
-        "Nguyễn Văn An - Thứ Hai, 12/05/2025 10:15",
-        "Chia sẻ",
-        "Sáng nay, Huyện ủy tổ chức hội nghị quán triệt Nghị quyết số 57-NQ/TW cho hơn 300 cán bộ, đảng viên "
-        "chủ chốt; hội nghị được kết nối trực tuyến đến tất cả các xã, thị trấn trên địa bàn huyện để bảo đảm "
-        "mọi người đều nắm được nội dung.",
-        "Các chi bộ hoàn thành việc quán triệt trước ngày 30/6/2025.",
-        "Lượt xem: 1.245",
-        "Tin cùng chuyên mục",
-        "Tỉnh tổ chức hội thi tìm hiểu về chuyển đổi số",
-        "Thêm 20 xã hoàn thành chuẩn nông thôn mới",
-        "© 2025 Báo Miền Núi. Ghi rõ nguồn khi phát hành lại.",
-    ])
+    page = "\n".join(
+        [
+            "Thời sự | Chính trị",
+            "Hội nghị quán triệt Nghị quyết số 57-NQ/TW tại huyện miền núi",
+            "Nguyễn Văn An - Thứ Hai, 12/05/2025 10:15",
+            "Chia sẻ",
+            "Sáng nay, Huyện ủy tổ chức hội nghị quán triệt Nghị quyết số 57-NQ/TW cho hơn 300 cán bộ, đảng viên "
+            "chủ chốt; hội nghị được kết nối trực tuyến đến tất cả các xã, thị trấn trên địa bàn huyện để bảo đảm "
+            "mọi người đều nắm được nội dung.",
+            "Các chi bộ hoàn thành việc quán triệt trước ngày 30/6/2025.",
+            "Lượt xem: 1.245",
+            "Tin cùng chuyên mục",
+            "Tỉnh tổ chức hội thi tìm hiểu về chuyển đổi số",
+            "Thêm 20 xã hoàn thành chuẩn nông thôn mới",
+            "© 2025 Báo Miền Núi. Ghi rõ nguồn khi phát hành lại.",
+        ]
+    )
     body, meta = strip_chrome(page)
     assert body.split("\n") == [
         page.split("\n")[4],
@@ -99,7 +103,12 @@ def test_metadata_guessed_from_the_wording(tmp_path):
     assert doc.title.startswith("NGHỊ QUYẾT HỘI NGHỊ LẦN THỨ SÁU") and "TÌNH HÌNH" not in doc.title
     body = (SHARED_KNOWLEDGE / "ket-luan-69.txt").read_text("utf-8").split("\n\n", 1)[1]
     (doc,) = load_file(_write(tmp_path, "kl69.txt", body))
-    assert (doc.title, doc.number, doc.issued, doc.kind) == ("Kết luận số 69-KL/TW", "69-KL/TW", "2024-01-11", "kết luận")
+    assert (doc.title, doc.number, doc.issued, doc.kind) == (
+        "Kết luận số 69-KL/TW",
+        "69-KL/TW",
+        "2024-01-11",
+        "kết luận",
+    )
     (doc,) = load_file(DATA / "luat-mau.txt")
     assert doc.number == "99/2030/QH15" and doc.kind == "luật"
 
@@ -114,12 +123,17 @@ def test_text_is_nfc_with_tone_placement_kept(tmp_path):
 def test_markdown_front_matter_and_inline_markup():
     (doc,) = load_file(DATA / "ke-hoach-mau.md")
     assert (doc.title, doc.number, doc.issued, doc.issuer) == (
-        "Kế hoạch mẫu về chuyển đổi số", "12-KH/TU", "2024-05-02", "Tỉnh ủy Quảng Nam")
+        "Kế hoạch mẫu về chuyển đổi số",
+        "12-KH/TU",
+        "2024-05-02",
+        "Tỉnh ủy Quảng Nam",
+    )
     assert "Quán triệt sâu sắc nội dung Nghị quyết số 57-NQ/TW đến cán bộ, đảng viên." in doc.body
     assert "**" not in doc.body and "](" not in doc.body
     paths = {b.text: b.section.path for b in doc.outline().blocks}
-    assert paths["Ủy ban Kiểm tra Tỉnh ủy theo dõi, kiểm tra việc thực hiện; định kỳ 6 tháng báo cáo Ban Thường vụ Tỉnh ủy."] == (
-        "II. Nhiệm vụ > 2. Kiểm tra")
+    assert paths[
+        "Ủy ban Kiểm tra Tỉnh ủy theo dõi, kiểm tra việc thực hiện; định kỳ 6 tháng báo cáo Ban Thường vụ Tỉnh ủy."
+    ] == ("II. Nhiệm vụ > 2. Kiểm tra")
 
 
 def test_html_page():
@@ -166,8 +180,14 @@ def test_docx_keeps_order_numbering_headings_and_tables(tmp_path):
 
 def test_pdf_text_layer(tmp_path):
     pages = [
-        ["Tinh uy Quang Nam", "Ke hoach so 12-KH/TU", "I. Muc dich", "Cac cap uy quan triet noi dung",
-         "ket luan truoc ngay 15/4/2024.", "1"],
+        [
+            "Tinh uy Quang Nam",
+            "Ke hoach so 12-KH/TU",
+            "I. Muc dich",
+            "Cac cap uy quan triet noi dung",
+            "ket luan truoc ngay 15/4/2024.",
+            "1",
+        ],
         ["Tinh uy Quang Nam", "II. Nhiem vu", "Ban Tuyen giao chu tri.", "2"],
         ["Tinh uy Quang Nam", "III. To chuc thuc hien", "Van phong theo doi.", "3"],
     ]
@@ -186,13 +206,24 @@ def test_pdf_text_layer(tmp_path):
 
 def test_zalo_legal_corpus(tmp_path):
     corpus = [
-        {"law_id": "01/2009/TT-BNN", "articles": [
-            {"article_id": "1", "title": "Phạm vi áp dụng", "text": "Thông tư này hướng dẫn việc tuần tra.\n1. Khoản một."},
-            {"article_id": "2", "title": "Điều 2. Đối tượng", "text": "Áp dụng với cơ quan nhà nước."},
-        ]},
-        {"law_id": "45/2019/QH14", "title": "Bộ luật Lao động", "articles": [
-            {"article_id": "5", "title": "Quyền của người lao động", "text": "Người lao động có quyền làm việc."},
-        ]},
+        {
+            "law_id": "01/2009/TT-BNN",
+            "articles": [
+                {
+                    "article_id": "1",
+                    "title": "Phạm vi áp dụng",
+                    "text": "Thông tư này hướng dẫn việc tuần tra.\n1. Khoản một.",
+                },
+                {"article_id": "2", "title": "Điều 2. Đối tượng", "text": "Áp dụng với cơ quan nhà nước."},
+            ],
+        },
+        {
+            "law_id": "45/2019/QH14",
+            "title": "Bộ luật Lao động",
+            "articles": [
+                {"article_id": "5", "title": "Quyền của người lao động", "text": "Người lao động có quyền làm việc."},
+            ],
+        },
     ]
     path = _write(tmp_path, "legal_corpus.json", json.dumps(corpus, ensure_ascii=False))
     docs = load_file(path)
@@ -219,7 +250,7 @@ def test_jsonl_records_and_wrapped_json(tmp_path):
 
 
 def test_csv_corpus_one_article_per_row(tmp_path):
-    rows = "\ufeffLaw_ID,article_id,title,text\nluat-b,1,Phạm vi,\"Luật này quy định về đê điều, phòng chống lũ.\"\nluat-b,2,Giải thích từ ngữ,Đê là công trình ngăn nước.\n"
+    rows = '\ufeffLaw_ID,article_id,title,text\nluat-b,1,Phạm vi,"Luật này quy định về đê điều, phòng chống lũ."\nluat-b,2,Giải thích từ ngữ,Đê là công trình ngăn nước.\n'
     docs = load_file(_write(tmp_path, "corpus.csv", rows))
     assert [d.number for d in docs] == ["luat-b"]
     assert [s.label for s in docs[0].outline().sections()][1:] == ["Điều 1. Phạm vi", "Điều 2. Giải thích từ ngữ"]
@@ -238,7 +269,7 @@ def test_article_heading_variants():
         ("blank.md", b"  \n\n ", "rỗng"),
         ("header-only.txt", "title: Chỉ có tiêu đề\n".encode(), "không có nội dung"),
         ("binary.txt", b"PK\x03\x04\x00\x00binary\x00data" * 10, "nhị phân"),
-        ("latin.txt", "Nghị quyết về khoa học".encode("utf-8").replace(b"\xe1", b"\xe0\xff"), "UTF-8"),
+        ("latin.txt", "Nghị quyết về khoa học".encode().replace(b"\xe1", b"\xe0\xff"), "UTF-8"),
         ("table.xlsx", b"not a document", "chưa được hỗ trợ"),
         ("broken.docx", b"this is not a zip archive", ".docx"),
         ("broken.pdf", b"%PDF-1.4 garbage without objects", "PDF"),

@@ -41,7 +41,9 @@ def test_resolution_numbering_tree():
     paths = _paths(parse_outline(RESOLUTION))
     assert paths["b) Cơ chế chưa đồng bộ."] == "A- TÌNH HÌNH VÀ NGUYÊN NHÂN"  # content items stay in A
     assert paths["1- Phát triển khoa học là quốc sách hàng đầu."] == "B- ĐỊNH HƯỚNG > I- QUAN ĐIỂM"
-    assert paths["Nâng cao nhận thức của các cấp ủy."] == "B- ĐỊNH HƯỚNG > II- NHIỆM VỤ VÀ GIẢI PHÁP > 1- Đổi mới tư duy"
+    assert (
+        paths["Nâng cao nhận thức của các cấp ủy."] == "B- ĐỊNH HƯỚNG > II- NHIỆM VỤ VÀ GIẢI PHÁP > 1- Đổi mới tư duy"
+    )
     inner = "B- ĐỊNH HƯỚNG > II- NHIỆM VỤ VÀ GIẢI PHÁP > 2- Đổi mới cơ chế quản lý > 2.1- Đổi mới cơ chế tài chính"
     assert paths["+ Trước hết ở các viện nghiên cứu."] == inner
     assert paths["Sau các gạch đầu dòng, đoạn này vẫn thuộc mục 2.1."] == inner
@@ -51,7 +53,9 @@ def test_resolution_numbering_tree():
 
 
 def test_roman_and_decimal_with_dots():
-    outline = parse_outline("I. Mục đích\nNội dung một.\nII. Nhiệm vụ\n1. Tuyên truyền\n1.1. Báo chí\nViết bài.\n1.2. Mạng xã hội\nĐăng tin.\n2. Kiểm tra\nKiểm tra định kỳ.")
+    outline = parse_outline(
+        "I. Mục đích\nNội dung một.\nII. Nhiệm vụ\n1. Tuyên truyền\n1.1. Báo chí\nViết bài.\n1.2. Mạng xã hội\nĐăng tin.\n2. Kiểm tra\nKiểm tra định kỳ."
+    )
     paths = _paths(outline)
     assert paths["Viết bài."] == "II. Nhiệm vụ > 1. Tuyên truyền > 1.1. Báo chí"
     assert paths["Đăng tin."] == "II. Nhiệm vụ > 1. Tuyên truyền > 1.2. Mạng xã hội"
@@ -84,9 +88,13 @@ def test_markdown_headings_and_marker_classification():
 
 
 def test_articles_given_by_a_corpus_are_the_sections():
-    outline = outline_from_articles([("Điều 1. Phạm vi", "1. Khoản một.\n2. Khoản hai."), ("Điều 2. Đối tượng", "Áp dụng.")])
+    outline = outline_from_articles(
+        [("Điều 1. Phạm vi", "1. Khoản một.\n2. Khoản hai."), ("Điều 2. Đối tượng", "Áp dụng.")]
+    )
     assert [(b.text, b.section.path) for b in outline.blocks] == [
-        ("1. Khoản một.", "Điều 1. Phạm vi"), ("2. Khoản hai.", "Điều 1. Phạm vi"), ("Áp dụng.", "Điều 2. Đối tượng"),
+        ("1. Khoản một.", "Điều 1. Phạm vi"),
+        ("2. Khoản hai.", "Điều 1. Phạm vi"),
+        ("Áp dụng.", "Điều 2. Đối tượng"),
     ]
 
 
@@ -98,8 +106,10 @@ def test_long_headings_are_shortened_in_paths():
 
 
 def test_split_sentences():
-    text = ("TP. Hồ Chí Minh và PGS.TS. Nguyễn Văn A dự họp. Kết luận số 69-KL/TW ban hành ngày 11.01.2024. "
-            "Mục 1.1 nêu rõ v.v. và nhiều nội dung khác. H. Quang viết bài. Thời hạn là 15/4/2024! Xong.")
+    text = (
+        "TP. Hồ Chí Minh và PGS.TS. Nguyễn Văn A dự họp. Kết luận số 69-KL/TW ban hành ngày 11.01.2024. "
+        "Mục 1.1 nêu rõ v.v. và nhiều nội dung khác. H. Quang viết bài. Thời hạn là 15/4/2024! Xong."
+    )
     assert split_sentences(text) == [
         "TP. Hồ Chí Minh và PGS.TS. Nguyễn Văn A dự họp.",
         "Kết luận số 69-KL/TW ban hành ngày 11.01.2024.",
@@ -109,10 +119,12 @@ def test_split_sentences():
         "Xong.",
     ]
     assert split_sentences("1. Thành lập Ban Chỉ đạo. Thành lập Hội đồng.") == [
-        "1. Thành lập Ban Chỉ đạo.", "Thành lập Hội đồng."
+        "1. Thành lập Ban Chỉ đạo.",
+        "Thành lập Hội đồng.",
     ]
     assert split_sentences("Điều 5. Quyền của người lao động\nII. Nhiệm vụ") == [
-        "Điều 5. Quyền của người lao động", "II. Nhiệm vụ"
+        "Điều 5. Quyền của người lao động",
+        "II. Nhiệm vụ",
     ]
 
 

@@ -4,15 +4,9 @@ import, progress reports and the CLI."""
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
-
-from bot.app import App
-from bot.cli import main
-from bot.core import assignments, audit, ledger, reports, roster
-from bot.core.errors import PermissionDenied, UserError
-from bot.core.tabular import file_sha256
 from ledger_support import (
     PEOPLE,
     add_document,
@@ -25,7 +19,14 @@ from ledger_support import (
     write_xlsx,
 )
 
-APRIL_2 = datetime(2024, 4, 2, 1, 15, tzinfo=timezone.utc)   # 08:15 in Vietnam
+from bot.app import App
+from bot.cli import main
+from bot.core.errors import PermissionDenied, UserError
+from bot.core.evidence import assignments, ledger, reports
+from bot.core.roster import audit, roster
+from bot.core.roster.tabular import file_sha256
+
+APRIL_2 = datetime(2024, 4, 2, 1, 15, tzinfo=UTC)  # 08:15 in Vietnam
 
 
 @pytest.fixture
@@ -37,9 +38,12 @@ def province(app, tmp_path):
 
 def members(app, assignment_id) -> set[str]:
     return {
-        r[0] for r in app.db.execute(
+        r[0]
+        for r in app.db.execute(
             "SELECT p.full_name FROM assignment_members m JOIN people p ON p.id = m.person_id "
-            "WHERE m.assignment_id = ?", (assignment_id,))
+            "WHERE m.assignment_id = ?",
+            (assignment_id,),
+        )
     }
 
 
@@ -54,8 +58,10 @@ def tamper(app, sql, params=()):
 
 
 def ack_everyone(app, assignment_id):
-    for pid in sorted(r[0] for r in app.db.execute(
-            "SELECT person_id FROM assignment_members WHERE assignment_id = ?", (assignment_id,))):
+    for pid in sorted(
+        r[0]
+        for r in app.db.execute("SELECT person_id FROM assignment_members WHERE assignment_id = ?", (assignment_id,))
+    ):
         ledger.acknowledge(app, pid, assignment_id, "telegram")
 
 
@@ -116,7 +122,7 @@ def test_pending_and_double_acknowledgement(province):
     assert [(p.document.number, p.due_text, p.overdue) for p in pending] == [("69-KL/TW", "15/04/2024", False)]
     first = ledger.acknowledge(province, binh, aid, "telegram")
     assert first.created and first.when == "08:15 ngày 02/04/2024"
-    pin_now(province, datetime(2024, 4, 3, 9, 0, tzinfo=timezone.utc))
+    pin_now(province, datetime(2024, 4, 3, 9, 0, tzinfo=UTC))
     second = ledger.acknowledge(province, binh, aid, "zalo")
     assert not second.created and second.row == first.row and second.when == "08:15 ngày 02/04/2024"
     assert province.db["acks"].count == 1
@@ -125,9 +131,9 @@ def test_pending_and_double_acknowledgement(province):
     assert done.acked_at == "2024-04-02T01:15:00+00:00"
     # overdue once the due day has ended in Vietnam (17:00 UTC on the 15th is 00:00 on the 16th)
     an = person_id(province, "0905000003")
-    pin_now(province, datetime(2024, 4, 15, 16, 59, tzinfo=timezone.utc))
+    pin_now(province, datetime(2024, 4, 15, 16, 59, tzinfo=UTC))
     assert not assignments.pending_for(province, an)[0].overdue
-    pin_now(province, datetime(2024, 4, 15, 17, 0, tzinfo=timezone.utc))
+    pin_now(province, datetime(2024, 4, 15, 17, 0, tzinfo=UTC))
     assert assignments.pending_for(province, an)[0].overdue
 
 
@@ -175,8 +181,12 @@ def test_ledger_rows_cannot_be_changed_through_sql(province):
         ("UPDATE acks SET acked_at = '2024-04-01T00:00:00+00:00' WHERE id = 3", 3, "bị sửa"),
         ("UPDATE acks SET check_score = '3/3' WHERE id = 5", 5, "bị sửa"),
         ("DELETE FROM acks WHERE id = 4", 5, "hàng 4 đã bị xóa"),
-        ("UPDATE acks SET id = -2 WHERE id = 2; UPDATE acks SET id = 2 WHERE id = 6;"
-         "UPDATE acks SET id = 6 WHERE id = -2", 2, "đổi chỗ"),                      # rows 2 and 6 swapped
+        (
+            "UPDATE acks SET id = -2 WHERE id = 2; UPDATE acks SET id = 2 WHERE id = 6;"
+            "UPDATE acks SET id = 6 WHERE id = -2",
+            2,
+            "đổi chỗ",
+        ),  # rows 2 and 6 swapped
         ("DELETE FROM acks WHERE id >= 7", 7, "hàng cuối"),
     ],
 )
@@ -196,9 +206,12 @@ def test_rewriting_a_row_and_its_hash_still_breaks_the_chain(province):
     aid = assign_all(province, doc)
     ack_everyone(province, aid)
     *content, prev = province.db.execute(
-        f"SELECT {', '.join(ledger.Entry._fields)}, prev_hash FROM acks WHERE id = 3").fetchone()
+        f"SELECT {', '.join(ledger.Entry._fields)}, prev_hash FROM acks WHERE id = 3"
+    ).fetchone()
     entry = ledger.Entry(*content)._replace(acked_at="2024-03-01T00:00:00+00:00")
-    tamper(province, "UPDATE acks SET acked_at = ?, hash = ? WHERE id = 3", (entry.acked_at, ledger.row_hash(prev, entry)))
+    tamper(
+        province, "UPDATE acks SET acked_at = ?, hash = ? WHERE id = 3", (entry.acked_at, ledger.row_hash(prev, entry))
+    )
     result = ledger.verify(province)
     assert (result.ok, result.first_bad_id) == (False, 4)
 
@@ -208,21 +221,23 @@ def test_concurrent_appends_lose_nothing(province, tmp_path):
     extra = [[f"Cán bộ {i}", "Xã Bình Dương", "", f"0966{i:06d}", ""] for i in range(200)]
     roster.import_roster(province, None, write_csv(tmp_path / "many.csv", extra))
     aid = assign_all(province, doc)
-    ids = sorted(r[0] for r in province.db.execute("SELECT person_id FROM assignment_members WHERE assignment_id = ?", (aid,)))
+    ids = sorted(
+        r[0] for r in province.db.execute("SELECT person_id FROM assignment_members WHERE assignment_id = ?", (aid,))
+    )
     errors: list[BaseException] = []
 
     def writer(chunk: list[int]) -> None:
-        own = App(province.config)          # its own connection, as a separate worker would have
+        own = App(province.config)  # its own connection, as a separate worker would have
         try:
             for pid in chunk:
                 ledger.acknowledge(own, pid, aid, "telegram")
-                ledger.acknowledge(own, pid, aid, "telegram")   # a double press
-        except BaseException as exc:  # noqa: BLE001 - reported below
+                ledger.acknowledge(own, pid, aid, "telegram")  # a double press
+        except BaseException as exc:
             errors.append(exc)
 
     verdicts: list[bool] = []
 
-    def verifier() -> None:                 # `ledger verify` run while the writers append
+    def verifier() -> None:  # `ledger verify` run while the writers append
         own = App(province.config)
         for _ in range(20):
             verdicts.append(ledger.verify(own).ok)
@@ -261,23 +276,28 @@ def test_attendance_import(province, tmp_path):
     aid = assign_all(province, doc, units=[thang_binh])
     officer = person(province, "0905000002", channel="web")
     rows = [
-        [1, "Nguyễn Văn An", "", "0905 000 003", "x"],             # row 4: by phone
-        [2, "tran thi binh", "Xa Binh Duong", "", "x"],             # row 5: by name + unit, no diacritics
-        [3, "Người Lạ", "Xã Bình Dương", "", "x"],                  # row 6: not in the roster
-        [4, "Ngô Thị Phương", "Huyện ủy Duy Xuyên", "", "x"],       # row 7: not in this assignment
-        [5, "Huỳnh Thị Dung", "Xã Không Có", "", "x"],              # row 8: unknown unit
-        [6, "Nguyễn Văn An", "", "0905000003", "x"],                # row 9: twice
-        [7, "Võ Văn Cường", "", "0905000006", "x"],                 # row 10: phone of someone else
-        [8, "", "Xã Bình Dương", "", "x"],                          # row 11: no name, no phone
+        [1, "Nguyễn Văn An", "", "0905 000 003", "x"],  # row 4: by phone
+        [2, "tran thi binh", "Xa Binh Duong", "", "x"],  # row 5: by name + unit, no diacritics
+        [3, "Người Lạ", "Xã Bình Dương", "", "x"],  # row 6: not in the roster
+        [4, "Ngô Thị Phương", "Huyện ủy Duy Xuyên", "", "x"],  # row 7: not in this assignment
+        [5, "Huỳnh Thị Dung", "Xã Không Có", "", "x"],  # row 8: unknown unit
+        [6, "Nguyễn Văn An", "", "0905000003", "x"],  # row 9: twice
+        [7, "Võ Văn Cường", "", "0905000006", "x"],  # row 10: phone of someone else
+        [8, "", "Xã Bình Dương", "", "x"],  # row 11: no name, no phone
     ]
     sheet = write_xlsx(tmp_path / "hoi-nghi.xlsx", rows, header=ATTENDANCE_HEADER, title="DANH SÁCH DỰ HỘI NGHỊ")
     report = ledger.import_attendance(province, officer, sheet, aid)
     assert not report.imported and province.db["acks"].count == 0
     assert [e.row for e in report.errors] == [6, 7, 8, 9, 10, 11]
     text = "\n".join(map(str, report.errors))
-    for words in ("Dòng 6: không có Người Lạ", "Dòng 7: Ngô Thị Phương không thuộc", "Dòng 8: không tìm thấy đơn vị",
-                  "Dòng 9: trùng với dòng 4", "Dòng 10: số điện thoại 0905000006 là của Huỳnh Thị Dung",
-                  "Dòng 11: thiếu họ và tên"):
+    for words in (
+        "Dòng 6: không có Người Lạ",
+        "Dòng 7: Ngô Thị Phương không thuộc",
+        "Dòng 8: không tìm thấy đơn vị",
+        "Dòng 9: trùng với dòng 4",
+        "Dòng 10: số điện thoại 0905000006 là của Huỳnh Thị Dung",
+        "Dòng 11: thiếu họ và tên",
+    ):
         assert words in text
     report = ledger.import_attendance(province, officer, sheet, aid, skip_invalid=True)
     assert report.imported and (report.recorded, report.already) == (2, 0)
@@ -294,9 +314,9 @@ def test_attendance_import(province, tmp_path):
 def test_progress_rolls_up_with_on_time_and_late(province):
     doc = add_document(province)
     aid = assign_all(province, doc)
-    ledger.acknowledge(province, person_id(province, "0905000004"), aid, "telegram")   # Bình Dương, on time
-    pin_now(province, datetime(2024, 4, 20, 2, 0, tzinfo=timezone.utc))
-    ledger.acknowledge(province, person_id(province, "0905000006"), aid, "zalo")       # Bình Triều, late
+    ledger.acknowledge(province, person_id(province, "0905000004"), aid, "telegram")  # Bình Dương, on time
+    pin_now(province, datetime(2024, 4, 20, 2, 0, tzinfo=UTC))
+    ledger.acknowledge(province, person_id(province, "0905000006"), aid, "zalo")  # Bình Triều, late
     officer = person(province, "0905000002")
     report = reports.progress(province, officer, aid)
     by_name = {u.name: u for u in report.units}
@@ -307,7 +327,7 @@ def test_progress_rolls_up_with_on_time_and_late(province):
     assert by_name["Xã Bình Dương"].depth == 2
     assert "Huyện ủy Thăng Bình: 2/4 (50%), trễ hạn 1, chưa xác nhận 2" in [line.strip() for line in report.lines()]
     scoped = reports.progress(province, officer, aid, roster.resolve_unit(province, "Huyện ủy Thăng Bình").id)
-    assert [u.name for u in scoped.units][0] == "Huyện ủy Thăng Bình" and scoped.total.assigned == 4
+    assert next(u.name for u in scoped.units) == "Huyện ủy Thăng Bình" and scoped.total.assigned == 4
     missing = reports.not_confirmed(province, officer, aid, roster.resolve_unit(province, "Huyện ủy Thăng Bình").id)
     assert [p.full_name for p in missing] == ["Nguyễn Văn An", "Võ Văn Cường"]
     with pytest.raises(PermissionDenied, match="tiến độ"):
@@ -316,7 +336,10 @@ def test_progress_rolls_up_with_on_time_and_late(province):
 
 def test_cli_assign_progress_verify_and_ack_import(province, tmp_path, capsys):
     add_document(province)
-    assert main(["assign", "--document", "kl69", "--units", "Huyện ủy Thăng Bình", "--no-subunits", "--due", "2024-04-15"]) == 0
+    assert (
+        main(["assign", "--document", "kl69", "--units", "Huyện ủy Thăng Bình", "--no-subunits", "--due", "2024-04-15"])
+        == 0
+    )
     printed = capsys.readouterr()
     assert printed.out.strip() == "1" and "cho 1 người" in printed.err
     queued = province.db.execute(
@@ -326,8 +349,11 @@ def test_cli_assign_progress_verify_and_ack_import(province, tmp_path, capsys):
     assert "ack:1" in province.db.execute("SELECT reply FROM broadcasts").fetchone()[0]
     assert main(["assign", "--document", "NQ 99", "--due", "2024-04-15"]) == 1
     assert "Không tìm thấy văn bản" in capsys.readouterr().err
-    sheet = write_csv(tmp_path / "hn.csv", [["Nguyễn Văn An", "Huyện ủy Thăng Bình", "", ""]],
-                      header=["Họ và tên", "Đơn vị", "Chức vụ", "Số điện thoại"])
+    sheet = write_csv(
+        tmp_path / "hn.csv",
+        [["Nguyễn Văn An", "Huyện ủy Thăng Bình", "", ""]],
+        header=["Họ và tên", "Đơn vị", "Chức vụ", "Số điện thoại"],
+    )
     assert main(["ack", "import", str(sheet), "--assignment", "1"]) == 0
     assert "ghi nhận 1 người" in capsys.readouterr().out
     assert main(["progress"]) == 0
@@ -339,4 +365,6 @@ def test_cli_assign_progress_verify_and_ack_import(province, tmp_path, capsys):
     assert main(["ledger", "verify"]) == 1
     assert "hàng 1" in capsys.readouterr().out
     entries = audit.recent(province)
-    assert {e.action for e in entries} >= {"assign", "ack.import", "progress"} and {e.channel for e in entries} == {"cli"}
+    assert {e.action for e in entries} >= {"assign", "ack.import", "progress"} and {e.channel for e in entries} == {
+        "cli"
+    }

@@ -5,10 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from bot.cli import main
-from bot.core import audit, roster
-from bot.core.errors import PermissionDenied, UserError
 from ledger_support import (
     BINH_DUONG,
     DUY_XUYEN,
@@ -20,6 +16,10 @@ from ledger_support import (
     write_csv,
     write_xlsx,
 )
+
+from bot.cli import main
+from bot.core.errors import PermissionDenied, UserError
+from bot.core.roster import audit, roster
 
 
 def snapshot(app) -> tuple:
@@ -33,12 +33,15 @@ def test_csv_with_bom_builds_tree_and_normalises(app, tmp_path):
     assert (report.created, report.units_created, report.errors) == (len(PEOPLE), 5, [])
     paths = roster.unit_paths(app)
     assert set(paths.values()) == {
-        "Tỉnh ủy Quảng Nam", "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình", BINH_DUONG,
-        "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình > Xã Bình Triều", DUY_XUYEN,
+        "Tỉnh ủy Quảng Nam",
+        "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình",
+        BINH_DUONG,
+        "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình > Xã Bình Triều",
+        DUY_XUYEN,
     }
     binh = person(app, "0905000004")
     assert (binh.full_name, binh.unit_name, binh.role) == ("Trần Thị Bình", "Xã Bình Dương", "cadre")
-    assert person(app, "0905000005").role == "cadre"        # blank role → cadre; "84.905…" phone
+    assert person(app, "0905000005").role == "cadre"  # blank role → cadre; "84.905…" phone
     assert person(app, "0905000006").phone == "0905000006"  # Excel dropped the leading 0
     assert person(app, "0905000001").role == "admin"
     assert person(app, "0905000007").role == "officer"
@@ -49,7 +52,9 @@ def test_csv_without_bom_semicolons_and_english_headers(app, tmp_path):
     path = write_csv(
         tmp_path / "r.csv",
         [["Mai Văn Hùng", "Sở Khoa học và Công nghệ", "Giám đốc", "0911222333", "admin"]],
-        header=["Full name", "Unit", "Position", "Phone", "Role"], bom=False, delimiter=";",
+        header=["Full name", "Unit", "Position", "Phone", "Role"],
+        bom=False,
+        delimiter=";",
     )
     report = roster.import_roster(app, None, path)
     assert report.imported and report.created == 1
@@ -59,8 +64,10 @@ def test_csv_without_bom_semicolons_and_english_headers(app, tmp_path):
 def test_xlsx_with_title_row_parent_column_and_numeric_phone(app, tmp_path):
     path = write_xlsx(
         tmp_path / "r.xlsx",
-        [["Lý Văn Hải", "Xã Duy Sơn", "Huyện ủy Duy Xuyên", 905111222, "Cán bộ"],
-         [None, "Xã Duy Sơn", "Huyện ủy Duy Xuyên", None, None]],
+        [
+            ["Lý Văn Hải", "Xã Duy Sơn", "Huyện ủy Duy Xuyên", 905111222, "Cán bộ"],
+            [None, "Xã Duy Sơn", "Huyện ủy Duy Xuyên", None, None],
+        ],
         header=["Họ và tên", "Đơn vị", "Đơn vị cấp trên", "SĐT", "Vai trò"],
         title="DANH SÁCH CÁN BỘ",
     )
@@ -76,13 +83,13 @@ def test_each_error_kind_with_row_numbers_imports_nothing(app, tmp_path):
     load_province(app, tmp_path)
     before = snapshot(app)
     rows = [
-        ["Người Tốt", "Xã Mới", "", "0977000001", ""],               # row 2: fine on its own
-        ["", "Xã Mới", "", "0977000002", ""],                        # row 3: no name
-        ["Người Hai", "Xã Mới", "", "0977000003", "giám đốc"],       # row 4: unknown role
-        ["Người Ba", "Xã Mới", "", "0977 000 001", ""],              # row 5: duplicate in the file
-        ["Người Bốn", "Xã Mới", "", "0905000003", ""],               # row 6: phone of Nguyễn Văn An
-        ["Người Năm", "", "", "0977000005", ""],                     # row 7: no unit
-        ["Người Sáu", "Xã Mới", "", "12345", ""],                    # row 8: not a phone
+        ["Người Tốt", "Xã Mới", "", "0977000001", ""],  # row 2: fine on its own
+        ["", "Xã Mới", "", "0977000002", ""],  # row 3: no name
+        ["Người Hai", "Xã Mới", "", "0977000003", "giám đốc"],  # row 4: unknown role
+        ["Người Ba", "Xã Mới", "", "0977 000 001", ""],  # row 5: duplicate in the file
+        ["Người Bốn", "Xã Mới", "", "0905000003", ""],  # row 6: phone of Nguyễn Văn An
+        ["Người Năm", "", "", "0977000005", ""],  # row 7: no unit
+        ["Người Sáu", "Xã Mới", "", "12345", ""],  # row 8: not a phone
     ]
     report = roster.import_roster(app, None, write_csv(tmp_path / "bad.csv", rows))
     assert not report.imported
@@ -112,9 +119,9 @@ def test_reimport_changes_nothing_and_updates_by_phone(app, tmp_path):
     assert (again.created, again.updated, again.unchanged, again.units_created) == (0, 0, len(PEOPLE), 0)
     assert snapshot(app) == before
     rows = people_rows()
-    rows[3][2] = "Phó Chủ tịch"                  # position changed
-    rows[7][0] = "ngo thi phuong"                # no phone: matched by name (without diacritics) + unit
-    rows[7][3] = "0905000008"                    # … and gets a phone
+    rows[3][2] = "Phó Chủ tịch"  # position changed
+    rows[7][0] = "ngo thi phuong"  # no phone: matched by name (without diacritics) + unit
+    rows[7][3] = "0905000008"  # … and gets a phone
     changed = roster.import_roster(app, None, write_csv(tmp_path / "changed.csv", rows))
     assert (changed.created, changed.updated) == (0, 2)
     assert person(app, "0905000004").position == "Phó Chủ tịch"
@@ -133,7 +140,9 @@ def test_ambiguous_unit_name_needs_its_parent(app, tmp_path):
 
 def test_unit_first_seen_alone_is_moved_under_its_parent(app, tmp_path):
     roster.import_roster(app, None, write_csv(tmp_path / "a.csv", [["A", "Xã Quế Sơn", "", "", ""]]))
-    report = roster.import_roster(app, None, write_csv(tmp_path / "b.csv", [["B", "Huyện Quế Sơn > Xã Quế Sơn", "", "", ""]]))
+    report = roster.import_roster(
+        app, None, write_csv(tmp_path / "b.csv", [["B", "Huyện Quế Sơn > Xã Quế Sơn", "", "", ""]])
+    )
     assert report.units_created == 1
     assert sorted(roster.unit_paths(app).values()) == ["Huyện Quế Sơn", "Huyện Quế Sơn > Xã Quế Sơn"]
 
@@ -163,7 +172,9 @@ def test_invites_link_once(app, tmp_path):
     code = found[0].code
     assert len(code) == 8 and not set(code) & set("0O1IL")
     assert found[0].link == f"https://t.me/quantriet_bot?start={code}"
-    assert [i.code for i in roster.invites(app, roster.resolve_unit(app, "Xã Bình Dương").id)] == [i.code for i in found]
+    assert [i.code for i in roster.invites(app, roster.resolve_unit(app, "Xã Bình Dương").id)] == [
+        i.code for i in found
+    ]
 
     linked = roster.link_by_invite(app, "telegram", "111", code.lower(), "Bình")
     assert (linked.full_name, linked.channel) == ("Trần Thị Bình", "telegram")
@@ -210,7 +221,10 @@ def test_self_registration_and_approval(app, tmp_path):
     other = roster.self_register(app, "web", "w1", "Kẻ Lạ", "Xã Bình Triều")
     assert roster.reject(app, None, other.id).status == "inactive"
     entries = audit.recent(app, action="roster.approve")
-    assert [(e.allowed, e.person_id, e.channel) for e in entries] == [(True, officer.id, "telegram"), (False, cadre.id, "telegram")]
+    assert [(e.allowed, e.person_id, e.channel) for e in entries] == [
+        (True, officer.id, "telegram"),
+        (False, cadre.id, "telegram"),
+    ]
 
 
 def test_set_role_admin_only_and_last_admin(app, tmp_path):
@@ -248,7 +262,9 @@ def test_import_is_audited_and_refused_for_officers(app, tmp_path):
     officer = person(app, "0905000002", channel="web")
     with pytest.raises(PermissionDenied):
         roster.import_roster(app, officer, tmp_path / "roster.csv")
-    rows = app.db.execute("SELECT channel, allowed, detail FROM audit WHERE action = 'roster.import' ORDER BY id").fetchall()
+    rows = app.db.execute(
+        "SELECT channel, allowed, detail FROM audit WHERE action = 'roster.import' ORDER BY id"
+    ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [("cli", 1), ("web", 0)]
     assert json.loads(rows[0][2])["file"] == "roster.csv"
 

@@ -15,15 +15,23 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import serve
-from bot.channels import telegram
 from bot.app import App
-from bot.core import assignments, broadcasts, roster, study
+from bot.channels import telegram
+from bot.core.chat import study
+from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
+from bot.core.roster import roster
 from tests.chat_support import ADMIN, CADRE, CADRE2, OFFICER, add_cadres, build_world, link
 from tests.fake_telegram import SEND_METHODS, FakeTelegram
 from tests.ledger_support import person_id
 
-FAST_OUTBOX = {"rate_per_second": 400.0, "per_chat_seconds": 1.0, "backoff_seconds": 0.05,
-               "poll_seconds": 0.1, "progress_seconds": 0.2}
+FAST_OUTBOX = {
+    "rate_per_second": 400.0,
+    "per_chat_seconds": 1.0,
+    "backoff_seconds": 0.05,
+    "poll_seconds": 0.1,
+    "progress_seconds": 0.2,
+}
 
 
 @pytest.fixture
@@ -94,7 +102,13 @@ async def test_acknowledgement_with_the_comprehension_check(world, fake):
             stored = app.db.execute("SELECT questions FROM check_attempts WHERE id = ?", (attempt,)).fetchone()[0]
             right = json.loads(stored)[index]["answer"]
             fake.press(cadre, fake.buttons(question)[right][1], question["message_id"])
-            done = await fake.wait_for(lambda: [m for m in fake.messages(cadre)[seen:] if "Đã ghi nhận" in m.get("text", "") or m.get("text", "").startswith("Câu ")])
+            done = await fake.wait_for(
+                lambda seen=seen: [
+                    m
+                    for m in fake.messages(cadre)[seen:]
+                    if "Đã ghi nhận" in m.get("text", "") or m.get("text", "").startswith("Câu ")
+                ]
+            )
             if "Đã ghi nhận" in done[-1]["text"]:
                 break
         assert "Kết quả kiểm tra: 3/3" in done[-1]["text"]
@@ -153,18 +167,26 @@ async def test_broadcast_to_500_with_429s_blocks_drops_and_a_crash(world, fake):
     restarted = App(app.config)  # a new process on the same database
     async with running(restarted):
         await fake.wait_for(
-            lambda: restarted.db.execute("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()[0] == "done",
+            lambda: (
+                restarted.db.execute("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()[0]
+                == "done"
+            ),
             timeout=30,
         )
-        final = await fake.wait_for(lambda: [m for m in fake.messages(officer) if m.get("text", "").startswith("Hoàn tất")])
+        final = await fake.wait_for(
+            lambda: [m for m in fake.messages(officer) if m.get("text", "").startswith("Hoàn tất")]
+        )
     counts = [len(fake.messages(c)) for c in recipients if c not in blocked]
     assert min(counts) == 1 and sum(counts) - len(counts) <= 1  # nobody skipped, at most one twice
     assert all(not fake.messages(c) for c in blocked)
     # 497 recipients + the officer himself, of 500 + the 8 people of the province (7 unlinked)
     assert "đã gửi 498/508, lỗi 0, chặn bot 3, chưa liên kết 7" in final[0]["text"]
     assert len(fake.called("editMessageText")) >= 1  # the progress message was updated in place
-    statuses = dict(restarted.db.execute(
-        "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)))
+    statuses = dict(
+        restarted.db.execute(
+            "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
+        )
+    )
     assert statuses == {"sent": 498, "blocked": 3, "unreachable": 7}
     assert restarted.db.execute("SELECT COUNT(*) FROM accounts WHERE blocked_at IS NOT NULL").fetchone()[0] == 3
 
@@ -201,7 +223,7 @@ async def test_health_route(world):
 
 async def test_the_server_runs_while_telegram_is_unreachable_or_refuses_the_token(world, fake, monkeypatch, caplog):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "999:wrong-token")  # the fake answers 401
-    async with running(world) as (service, port):
+    async with running(world) as (_service, port):
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{port}/health") as response:
                 assert response.status == 200

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.core.text_split import split_message
+from bot.core.chat.text_split import split_message
 
 SENTENCE = "Các cấp ủy, tổ chức đảng tổ chức quán triệt Kết luận 69-KL/TW trước ngày 15/4/2024. "
 

@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
+from conftest import REPO
+from ledger_support import PROVINCE, load_province, write_csv
 from openpyxl import load_workbook
 from playwright.async_api import expect
 
@@ -30,19 +33,27 @@ from bot.app import App
 from bot.channels.web.base import STATE
 from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.config import Config
-from bot.core import assignments, checks, ledger, roster
-from browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
-from conftest import REPO
-from ledger_support import PROVINCE, load_province, write_csv
+from bot.core.evidence import assignments, checks, ledger
+from bot.core.roster import roster
 
 pytestmark = [*BROWSER_TESTS, pytest.mark.slow]
 
 PASSWORD = "thu-nghiem-web"
-CADRE_PHONE = "0905000004"      # Trần Thị Bình, Xã Bình Dương
-PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh",
-           "accept_downloads": True}
+CADRE_PHONE = "0905000004"  # Trần Thị Bình, Xã Bình Dương
+PHONE = {
+    "viewport": {"width": 375, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "vi-VN",
+    "timezone_id": "Asia/Ho_Chi_Minh",
+}
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 900},
+    "locale": "vi-VN",
+    "timezone_id": "Asia/Ho_Chi_Minh",
+    "accept_downloads": True,
+}
 DOCS = REPO / "docs"
 WAIT_MS = 30_000  # an answer embeds the question on a busy 2-core machine: allow for it
 BOT_MESSAGES = ".msg.out[data-id]:not(.error)"
@@ -62,9 +73,9 @@ GIVEN = ["Văn Hải", "Thị Hoa", "Minh Tuấn", "Thị Lan", "Quốc Bảo", 
 @dataclass
 class World:
     url: str
-    app: App                 # the tests' own connection to the server's database
+    app: App  # the tests' own connection to the server's database
     assignment_id: int
-    codes: dict[str, str]    # phone -> invite code
+    codes: dict[str, str]  # phone -> invite code
     cadre_id: int
 
 
@@ -104,8 +115,10 @@ async def world(knowledge_app: App, tmp_path_factory: pytest.TempPathFactory) ->
         app = App(Config.load(config))
         _province(app, tmp_path_factory.mktemp("roster"))
         documents = sorted(
-            (assignments.Document(*r) for r in app.db.execute(
-                "SELECT id, title, number, version, issued, issuer FROM documents ORDER BY id")),
+            (
+                assignments.Document(*r)
+                for r in app.db.execute("SELECT id, title, number, version, issued, issuer FROM documents ORDER BY id")
+            ),
             key=lambda d: d.number != "69-KL/TW",
         )
         document = next(d for d in documents if checks.can_check(app, d.id))
@@ -166,7 +179,8 @@ async def press(page, message, label: str) -> None:
 async def wait_for_more(page, before: int) -> None:
     await page.wait_for_function(
         "([selector, n]) => document.querySelectorAll(selector).length > n && !document.getElementById('typing')",
-        arg=[BOT_MESSAGES, before], timeout=WAIT_MS,
+        arg=[BOT_MESSAGES, before],
+        timeout=WAIT_MS,
     )
 
 
@@ -281,4 +295,3 @@ async def test_a_cadre_opening_the_admin_pages_gets_403(world: World, cadre) -> 
     response = await cadre.goto(world.url + "/admin/exports")
     assert response is not None and response.status == 403
     await expect(cadre.get_by_role("heading", name="Không có quyền truy cập")).to_be_visible()
-

@@ -14,16 +14,17 @@ from io import BytesIO
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from ledger_support import PEOPLE, add_document, assign_all, load_province, write_xlsx
 from openpyxl import load_workbook
 
 from bot import serve
 from bot.channels import web as web_channel
 from bot.channels.web import setup
 from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
-from bot.core import audit, broadcasts, roster
-from bot.core.conversation import Conversation
-from bot.core.messages import Reply
-from ledger_support import PEOPLE, add_document, assign_all, load_province, write_xlsx
+from bot.core.chat.conversation import Conversation
+from bot.core.chat.messages import Reply
+from bot.core.outbox import broadcasts
+from bot.core.roster import audit, roster
 
 PASSWORD = "mật-khẩu-thử 123"
 CSRF = re.compile(r'name="csrf(?:-token)?" (?:value|content)="([^"]+)"')
@@ -122,9 +123,7 @@ async def test_the_password_admin_is_not_a_roster_member(web_client):
 
 async def test_session_cookie_flags_and_logout_ends_the_session(web_client):
     csrf = await page_csrf(web_client, "/admin/login")
-    response = await web_client.post(
-        "/admin/login", data={"csrf": csrf, "password": PASSWORD}, allow_redirects=False
-    )
+    response = await web_client.post("/admin/login", data={"csrf": csrf, "password": PASSWORD}, allow_redirects=False)
     assert response.status == 303
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
@@ -205,8 +204,17 @@ async def test_chat_api_needs_the_csrf_header(web_client):
 # -- roles --------------------------------------------------------------------------------------
 
 
-ADMIN_PAGES = ["/admin", "/admin/broadcasts", "/admin/questions", "/admin/documents", "/admin/roster",
-               "/admin/people", "/admin/exports", "/admin/audit", "/admin/api/broadcasts"]
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/broadcasts",
+    "/admin/questions",
+    "/admin/documents",
+    "/admin/roster",
+    "/admin/people",
+    "/admin/exports",
+    "/admin/audit",
+    "/admin/api/broadcasts",
+]
 
 
 async def test_a_cadre_gets_403_on_every_admin_route(web_client):
@@ -303,9 +311,12 @@ async def test_roster_import_reports_row_errors_and_skips_them_only_when_asked(w
     assert response.status == 200
     assert "Đã nhập 1/3 dòng" in await response.text()
     assert roster.find_people(app, "Mai Văn Mới")
-    assert app.db.execute(
-        "SELECT COUNT(*) FROM audit WHERE action = 'roster.import' AND channel = 'web' AND allowed = 1"
-    ).fetchone()[0] == 2
+    assert (
+        app.db.execute(
+            "SELECT COUNT(*) FROM audit WHERE action = 'roster.import' AND channel = 'web' AND allowed = 1"
+        ).fetchone()[0]
+        == 2
+    )
 
 
 # -- exports and role changes -------------------------------------------------------------------
@@ -351,8 +362,10 @@ async def test_a_chat_attachment_is_a_download_link_for_its_owner_only(web_clien
 async def test_question_log_puts_unanswered_first_and_documents_show_duties(web_client):
     app = web_client.state.app
     add_document(app)
-    for asked_at, question, confident in (("2024-04-01T01:00:00+00:00", "Hạn quán triệt?", 1),
-                                          ("2024-04-01T00:00:00+00:00", "Giá xăng hôm nay?", 0)):
+    for asked_at, question, confident in (
+        ("2024-04-01T01:00:00+00:00", "Hạn quán triệt?", 1),
+        ("2024-04-01T00:00:00+00:00", "Giá xăng hôm nay?", 0),
+    ):
         app.db.execute(
             "INSERT INTO questions (asked_at, channel, question, answer, confident) VALUES (?, 'zalo', ?, '…', ?)",
             (asked_at, question, confident),
@@ -375,8 +388,11 @@ async def test_broadcast_page_names_the_main_failure_reasons(web_client):
     app = web_client.state.app
     people = [r[0] for r in app.db.execute("SELECT id FROM people LIMIT 3")]
     broadcast = broadcasts.enqueue(app, "broadcast", Reply("Thông báo họp"), people)
-    app.db.execute("UPDATE deliveries SET status = 'failed', error = 'Zalo OA: người dùng chưa tương tác trong 7 ngày' "
-                   "WHERE broadcast_id = ?", (broadcast,))
+    app.db.execute(
+        "UPDATE deliveries SET status = 'failed', error = 'Zalo OA: người dùng chưa tương tác trong 7 ngày' "
+        "WHERE broadcast_id = ?",
+        (broadcast,),
+    )
     await admin_login(web_client)
     text = await (await web_client.get(f"/admin/broadcasts/{broadcast}")).text()
     assert "Nguyên nhân lỗi chính" in text and "chưa tương tác trong 7 ngày — <strong>3</strong>" in text

@@ -16,9 +16,9 @@ from aiohttp import web
 from bot.app import App
 from bot.channels import inbox, zalo_bot
 from bot.channels.zalo_bot import ZaloBotApi, ZaloBotChannel, ZaloBotSettings, ZaloRateLimited, ZaloTokenInvalid
-from bot.core import texts
-from bot.core.messages import Button, Reply
-from bot.core.transport import Blocked, RetryLater, Unreachable
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply
+from bot.core.outbox.transport import Blocked, RetryLater, Unreachable
 from tests.fake_zalo import BOT_TOKEN, FakeZaloBot, serving
 
 SECRET = "webhook-secret-123"
@@ -31,8 +31,14 @@ async def fake_bot() -> AsyncIterator[FakeZaloBot]:
 
 
 def channel_for(app: App, fake: FakeZaloBot, **overrides: object) -> ZaloBotChannel:
-    settings = ZaloBotSettings(base_url=fake.base_url, poll_timeout=1, request_timeout=5.0,
-                               rate_limit_seconds=0.05, max_backoff_seconds=0.2, typing_seconds=0.2)
+    settings = ZaloBotSettings(
+        base_url=fake.base_url,
+        poll_timeout=1,
+        request_timeout=5.0,
+        rate_limit_seconds=0.05,
+        max_backoff_seconds=0.2,
+        typing_seconds=0.2,
+    )
     for key, value in overrides.items():
         setattr(settings, key, value)
     return ZaloBotChannel(app, None, settings, BOT_TOKEN, SECRET)  # type: ignore[arg-type]
@@ -49,11 +55,11 @@ async def test_ok_false_with_http_200_raises_typed_errors(fake_bot: FakeZaloBot)
         fake_bot.fail("sendMessage", 429)
         with pytest.raises(ZaloRateLimited):
             await api.call("sendMessage", chat_id="u1", text="x")
-        assert await api.get_update(timeout=1) is None        # idle: 408 is not an error
+        assert await api.get_update(timeout=1) is None  # idle: 408 is not an error
         bad = ZaloBotApi(fake_bot.base_url, "1:wrong", 5.0)
         with pytest.raises(ZaloTokenInvalid) as refused:
             await bad.call("getMe")
-        assert "wrong" not in str(refused.value)               # the token never leaks into errors
+        assert "wrong" not in str(refused.value)  # the token never leaks into errors
         await bad.close()
     finally:
         await api.close()
@@ -62,7 +68,7 @@ async def test_ok_false_with_http_200_raises_typed_errors(fake_bot: FakeZaloBot)
 async def test_idle_polling_is_quiet_and_updates_are_received(
     app: App, fake_bot: FakeZaloBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fake_bot.webhook = {"url": "https://old.example/zalo"}   # polling must delete it first
+    fake_bot.webhook = {"url": "https://old.example/zalo"}  # polling must delete it first
     channel = channel_for(app, fake_bot)
     with caplog.at_level(logging.INFO):
         await channel.start()
@@ -86,7 +92,7 @@ async def test_polling_backs_off_on_429_and_stops_loudly_on_401(
     fake_bot.fail("getUpdates", 429, count=2)
     await channel.start()
     try:
-        await fake_bot.wait_for(lambda: fake_bot.idle_answers >= 1)   # polling resumed after 429s
+        await fake_bot.wait_for(lambda: fake_bot.idle_answers >= 1)  # polling resumed after 429s
         assert channel.stopped_reason is None
         with caplog.at_level(logging.ERROR):
             fake_bot.fail("getUpdates", 401, "Unauthorized")
@@ -143,8 +149,9 @@ async def test_webhook_accepts_bare_and_wrapped_bodies_once_each(app: App, fake_
     try:
         async with serving(web_app) as origin, aiohttp.ClientSession() as http:
             for body in (bare, wrapped, bare):  # Zalo may deliver the same update twice
-                async with http.post(f"{origin}/zalo/webhook", json=body,
-                                     headers={zalo_bot.SECRET_HEADER: SECRET}) as response:
+                async with http.post(
+                    f"{origin}/zalo/webhook", json=body, headers={zalo_bot.SECRET_HEADER: SECRET}
+                ) as response:
                     assert response.status == 200
             await fake_bot.wait_texts("u2", 1)
             await channel.inbound.drain(5)

@@ -11,12 +11,15 @@ from aiohttp import web
 from bot import store
 from bot.app import App
 from bot.channels import download_route
-from bot.core import downloads
-from bot.core.messages import Attachment
+from bot.core.chat.messages import Attachment
+from bot.core.outbox import downloads
 from tests.fake_zalo import serving
 
-XLSX = Attachment("Báo cáo quán triệt.xlsx", b"PK\x03\x04 fake xlsx bytes",
-                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+XLSX = Attachment(
+    "Báo cáo quán triệt.xlsx",
+    b"PK\x03\x04 fake xlsx bytes",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 
 def test_links_share_one_stored_file_and_expire(app: App) -> None:

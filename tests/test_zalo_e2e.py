@@ -23,8 +23,10 @@ import pytest
 from bot import serve
 from bot.app import App
 from bot.channels import telegram, zalo, zalo_oa
-from bot.core import broadcasts, roster, texts
-from bot.core.messages import Reply
+from bot.core.chat import texts
+from bot.core.chat.messages import Reply
+from bot.core.outbox import broadcasts
+from bot.core.roster import roster
 from tests.fake_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import BOT_TOKEN, OA_APP_ID, OA_SECRET_KEY, FakeZaloBot, FakeZaloOA
@@ -93,11 +95,15 @@ async def world(kapp: App, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Wor
     codes = {invite.person.full_name: invite.code for invite in roster.invites(kapp, actor=admin)}
     async with FakeZaloBot() as zalo, FakeZaloOA() as oa, FakeTelegram() as telegram:
         for name, value in {
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_BASE_URL": telegram.base_url,
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_BASE_URL": telegram.base_url,
             "TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
-            "ZALO_BOT_TOKEN": BOT_TOKEN, "ZALO_BASE_URL": zalo.base_url,
-            "ZALO_OA_APP_ID": OA_APP_ID, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-            "ZALO_OA_API_BASE": oa.api_base, "ZALO_OA_OAUTH_URL": oa.oauth_url,
+            "ZALO_BOT_TOKEN": BOT_TOKEN,
+            "ZALO_BASE_URL": zalo.base_url,
+            "ZALO_OA_APP_ID": OA_APP_ID,
+            "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+            "ZALO_OA_API_BASE": oa.api_base,
+            "ZALO_OA_OAUTH_URL": oa.oauth_url,
             "ZALO_OA_REFRESH_TOKEN": "refresh-0",
         }.items():
             monkeypatch.setenv(name, value)
@@ -130,7 +136,7 @@ async def test_broadcast_composed_on_zalo_reaches_telegram_zalo_and_oa_and_is_ac
     # The officer composes on Zalo by typing the numbers of the offered choices.
     chat = "zb-tuyen"
     offered = await world.say(chat, "phatthanh", texts.COMPOSE_START)
-    offered = await world.say(chat, "1", texts.ASK_NOTE)              # the first document
+    offered = await world.say(chat, "1", texts.ASK_NOTE)  # the first document
     offered = await world.choose(chat, offered, texts.SKIP, texts.ASK_AUDIENCE)
     offered = await world.choose(chat, offered, texts.EVERYONE, texts.ASK_REQUIRE_ACK)
     offered = await world.choose(chat, offered, texts.YES, texts.ASK_DUE)
@@ -144,10 +150,17 @@ async def test_broadcast_composed_on_zalo_reaches_telegram_zalo_and_oa_and_is_ac
     assert f"1. {texts.ACK_BUTTON}" in received
     await world.say("zb-an", "1", "Đã ghi nhận")
     # Telegram: the same message with a real inline button.
-    message = await world.telegram.wait_message(5001, "")
-    message = await world.telegram.wait_for(
-        lambda: next((m for m in world.telegram.messages(5001) if FakeTelegram.buttons(m)
-                      and texts.ACK_BUTTON in [b[0] for b in FakeTelegram.buttons(m)]), None))
+    await world.telegram.wait_message(5001, "")
+    await world.telegram.wait_for(
+        lambda: next(
+            (
+                m
+                for m in world.telegram.messages(5001)
+                if FakeTelegram.buttons(m) and texts.ACK_BUTTON in [b[0] for b in FakeTelegram.buttons(m)]
+            ),
+            None,
+        )
+    )
     # Zalo OA: a quick-reply button whose payload comes back as a hidden text message.
     await world.oa.wait_for(lambda: len(world.oa.sent["oa-cuong"]) >= 2)
     buttons = world.oa.sent["oa-cuong"][1]["message"]["attachment"]["payload"]["buttons"]
@@ -163,14 +176,12 @@ async def test_broadcast_composed_on_zalo_reaches_telegram_zalo_and_oa_and_is_ac
     await world.oa.wait_for(lambda: app.db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0])
     receipt = app.db.execute("SELECT channel, kind, message_ref, person_id IS NOT NULL FROM receipts").fetchone()
     assert receipt == ("zalo_oa", "seen", delivered, 1)
-    assert app.db.execute(
-        "SELECT message_ref FROM deliveries WHERE channel = 'zalo_oa'").fetchone() == (delivered,)
+    assert app.db.execute("SELECT message_ref FROM deliveries WHERE channel = 'zalo_oa'").fetchone() == (delivered,)
 
     # The officer (on Zalo, which cannot edit messages) gets one final progress summary.
     summary = await world.zalo.wait_text(chat, texts.PROGRESS_DONE.strip())
     assert "đã gửi 4/" in summary
-    statuses = dict(app.db.execute(
-        "SELECT channel, status FROM deliveries WHERE channel IS NOT NULL").fetchall())
+    statuses = dict(app.db.execute("SELECT channel, status FROM deliveries WHERE channel IS NOT NULL").fetchall())
     assert statuses == {"telegram": "sent", "zalo": "sent", "zalo_oa": "sent"}
 
 
@@ -184,7 +195,9 @@ async def test_cited_answer_is_split_for_zalo_and_typing_is_shown(world: World) 
     expected = answer.split()
     parts = await world.zalo.wait_for(
         lambda: (lambda sent: sent if " ".join(sent).split()[: len(expected)] == expected else None)(
-            world.zalo.texts("zb-guest")))
+            world.zalo.texts("zb-guest")
+        )
+    )
     assert len(parts) >= 3
     assert all(len(p) <= 160 for p in parts)  # and, by the word check above, no word was cut
     assert world.zalo.called("sendChatAction")
@@ -214,9 +227,13 @@ async def test_quota_refusal_is_recorded_per_recipient_while_the_broadcast_goes_
     await world.zalo.wait_text("zb-an", "Thông báo họp")
     await world.oa.wait_for(lambda: any("Thông báo họp" in t for t in world.oa.texts("oa-dung")))
     await world.oa.wait_for(lambda: broadcasts.stats(app, broadcast_id).pending == 0)
-    rows = dict(app.db.execute(
-        "SELECT a.external_id, d.status || ' | ' || coalesce(d.error, '') FROM deliveries d "
-        "JOIN accounts a ON a.id = d.account_id WHERE d.broadcast_id = ?", (broadcast_id,)).fetchall())
+    rows = dict(
+        app.db.execute(
+            "SELECT a.external_id, d.status || ' | ' || coalesce(d.error, '') FROM deliveries d "
+            "JOIN accounts a ON a.id = d.account_id WHERE d.broadcast_id = ?",
+            (broadcast_id,),
+        ).fetchall()
+    )
     assert rows["zb-an"].startswith("sent") and rows["oa-dung"].startswith("sent")
     assert rows["oa-cuong"].startswith("failed | Người nhận chưa tương tác với Zalo OA trong 7 ngày")
     assert len(world.oa.called("message/cs")) == 4  # two links, two sends: the refusal was not retried
@@ -227,15 +244,23 @@ async def test_lost_oa_refresh_token_is_shown_to_the_officer_per_recipient(world
     await world.oa_says("oa-cuong", world.code("Võ Văn Cường"), 1)
     world.oa.expire_access_tokens()
     world.oa.revoke_refresh_tokens()
-    broadcast_id = broadcasts.enqueue(app, "notice", Reply("Thông báo"), [roster.find_people(app, "Võ Văn Cường")[0].id])
+    broadcast_id = broadcasts.enqueue(
+        app, "notice", Reply("Thông báo"), [roster.find_people(app, "Võ Văn Cường")[0].id]
+    )
     world.service.sender.wake()
     await world.oa.wait_for(lambda: broadcasts.stats(app, broadcast_id).pending == 0)
-    (status, error) = app.db.execute("SELECT status, error FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)).fetchone()
+    (status, error) = app.db.execute(
+        "SELECT status, error FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)
+    ).fetchone()
     assert status == "failed" and "Zalo OA cần cấp quyền lại" in error
     # The user writes again: the answer cannot be sent either, and no renewal is attempted.
     assert await world.post_oa(world.oa.text_event("oa-cuong", "hanchot")) == 200
-    await world.oa.wait_for(lambda: app.db.execute(
-        "SELECT COUNT(*) FROM inbox WHERE channel = 'zalo_oa' AND handled_at IS NULL").fetchone() == (0,))
+    await world.oa.wait_for(
+        lambda: (
+            app.db.execute("SELECT COUNT(*) FROM inbox WHERE channel = 'zalo_oa' AND handled_at IS NULL").fetchone()
+            == (0,)
+        )
+    )
     assert len(world.oa.called("oauth")) == 2  # the first renewal, then the refused one: no loop
     assert zalo_oa.reauth_required(app)
 
@@ -243,8 +268,12 @@ async def test_lost_oa_refresh_token_is_shown_to_the_officer_per_recipient(world
 @pytest.mark.parametrize("forgery", ["wrong key", "stale", "no signature"])
 async def test_forged_oa_webhooks_are_refused_and_not_processed(world: World, forgery: str) -> None:
     stamp = time.time() * 1000 - (10 * 60 * 1000 if forgery == "stale" else 0)
-    event = FakeZaloOA.event("user_send_text", "oa-evil", timestamp_ms=stamp,
-                             message={"text": world.code("Nguyễn Văn An"), "msg_id": "m-evil"})
+    event = FakeZaloOA.event(
+        "user_send_text",
+        "oa-evil",
+        timestamp_ms=stamp,
+        message={"text": world.code("Nguyễn Văn An"), "msg_id": "m-evil"},
+    )
     raw, headers = FakeZaloOA.signed(event, "guessed-key" if forgery == "wrong key" else OA_SECRET_KEY)
     if forgery == "no signature":
         del headers["X-ZEvent-Signature"]

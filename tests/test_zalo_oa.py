@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,8 +24,8 @@ from bot.channels.zalo_oa import (
     check_event,
 )
 from bot.core import kv
-from bot.core.messages import Button, Reply
-from bot.core.transport import Blocked, RetryLater
+from bot.core.chat.messages import Button, Reply
+from bot.core.outbox.transport import Blocked, RetryLater
 from tests.fake_zalo import OA_APP_ID, OA_SECRET_KEY, FakeZaloOA
 
 
@@ -55,12 +55,23 @@ def test_signed_fresh_event_is_accepted() -> None:
 
 @pytest.mark.parametrize(
     "case, expected",
-    [("wrong key", 401), ("edited body", 401), ("no header", 401), ("stale", 403), ("other app", 403), ("not json", 400)],
+    [
+        ("wrong key", 401),
+        ("edited body", 401),
+        ("no header", 401),
+        ("stale", 403),
+        ("other app", 403),
+        ("not json", 400),
+    ],
 )
 def test_forged_or_stale_events_are_refused(case: str, expected: int) -> None:
     now = time.time() * 1000
-    event = FakeZaloOA.event("user_send_text", "u1", timestamp_ms=now - 6 * 60 * 1000 if case == "stale" else now,
-                             message={"text": "x", "msg_id": "m"})
+    event = FakeZaloOA.event(
+        "user_send_text",
+        "u1",
+        timestamp_ms=now - 6 * 60 * 1000 if case == "stale" else now,
+        message={"text": "x", "msg_id": "m"},
+    )
     if case == "other app":
         event["app_id"] = "111"
     raw, headers = FakeZaloOA.signed(event, "not-the-key" if case == "wrong key" else OA_SECRET_KEY)
@@ -82,12 +93,12 @@ async def test_refresh_persists_the_new_single_use_refresh_token(app: App, fake_
     zalo_oa.seed_tokens(app, None, "refresh-0")
     api = api_for(app, fake_oa)
     try:
-        await api.send_message("u1", {"text": "một"})          # no access token yet: renew first
+        await api.send_message("u1", {"text": "một"})  # no access token yet: renew first
         first = (kv.get(app, KV_ACCESS), kv.get(app, KV_REFRESH))
         assert first[0] in fake_oa.access_tokens and first[1] in fake_oa.refresh_tokens
-        assert "refresh-0" not in fake_oa.refresh_tokens        # spent
+        assert "refresh-0" not in fake_oa.refresh_tokens  # spent
 
-        fake_oa.expire_access_tokens()                           # Zalo answers -216 now
+        fake_oa.expire_access_tokens()  # Zalo answers -216 now
         await api.send_message("u1", {"text": "hai"})
         second = (kv.get(app, KV_ACCESS), kv.get(app, KV_REFRESH))
         assert second != first and second[1] in fake_oa.refresh_tokens
@@ -125,7 +136,7 @@ async def test_lost_refresh_token_is_reported_once_and_never_retried(
     finally:
         await api.close()
     assert "Zalo OA cần cấp quyền lại" in str(refused.value)
-    assert len(fake_oa.called("oauth")) == 1          # no loop on a dead refresh token
+    assert len(fake_oa.called("oauth")) == 1  # no loop on a dead refresh token
     assert zalo_oa.reauth_required(app)
     assert [r.levelno for r in caplog.records].count(logging.ERROR) == 1
 
@@ -139,10 +150,10 @@ def test_environment_tokens_seed_only_an_empty_store_or_a_reauthorisation(app: A
     assert kv.get(app, KV_REFRESH) == "refresh-rotated"
 
     with store.transaction(app.db) as conn:
-        kv.put(conn, zalo_oa.KV_REAUTH, '{"refresh_sha256": "%s"}' % zalo_oa._sha("refresh-rotated"))
-    zalo_oa.seed_tokens(app, None, "refresh-rotated")       # the same refused token: still refused
+        kv.put(conn, zalo_oa.KV_REAUTH, '{{"refresh_sha256": "{}"}}'.format(zalo_oa._sha("refresh-rotated")))
+    zalo_oa.seed_tokens(app, None, "refresh-rotated")  # the same refused token: still refused
     assert zalo_oa.reauth_required(app)
-    zalo_oa.seed_tokens(app, None, "refresh-new")           # the admin re-authorised
+    zalo_oa.seed_tokens(app, None, "refresh-new")  # the admin re-authorised
     assert not zalo_oa.reauth_required(app)
     assert kv.get(app, KV_REFRESH) == "refresh-new" and kv.get(app, KV_ACCESS) is None
 
@@ -187,13 +198,16 @@ async def test_up_to_five_choices_are_quick_reply_buttons(app: App, fake_oa: Fak
     first, second = (m["message"] for m in fake_oa.sent["u1"])
     assert first["text"] == "Xác nhận?"
     buttons = first["attachment"]["payload"]["buttons"]
-    assert [(b["type"], b["payload"]) for b in buttons] == [("oa.query.hide", "#qr:ack:1"), ("oa.query.hide", "#qr:later")]
+    assert [(b["type"], b["payload"]) for b in buttons] == [
+        ("oa.query.hide", "#qr:ack:1"),
+        ("oa.query.hide", "#qr:later"),
+    ]
     assert "attachment" not in second and "6. Đơn vị 5" in second["text"]
     pressed = ZaloOAChannel.to_request("u1", "#qr:ack:1")
     assert (pressed.payload, pressed.text) == ("ack:1", "")
 
 
 def test_night_ban_waits_until_morning_in_vietnam() -> None:
-    late = datetime(2024, 4, 1, 16, 0, tzinfo=timezone.utc)  # 23:00 in Asia/Ho_Chi_Minh
+    late = datetime(2024, 4, 1, 16, 0, tzinfo=UTC)  # 23:00 in Asia/Ho_Chi_Minh
     error = zalo_oa.delivery_error(zalo_oa.ZaloOAError(-234, "night"), 5, late)
     assert isinstance(error, RetryLater) and 7 * 3600 <= error.seconds <= 7.2 * 3600

@@ -1,4 +1,4 @@
-"""GET /tai/<token>: the HTTP side of :mod:`bot.core.downloads`, shared by every channel.
+"""GET /tai/<token>: the HTTP side of :mod:`bot.core.outbox.downloads`, shared by every channel.
 
 Channels that cannot send a file (Zalo Bot Platform, Zalo OA) put :func:`link_text` under the
 reply instead. The route is registered once on the shared aiohttp application; a background task
@@ -13,13 +13,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 from bot.app import App
 from bot.channels.web.chat import attachment_response
 from bot.channels.web.settings import WebSettings
-from bot.core import clock, downloads
-from bot.core.messages import Attachment
+from bot.core import clock
+from bot.core.chat.messages import Attachment
+from bot.core.outbox import downloads
 
 log = logging.getLogger(__name__)
 

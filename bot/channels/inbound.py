@@ -29,7 +29,7 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 class Inbound:
     """The inbox of one channel: ``accept`` stores an update and schedules ``handler`` for it."""
 
-    def __init__(self, app: "App", channel: str, handler: Handler, replay_hours: float) -> None:
+    def __init__(self, app: App, channel: str, handler: Handler, replay_hours: float) -> None:
         self.app = app
         self.channel = channel
         self.handler = handler
@@ -87,4 +87,3 @@ class Inbound:
             self._users[chat] -= 1
             if not self._users[chat]:  # forget idle chats, so the dict stays small
                 del self._users[chat], self._locks[chat]
-

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def record(
-    app: "App", channel: str, event: str, body: dict[str, Any], external_id: str | None, event_ref: str | None
+    app: App, channel: str, event: str, body: dict[str, Any], external_id: str | None, event_ref: str | None
 ) -> int | None:
     """Store one update; returns its id, or None when ``event_ref`` was already stored (a repeat)."""
     try:
@@ -37,13 +37,13 @@ def record(
         return None
 
 
-def done(app: "App", inbox_id: int, error: str | None = None) -> None:
+def done(app: App, inbox_id: int, error: str | None = None) -> None:
     app.db.execute(
         "UPDATE inbox SET handled_at = ?, error = ? WHERE id = ?", (store.isotime(app.now()), error, inbox_id)
     )
 
 
-def unhandled(app: "App", channel: str, max_age_hours: float) -> list[tuple[int, str | None, dict[str, Any]]]:
+def unhandled(app: App, channel: str, max_age_hours: float) -> list[tuple[int, str | None, dict[str, Any]]]:
     """(id, sender, update) of what ``channel`` stored but did not answer (a crash), oldest first.
 
     Updates older than ``max_age_hours`` are closed instead: an answer days late confuses more

@@ -2,7 +2,7 @@
 
 Buttons become numbered choices (the core accepts "1", "2", ... on every channel), a file becomes
 a short-lived download link (:mod:`bot.channels.download_route`), and the whole is cut into
-messages the platform accepts (:func:`bot.core.text_split.split_message`).
+messages the platform accepts (:func:`bot.core.chat.text_split.split_message`).
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.channels import download_route
-from bot.core.text_split import split_message
-from bot.core.messages import Reply, numbered_text
+from bot.core.chat.messages import Reply, numbered_text
+from bot.core.chat.text_split import split_message
 
 if TYPE_CHECKING:
     from bot.app import App
 
 
-def plain_text(app: "App", channel: str, external_id: str, reply: Reply, numbered: bool = True) -> str:
+def plain_text(app: App, channel: str, external_id: str, reply: Reply, numbered: bool = True) -> str:
     """The reply as one text: ``numbered`` renders its choices as "1. …" lines; without it they
     are left out (the channel shows them as buttons). Link buttons are always written out."""
     if not numbered:
@@ -29,6 +29,6 @@ def plain_text(app: "App", channel: str, external_id: str, reply: Reply, numbere
     return text
 
 
-def plain_parts(app: "App", channel: str, external_id: str, reply: Reply, limit: int, numbered: bool = True) -> list[str]:
+def plain_parts(app: App, channel: str, external_id: str, reply: Reply, limit: int, numbered: bool = True) -> list[str]:
     """:func:`plain_text` cut into messages of at most ``limit`` characters."""
     return split_message(plain_text(app, channel, external_id, reply, numbered), limit)

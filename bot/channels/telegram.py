@@ -42,17 +42,17 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Config, secret
-from bot.core import texts
-from bot.core.messages import Button, Reply, Request, numbered_lines
-from bot.core.text_split import split_message
-from bot.core.transport import Blocked, RetryLater, TransientError, Unreachable
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply, Request, numbered_lines
+from bot.core.chat.text_split import split_message
+from bot.core.outbox.transport import Blocked, RetryLater, TransientError, Unreachable
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Conversation
+    from bot.core.chat.conversation import Conversation
     from bot.serve import Service
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class TelegramSettings:
     concurrent_updates: int = 16
 
     @classmethod
-    def load(cls, config: Config) -> "TelegramSettings":
+    def load(cls, config: Config) -> TelegramSettings:
         return config.section(
             "telegram",
             cls,
@@ -109,7 +109,7 @@ class TelegramChannel:
 
     def __init__(
         self,
-        conversation: "Conversation",
+        conversation: Conversation,
         settings: TelegramSettings,
         token: str,
         webhook_secret: str | None = None,
@@ -218,9 +218,7 @@ class TelegramChannel:
     async def webhook(self, request: web.Request) -> web.Response:
         """POST /telegram/webhook: only requests carrying our secret token are processed."""
         given = request.headers.get(SECRET_HEADER, "")
-        if not self.webhook_secret or not hmac.compare_digest(
-            given.encode(), self.webhook_secret.encode()
-        ):
+        if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             log.warning("telegram: webhook call without the right secret from %s", request.remote)
             return web.Response(status=401, text="unauthorized")
         try:
@@ -348,9 +346,7 @@ class TelegramChannel:
             )
             return str(message.message_id)
         for number, part in enumerate(parts, 1):
-            message = await self.bot.send_message(
-                chat_id, part, reply_markup=markup if number == len(parts) else None
-            )
+            message = await self.bot.send_message(chat_id, part, reply_markup=markup if number == len(parts) else None)
         return str(message.message_id) if message else None
 
     @staticmethod
@@ -397,7 +393,7 @@ def _retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def install(service: "Service") -> None:
+def install(service: Service) -> None:
     """Add Telegram to ``quantriet serve`` when TELEGRAM_BOT_TOKEN is set."""
     token = secret(TOKEN_ENV)
     if not token:

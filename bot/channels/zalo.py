@@ -17,15 +17,13 @@ if TYPE_CHECKING:
     from bot.serve import Service
 
 
-def install(service: "Service") -> None:
+def install(service: Service) -> None:
     """Add Zalo Bot (when ZALO_BOT_TOKEN is set) and Zalo OA (when its app id and key are set)."""
     app = service.app
     token = secret(zalo_bot.TOKEN_ENV)
     if token:
         settings = zalo_bot.ZaloBotSettings.load(app.config)
-        bot = zalo_bot.ZaloBotChannel(
-            app, service.conversation, settings, token, secret(zalo_bot.WEBHOOK_SECRET_ENV)
-        )
+        bot = zalo_bot.ZaloBotChannel(app, service.conversation, settings, token, secret(zalo_bot.WEBHOOK_SECRET_ENV))
         if settings.webhook_url:
             service.web.router.add_post(settings.webhook_path, bot.webhook)
             service.note(f"Zalo Bot: nhận tin qua webhook {settings.webhook_url}")

@@ -36,13 +36,13 @@ from aiohttp import web
 from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
 from bot.config import Config, ConfigError
-from bot.core import texts
-from bot.core.messages import Reply, Request
-from bot.core.transport import Blocked, DeliveryError, RetryLater, TransientError, Unreachable
+from bot.core.chat import texts
+from bot.core.chat.messages import Reply, Request
+from bot.core.outbox.transport import Blocked, DeliveryError, RetryLater, TransientError, Unreachable
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.core.conversation import Conversation
+    from bot.core.chat.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,8 @@ class ZaloBotSettings:
     replay_hours: float = 24.0
 
     @classmethod
-    def load(cls, config: Config) -> "ZaloBotSettings":
-        return config.section(
-            "zalo", cls, env={"base_url": "ZALO_BASE_URL", "webhook_url": "ZALO_WEBHOOK_URL"}
-        )
+    def load(cls, config: Config) -> ZaloBotSettings:
+        return config.section("zalo", cls, env={"base_url": "ZALO_BASE_URL", "webhook_url": "ZALO_WEBHOOK_URL"})
 
 
 class ZaloApiError(Exception):
@@ -167,7 +165,7 @@ class ZaloBotApi:
 
 
 def delivery_error(exc: ZaloApiError, rate_limit_seconds: float) -> DeliveryError:
-    """What the outbox sender should do about a failed send (see bot.core.transport).
+    """What the outbox sender should do about a failed send (see bot.core.outbox.transport).
 
     Zalo's 429 says no "retry after", so the pause is ``rate_limit_seconds`` from the settings.
     """
@@ -213,8 +211,8 @@ class ZaloBotChannel:
 
     def __init__(
         self,
-        app: "App",
-        conversation: "Conversation",
+        app: App,
+        conversation: Conversation,
         settings: ZaloBotSettings,
         token: str,
         webhook_secret: str | None = None,
@@ -254,7 +252,9 @@ class ZaloBotChannel:
         let answers in progress finish, close the HTTP client."""
         self._stopping.set()
         if self._poller is not None:
-            done, _ = await asyncio.wait({self._poller}, timeout=self.settings.poll_timeout + self.settings.request_timeout)
+            done, _ = await asyncio.wait(
+                {self._poller}, timeout=self.settings.poll_timeout + self.settings.request_timeout
+            )
             if not done:
                 self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
@@ -271,8 +271,8 @@ class ZaloBotChannel:
     def _give_up(self) -> None:
         self.stopped_reason = "token invalid"
         log.error(
-            "zalo: the bot token was refused (401). Zalo is OFF until %s is corrected and the "
-            "service restarted.", TOKEN_ENV
+            "zalo: the bot token was refused (401). Zalo is OFF until %s is corrected and the service restarted.",
+            TOKEN_ENV,
         )
 
     # -- receiving ------------------------------------------------------------------------
@@ -297,8 +297,13 @@ class ZaloBotChannel:
                 failures += 1
                 delay = self._backoff(failures, isinstance(exc, ZaloRateLimited))
                 loud = failures == 1 or failures % 30 == 0  # an outage is reported, not streamed
-                log.log(logging.WARNING if loud else logging.DEBUG,
-                        "zalo: getUpdates failed %d time(s) (%s); retrying in %.0f s", failures, exc, delay)
+                log.log(
+                    logging.WARNING if loud else logging.DEBUG,
+                    "zalo: getUpdates failed %d time(s) (%s); retrying in %.0f s",
+                    failures,
+                    exc,
+                    delay,
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
                 continue

@@ -34,7 +34,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -44,14 +44,16 @@ from bot import store
 from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
 from bot.config import Config
-from bot.core import kv, roster, texts
+from bot.core import kv
+from bot.core.chat import texts
+from bot.core.chat.messages import Reply, Request
 from bot.core.clock import LOCAL_TZ
-from bot.core.messages import Reply, Request
-from bot.core.transport import Blocked, DeliveryError, RetryLater, TransientError, Unreachable
+from bot.core.outbox.transport import Blocked, DeliveryError, RetryLater, TransientError, Unreachable
+from bot.core.roster import roster
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.core.conversation import Conversation
+    from bot.core.chat.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +69,10 @@ KV_REFRESH = "zalo_oa.refresh_token"
 KV_EXPIRES = "zalo_oa.access_expires_at"
 KV_REAUTH = "zalo_oa.reauth_required"
 
-QUICK_REPLY_PREFIX = "#qr:"   # marks the text an oa.query.hide button sends back
+QUICK_REPLY_PREFIX = "#qr:"  # marks the text an oa.query.hide button sends back
 MAX_BUTTONS = 5
-TOKEN_ERRORS = frozenset({-216, -220, -124})   # access token invalid / expired: refresh and retry once
-NIGHT_BAN = -234                               # no messages 22:00–06:00
+TOKEN_ERRORS = frozenset({-216, -220, -124})  # access token invalid / expired: refresh and retry once
+NIGHT_BAN = -234  # no messages 22:00–06:00
 RATE_LIMITED = frozenset({-32})
 
 TEXT_EVENTS = frozenset({"user_send_text"})
@@ -115,10 +117,8 @@ class ZaloOASettings:
     replay_hours: float = 24.0
 
     @classmethod
-    def load(cls, config: Config) -> "ZaloOASettings":
-        return config.section(
-            "zalo_oa", cls, env={"api_base": "ZALO_OA_API_BASE", "oauth_url": "ZALO_OA_OAUTH_URL"}
-        )
+    def load(cls, config: Config) -> ZaloOASettings:
+        return config.section("zalo_oa", cls, env={"api_base": "ZALO_OA_API_BASE", "oauth_url": "ZALO_OA_OAUTH_URL"})
 
 
 class ReauthorisationRequired(Unreachable):
@@ -148,7 +148,7 @@ class ZaloOAError(Exception):
 
 def signature(app_id: str, raw_body: str, timestamp: str, secret_key: str) -> str:
     """The ``X-ZEvent-Signature`` value Zalo computes for a webhook body."""
-    digest = hashlib.sha256(f"{app_id}{raw_body}{timestamp}{secret_key}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{app_id}{raw_body}{timestamp}{secret_key}".encode()).hexdigest()
     return f"mac={digest}"
 
 
@@ -180,7 +180,7 @@ def check_event(
 # --------------------------------------------------------------------------------------- tokens
 
 
-def seed_tokens(app: "App", access: str | None, refresh: str | None) -> None:
+def seed_tokens(app: App, access: str | None, refresh: str | None) -> None:
     """Put the environment's tokens in ``kv`` when it has none, or when they replace a refresh
     token that Zalo refused (the admin re-authorised); otherwise ``kv`` holds newer ones."""
     if not refresh:
@@ -201,11 +201,11 @@ def seed_tokens(app: "App", access: str | None, refresh: str | None) -> None:
         log.warning("zalo_oa: a new refresh token from %s replaces the refused one", REFRESH_TOKEN_ENV)
 
 
-def reauth_required(app: "App") -> bool:
+def reauth_required(app: App) -> bool:
     return _reauth_state(app) is not None
 
 
-def _reauth_state(app: "App") -> dict[str, Any] | None:
+def _reauth_state(app: App) -> dict[str, Any] | None:
     value = kv.get(app, KV_REAUTH)
     if value is None:
         return None
@@ -222,7 +222,7 @@ def _sha(token: str) -> str:
 class ZaloOAApi:
     """Open API client: sends CS messages, renewing the access token when it is due or refused."""
 
-    def __init__(self, app: "App", settings: ZaloOASettings, app_id: str, secret_key: str) -> None:
+    def __init__(self, app: App, settings: ZaloOASettings, app_id: str, secret_key: str) -> None:
         self.app = app
         self.settings = settings
         self.app_id = app_id
@@ -290,7 +290,9 @@ class ZaloOAApi:
             )
             access, new_refresh = answer.get("access_token"), answer.get("refresh_token")
             if not access:
-                reason = f"{answer.get('error', '?')} {answer.get('error_name', '')} {answer.get('error_description', '')}"
+                reason = (
+                    f"{answer.get('error', '?')} {answer.get('error_name', '')} {answer.get('error_description', '')}"
+                )
                 self._mark_reauth(reason.strip(), refresh_token)
                 raise ReauthorisationRequired()
             try:
@@ -310,14 +312,18 @@ class ZaloOAApi:
             return access
 
     def _mark_reauth(self, reason: str, refresh_token: str | None) -> None:
-        state = {"at": store.isotime(self.app.now()), "reason": reason,
-                 "refresh_sha256": _sha(refresh_token) if refresh_token else None}
+        state = {
+            "at": store.isotime(self.app.now()),
+            "reason": reason,
+            "refresh_sha256": _sha(refresh_token) if refresh_token else None,
+        }
         with store.transaction(self.app.db):
             kv.put(self.app.db.conn, KV_REAUTH, json.dumps(state, ensure_ascii=False))
         log.error(
             "zalo_oa: the refresh token was refused (%s). Zalo OA can send NOTHING until the OA is "
             "re-authorised: set a new %s and restart. No further renewal will be attempted.",
-            reason, REFRESH_TOKEN_ENV,
+            reason,
+            REFRESH_TOKEN_ENV,
         )
 
     async def _post_json(self, url: str, body: dict[str, Any], token: str) -> dict[str, Any]:
@@ -389,7 +395,7 @@ class ZaloOAChannel:
     can_edit = False
 
     def __init__(
-        self, app: "App", conversation: "Conversation", settings: ZaloOASettings, app_id: str, secret_key: str
+        self, app: App, conversation: Conversation, settings: ZaloOASettings, app_id: str, secret_key: str
     ) -> None:
         self.app = app
         self.conversation = conversation
@@ -413,8 +419,12 @@ class ZaloOAChannel:
         """POST /zalo-oa/webhook: authentic, fresh events are stored, then answered."""
         raw = await request.read()
         status, event = check_event(
-            raw, request.headers.get(SIGNATURE_HEADER, ""), self.app_id, self._secret_key,
-            time.time() * 1000, self.settings.max_event_age_seconds,
+            raw,
+            request.headers.get(SIGNATURE_HEADER, ""),
+            self.app_id,
+            self._secret_key,
+            time.time() * 1000,
+            self.settings.max_event_age_seconds,
         )
         if event is None:
             log.warning("zalo_oa: webhook call refused (%d) from %s", status, request.remote)
@@ -454,7 +464,7 @@ class ZaloOAChannel:
     def to_request(user_id: str, text: str) -> Request:
         """A typed text, or the payload of a pressed quick-reply button."""
         if text.startswith(QUICK_REPLY_PREFIX):
-            return Request(channel=CHANNEL, external_user_id=user_id, payload=text[len(QUICK_REPLY_PREFIX):])
+            return Request(channel=CHANNEL, external_user_id=user_id, payload=text[len(QUICK_REPLY_PREFIX) :])
         return Request(channel=CHANNEL, external_user_id=user_id, text=text)
 
     def _store_receipts(self, event: dict[str, Any], user_id: str, kind: str, message: dict[str, Any]) -> None:
@@ -462,7 +472,7 @@ class ZaloOAChannel:
         if message.get("msg_id"):
             ids = [*ids, message["msg_id"]]
         try:
-            at = store.isotime(datetime.fromtimestamp(float(event["timestamp"]) / 1000, timezone.utc))
+            at = store.isotime(datetime.fromtimestamp(float(event["timestamp"]) / 1000, UTC))
         except (KeyError, TypeError, ValueError):
             at = store.isotime(self.app.now())
         person = roster.person_for(self.app, CHANNEL, user_id)

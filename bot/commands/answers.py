@@ -15,12 +15,10 @@ from datetime import date
 from typing import TextIO
 
 from bot.app import App
-from bot.core.answers import Answer, ask
-from bot.core.evaluation import EvalFileError, load_cases, run
+from bot.core.answers.answers import Answer, ask
+from bot.core.answers.evaluation import EvalFileError, load_cases, run
 
-EMPTY_CATALOGUE = (
-    "Chưa có văn bản nào trong hệ thống. Hãy nạp văn bản trước: quantriet ingest [THƯ MỤC...]"
-)
+EMPTY_CATALOGUE = "Chưa có văn bản nào trong hệ thống. Hãy nạp văn bản trước: quantriet ingest [THƯ MỤC...]"
 PROMPT = "Câu hỏi: "
 
 

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from bot.app import App
-from bot.core.answers import short_date
+from bot.core.answers.answers import short_date
 from knowledge.catalogue import IngestReport, ingest, list_documents, list_duties
 
 log = logging.getLogger(__name__)
@@ -15,12 +15,16 @@ log = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("ingest", help="nạp/cập nhật văn bản và chỉ mục tìm kiếm")
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="tệp hoặc thư mục (bỏ trống: các thư mục trong config.toml [knowledge])")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="tệp hoặc thư mục (bỏ trống: các thư mục trong config.toml [knowledge])",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = subparsers.add_parser("duties", help="liệt kê nhiệm vụ: ai làm gì, thời hạn")
-    p.add_argument("--actor", help="chủ thể (gõ có hoặc không dấu, ví dụ: \"HĐND\", \"ban tuyen giao\")")
+    p.add_argument("--actor", help='chủ thể (gõ có hoặc không dấu, ví dụ: "HĐND", "ban tuyen giao")')
     p.add_argument("--document", metavar="NUMBER", help="số hoặc tên văn bản (ví dụ: 69-KL/TW)")
     p.set_defaults(func=cmd_duties)
 
@@ -58,8 +62,11 @@ def _refresh_search(app: App, report: IngestReport) -> bool:
 def cmd_duties(app: App, args: argparse.Namespace) -> int:
     rows = list_duties(app, actor=args.actor, document=args.document)
     if not rows:
-        print("Không có nhiệm vụ nào khớp." if (args.actor or args.document) else
-              "Chưa có nhiệm vụ nào: hãy nạp văn bản bằng `quantriet ingest`.")
+        print(
+            "Không có nhiệm vụ nào khớp."
+            if (args.actor or args.document)
+            else "Chưa có nhiệm vụ nào: hãy nạp văn bản bằng `quantriet ingest`."
+        )
         return 0
     for r in rows:
         when = r["due_text"] or r["period"] or "không nêu thời hạn"
@@ -81,7 +88,9 @@ def cmd_documents(app: App, args: argparse.Namespace) -> int:
         number = r["number"] or "—"
         issued = f", ban hành {short_date(r['issued'])}" if r["issued"] else ""
         removed = " [đã gỡ]" if r["removed_at"] else ""
-        print(f"{number} | {r['title']}{issued}{removed}\n"
-              f"    phiên bản {r['version'][:10]} · {r['chunks']} đoạn · {r['duties']} nhiệm vụ · {r['path']}")
+        print(
+            f"{number} | {r['title']}{issued}{removed}\n"
+            f"    phiên bản {r['version'][:10]} · {r['chunks']} đoạn · {r['duties']} nhiệm vụ · {r['path']}"
+        )
     print(f"Tổng cộng: {len(rows)} văn bản.")
     return 0

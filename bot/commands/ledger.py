@@ -10,8 +10,12 @@ from datetime import date, datetime
 
 from bot.app import App
 from bot.commands.roster import print_import_report, unit_option
-from bot.core import assignments, broadcasts, clock, exports, ledger, reports, roster, study
+from bot.core import clock
+from bot.core.chat import study
 from bot.core.errors import UserError
+from bot.core.evidence import assignments, exports, ledger, reports
+from bot.core.outbox import broadcasts
+from bot.core.roster import roster
 
 
 def _date(text: str) -> date:
@@ -73,8 +77,14 @@ def cmd_assign(app: App, args: argparse.Namespace) -> int:
         raise UserError(f"Không tìm thấy văn bản “{args.document}” trong kho (hãy chạy quantriet ingest).")
     units = [roster.resolve_unit(app, u).id for u in args.units] if args.units else None
     assignment_id = assignments.create_assignment(
-        app, None, document.id, args.due, units=units, include_subunits=not args.no_subunits,
-        roles=args.roles, require_check=args.check,
+        app,
+        None,
+        document.id,
+        args.due,
+        units=units,
+        include_subunits=not args.no_subunits,
+        roles=args.roles,
+        require_check=args.check,
     )
     people = assignments.member_ids(app, assignment_id)
     broadcast_id = broadcasts.enqueue(
@@ -127,8 +137,14 @@ def cmd_verify(app: App, args: argparse.Namespace) -> int:
 
 def cmd_export(app: App, args: argparse.Namespace) -> int:
     path = exports.export_acks(
-        app, None, args.format, args.out, assignment_id=args.assignment,
-        unit_id=unit_option(app, args.unit), since=args.since, until=args.until,
+        app,
+        None,
+        args.format,
+        args.out,
+        assignment_id=args.assignment,
+        unit_id=unit_option(app, args.unit),
+        since=args.since,
+        until=args.until,
     )
     print(path)
     return 0

@@ -6,8 +6,8 @@ import argparse
 
 from bot.app import App
 from bot.channels.download_route import public_base
-from bot.core import roster
-from bot.core.tabular import ImportReport
+from bot.core.roster import roster
+from bot.core.roster.tabular import ImportReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -63,9 +63,18 @@ def cmd_list(app: App, args: argparse.Namespace) -> int:
     paths = roster.unit_paths(app)
     people = roster.list_people(app, unit_option(app, args.unit))
     for person in people:
-        print("\t".join([
-            str(person.id), person.full_name, paths.get(person.unit_id, ""), person.position or "",
-            person.phone or "", person.role_label, person.status_label,
-        ]))
+        print(
+            "\t".join(
+                [
+                    str(person.id),
+                    person.full_name,
+                    paths.get(person.unit_id, ""),
+                    person.position or "",
+                    person.phone or "",
+                    person.role_label,
+                    person.status_label,
+                ]
+            )
+        )
     print(f"{len(people)} người.")
     return 0

@@ -10,9 +10,7 @@ from bot.app import App
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "serve", help="chạy trợ lý: web, Telegram/Zalo (khi có token), gửi tin và nhắc hạn"
-    )
+    p = subparsers.add_parser("serve", help="chạy trợ lý: web, Telegram/Zalo (khi có token), gửi tin và nhắc hạn")
     p.add_argument("--host", help="địa chỉ lắng nghe (mặc định [web] host hoặc $QUANTRIET_WEB_HOST)")
     p.add_argument("--port", type=int, help="cổng (mặc định [web] port hoặc $QUANTRIET_WEB_PORT)")
     p.set_defaults(func=cmd_serve)

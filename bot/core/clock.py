@@ -7,7 +7,7 @@ One place for the zone and the formats, so a confirmation time reads the same in
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -18,22 +18,22 @@ def local(moment: datetime | str) -> datetime:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ)
 
 
 def format_datetime(moment: datetime | str) -> str:
-    """"02/04/2024 08:15": the form used in tables and exports."""
+    """ "02/04/2024 08:15": the form used in tables and exports."""
     return local(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def format_spoken(moment: datetime | str) -> str:
-    """"08:15 ngày 02/04/2024": the form used in chat sentences."""
+    """ "08:15 ngày 02/04/2024": the form used in chat sentences."""
     return local(moment).strftime("%H:%M ngày %d/%m/%Y")
 
 
 def format_date(day: date | str) -> str:
-    """"15/04/2024" from a date or an ISO date string."""
+    """ "15/04/2024" from a date or an ISO date string."""
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     return day.strftime("%d/%m/%Y")
@@ -52,4 +52,4 @@ def day_end_utc(day: date | str) -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     start_next = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
-    return start_next.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return start_next.astimezone(UTC).isoformat(timespec="seconds")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 
-def get(app: "App", key: str) -> str | None:
+def get(app: App, key: str) -> str | None:
     row = app.db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
 

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS assignment_members (
 CREATE INDEX IF NOT EXISTS assignment_members_person ON assignment_members(person_id);
 
 -- One row per (person, document version). hash = sha256 of the canonical serialisation of the
--- row's content and prev_hash (see bot/core/ledger.py); prev_hash of the first row is 64 zeros.
+-- row's content and prev_hash (see bot/core/evidence/ledger.py); prev_hash of the first row is 64 zeros.
 CREATE TABLE IF NOT EXISTS acks (
     id            INTEGER PRIMARY KEY,
     person_id     INTEGER NOT NULL,

@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.app import App
-    from bot.core.conversation import Conversation
+    from bot.core.chat.conversation import Conversation
     from bot.serve import Service
 
 
-def setup(web_app: web.Application, app: "App", conversation: "Conversation",
-          wake_sender: "Callable[[], None] | None" = None) -> WebState:
+def setup(
+    web_app: web.Application, app: App, conversation: Conversation, wake_sender: Callable[[], None] | None = None
+) -> WebState:
     """Add the chat, the admin pages and the static files to ``web_app``."""
     settings = WebSettings.load(app.config)
     state = WebState(
@@ -44,7 +45,7 @@ def setup(web_app: web.Application, app: "App", conversation: "Conversation",
     return state
 
 
-def install(service: "Service") -> None:
+def install(service: Service) -> None:
     """Serve the web chat and admin pages, and deliver broadcasts to web accounts."""
     setup(service.web, service.app, service.conversation, service.sender.wake)
     service.add_channel(WebTransport(service.app))

@@ -11,8 +11,9 @@ from aiohttp import web
 
 from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_int
 from bot.channels.web.charts import Bar, completion_chart
-from bot.core import assignments, audit, reports, roster
 from bot.core.errors import UserError
+from bot.core.evidence import assignments, reports
+from bot.core.roster import audit, roster
 
 QUESTION_LIMIT = 300
 PENDING_LIMIT = 2000
@@ -30,7 +31,12 @@ async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     (unanswered,) = app.db.execute("SELECT COUNT(*) FROM questions WHERE confident = 0").fetchone()
     counts, linked = roster.member_counts(app)
     return render(
-        request, viewer, "dashboard.html", items=items, unanswered=unanswered, people=sum(counts.values()),
+        request,
+        viewer,
+        "dashboard.html",
+        items=items,
+        unanswered=unanswered,
+        people=sum(counts.values()),
         linked=linked,
     )
 
@@ -48,14 +54,23 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
         return not_found(request, viewer, exc.message)
     base = f"/admin/assignments/{assignment_id}/pending"
     bars = [
-        Bar(u.name, u.percent, f"{u.confirmed}/{u.assigned}",
-            href=f"{base}?unit={u.unit_id}" if u.unit_id is not None else base, depth=u.depth)
+        Bar(
+            u.name,
+            u.percent,
+            f"{u.confirmed}/{u.assigned}",
+            href=f"{base}?unit={u.unit_id}" if u.unit_id is not None else base,
+            depth=u.depth,
+        )
         for u in progress.units
         if u.depth <= CHART_DEPTH
     ]
     title = f"Tỷ lệ hoàn thành quán triệt {progress.assignment.document.label} theo đơn vị"
     return render(
-        request, viewer, "assignment.html", progress=progress, chart=completion_chart(bars, title),
+        request,
+        viewer,
+        "assignment.html",
+        progress=progress,
+        chart=completion_chart(bars, title),
         pending_url=base,
     )
 
@@ -78,8 +93,13 @@ async def pending_people(request: web.Request, viewer: Viewer) -> web.StreamResp
         row = app.db.execute("SELECT name FROM units WHERE id = ?", (unit_id,)).fetchone()
         unit_name = row[0] if row else None
     return render(
-        request, viewer, "pending.html", assignment=assignment, people=people[:PENDING_LIMIT],
-        truncated=len(people) > PENDING_LIMIT, unit_name=unit_name,
+        request,
+        viewer,
+        "pending.html",
+        assignment=assignment,
+        people=people[:PENDING_LIMIT],
+        truncated=len(people) > PENDING_LIMIT,
+        unit_name=unit_name,
     )
 
 
@@ -96,12 +116,15 @@ async def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         (QUESTION_LIMIT,),
     ).fetchall()
     keys = ("asked_at", "channel", "question", "answer", "confident", "score", "person")
-    (total, unanswered) = app.db.execute(
-        "SELECT COUNT(*), COALESCE(SUM(confident = 0), 0) FROM questions"
-    ).fetchone()
+    (total, unanswered) = app.db.execute("SELECT COUNT(*), COALESCE(SUM(confident = 0), 0) FROM questions").fetchone()
     return render(
-        request, viewer, "questions.html", rows=[dict(zip(keys, r)) for r in rows],
-        only_unanswered=only_unanswered, total=total, unanswered=unanswered,
+        request,
+        viewer,
+        "questions.html",
+        rows=[dict(zip(keys, r)) for r in rows],
+        only_unanswered=only_unanswered,
+        total=total,
+        unanswered=unanswered,
     )
 
 
@@ -133,9 +156,13 @@ async def audit_log(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     app = state_of(request).app
     entries = audit.recent(app, limit=300, action=request.query.get("action") or None)
     ids = sorted({e.person_id for e in entries if e.person_id is not None})
-    names = dict(app.db.execute(
-        f"SELECT id, full_name FROM people WHERE id IN ({','.join('?' * len(ids))})", ids
-    ).fetchall()) if ids else {}
+    names = (
+        dict(
+            app.db.execute(f"SELECT id, full_name FROM people WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        )
+        if ids
+        else {}
+    )
     return render(request, viewer, "audit.html", entries=entries, names=names)
 
 

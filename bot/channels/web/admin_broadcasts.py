@@ -14,11 +14,25 @@ from datetime import date
 from aiohttp import web
 
 from bot.channels.web.base import (
-    CHANNEL, OFFICER, Viewer, error_page, form_of, not_found, redirect, render, route, state_of, to_int,
+    CHANNEL,
+    OFFICER,
+    Viewer,
+    error_page,
+    form_of,
+    not_found,
+    redirect,
+    render,
+    route,
+    state_of,
+    to_int,
     unit_choices,
 )
-from bot.core import assignments, audit, broadcasts, clock, roster, texts
+from bot.core import clock
+from bot.core.chat import texts
 from bot.core.errors import UserError
+from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
+from bot.core.roster import audit, roster
 
 LIST_LIMIT = 50
 MAX_TEXT = 3000
@@ -28,8 +42,13 @@ KIND_LABELS = {"broadcast": "Thông báo", "assignment": "Giao quán triệt", "
 
 def _stats_json(stats: broadcasts.Stats, status: str) -> dict:
     return {
-        "total": stats.total, "sent": stats.sent, "failed": stats.failed, "blocked": stats.blocked,
-        "unlinked": stats.unlinked, "pending": stats.pending, "status": status,
+        "total": stats.total,
+        "sent": stats.sent,
+        "failed": stats.failed,
+        "blocked": stats.blocked,
+        "unlinked": stats.unlinked,
+        "pending": stats.pending,
+        "status": status,
         "status_label": STATUS_LABELS.get(status, status),
     }
 
@@ -44,21 +63,41 @@ def _listing(app, limit: int = LIST_LIMIT) -> list[dict]:
     ).fetchall()
     found = []
     for bid, kind, text, status, created_at, author, number, title in rows:
-        found.append({
-            "id": bid, "kind": KIND_LABELS.get(kind, kind), "text": text, "status": status,
-            "created_at": created_at, "author": author, "document": number or title,
-            "stats": _stats_json(broadcasts.stats(app, bid), status),
-        })
+        found.append(
+            {
+                "id": bid,
+                "kind": KIND_LABELS.get(kind, kind),
+                "text": text,
+                "status": status,
+                "created_at": created_at,
+                "author": author,
+                "document": number or title,
+                "stats": _stats_json(broadcasts.stats(app, bid), status),
+            }
+        )
     return found
 
 
-def _list_page(request: web.Request, viewer: Viewer, status: int = 200, form: dict[str, str] | None = None,
-               error: str | None = None) -> web.Response:
+def _list_page(
+    request: web.Request,
+    viewer: Viewer,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+) -> web.Response:
     """The compose form (refilled with ``form`` after an ``error``) beside the recent broadcasts."""
     app = state_of(request).app
     return render(
-        request, viewer, "broadcasts.html", status=status, items=_listing(app), form=form or {}, error=error,
-        documents=assignments.current_documents(app), units=unit_choices(app), today=clock.local_today(app.now()).isoformat(),
+        request,
+        viewer,
+        "broadcasts.html",
+        status=status,
+        items=_listing(app),
+        form=form or {},
+        error=error,
+        documents=assignments.current_documents(app),
+        units=unit_choices(app),
+        today=clock.local_today(app.now()).isoformat(),
     )
 
 
@@ -134,8 +173,14 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
     paths = roster.unit_paths(app)
     document = assignments.get_document(app, draft.document_id) if draft.document_id else None
     return render(
-        request, viewer, "broadcast.html", broadcast_id=broadcast_id, draft=draft, broadcast_status=status,
-        status_label=STATUS_LABELS.get(status, status), document=document,
+        request,
+        viewer,
+        "broadcast.html",
+        broadcast_id=broadcast_id,
+        draft=draft,
+        broadcast_status=status,
+        status_label=STATUS_LABELS.get(status, status),
+        document=document,
         unit_names=[paths.get(u, str(u)) for u in draft.audience.units],
         preview={"people": people, "accounts": accounts, "unlinked": unlinked},
         stats=_stats_json(broadcasts.stats(app, broadcast_id), status),
@@ -177,4 +222,3 @@ def routes() -> list[web.RouteDef]:
         web.post("/admin/broadcasts/{id}/confirm", confirm),
         web.post("/admin/broadcasts/{id}/cancel", cancel),
     ]
-

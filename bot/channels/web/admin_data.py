@@ -18,12 +18,24 @@ from urllib.parse import urlencode
 from aiohttp import BodyPartReader, web
 
 from bot.channels.web.base import (
-    ADMIN, Viewer, csrf_ok, error_page, form_of, redirect, render, route, state_of, to_int, too_large,
-    unit_choices, CSRF_REFUSED,
+    ADMIN,
+    CSRF_REFUSED,
+    Viewer,
+    csrf_ok,
+    error_page,
+    form_of,
+    redirect,
+    render,
+    route,
+    state_of,
+    to_int,
+    too_large,
+    unit_choices,
 )
 from bot.channels.web.chat import attachment_response
-from bot.core import assignments, exports, roster
 from bot.core.errors import UserError
+from bot.core.evidence import assignments, exports
+from bot.core.roster import roster
 
 PEOPLE_LIMIT = 200
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -76,8 +88,16 @@ def _roster_counts(app) -> dict[str, int]:
 async def roster_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/roster: the import form and what the roster holds."""
     app = state_of(request).app
-    return render(request, viewer, "roster.html", counts=_roster_counts(app), report=None, error=None,
-                  filename=None, skip_invalid=False)
+    return render(
+        request,
+        viewer,
+        "roster.html",
+        counts=_roster_counts(app),
+        report=None,
+        error=None,
+        filename=None,
+        skip_invalid=False,
+    )
 
 
 @route(ADMIN, csrf="handler")
@@ -100,8 +120,13 @@ async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamRespo
         skip_invalid = fields.get("skip_invalid") == "1"
 
         def again(status: int, **context) -> web.Response:
-            values = {"report": None, "error": None, "filename": saved.name if saved else None,
-                      "skip_invalid": skip_invalid, **context}
+            values = {
+                "report": None,
+                "error": None,
+                "filename": saved.name if saved else None,
+                "skip_invalid": skip_invalid,
+                **context,
+            }
             return render(request, viewer, "roster.html", status=status, counts=_roster_counts(app), **values)
 
         if saved is None or saved.stat().st_size == 0:
@@ -123,11 +148,17 @@ async def people_page(request: web.Request, viewer: Viewer) -> web.StreamRespons
     if query:
         people = roster.find_people(app, query, limit=PEOPLE_LIMIT)
     else:
-        people = [
-            p for p in roster.list_people(app, status="active") if p.role != "cadre"
-        ][:PEOPLE_LIMIT]
-    return render(request, viewer, "people.html", people=people, query=query, roles=roster.ROLES,
-                  message=request.query.get("ok"), error=None)
+        people = [p for p in roster.list_people(app, status="active") if p.role != "cadre"][:PEOPLE_LIMIT]
+    return render(
+        request,
+        viewer,
+        "people.html",
+        people=people,
+        query=query,
+        roles=roster.ROLES,
+        message=request.query.get("ok"),
+        error=None,
+    )
 
 
 @route(ADMIN)
@@ -145,8 +176,15 @@ async def set_role(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 def _exports_form(request: web.Request, viewer: Viewer, status: int = 200, error: str | None = None) -> web.Response:
     app = state_of(request).app
-    return render(request, viewer, "exports.html", status=status, assignments=assignments.list_assignments(app),
-                  units=unit_choices(app), error=error)
+    return render(
+        request,
+        viewer,
+        "exports.html",
+        status=status,
+        assignments=assignments.list_assignments(app),
+        units=unit_choices(app),
+        error=error,
+    )
 
 
 @route(ADMIN)
@@ -171,7 +209,9 @@ async def export_download(request: web.Request, viewer: Viewer) -> web.StreamRes
     form = await form_of(request)
     try:
         attachment = await asyncio.to_thread(
-            exports.export_attachment, app, viewer.person,
+            exports.export_attachment,
+            app,
+            viewer.person,
             form.get("format", "xlsx"),
             to_int(form.get("assignment")),
             to_int(form.get("unit")),

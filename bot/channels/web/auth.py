@@ -25,11 +25,19 @@ from aiohttp import web
 from bot import store
 from bot.channels.web import security
 from bot.channels.web.base import (
-    ANYONE, CHANNEL, Viewer, form_of, redirect, render, route, set_cookie, state_of,
+    ANYONE,
+    CHANNEL,
+    Viewer,
+    form_of,
+    redirect,
+    render,
+    route,
+    set_cookie,
+    state_of,
 )
 from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
-from bot.core import audit, roster
 from bot.core.errors import UserError
+from bot.core.roster import audit, roster
 from knowledge.text import fold
 
 if TYPE_CHECKING:
@@ -65,8 +73,9 @@ async def failed(request: web.Request, key: str) -> None:
     await asyncio.sleep(state.settings.login_delay_seconds)
 
 
-def start_session(request: web.Request, kind: str, external_id: str, lifetime: timedelta,
-                   location: str) -> web.Response:
+def start_session(
+    request: web.Request, kind: str, external_id: str, lifetime: timedelta, location: str
+) -> web.Response:
     app = state_of(request).app
     security.end_session(app, request.cookies.get(security.SESSION_COOKIE))  # no session fixation
     token, _ = security.create_session(app, kind, external_id, lifetime)
@@ -107,8 +116,7 @@ async def admin_login(request: web.Request, viewer: Viewer) -> web.StreamRespons
     key = "admin:" + client_key(request)
     locked = state.limiter.locked_for(key)
     if locked:
-        return render(request, viewer, "admin_login.html", status=429, enabled=True,
-                      error=locked_message(locked))
+        return render(request, viewer, "admin_login.html", status=429, enabled=True, error=locked_message(locked))
     form = await form_of(request)
     if not security.same_secret(form.get("password"), expected):
         log.warning("web: wrong admin password from %s", client_key(request))
@@ -121,12 +129,10 @@ async def admin_login(request: web.Request, viewer: Viewer) -> web.StreamRespons
     state.limiter.reset(key)
     person = roster.person_for(state.app, CHANNEL, external_id)
     audit.record(state.app, person, "web.login", True, method="password")
-    return start_session(
-        request, "admin", external_id, timedelta(hours=state.settings.admin_session_hours), "/admin"
-    )
+    return start_session(request, "admin", external_id, timedelta(hours=state.settings.admin_session_hours), "/admin")
 
 
-def admin_account(app: "App") -> str:
+def admin_account(app: App) -> str:
     """The web account the password login acts as (see the module doc); created when missing."""
     phone = os.environ.get(ADMIN_PHONE_ENV, "").strip()
     if phone:
@@ -161,4 +167,3 @@ def routes() -> list[web.RouteDef]:
         web.get("/admin/login", admin_login_page),
         web.post("/admin/login", admin_login),
     ]
-

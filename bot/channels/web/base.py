@@ -19,12 +19,14 @@ from aiohttp import web
 
 from bot.channels.web import charts, security
 from bot.channels.web.settings import WebSettings
-from bot.core import audit, clock, exports, roster
-from bot.core.roster import Person
+from bot.core import clock
+from bot.core.evidence import exports
+from bot.core.roster import audit, roster
+from bot.core.roster.roster import Person
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.core.conversation import Conversation
+    from bot.core.chat.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +42,11 @@ _ROLES = {OFFICER: audit.OFFICERS, ADMIN: audit.ADMINS}
 class WebState:
     """The web channel's share of the process: the app, its settings and the page templates."""
 
-    app: "App"
+    app: App
     settings: WebSettings
     templates: jinja2.Environment
     limiter: security.LoginLimiter
-    conversation: "Conversation"
+    conversation: Conversation
     wake_sender: Callable[[], None] | None = None  # new deliveries queued: let the sender look now
 
 
@@ -102,17 +104,22 @@ def viewer_for(request: web.Request) -> Viewer:
     return Viewer(session, token, person, session.csrf)
 
 
-def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
-               max_age: int | None = None) -> None:
+def set_cookie(
+    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int | None = None
+) -> None:
     """Every cookie of the app: HttpOnly, SameSite=Strict, whole site (Secure when configured)."""
     response.set_cookie(
-        name, value, max_age=max_age, path="/", httponly=True, samesite="Strict",
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="Strict",
         secure=state_of(request).settings.secure_cookies or None,
     )
 
 
-def render(request: web.Request, viewer: Viewer, template: str, *, status: int = 200,
-           **context: Any) -> web.Response:
+def render(request: web.Request, viewer: Viewer, template: str, *, status: int = 200, **context: Any) -> web.Response:
     state = state_of(request)
     html = state.templates.get_template(template).render(
         viewer=viewer, settings=state.settings, path=request.path, **context
@@ -141,7 +148,7 @@ def to_int(text: str | None) -> int | None:
         return None
 
 
-def unit_choices(app: "App") -> list[tuple[int, str]]:
+def unit_choices(app: App) -> list[tuple[int, str]]:
     """(id, full path) of every unit, sorted by path: the options of a unit picker."""
     return sorted(roster.unit_paths(app).items(), key=lambda item: item[1])
 
@@ -190,8 +197,10 @@ def route(access: str = ANYONE, *, api: bool = False, csrf: str = "form") -> Cal
                     return _finish(request, viewer, too_large(request, viewer, api))
                 if not csrf_ok(viewer, given if isinstance(given, str) else None):
                     log.warning("web: CSRF token refused for %s %s", request.method, request.path)
-                    refused = error_json(403, CSRF_REFUSED) if api else error_page(
-                        request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED
+                    refused = (
+                        error_json(403, CSRF_REFUSED)
+                        if api
+                        else error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
                     )
                     return _finish(request, viewer, refused)
             denied = _check_access(request, viewer, access, api)

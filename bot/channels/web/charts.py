@@ -22,8 +22,8 @@ LABEL_CHARS = 34
 @dataclass(frozen=True)
 class Bar:
     label: str
-    percent: float          # 0..100
-    detail: str             # "45/60"
+    percent: float  # 0..100
+    detail: str  # "45/60"
     href: str | None = None
     depth: int = 0
 
@@ -32,7 +32,7 @@ COLORS = {"high": "#15803d", "mid": "#d97706", "low": "#b91c1c"}  # as .meter.* 
 
 
 def level(percent: float) -> str:
-    """"high" (≥ 80 %), "mid" (≥ 50 %) or "low": one scale for the charts and the list meters."""
+    """ "high" (≥ 80 %), "mid" (≥ 50 %) or "low": one scale for the charts and the list meters."""
     return "high" if percent >= 80 else "mid" if percent >= 50 else "low"
 
 
@@ -75,4 +75,3 @@ def completion_chart(bars: list[Bar], title: str) -> Markup:
         parts.append(row)
     parts.append("</svg>")
     return Markup("".join(parts))
-

@@ -16,28 +16,49 @@ from aiohttp import web
 
 from bot.channels.web import auth, chatlog, security
 from bot.channels.web.base import (
-    ANYONE, CHANNEL, PERSON, Viewer, error_json, error_page, form_of, render, route, set_cookie,
+    ANYONE,
+    CHANNEL,
+    PERSON,
+    Viewer,
+    error_json,
+    error_page,
+    form_of,
+    render,
+    route,
+    set_cookie,
     state_of,
 )
-from bot.core import roster, texts
+from bot.core.chat import texts
+from bot.core.chat.messages import Request
 from bot.core.errors import UserError
-from bot.core.messages import Request
+from bot.core.roster import roster
 
 MAX_TEXT = 2000  # characters of one typed message
 MAX_PAYLOAD = 256
 
 
-async def converse(request: web.Request, external_id: str, person: roster.Person, *, text: str = "",
-                   payload: str | None = None, message_ref: str | None = None,
-                   shown: str | None = None) -> None:
+async def converse(
+    request: web.Request,
+    external_id: str,
+    person: roster.Person,
+    *,
+    text: str = "",
+    payload: str | None = None,
+    message_ref: str | None = None,
+    shown: str | None = None,
+) -> None:
     """Log what the user sent (``shown``: the words to show for it, None to show nothing), pass it
     to the core, and log the replies (the core turns any error into a message, never raises)."""
     app = state_of(request).app
     if shown:
         chatlog.add_user_message(app, external_id, shown)
     req = Request(
-        channel=CHANNEL, external_user_id=external_id, display_name=person.full_name,
-        text=text, payload=payload, message_ref=message_ref,
+        channel=CHANNEL,
+        external_user_id=external_id,
+        display_name=person.full_name,
+        text=text,
+        payload=payload,
+        message_ref=message_ref,
     )
     for reply in await state_of(request).conversation.handle(req):
         chatlog.add_reply(app, external_id, reply)
@@ -73,9 +94,7 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
     state.limiter.reset(key)
     if chatlog.is_empty(state.app, device):
         await converse(request, device, person, text="/start")
-    response = auth.start_session(
-        request, "chat", device, timedelta(days=state.settings.chat_session_days), "/"
-    )
+    response = auth.start_session(request, "chat", device, timedelta(days=state.settings.chat_session_days), "/")
     set_cookie(request, response, security.DEVICE_COOKIE, device, max_age=auth.DEVICE_MAX_AGE)
     return response
 
@@ -118,8 +137,11 @@ async def send(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     ref = body.get("ref")
     assert viewer.session is not None and viewer.person is not None
     await converse(
-        request, viewer.session.external_id, viewer.person,
-        text=text, payload=payload or None,
+        request,
+        viewer.session.external_id,
+        viewer.person,
+        text=text,
+        payload=payload or None,
         message_ref=str(ref) if isinstance(ref, (int, str)) and str(ref).isdigit() else None,
         shown=text or str(body.get("label") or "")[:200] or None,
     )
@@ -149,9 +171,7 @@ def attachment_response(filename: str, mime: str, data: bytes) -> web.Response:
         body=data,
         content_type=content_type.strip(),
         charset=charset,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-        },
+        headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"},
     )
 
 

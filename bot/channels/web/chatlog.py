@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot import store
-from bot.core.messages import Reply
+from bot.core.chat.messages import Reply
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -23,24 +23,21 @@ HISTORY_LIMIT = 200  # messages a page loads at once (older ones stay in the tab
 
 
 def _buttons(reply: Reply) -> list[list[dict[str, str]]]:
-    return [
-        [{"label": b.label, "data": b.data, "url": b.url or ""} for b in row]
-        for row in reply.buttons
-    ]
+    return [[{"label": b.label, "data": b.data, "url": b.url or ""} for b in row] for row in reply.buttons]
 
 
 def _body(text: str, buttons: list[list[dict[str, str]]] | None = None) -> str:
     return json.dumps({"text": text, "buttons": buttons or []}, ensure_ascii=False)
 
 
-def _next_rev(app: "App", external_id: str) -> int:
+def _next_rev(app: App, external_id: str) -> int:
     (rev,) = app.db.execute(
         "SELECT COALESCE(MAX(rev), 0) + 1 FROM web_messages WHERE external_id = ?", (external_id,)
     ).fetchone()
     return int(rev)
 
 
-def add_user_message(app: "App", external_id: str, text: str) -> int:
+def add_user_message(app: App, external_id: str, text: str) -> int:
     """Log what the user typed (or the label of the button they pressed)."""
     with store.transaction(app.db, immediate=True):
         return app.db.execute(
@@ -49,7 +46,7 @@ def add_user_message(app: "App", external_id: str, text: str) -> int:
         ).lastrowid
 
 
-def add_reply(app: "App", external_id: str, reply: Reply) -> int:
+def add_reply(app: App, external_id: str, reply: Reply) -> int:
     """Show ``reply`` in the chat: a new message, or an edit of the message named by ``edit_ref``.
 
     An ``edit_ref`` that is not one of this account's messages (stale, or another channel's) is
@@ -78,13 +75,11 @@ def add_reply(app: "App", external_id: str, reply: Reply) -> int:
         ).lastrowid
 
 
-def is_empty(app: "App", external_id: str) -> bool:
-    return app.db.execute(
-        "SELECT 1 FROM web_messages WHERE external_id = ? LIMIT 1", (external_id,)
-    ).fetchone() is None
+def is_empty(app: App, external_id: str) -> bool:
+    return app.db.execute("SELECT 1 FROM web_messages WHERE external_id = ? LIMIT 1", (external_id,)).fetchone() is None
 
 
-def messages_after(app: "App", external_id: str, rev: int = 0) -> list[dict[str, Any]]:
+def messages_after(app: App, external_id: str, rev: int = 0) -> list[dict[str, Any]]:
     """The messages new or edited since ``rev``, oldest first, as the chat page reads them."""
     rows = app.db.execute(
         "SELECT * FROM (SELECT id, direction, body, file_name, at, rev FROM web_messages "
@@ -115,7 +110,7 @@ class StoredFile:
     data: bytes
 
 
-def attachment(app: "App", external_id: str, message_id: int) -> StoredFile | None:
+def attachment(app: App, external_id: str, message_id: int) -> StoredFile | None:
     """The file of one of this account's messages (None for anyone else's: no guessing ids)."""
     row = app.db.execute(
         "SELECT file_name, file_mime, file_data FROM web_messages "
@@ -138,9 +133,8 @@ class WebTransport:
     # so the outbox's [broadcast] pace (set for Telegram/Zalo) would only slow a big broadcast down.
     rate_per_second = 1000.0
 
-    def __init__(self, app: "App") -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
 
     async def send(self, external_id: str, reply: Reply) -> str | None:
         return str(add_reply(self.app, external_id, reply))
-

@@ -22,8 +22,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import store
-from bot.config import secret
 from bot.channels.web.settings import ADMIN_PASSWORD_ENV
+from bot.config import secret
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -40,9 +40,9 @@ class WebSession:
     """A logged-in browser: ``kind`` is "chat" (invite code) or "admin" (password)."""
 
     kind: str
-    external_id: str      # accounts.external_id of the linked "web" account
+    external_id: str  # accounts.external_id of the linked "web" account
     csrf: str
-    expires_at: str       # UTC ISO; compared as strings like every stored time
+    expires_at: str  # UTC ISO; compared as strings like every stored time
 
 
 def new_token() -> str:
@@ -53,7 +53,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_session(app: "App", kind: str, external_id: str, lifetime: timedelta) -> tuple[str, WebSession]:
+def create_session(app: App, kind: str, external_id: str, lifetime: timedelta) -> tuple[str, WebSession]:
     """Store a new session and return (cookie token, session); expired sessions are purged here."""
     now = store.isotime(app.now())
     token = new_token()
@@ -68,19 +68,18 @@ def create_session(app: "App", kind: str, external_id: str, lifetime: timedelta)
     return token, session
 
 
-def load_session(app: "App", token: str | None) -> WebSession | None:
+def load_session(app: App, token: str | None) -> WebSession | None:
     """The live session behind a cookie token, or None (unknown or expired)."""
     if not token:
         return None
     row = app.db.execute(
-        "SELECT kind, external_id, csrf, expires_at FROM web_sessions "
-        "WHERE token_hash = ? AND expires_at > ?",
+        "SELECT kind, external_id, csrf, expires_at FROM web_sessions WHERE token_hash = ? AND expires_at > ?",
         (_hash(token), store.isotime(app.now())),
     ).fetchone()
     return WebSession(*row) if row else None
 
 
-def end_session(app: "App", token: str | None) -> None:
+def end_session(app: App, token: str | None) -> None:
     if token:
         app.db.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_hash(token),))
 
@@ -89,9 +88,7 @@ def same_secret(given: str | None, expected: str | None) -> bool:
     """Constant-time equality for tokens and passwords (hashing first equalises the lengths)."""
     if not given or not expected:
         return False
-    return hmac.compare_digest(
-        hashlib.sha256(given.encode()).digest(), hashlib.sha256(expected.encode()).digest()
-    )
+    return hmac.compare_digest(hashlib.sha256(given.encode()).digest(), hashlib.sha256(expected.encode()).digest())
 
 
 def admin_password() -> str | None:

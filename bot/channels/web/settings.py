@@ -29,7 +29,7 @@ class WebSettings:
     secure_cookies: bool = False
 
     @classmethod
-    def load(cls, config: Config) -> "WebSettings":
+    def load(cls, config: Config) -> WebSettings:
         return config.section(
             "web",
             cls,

@@ -1,6 +1,6 @@
 """How the core sends a message to one chat on one platform, and how that can fail.
 
-Each channel adapter implements :class:`Transport`; the outbox :class:`bot.core.sender.Sender`
+Each channel adapter implements :class:`Transport`; the outbox :class:`bot.core.outbox.sender.Sender`
 drives it. The adapter translates its platform's errors into the four kinds below, because the
 sender must react differently to each: wait and try again later (``RetryLater``), give up on the
 recipient for good (``Blocked`` / ``Unreachable``), or retry with backoff (``TransientError``).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bot.core.messages import Reply
+from bot.core.chat.messages import Reply
 
 
 class DeliveryError(Exception):

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import store
+from bot.core.chat.messages import Attachment
 from bot.core.errors import UserError
-from bot.core.messages import Attachment
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -44,7 +44,7 @@ class DownloadSettings:
     ttl_hours: float = 24.0
 
     @classmethod
-    def load(cls, config: "Config") -> "DownloadSettings":
+    def load(cls, config: Config) -> DownloadSettings:
         return config.section("downloads", cls, env={"public_url": "QUANTRIET_PUBLIC_URL"})
 
 
@@ -71,7 +71,7 @@ class LinkExpired(UserError):
         super().__init__(LINK_EXPIRED)
 
 
-def folder(app: "App") -> Path:
+def folder(app: App) -> Path:
     return app.data_dir / "downloads"
 
 
@@ -79,7 +79,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def issue(app: "App", attachment: Attachment, purpose: str = "", ttl_hours: float | None = None) -> Issued:
+def issue(app: App, attachment: Attachment, purpose: str = "", ttl_hours: float | None = None) -> Issued:
     """Store ``attachment`` (once per content) and return a new token for it, valid ``ttl_hours``."""
     ttl = DownloadSettings.load(app.config).ttl_hours if ttl_hours is None else ttl_hours
     blob = hashlib.sha256(attachment.content).hexdigest()
@@ -100,7 +100,7 @@ def issue(app: "App", attachment: Attachment, purpose: str = "", ttl_hours: floa
     return Issued(token, expires)
 
 
-def fetch(app: "App", token: str) -> Download:
+def fetch(app: App, token: str) -> Download:
     """The file behind ``token``; raises :class:`LinkUnknown` or :class:`LinkExpired`."""
     if not TOKEN_PATTERN.match(token or ""):
         raise LinkUnknown()
@@ -117,7 +117,7 @@ def fetch(app: "App", token: str) -> Download:
     return Download(path, filename, mime)
 
 
-def purge_expired(app: "App") -> int:
+def purge_expired(app: App) -> int:
     """Forget expired links and delete the files no live link points to; returns links removed."""
     now = store.isotime(app.now())
     with store.transaction(app.db):

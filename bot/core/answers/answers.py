@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bot import store
+from bot.core.chat.texts import days_phrase
 from bot.core.clock import local_today
-from bot.core.texts import days_phrase
 from embeddings.query import Query, has_figure, keys
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
@@ -47,8 +47,7 @@ NO_WORDS = (
     "«Ai phải xây dựng kế hoạch thực hiện Kết luận 69?»"
 )
 NO_DOCUMENTS = (
-    "Chưa có văn bản nào trong hệ thống để trả lời. Quản trị viên cần nạp văn bản bằng lệnh "
-    "`quantriet ingest`."
+    "Chưa có văn bản nào trong hệ thống để trả lời. Quản trị viên cần nạp văn bản bằng lệnh `quantriet ingest`."
 )
 REFUSAL = (
     "Xin lỗi, trợ lý chưa tìm thấy nội dung trả lời câu hỏi này trong các văn bản hiện có. "
@@ -56,8 +55,7 @@ REFUSAL = (
 )
 TOO_LONG = "(Câu hỏi dài hơn {limit} ký tự nên trợ lý chỉ xét phần đầu.)"
 FAILED = (
-    "Xin lỗi, trợ lý đang gặp sự cố khi tìm câu trả lời. Đồng chí vui lòng thử lại sau hoặc liên "
-    "hệ cán bộ tuyên giáo."
+    "Xin lỗi, trợ lý đang gặp sự cố khi tìm câu trả lời. Đồng chí vui lòng thử lại sau hoặc liên hệ cán bộ tuyên giáo."
 )
 
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -66,7 +64,25 @@ _MARKER = re.compile(r"^(?:[-–+•*]|\d{1,3}(?:\.\d{1,2})*[.)-]|[a-zđ]\)|[IVX
 # Amounts written in words ("ba khu công nghệ cao"); "một" and "năm" are left out: "một số",
 # "năm 2030" are no answer to "bao nhiêu".
 _NUMBER_WORDS = frozenset(
-    "hai ba bốn tư sáu bảy tám chín mười mươi trăm nghìn ngàn triệu tỷ tỉ nửa".split()
+    [
+        "hai",
+        "ba",
+        "bốn",
+        "tư",
+        "sáu",
+        "bảy",
+        "tám",
+        "chín",
+        "mười",
+        "mươi",
+        "trăm",
+        "nghìn",
+        "ngàn",
+        "triệu",
+        "tỷ",
+        "tỉ",
+        "nửa",
+    ]
 )
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
@@ -102,9 +118,15 @@ class Source:
     issued: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"document": self.document, "number": self.number, "section": self.section,
-                "text": self.text, "score": round(self.score, 4), "chunk_id": self.chunk_id,
-                "issued": self.issued}
+        return {
+            "document": self.document,
+            "number": self.number,
+            "section": self.section,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "chunk_id": self.chunk_id,
+            "issued": self.issued,
+        }
 
 
 @dataclasses.dataclass
@@ -115,8 +137,7 @@ class Deadline:
     days_left: int  # negative: days overdue
 
     def to_json(self) -> dict[str, Any]:
-        return {"date": self.date, "text": self.text, "actor": self.actor,
-                "days_left": self.days_left}
+        return {"date": self.date, "text": self.text, "actor": self.actor, "days_left": self.days_left}
 
 
 @dataclasses.dataclass
@@ -156,11 +177,11 @@ class _Sentence:
     dates: tuple[DateMention, ...]
 
 
-def settings(app: "App") -> AnswerSettings:
+def settings(app: App) -> AnswerSettings:
     return app.config.section("answers", AnswerSettings)
 
 
-def ask(app: "App", question: str, today: date | None = None) -> Answer:
+def ask(app: App, question: str, today: date | None = None) -> Answer:
     """Answer one question from the catalogue; never raises for what the question contains."""
     cfg = settings(app)
     today = today or local_today(app.now())
@@ -181,16 +202,21 @@ def ask(app: "App", question: str, today: date | None = None) -> Answer:
     if result.catalogue_empty:
         return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
     if not result.confident:
-        log.info("declined %r (cosine %.3f, coverage %.2f, phrases %.2f)", query.text[:80],
-                 result.cosine, result.coverage, result.phrase_coverage)
+        log.info(
+            "declined %r (cosine %.3f, coverage %.2f, phrases %.2f)",
+            query.text[:80],
+            result.cosine,
+            result.coverage,
+            result.phrase_coverage,
+        )
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     return _compose(app, cfg, base, result, today, note)
 
 
 # --- composition ----------------------------------------------------------------------------
 
-def _compose(app: "App", cfg: AnswerSettings, base: Answer, result: SearchResult,
-             today: date, note: str) -> Answer:
+
+def _compose(app: App, cfg: AnswerSettings, base: Answer, result: SearchResult, today: date, note: str) -> Answer:
     query = result.query
     weights = _term_weights(app, query)
     cosines = result.sentence_scores
@@ -209,24 +235,42 @@ def _compose(app: "App", cfg: AnswerSettings, base: Answer, result: SearchResult
     quote = _quote(chosen, budget, query, weights)
     answer = _join(note, header, f"«{quote}»", facts)
 
-    sources = [Source(document=top.title, number=top.number, section=top.section, text=quote,
-                      score=top.score, chunk_id=top.chunk_id, issued=top.issued)]
+    sources = [
+        Source(
+            document=top.title,
+            number=top.number,
+            section=top.section,
+            text=quote,
+            score=top.score,
+            chunk_id=top.chunk_id,
+            issued=top.issued,
+        )
+    ]
     others = [h for h in result.hits if (h.document_id, h.section) != (top.document_id, top.section)]
     for hit in others[: len(result.hits) - 1]:
         best = _rank_sentences(query, [hit], weights, cosines, cfg.sentence_weight)
         passage = _quote(_choose(best, cfg), SOURCE_CHARS, query, weights) if best else hit.text[:SOURCE_CHARS]
-        sources.append(Source(document=hit.title, number=hit.number, section=hit.section,
-                              text=passage, score=hit.score, chunk_id=hit.chunk_id,
-                              issued=hit.issued))
-    return dataclasses.replace(base, answer=answer, confident=True, sources=sources,
-                               deadlines=deadlines, status="answer")
+        sources.append(
+            Source(
+                document=hit.title,
+                number=hit.number,
+                section=hit.section,
+                text=passage,
+                score=hit.score,
+                chunk_id=hit.chunk_id,
+                issued=hit.issued,
+            )
+        )
+    return dataclasses.replace(
+        base, answer=answer, confident=True, sources=sources, deadlines=deadlines, status="answer"
+    )
 
 
 def _join(*parts: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _term_weights(app: "App", query: Query) -> dict[str, float]:
+def _term_weights(app: App, query: Query) -> dict[str, float]:
     """idf of each query term (folded), from the searcher's vocabulary."""
     vocab = app.searcher.vocabulary
     return {t.fold: vocab.idf(t.fold) for t in query.terms}
@@ -272,13 +316,17 @@ def _context_keys(hit: Hit) -> dict[str, float]:
 def _is_heading(sentence: str, hit: Hit) -> bool:
     """A title line (the document's, a section's) names a topic; it answers nothing."""
     line = sentence.strip()
-    return (line == hit.heading or line in hit.section.split(PATH_SEPARATOR) or line == hit.title
-            or (line[-1:] not in ".;:!?…)»\"”" and len(line.split()) < TITLE_WORDS))
+    return (
+        line == hit.heading
+        or line in hit.section.split(PATH_SEPARATOR)
+        or line == hit.title
+        or (line[-1:] not in '.;:!?…)»"”' and len(line.split()) < TITLE_WORDS)
+    )
 
 
-def _rank_sentences(query: Query, hits: list[Hit], weights: dict[str, float],
-                    cosines: dict[int, np.ndarray], dense_weight: float
-                    ) -> list[_Sentence]:
+def _rank_sentences(
+    query: Query, hits: list[Hit], weights: dict[str, float], cosines: dict[int, np.ndarray], dense_weight: float
+) -> list[_Sentence]:
     """Sentences of the given chunks, best first.
 
     Score = overlap with the question (whole sentence, plus its first words where the subject
@@ -298,10 +346,13 @@ def _rank_sentences(query: Query, hits: list[Hit], weights: dict[str, float],
             dense = None  # vectors from before the chunk changed: ignore them
         for pos, sentence in enumerate(sentences):
             mentions = _dates(sentence)
-            score = (_overlap(sentence, weights, context)
-                     + LEAD_WEIGHT * _overlap(_lead(sentence), weights)
-                     + chunk_weight + (0.05 if pos == 0 else 0.0)
-                     + _intent_bonus(query, sentence, mentions))
+            score = (
+                _overlap(sentence, weights, context)
+                + LEAD_WEIGHT * _overlap(_lead(sentence), weights)
+                + chunk_weight
+                + (0.05 if pos == 0 else 0.0)
+                + _intent_bonus(query, sentence, mentions)
+            )
             if len(sentences) > 1 and _is_heading(sentence, hit):
                 score -= HEADING_PENALTY
             rows.append([h, pos, sentence, score, mentions, None if dense is None else float(dense[pos])])
@@ -341,12 +392,11 @@ def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
     outside its date mentions ("18 huyện", "ba khu công nghệ cao", "80%")."""
     rest, end = [], 0
     for m in sorted(mentions, key=lambda m: m.span[0]):
-        rest.append(sentence[end:m.span[0]])
+        rest.append(sentence[end : m.span[0]])
         end = max(end, m.span[1])
     rest.append(sentence[end:])
     text = " ".join(rest)
-    return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(
-        w.lower() for w in text.split())
+    return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(w.lower() for w in text.split())
 
 
 def _answers_type(query: Query, chosen: list[_Sentence]) -> bool:
@@ -356,9 +406,7 @@ def _answers_type(query: Query, chosen: list[_Sentence]) -> bool:
     shares its words."""
     if "amount" in query.intents and not any(has_quantity(s.text, s.dates) for s in chosen):
         return False
-    if query.intents & {"date", "deadline"} and not any(s.dates for s in chosen):
-        return False
-    return True
+    return not (query.intents & {"date", "deadline"} and not any(s.dates for s in chosen))
 
 
 def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:
@@ -409,7 +457,7 @@ def _quote(chosen: list[_Sentence], budget: int, query: Query, weights: dict[str
         i = max(options, key=lambda j: (scores[j], -j))
         length += 1 + len(clauses[i])
         lo, hi = min(lo, i), max(hi, i)
-    text = " ".join(clauses[lo: hi + 1])
+    text = " ".join(clauses[lo : hi + 1])
     cut = len(text) > budget - 2
     if cut:  # a single clause longer than the budget
         text = text[: max(budget - 3, 1)].rsplit(" ", 1)[0]
@@ -426,11 +474,12 @@ def short_date(day: date | str) -> str:
 def _context_score(sentence: str, mention: DateMention, weights: dict[str, float]) -> float:
     """How well the words just before a date mention match the question."""
     start = mention.span[0]
-    return _overlap(sentence[max(0, start - 90): start], weights)
+    return _overlap(sentence[max(0, start - 90) : start], weights)
 
 
-def _deadlines(app: "App", query: Query, top: Hit, chosen: list[_Sentence], today: date,
-               weights: dict[str, float]) -> list[Deadline]:
+def _deadlines(
+    app: App, query: Query, top: Hit, chosen: list[_Sentence], today: date, weights: dict[str, float]
+) -> list[Deadline]:
     """Deadlines stated in the quoted sentences, the one the question is about first."""
     found: list[tuple[float, DateMention, str]] = []
     for s in chosen:
@@ -441,29 +490,31 @@ def _deadlines(app: "App", query: Query, top: Hit, chosen: list[_Sentence], toda
     actors = _duty_actors(app, top.chunk_id)
     out = []
     for _, m, sentence in found:
-        actor = next((a for iso, a, text in actors if iso == m.iso and (not text or text in sentence or m.text in text)), "")
+        actor = next(
+            (a for iso, a, text in actors if iso == m.iso and (not text or text in sentence or m.text in text)), ""
+        )
         if not actor:
             actor = next((a for iso, a, _ in actors if iso == m.iso), "")
-        out.append(Deadline(date=m.iso or "", text=m.text, actor=actor,
-                            days_left=(m.last - today).days))
+        out.append(Deadline(date=m.iso or "", text=m.text, actor=actor, days_left=(m.last - today).days))
     return out
 
 
-def _duty_actors(app: "App", chunk_id: int) -> list[tuple[str, str, str]]:
+def _duty_actors(app: App, chunk_id: int) -> list[tuple[str, str, str]]:
     try:
-        return [(r["due_date"], r["actor"], r["due_text"] or "")
-                for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?",
-                                      [chunk_id])]
+        return [
+            (r["due_date"], r["actor"], r["due_text"] or "")
+            for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?", [chunk_id])
+        ]
     except Exception:  # no duties table contents yet: actors are optional
         return []
 
 
-def _facts_line(query: Query, chosen: list[_Sentence], deadlines: list[Deadline],
-                today: date, weights: dict[str, float]) -> str:
+def _facts_line(
+    query: Query, chosen: list[_Sentence], deadlines: list[Deadline], today: date, weights: dict[str, float]
+) -> str:
     """The date facts a deadline or date question asks for, stated plainly."""
     if "deadline" in query.intents and deadlines:
-        parts = [f"{d.text}: {days_phrase(date.fromisoformat(d.date), today)}"
-                 for d in deadlines[:3]]
+        parts = [f"{d.text}: {days_phrase(date.fromisoformat(d.date), today)}" for d in deadlines[:3]]
         return f"Thời hạn (tính đến {short_date(today)}): " + "; ".join(parts) + "."
     if "date" in query.intents or "deadline" in query.intents:
         days = []
@@ -477,7 +528,7 @@ def _facts_line(query: Query, chosen: list[_Sentence], deadlines: list[Deadline]
 
 
 def _document_ref(hit: Hit) -> str:
-    """"Kết luận số 69-KL/TW … (ngày 11/1/2024)": number, title (cut) and date of the document."""
+    """ "Kết luận số 69-KL/TW … (ngày 11/1/2024)": number, title (cut) and date of the document."""
     title = shorten(hit.title, TITLE_CHARS)
     ref = title if not hit.number or hit.number in title else f"{hit.number} – {title}"
     if hit.issued:
@@ -494,14 +545,22 @@ def _last_label(path: str) -> str:
 
 # --- the question log and full sections -----------------------------------------------------
 
-def record_question(app: "App", answer: Answer, channel: str, person_id: int | None = None) -> int:
+
+def record_question(app: App, answer: Answer, channel: str, person_id: int | None = None) -> int:
     """Log a question and what was answered (for FAQ work); returns the row id."""
     with store.transaction(app.db):
         cur = app.db.conn.execute(
             "INSERT INTO questions (asked_at, channel, person_id, question, answer, confident, score)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (store.isotime(app.now()), channel, person_id, answer.question, answer.answer,
-             int(answer.confident), answer.score),
+            (
+                store.isotime(app.now()),
+                channel,
+                person_id,
+                answer.question,
+                answer.answer,
+                int(answer.confident),
+                answer.score,
+            ),
         )
     return int(cur.lastrowid)
 
@@ -515,7 +574,7 @@ class SectionText:
     chunk_ids: list[int]
 
 
-def section_text(app: "App", chunk_id: int) -> SectionText | None:
+def section_text(app: App, chunk_id: int) -> SectionText | None:
     """The whole section (with its sub-sections) that a quoted chunk belongs to, in reading order;
     None if the chunk no longer exists (the document was re-ingested)."""
     row = app.db.conn.execute(
@@ -537,8 +596,13 @@ def section_text(app: "App", chunk_id: int) -> SectionText | None:
             "SELECT id, text FROM chunks WHERE document_id = ? AND section_path = '' ORDER BY seq",
             (document_id,),
         ).fetchall()
-    return SectionText(document=title, number=number, section=path,
-                       text=_join_chunks([t for _, t in rows]), chunk_ids=[i for i, _ in rows])
+    return SectionText(
+        document=title,
+        number=number,
+        section=path,
+        text=_join_chunks([t for _, t in rows]),
+        chunk_ids=[i for i, _ in rows],
+    )
 
 
 def _join_chunks(texts: list[str]) -> str:
@@ -548,7 +612,6 @@ def _join_chunks(texts: list[str]) -> str:
         if not out:
             out = text
             continue
-        overlap = next((n for n in range(min(len(out), len(text)), 20, -1)
-                        if out.endswith(text[:n])), 0)
+        overlap = next((n for n in range(min(len(out), len(text)), 20, -1) if out.endswith(text[:n])), 0)
         out += text[overlap:] if overlap else "\n" + text
     return out

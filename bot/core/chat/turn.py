@@ -1,6 +1,6 @@
 """One turn of a conversation: what every command, button and flow step is handed.
 
-Kept apart from :mod:`bot.core.conversation` (the router) so the feature modules can use it
+Kept apart from :mod:`bot.core.chat.conversation` (the router) so the feature modules can use it
 without importing the router that imports them.
 """
 
@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.core import audit, texts
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply, Request
+from bot.core.chat.sessions import Session
 from bot.core.errors import UserError
-from bot.core.messages import Button, Reply, Request
-from bot.core.roster import Person
-from bot.core.sessions import Session
+from bot.core.roster import audit
+from bot.core.roster.roster import Person
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -26,12 +27,12 @@ Handler = Callable[["Turn", str], list[Reply]]
 
 @dataclass
 class Turn:
-    app: "App"
+    app: App
     request: Request
     session: Session
-    person: Person | None                  # the linked roster person, whatever their status
-    on_queued: Callable[[], None]          # wakes the outbox sender after queueing messages
-    chosen: str | None = None              # at a flow step: the value of the choice picked, if any
+    person: Person | None  # the linked roster person, whatever their status
+    on_queued: Callable[[], None]  # wakes the outbox sender after queueing messages
+    chosen: str | None = None  # at a flow step: the value of the choice picked, if any
 
     @property
     def origin(self) -> tuple[str, str]:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.core import assignments, audit, broadcasts, roster, texts
-from bot.core.messages import Button, Reply
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply
+from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
+from bot.core.roster import audit, roster
 
 if TYPE_CHECKING:
-    from bot.core.roster import Person
-    from bot.core.turn import Turn
+    from bot.core.chat.turn import Turn
+    from bot.core.roster.roster import Person
 
 # Channels whose adapter can prove that a shared phone number is the sender's own (Telegram:
 # a contact whose user_id is the sender). Only there is "share your phone number" offered.
@@ -30,7 +33,7 @@ def looks_like_code(text: str) -> bool:
     return bool(CODE.match(text.strip()))
 
 
-def start(turn: "Turn", arg: str) -> list[Reply]:
+def start(turn: Turn, arg: str) -> list[Reply]:
     """/start [code]."""
     if arg.strip():
         return link_code(turn, arg.strip())
@@ -45,7 +48,7 @@ def start(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply(texts.WELCOME_UNKNOWN.format(ways="\n".join(ways)), buttons, request_contact=contact)]
 
 
-def welcome(turn: "Turn", person: "Person", greeting: str) -> list[Reply]:
+def welcome(turn: Turn, person: Person, greeting: str) -> list[Reply]:
     """Greeting, the user's /help, and a pointer to what they still have to confirm."""
     text = greeting + "\n\n" + texts.help_text(person.role)
     pending = assignments.pending_for(turn.app, person.id)
@@ -54,25 +57,25 @@ def welcome(turn: "Turn", person: "Person", greeting: str) -> list[Reply]:
     return [Reply(text)]
 
 
-def link_code(turn: "Turn", code: str) -> list[Reply]:
+def link_code(turn: Turn, code: str) -> list[Reply]:
     person = roster.link_by_invite(turn.app, *turn.origin, code, turn.request.display_name)
     turn.session.end()
     return _linked(turn, person)
 
 
-def contact(turn: "Turn", phone: str) -> list[Reply]:
+def contact(turn: Turn, phone: str) -> list[Reply]:
     """A phone number the channel proved is the sender's own."""
     person = roster.link_by_phone(turn.app, *turn.origin, phone, turn.request.display_name)
     turn.session.end()
     return _linked(turn, person)
 
 
-def _linked(turn: "Turn", person: "Person") -> list[Reply]:
+def _linked(turn: Turn, person: Person) -> list[Reply]:
     turn.person = person
     return welcome(turn, person, texts.LINKED.format(name=person.full_name, unit=person.unit_name or "—"))
 
 
-def choose(turn: "Turn", arg: str) -> list[Reply]:
+def choose(turn: Turn, arg: str) -> list[Reply]:
     """``reg:code`` / ``reg:self``: the way chosen at /start; ``reg:ok:<id>`` / ``reg:no:<id>``:
     an officer's decision on a self-registration."""
     if arg == "code":
@@ -87,7 +90,7 @@ def choose(turn: "Turn", arg: str) -> list[Reply]:
     return _decide(turn, decision == "ok", int(person_id))
 
 
-def step(turn: "Turn", text: str) -> list[Reply]:
+def step(turn: Turn, text: str) -> list[Reply]:
     """The registration flow: ``code`` → link; ``name`` → ``unit`` → pending person."""
     session = turn.session
     if session.step == "code":
@@ -105,21 +108,24 @@ def step(turn: "Turn", text: str) -> list[Reply]:
             return [Reply(texts.UNIT_NOT_FOUND.format(name=text))]
         if len(units) > 1:
             paths = roster.unit_paths(turn.app)
-            return [Reply(
-                texts.CHOOSE_UNIT,
-                [[turn.option(texts.shorten(paths[u.id], texts.CHOICE_CHARS), f"u{u.id}")] for u in units[:UNIT_CHOICES]],
-            )]
+            return [
+                Reply(
+                    texts.CHOOSE_UNIT,
+                    [
+                        [turn.option(texts.shorten(paths[u.id], texts.CHOICE_CHARS), f"u{u.id}")]
+                        for u in units[:UNIT_CHOICES]
+                    ],
+                )
+            ]
         unit_id = units[0].id
-    person = roster.self_register(
-        turn.app, *turn.origin, session.data["name"], unit_id, turn.request.display_name
-    )
+    person = roster.self_register(turn.app, *turn.origin, session.data["name"], unit_id, turn.request.display_name)
     session.end()
     turn.person = person
     _notify_officers(turn, person)
     return [Reply(texts.REGISTERED_PENDING.format(name=person.full_name, unit=person.unit_name))]
 
 
-def _notify_officers(turn: "Turn", person: "Person") -> None:
+def _notify_officers(turn: Turn, person: Person) -> None:
     officers = broadcasts.Audience(roles=["officer", "admin"]).people(turn.app)
     if not officers:
         return
@@ -131,7 +137,7 @@ def _notify_officers(turn: "Turn", person: "Person") -> None:
     turn.on_queued()
 
 
-def _decide(turn: "Turn", approve: bool, person_id: int) -> list[Reply]:
+def _decide(turn: Turn, approve: bool, person_id: int) -> list[Reply]:
     actor = turn.require("roster.approve" if approve else "roster.reject", audit.OFFICERS, person_id=person_id)
     person = (roster.approve if approve else roster.reject)(turn.app, actor, person_id)
     notice = texts.APPROVED_NOTICE if approve else texts.REJECTED_NOTICE

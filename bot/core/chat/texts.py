@@ -25,9 +25,7 @@ EXPIRED = "Lựa chọn này đã hết hiệu lực. Gõ /help để xem các l
 CANCELLED = "Đã hủy thao tác."
 NOTHING_TO_CANCEL = "Không có thao tác nào đang thực hiện."
 EMPTY = "Đồng chí hãy gõ câu hỏi hoặc một lệnh (gõ /help để xem các lệnh)."
-NOT_REGISTERED = (
-    "Đồng chí chưa đăng ký sử dụng. Gõ /start để liên kết tài khoản với danh sách cán bộ."
-)
+NOT_REGISTERED = "Đồng chí chưa đăng ký sử dụng. Gõ /start để liên kết tài khoản với danh sách cán bộ."
 PENDING_APPROVAL = "Đăng ký của đồng chí đang chờ cán bộ tuyên giáo duyệt."
 CONTACT_NOT_OWN = "Vui lòng bấm nút «Chia sẻ số điện thoại» để gửi số điện thoại của chính mình."
 UNSUPPORTED = "Xin lỗi, trợ lý chỉ đọc được tin nhắn chữ. Đồng chí vui lòng gõ câu hỏi."
@@ -48,9 +46,7 @@ ASK_INVITE = "Gõ mã mời của đồng chí:"
 ASK_NAME = "Đồng chí vui lòng gõ họ và tên đầy đủ:"
 CHOOSE_UNIT = "Chọn đơn vị của đồng chí (hoặc gõ tên đầy đủ hơn):"
 ASK_UNIT = "Đồng chí công tác ở đơn vị nào? Gõ tên đơn vị (ví dụ: Huyện ủy Duy Xuyên):"
-REGISTERED_PENDING = (
-    "Đã gửi đăng ký của đồng chí {name} ({unit}). Cán bộ tuyên giáo sẽ duyệt và trợ lý sẽ báo lại."
-)
+REGISTERED_PENDING = "Đã gửi đăng ký của đồng chí {name} ({unit}). Cán bộ tuyên giáo sẽ duyệt và trợ lý sẽ báo lại."
 LINKED = "Đã liên kết tài khoản với đồng chí {name} ({unit})."
 WELCOME_BACK = "Chào đồng chí {name}!"
 
@@ -88,9 +84,7 @@ DUTIES_HEADER = "Nhiệm vụ liên quan đến {unit}:"
 YOUR_UNIT = "đơn vị của đồng chí"
 
 
-COMPOSE_START = (
-    "Soạn thông báo: gõ nội dung cần gửi, hoặc chọn một văn bản để gửi kèm. Gõ /huy để hủy."
-)
+COMPOSE_START = "Soạn thông báo: gõ nội dung cần gửi, hoặc chọn một văn bản để gửi kèm. Gõ /huy để hủy."
 ASSIGN_START = "Giao quán triệt: chọn văn bản. Gõ /huy để hủy."
 ASK_ATTACH = "Gửi kèm văn bản nào?"
 NO_ATTACHMENT = "Không kèm văn bản"
@@ -100,9 +94,7 @@ ASK_AUDIENCE = "Gửi tới ai?"
 EVERYONE = "Tất cả cán bộ"
 BY_UNIT = "Chọn đơn vị"
 OFFICERS_ONLY = "Chỉ cán bộ tuyên giáo"
-ASK_UNITS = (
-    "Chọn đơn vị, hoặc gõ tên đơn vị (nhiều đơn vị cách nhau bằng dấu phẩy):"
-)
+ASK_UNITS = "Chọn đơn vị, hoặc gõ tên đơn vị (nhiều đơn vị cách nhau bằng dấu phẩy):"
 UNIT_NOT_FOUND = "Không tìm thấy đơn vị «{name}». Đồng chí gõ lại tên đơn vị:"
 ASK_SUBUNITS = "Gửi cả các đơn vị trực thuộc?"
 YES = "Có"
@@ -113,9 +105,7 @@ BAD_DATE = "Ngày chưa đúng. Đồng chí gõ dạng dd/mm/yyyy, ví dụ 15/
 ASK_CHECK = "Có kiểm tra nhanh (2–3 câu hỏi) trước khi ghi nhận quán triệt không?"
 IN_DAYS = "Sau {days} ngày ({date})"
 PREVIEW_HEADER = "Xem trước tin nhắn sẽ gửi:"
-PREVIEW_FOOTER = (
-    "Người nhận: {people} người ({accounts} tài khoản đã liên kết, {unlinked} người chưa liên kết)."
-)
+PREVIEW_FOOTER = "Người nhận: {people} người ({accounts} tài khoản đã liên kết, {unlinked} người chưa liên kết)."
 SEND = "Gửi"
 CANCEL = "Hủy"
 NO_RECIPIENTS = "Không có người nhận nào thuộc phạm vi đã chọn. Đã hủy."
@@ -139,9 +129,7 @@ NO_ASSIGNMENTS = "Chưa có đợt giao quán triệt nào."
 CHOOSE_ASSIGNMENT = "Chọn đợt giao quán triệt:"
 REMIND_STARTED = "Đã gửi nhắc nhở tới {count} người chưa xác nhận (đợt #{id})."
 REMIND_NONE = "Tất cả đã xác nhận, không cần nhắc."
-REMINDER = (
-    "Nhắc nhở: đồng chí chưa xác nhận quán triệt {document}. Hạn: {due}.\n" + ACK_HINT
-)
+REMINDER = "Nhắc nhở: đồng chí chưa xác nhận quán triệt {document}. Hạn: {due}.\n" + ACK_HINT
 
 ASK_PERSON = "Gõ họ tên hoặc số điện thoại của người cần đổi vai trò:"
 PEOPLE_NOT_FOUND = "Không tìm thấy ai khớp với «{query}». Gõ lại:"
@@ -152,9 +140,7 @@ ROLE_SET = "Đã đặt vai trò của {name} thành {role}."
 EXPORT_READY = "Báo cáo quán triệt (Excel), lập lúc {at}."
 EXPORT_ALL = "Tất cả các đợt"
 
-REGISTRATION_NOTICE = (
-    "Có đăng ký mới chờ duyệt: {name}, đơn vị {unit} (qua {channel})."
-)
+REGISTRATION_NOTICE = "Có đăng ký mới chờ duyệt: {name}, đơn vị {unit} (qua {channel})."
 APPROVE = "Duyệt"
 REJECT = "Từ chối"
 APPROVED = "Đã duyệt đăng ký của {name}."
@@ -186,9 +172,7 @@ HELP_OFFICER = (
     "/nhacnho – nhắc người chưa xác nhận"
 )
 HELP_ADMIN = (
-    "\n\nDành cho quản trị viên:\n"
-    "/xuatbaocao – xuất báo cáo Excel\n"
-    "/vaitro – cấp hoặc bỏ quyền cán bộ tuyên giáo"
+    "\n\nDành cho quản trị viên:\n/xuatbaocao – xuất báo cáo Excel\n/vaitro – cấp hoặc bỏ quyền cán bộ tuyên giáo"
 )
 
 
@@ -224,5 +208,5 @@ def days_phrase(due: date, today: date) -> str:
 
 
 def due_phrase(due: date, today: date) -> str:
-    """"15/04/2024 (còn 5 ngày)": a deadline as every chat message shows it."""
+    """ "15/04/2024 (còn 5 ngày)": a deadline as every chat message shows it."""
     return f"{clock.format_date(due)} ({days_phrase(due, today)})"

@@ -41,8 +41,8 @@ class Column:
 
 @dataclass
 class TableRow:
-    number: int                 # the spreadsheet row number
-    values: dict[str, str]      # field -> stripped NFC text ("" when blank)
+    number: int  # the spreadsheet row number
+    values: dict[str, str]  # field -> stripped NFC text ("" when blank)
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class _Rollback(Exception):
 
 
 def apply_unless_errors(
-    db: "sqlite_utils.Database",
+    db: sqlite_utils.Database,
     report: ImportReport,
     skip_invalid: bool,
     apply: Callable[[], None],
@@ -124,7 +124,7 @@ def require_file(path: str | Path) -> Path:
 
 
 def word_key(text: str) -> str:
-    """"Số điện thoại (*)" → "so dien thoai": how headers and typed labels (roles) are compared."""
+    """ "Số điện thoại (*)" → "so dien thoai": how headers and typed labels (roles) are compared."""
     return " ".join(re.sub(r"[^\w]+", " ", fold(nfc(text))).split())
 
 
@@ -177,9 +177,7 @@ def _find_header(rows: list[list[str]], columns: Sequence[Column]) -> tuple[int,
     names = ", ".join(f"“{c.aliases[0]}”" for c in required)
     raise UserError(
         f"Không tìm thấy dòng tiêu đề có cột {names} trong {HEADER_SEARCH_ROWS} dòng đầu của tệp. "
-        "Các cột được nhận: "
-        + "; ".join(" / ".join(c.aliases[:2]) for c in columns)
-        + "."
+        "Các cột được nhận: " + "; ".join(" / ".join(c.aliases[:2]) for c in columns) + "."
     )
 
 

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from bot import store
 from bot.app import App
-from bot.core import audit, clock
+from bot.core import clock
 from bot.core.errors import UserError
-from bot.core.tabular import (
+from bot.core.roster import audit
+from bot.core.roster.tabular import (
     Column,
     ImportReport,
     RowError,
@@ -86,8 +87,8 @@ class Person:
     unit_name: str | None
     position: str | None
     phone: str | None
-    role: str            # cadre / officer / admin
-    status: str          # active / pending / inactive
+    role: str  # cadre / officer / admin
+    status: str  # active / pending / inactive
     channel: str | None = None  # set when found through a chat account: where this person acts from
 
     @property
@@ -117,7 +118,7 @@ class Account:
 class Invite:
     person: Person
     code: str
-    link: str | None     # Telegram deep link when [telegram] bot_username is configured
+    link: str | None  # Telegram deep link when [telegram] bot_username is configured
 
 
 @dataclass
@@ -138,7 +139,7 @@ class RosterReport(ImportReport):
 
 
 def normalise_phone(text: str) -> str:
-    """"+84 912.345.678" / "84912345678" / "912345678" → "0912345678"; "" when blank.
+    """ "+84 912.345.678" / "84912345678" / "912345678" → "0912345678"; "" when blank.
 
     Raises UserError for something that is not a Vietnamese phone number. Nine digits without the
     leading 0 are accepted because Excel drops it when a phone is typed as a number.
@@ -162,7 +163,7 @@ def normalise_phone(text: str) -> str:
 
 
 def parse_role(text: str) -> str | None:
-    """"Cán bộ tuyên giáo" / "officer" → "officer"; None when unknown."""
+    """ "Cán bộ tuyên giáo" / "officer" → "officer"; None when unknown."""
     return _ROLE_WORDS.get(word_key(text))
 
 
@@ -202,7 +203,7 @@ class UnitIndex:
         self.by_key[fold(unit.name)].append(unit.id)
 
     def path(self, unit_id: int | None) -> str:
-        """"Huyện Thăng Bình > Xã Bình Dương" (root first)."""
+        """ "Huyện Thăng Bình > Xã Bình Dương" (root first)."""
         names = []
         while unit_id is not None and unit_id in self.units:
             names.append(self.units[unit_id].name)
@@ -271,7 +272,7 @@ class UnitIndex:
 
 
 def split_unit_path(text: str, parent: str = "") -> list[str]:
-    """"A > B" (and an optional separate parent column, itself maybe a path) → ["A", "B"]."""
+    """ "A > B" (and an optional separate parent column, itself maybe a path) → ["A", "B"]."""
     parts = [p for p in UNIT_SEPARATOR.split(_name(parent)) if p] if parent else []
     return parts + [p for p in UNIT_SEPARATOR.split(_name(text)) if p]
 
@@ -500,9 +501,7 @@ def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> Non
     units = UnitIndex(db)
     by_phone: dict[str, list] = {}
     by_name: dict[tuple[int | None, str], list[list]] = defaultdict(list)
-    for rec in db.execute(
-        "SELECT id, full_name, name_key, unit_id, position, phone, role, status FROM people"
-    ):
+    for rec in db.execute("SELECT id, full_name, name_key, unit_id, position, phone, role, status FROM people"):
         person = list(rec)
         if person[5]:
             by_phone[person[5]] = person
@@ -529,7 +528,9 @@ def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> Non
             namesakes = [p for p in by_name[(unit_id, key)] if not p[5] or not row.phone]
             if len(namesakes) > 1:
                 report.errors.append(
-                    RowError(row.number, f"có {len(namesakes)} người tên {row.full_name} trong đơn vị; hãy ghi số điện thoại")
+                    RowError(
+                        row.number, f"có {len(namesakes)} người tên {row.full_name} trong đơn vị; hãy ghi số điện thoại"
+                    )
                 )
                 continue
             person = namesakes[0] if namesakes else None
@@ -541,7 +542,16 @@ def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> Non
                 "VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
                 (row.full_name, key, unit_id, row.position or None, row.phone or None, row.role or "cadre", now),
             ).lastrowid
-            person = [pid, row.full_name, key, unit_id, row.position or None, row.phone or None, row.role or "cadre", "active"]
+            person = [
+                pid,
+                row.full_name,
+                key,
+                unit_id,
+                row.position or None,
+                row.phone or None,
+                row.role or "cadre",
+                "active",
+            ]
             report.created += 1
         else:
             # "ngo thi phuong" matches "Ngô Thị Phương" but must not erase its diacritics
@@ -641,9 +651,7 @@ def link_by_invite(app: App, channel: str, external_id: str, code: str, display_
     """
     code = re.sub(r"[\s-]", "", code or "").upper()
     with store.transaction(app.db, immediate=True):
-        row = app.db.execute(
-            "SELECT id, invite_used_at, status FROM people WHERE invite_code = ?", (code,)
-        ).fetchone()
+        row = app.db.execute("SELECT id, invite_used_at, status FROM people WHERE invite_code = ?", (code,)).fetchone()
         if row is None:
             raise UserError(
                 f"Mã mời “{code}” không đúng. Hãy kiểm tra lại, hoặc liên hệ cán bộ tuyên giáo để được cấp mã."
@@ -663,9 +671,7 @@ def link_by_invite(app: App, channel: str, external_id: str, code: str, display_
         if status == "inactive":
             raise UserError("Tên của đồng chí trong danh sách đã ngừng hoạt động. Hãy liên hệ cán bộ tuyên giáo.")
         _link(app, channel, external_id, person_id, display_name)
-        app.db.execute(
-            "UPDATE people SET invite_used_at = ? WHERE id = ?", (store.isotime(app.now()), person_id)
-        )
+        app.db.execute("UPDATE people SET invite_used_at = ? WHERE id = ?", (store.isotime(app.now()), person_id))
     return person_for(app, channel, external_id)  # type: ignore[return-value]
 
 
@@ -673,9 +679,11 @@ def link_by_phone(app: App, channel: str, external_id: str, phone: str, display_
     """Link the account to the roster person with this phone. The CHANNEL must have proven that the
     number is the sender's own (e.g. a Telegram contact whose user_id is the sender)."""
     number = normalise_phone(phone)
-    row = app.db.execute(
-        "SELECT id FROM people WHERE phone = ? AND status != 'inactive'", (number,)
-    ).fetchone() if number else None
+    row = (
+        app.db.execute("SELECT id FROM people WHERE phone = ? AND status != 'inactive'", (number,)).fetchone()
+        if number
+        else None
+    )
     if row is None:
         raise UserError(
             f"Số điện thoại {number or phone} chưa có trong danh sách cán bộ. Đồng chí có thể đăng ký bằng họ tên "
@@ -750,11 +758,8 @@ def set_role(app: App, actor: Person | None, person_id: int, role: str) -> Perso
     if person is None:
         raise UserError("Không tìm thấy người này trong danh sách.")
     if person.role == "admin" and wanted != "admin":
-        admins = app.db.execute(
-            "SELECT COUNT(*) FROM people WHERE role = 'admin' AND status = 'active'"
-        ).fetchone()[0]
+        admins = app.db.execute("SELECT COUNT(*) FROM people WHERE role = 'admin' AND status = 'active'").fetchone()[0]
         if admins <= 1:
             raise UserError("Không thể bỏ vai trò của quản trị viên cuối cùng.")
     app.db.execute("UPDATE people SET role = ? WHERE id = ?", (wanted, person_id))
     return replace(person, role=wanted)
-

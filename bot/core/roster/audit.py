@@ -3,7 +3,7 @@
 Every privileged core function calls :func:`require` before acting, so the role check and its
 record cannot be forgotten by a channel: a refusal raises :class:`PermissionDenied` with a
 Vietnamese message *after* writing an ``allowed=0`` row; an allowed action writes ``allowed=1``.
-The acting person is a :class:`bot.core.roster.Person` found through their chat account (its
+The acting person is a :class:`bot.core.roster.roster.Person` found through their chat account (its
 ``channel`` says where they act from) or ``None`` for the local operator at the command line. A chat
 that is not linked to anyone has no person: its refusals are recorded with ``person_id`` NULL and an
 explicit ``channel=`` (see :func:`deny`), never through a made-up person.
@@ -20,7 +20,7 @@ from bot.core.errors import PermissionDenied
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.core.roster import Person
+    from bot.core.roster.roster import Person
 
 OFFICERS = frozenset({"officer", "admin"})
 ADMINS = frozenset({"admin"})
@@ -53,7 +53,7 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-def actor_channel(actor: "Person | None") -> str:
+def actor_channel(actor: Person | None) -> str:
     """Where the actor acts from: their account's channel, or "cli" for the local operator."""
     if actor is None:
         return "cli"
@@ -61,7 +61,7 @@ def actor_channel(actor: "Person | None") -> str:
 
 
 def record(
-    app: "App", actor: "Person | None", action: str, allowed: bool, /, *, channel: str | None = None, **detail: Any
+    app: App, actor: Person | None, action: str, allowed: bool, /, *, channel: str | None = None, **detail: Any
 ) -> None:
     """Append one audit row (joins the caller's transaction if one is open).
 
@@ -80,14 +80,12 @@ def record(
     )
 
 
-def allowed(actor: "Person | None", roles: frozenset[str]) -> bool:
+def allowed(actor: Person | None, roles: frozenset[str]) -> bool:
     """The local operator may do anything; a person needs an active status and one of ``roles``."""
     return actor is None or (actor.status == "active" and actor.role in roles)
 
 
-def require(
-    app: "App", actor: "Person | None", action: str, roles: frozenset[str], /, **detail: Any
-) -> None:
+def require(app: App, actor: Person | None, action: str, roles: frozenset[str], /, **detail: Any) -> None:
     """Check the actor's role for ``action``; audit the outcome; raise PermissionDenied if refused."""
     if not allowed(actor, roles):
         deny(app, actor, action, roles, **detail)
@@ -95,7 +93,13 @@ def require(
 
 
 def deny(
-    app: "App", actor: "Person | None", action: str, roles: frozenset[str], /, *, channel: str | None = None,
+    app: App,
+    actor: Person | None,
+    action: str,
+    roles: frozenset[str],
+    /,
+    *,
+    channel: str | None = None,
     **detail: Any,
 ) -> NoReturn:
     """Record a refused ``action`` (``allowed=0``) and raise PermissionDenied saying who may do it.
@@ -109,7 +113,7 @@ def deny(
     raise PermissionDenied(f"Đồng chí không có quyền {label}. Chức năng này dành cho {who}.")
 
 
-def recent(app: "App", limit: int = 100, action: str | None = None) -> list[AuditEntry]:
+def recent(app: App, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
     """The latest audit rows, newest first (for the admin pages)."""
     sql = "SELECT id, at, person_id, channel, action, allowed, detail FROM audit"
     params: list[Any] = []

@@ -15,12 +15,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.app import App
-from bot.core import audit, clock, ledger
-from bot.core.assignments import Assignment, list_assignments, require_assignment
+from bot.core import clock
+from bot.core.chat.messages import Attachment
 from bot.core.errors import UserError
-from bot.core.messages import Attachment
-from bot.core.reports import Progress, compute_progress
-from bot.core.roster import Person, UnitIndex
+from bot.core.evidence import ledger
+from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
+from bot.core.evidence.reports import Progress, compute_progress
+from bot.core.roster import audit
+from bot.core.roster.roster import Person, UnitIndex
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
@@ -60,8 +62,8 @@ SUMMARY_HEADERS = (
     ("Chưa xác nhận", 14),
     ("Tỷ lệ hoàn thành (%)", 20),
 )
-CHART_TABLE_COLUMN = len(SUMMARY_HEADERS) + 2   # the chart's data sits right of the summary table
-CHART_ROWS = 18                                 # rows of sheet each chart occupies
+CHART_TABLE_COLUMN = len(SUMMARY_HEADERS) + 2  # the chart's data sits right of the summary table
+CHART_ROWS = 18  # rows of sheet each chart occupies
 
 
 def escape(value: object) -> object:
@@ -117,8 +119,18 @@ def _detail_rows(
                 status = "Đúng hạn" if acked_at < cutoff else "Trễ hạn"
                 when = clock.format_datetime(acked_at)
             yield [
-                name, paths.get(unit, ""), position or "", label, version, due, status, when,
-                CHANNEL_LABELS.get(channel, channel or ""), score or "", ack_id or "", digest or "",
+                name,
+                paths.get(unit, ""),
+                position or "",
+                label,
+                version,
+                due,
+                status,
+                when,
+                CHANNEL_LABELS.get(channel, channel or ""),
+                score or "",
+                ack_id or "",
+                digest or "",
             ]
 
 
@@ -126,11 +138,13 @@ def _summary_rows(progress: Progress) -> list[list[object]]:
     a = progress.assignment
     head = [a.id, a.document.label, clock.format_date(a.due_date)]
     rows = [
-        head + ["    " * u.depth + u.name, u.assigned, u.on_time, u.late, u.not_yet, u.percent]
-        for u in progress.units
+        head + ["    " * u.depth + u.name, u.assigned, u.on_time, u.late, u.not_yet, u.percent] for u in progress.units
     ]
     t = progress.total
-    rows.append(head + [f"Tổng cộng ({t.name})" if t.unit_id else "Tổng cộng", t.assigned, t.on_time, t.late, t.not_yet, t.percent])
+    rows.append(
+        head
+        + [f"Tổng cộng ({t.name})" if t.unit_id else "Tổng cộng", t.assigned, t.on_time, t.late, t.not_yet, t.percent]
+    )
     return rows
 
 
@@ -144,12 +158,24 @@ def _chart_units(progress: Progress) -> list[tuple[str, float]]:
 
 
 def _open_scope(
-    app: App, actor: Person | None, fmt: str, assignment_id: int | None, unit_id: int | None,
-    since: date | None, until: date | None,
+    app: App,
+    actor: Person | None,
+    fmt: str,
+    assignment_id: int | None,
+    unit_id: int | None,
+    since: date | None,
+    until: date | None,
 ) -> list[Assignment]:
     audit.require(
-        app, actor, "export", audit.ADMINS, format=fmt, assignment_id=assignment_id, unit_id=unit_id,
-        since=since, until=until,
+        app,
+        actor,
+        "export",
+        audit.ADMINS,
+        format=fmt,
+        assignment_id=assignment_id,
+        unit_id=unit_id,
+        since=since,
+        until=until,
     )
     if fmt not in FORMATS:
         raise UserError(f"Định dạng “{fmt}” không được hỗ trợ (chọn xlsx hoặc csv).")
@@ -237,14 +263,14 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
     for letter, width in ((get_column_letter(CHART_TABLE_COLUMN), 30), (get_column_letter(CHART_TABLE_COLUMN + 1), 12)):
         summary.column_dimensions[letter].width = width
     table: list[list[object]] = []
-    side: list[list[object]] = []   # [unit, %] blocks the charts read, one block per assignment
+    side: list[list[object]] = []  # [unit, %] blocks the charts read, one block per assignment
     charts = []
     for progress in progresses:
         table.extend(_summary_rows(progress))
         bars = _chart_units(progress)
         if not bars:
             continue
-        start = len(side) + 2   # sheet row of the block's first data row (row 1 is the header)
+        start = len(side) + 2  # sheet row of the block's first data row (row 1 is the header)
         side.extend([name, pct] for name, pct in bars)
         side.append(["", ""])
         chart = BarChart()
@@ -268,10 +294,12 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         right = side[i] if i < len(side) else []
         summary.append([escape(v) for v in left] + ([""] + [escape(v) for v in right] if right else []))
     summary.append([])
-    summary.append([
-        f"Xuất lúc {clock.format_datetime(app.now())} (giờ Việt Nam). Mã băm cuối sổ xác nhận: "
-        f"{ledger.head_hash(app)}; kiểm tra toàn vẹn bằng lệnh “quantriet ledger verify”."
-    ])
+    summary.append(
+        [
+            f"Xuất lúc {clock.format_datetime(app.now())} (giờ Việt Nam). Mã băm cuối sổ xác nhận: "
+            f"{ledger.head_hash(app)}; kiểm tra toàn vẹn bằng lệnh “quantriet ledger verify”."
+        ]
+    )
     anchor_column = get_column_letter(CHART_TABLE_COLUMN + 3)
     for n, chart in enumerate(charts):
         summary.add_chart(chart, f"{anchor_column}{2 + n * CHART_ROWS}")
@@ -281,4 +309,3 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
     for row in rows:
         detail.append([escape(v) for v in row])
     wb.save(out)
-

@@ -29,11 +29,12 @@ import sqlite_utils
 
 from bot import store
 from bot.app import App
-from bot.core import audit, clock, kv
-from bot.core.assignments import require_assignment, require_member
+from bot.core import clock, kv
 from bot.core.errors import UserError
-from bot.core.roster import ROSTER_COLUMNS, Person, UnitIndex, normalise_phone, split_unit_path
-from bot.core.tabular import (
+from bot.core.evidence.assignments import require_assignment, require_member
+from bot.core.roster import audit
+from bot.core.roster.roster import ROSTER_COLUMNS, Person, UnitIndex, normalise_phone, split_unit_path
+from bot.core.roster.tabular import (
     ImportReport,
     RowError,
     apply_unless_errors,
@@ -54,35 +55,35 @@ _ACK_COLUMNS = (
 # An attendance sheet names people the way the roster file does (same headers), minus the roster-only columns.
 ATTENDANCE_COLUMNS = tuple(c for c in ROSTER_COLUMNS if c.field in {"full_name", "unit", "parent_unit", "phone"})
 
-_locks: "weakref.WeakKeyDictionary[sqlite_utils.Database, threading.Lock]" = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[sqlite_utils.Database, threading.Lock] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
 class AckResult:
-    created: bool          # False: the person had already confirmed this version (row is the first one)
-    acked_at: datetime     # UTC
+    created: bool  # False: the person had already confirmed this version (row is the first one)
+    acked_at: datetime  # UTC
     row: dict
 
     @property
     def when(self) -> str:
-        """"08:15 ngày 02/04/2024" (Vietnam time), for "Đồng chí đã xác nhận lúc …"."""
+        """ "08:15 ngày 02/04/2024" (Vietnam time), for "Đồng chí đã xác nhận lúc …"."""
         return clock.format_spoken(self.acked_at)
 
 
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
-    rows: int              # rows checked (up to and including the first bad one)
+    rows: int  # rows checked (up to and including the first bad one)
     first_bad_id: int | None
-    reason: str | None     # Vietnamese, for the operator
-    head_hash: str         # the last row's hash: write it down to anchor the ledger outside the DB
+    reason: str | None  # Vietnamese, for the operator
+    head_hash: str  # the last row's hash: write it down to anchor the ledger outside the DB
 
 
 @dataclass
 class AttendanceReport(ImportReport):
     recorded: int = 0
-    already: int = 0       # had confirmed before (kept as they were)
+    already: int = 0  # had confirmed before (kept as they were)
 
     def summary(self) -> str:
         return self._outcome(f"ghi nhận {self.recorded} người, {self.already} người đã xác nhận từ trước")
@@ -163,7 +164,7 @@ def acknowledge(
 
     Confirming a version twice keeps the first row and returns ``created=False`` with its time.
     When the assignment requires a comprehension check, a passing ``check_score`` (from
-    :func:`bot.core.checks.answer_check`) or an officer's ``recorded_by`` is needed.
+    :func:`bot.core.evidence.checks.answer_check`) or an officer's ``recorded_by`` is needed.
     """
     assignment = require_member(app, assignment_id, person_id)
     doc_id, version = assignment.document.id, assignment.version
@@ -173,10 +174,22 @@ def acknowledge(
             return AckResult(False, datetime.fromisoformat(first["acked_at"]), first)
         if assignment.require_check and check_score is None and recorded_by is None:
             raise UserError("Đồng chí cần trả lời đạt các câu hỏi kiểm tra nhanh trước khi xác nhận đã quán triệt.")
-        (row,) = _append(app.db, [Entry(
-            person_id, doc_id, version, assignment_id, store.isotime(app.now()), channel,
-            check_score, recorded_by, source_hash,
-        )])
+        (row,) = _append(
+            app.db,
+            [
+                Entry(
+                    person_id,
+                    doc_id,
+                    version,
+                    assignment_id,
+                    store.isotime(app.now()),
+                    channel,
+                    check_score,
+                    recorded_by,
+                    source_hash,
+                )
+            ],
+        )
     return AckResult(True, datetime.fromisoformat(row["acked_at"]), row)
 
 
@@ -210,8 +223,16 @@ def _check_chain(app: App) -> tuple[tuple[int, str] | None, int, str]:
         if stored_prev != prev:
             if ack_id != prev_id + 1:
                 gone = f"hàng {prev_id + 1}" + (f" đến {ack_id - 1}" if ack_id - 1 > prev_id + 1 else "")
-                return (ack_id, f"{gone} đã bị xóa khỏi sổ (liên kết của hàng {ack_id} với hàng trước bị đứt)"), count, prev
-            return (ack_id, f"liên kết của hàng {ack_id} với hàng trước bị đứt: có hàng bị xóa, chèn hoặc đổi chỗ"), count, prev
+                return (
+                    (ack_id, f"{gone} đã bị xóa khỏi sổ (liên kết của hàng {ack_id} với hàng trước bị đứt)"),
+                    count,
+                    prev,
+                )
+            return (
+                (ack_id, f"liên kết của hàng {ack_id} với hàng trước bị đứt: có hàng bị xóa, chèn hoặc đổi chỗ"),
+                count,
+                prev,
+            )
         if row_hash(stored_prev, Entry(*content)) != stored_hash:
             return (ack_id, f"nội dung hàng {ack_id} đã bị sửa (mã băm không khớp)"), count, prev
         prev, prev_id = stored_hash, ack_id
@@ -242,9 +263,7 @@ def import_attendance(
     """
     path = require_file(file_path)
     digest = file_sha256(path)
-    audit.require(
-        app, actor, "ack.import", audit.OFFICERS, file=path.name, sha256=digest, assignment_id=assignment_id
-    )
+    audit.require(app, actor, "ack.import", audit.OFFICERS, file=path.name, sha256=digest, assignment_id=assignment_id)
     assignment = require_assignment(app, assignment_id)
     table = read_table(path, ATTENDANCE_COLUMNS)
     report = AttendanceReport(rows=len(table))
@@ -253,14 +272,20 @@ def import_attendance(
     def apply() -> None:
         now = store.isotime(app.now())
         doc_id, version = assignment.document.id, assignment.version
-        confirmed = {r[0] for r in app.db.execute(
-            "SELECT person_id FROM acks WHERE document_id = ? AND version = ?", (doc_id, version)
-        )}
+        confirmed = {
+            r[0]
+            for r in app.db.execute(
+                "SELECT person_id FROM acks WHERE document_id = ? AND version = ?", (doc_id, version)
+            )
+        }
         new = [p for p in people if p not in confirmed]
-        _append(app.db, [
-            Entry(p, doc_id, version, assignment_id, now, CONFERENCE, None, actor.id if actor else None, digest)
-            for p in new
-        ])
+        _append(
+            app.db,
+            [
+                Entry(p, doc_id, version, assignment_id, now, CONFERENCE, None, actor.id if actor else None, digest)
+                for p in new
+            ],
+        )
         report.recorded += len(new)
         report.already += len(people) - len(new)
 
@@ -278,8 +303,10 @@ def _match_attendance(app: App, table, assignment_id: int, errors: list[RowError
             "SELECT id, phone, name_key, full_name FROM people WHERE phone IS NOT NULL"
         )
     }
-    members = {r[0] for r in db.execute("SELECT person_id FROM assignment_members WHERE assignment_id = ?", (assignment_id,))}
-    found: dict[int, int] = {}   # person id -> row number
+    members = {
+        r[0] for r in db.execute("SELECT person_id FROM assignment_members WHERE assignment_id = ?", (assignment_id,))
+    }
+    found: dict[int, int] = {}  # person id -> row number
     for row in table:
         name = row.values.get("full_name", "")  # read_table already NFC'd and collapsed the spaces
         try:
@@ -295,7 +322,9 @@ def _match_attendance(app: App, table, assignment_id: int, errors: list[RowError
         elif not name:
             problem = "thiếu họ và tên"
         elif not row.values.get("unit"):
-            problem = f"không tìm thấy số điện thoại {phone} trong danh sách; cần ghi đơn vị" if phone else "thiếu đơn vị"
+            problem = (
+                f"không tìm thấy số điện thoại {phone} trong danh sách; cần ghi đơn vị" if phone else "thiếu đơn vị"
+            )
         else:
             person_id, problem = _by_name(app, units, name, row.values)
         if problem is None and person_id not in members:
@@ -317,9 +346,12 @@ def _by_name(app: App, units: UnitIndex, name: str, values: dict[str, str]) -> t
         return None, exc.message
     if unit_id is None:
         return None, f"không tìm thấy đơn vị “{' > '.join(path)}”"
-    ids = [r[0] for r in app.db.execute(
-        "SELECT id FROM people WHERE unit_id = ? AND name_key = ? AND status = 'active'", (unit_id, fold(name))
-    )]
+    ids = [
+        r[0]
+        for r in app.db.execute(
+            "SELECT id FROM people WHERE unit_id = ? AND name_key = ? AND status = 'active'", (unit_id, fold(name))
+        )
+    ]
     if not ids:
         return None, f"không có {name} trong danh sách cán bộ của {units.units[unit_id].name}"
     if len(ids) > 1:

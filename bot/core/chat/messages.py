@@ -33,13 +33,13 @@ class Attachment:
 class Request:
     """One thing a user did: typed text, pressed a button, or shared their own contact."""
 
-    channel: str                  # telegram, zalo, zalo_oa, web, cli
-    external_user_id: str         # platform id, always a string
+    channel: str  # telegram, zalo, zalo_oa, web, cli
+    external_user_id: str  # platform id, always a string
     display_name: str = ""
     text: str = ""
-    payload: str | None = None    # the data of a pressed button
+    payload: str | None = None  # the data of a pressed button
     contact_phone: str | None = None  # a phone number the platform proves is the sender's own
-    message_ref: str | None = None    # platform id of the message that carried the button
+    message_ref: str | None = None  # platform id of the message that carried the button
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Reply:
 
 
 def numbered_lines(choices: list[Button]) -> list[str]:
-    """"1. …" per choice: the numbers the core accepts typed in place of a button press."""
+    """ "1. …" per choice: the numbers the core accepts typed in place of a button press."""
     return [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
 
 

@@ -12,35 +12,39 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core import assignments, audit, broadcasts, clock, roster, study, texts
-from bot.core.broadcasts import Audience, Draft
+from bot.core import clock
+from bot.core.chat import study, texts
+from bot.core.chat.messages import Button, Reply
 from bot.core.errors import UserError
-from bot.core.messages import Button, Reply
+from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
+from bot.core.outbox.broadcasts import Audience, Draft
+from bot.core.roster import audit, roster
 from knowledge.dates import parse_date
 
 if TYPE_CHECKING:
-    from bot.core.turn import Turn
+    from bot.core.chat.turn import Turn
 
 FLOW = "compose"
-CHOICES = 8              # documents or units offered as buttons
+CHOICES = 8  # documents or units offered as buttons
 DUE_SHORTCUTS = (7, 14, 30)
 
 
-def start_broadcast(turn: "Turn", _arg: str) -> list[Reply]:
+def start_broadcast(turn: Turn, _arg: str) -> list[Reply]:
     """/phatthanh (officers)."""
     turn.require("broadcast", audit.OFFICERS)
     turn.session.begin(FLOW, "content", kind="broadcast")
     return [Reply(texts.COMPOSE_START, _document_buttons(turn))]
 
 
-def start_assignment(turn: "Turn", _arg: str) -> list[Reply]:
+def start_assignment(turn: Turn, _arg: str) -> list[Reply]:
     """/giao (officers)."""
     turn.require("assign", audit.OFFICERS)
     turn.session.begin(FLOW, "document", kind="assignment", ack=True)
     return [Reply(texts.ASSIGN_START, _document_buttons(turn))]
 
 
-def step(turn: "Turn", text: str) -> list[Reply]:
+def step(turn: Turn, text: str) -> list[Reply]:
     """Advance the flow with what was typed (``text``) or chosen (``turn.chosen``)."""
     turn.require("broadcast", audit.OFFICERS)
     handler = _STEPS.get(turn.session.step or "")
@@ -50,7 +54,7 @@ def step(turn: "Turn", text: str) -> list[Reply]:
     return handler(turn, turn.chosen, text.strip())
 
 
-def _content(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _content(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     """/phatthanh, first step: the message text, or a document (then an optional note)."""
     if chosen and chosen.startswith("d"):
         turn.session.data["document_id"] = int(chosen[1:])
@@ -63,7 +67,7 @@ def _content(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
     return _ask_attach(turn)
 
 
-def _document(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _document(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     """/giao, first step: the document, picked or named ("69-KL/TW", "kl69")."""
     document = assignments.find_document(turn.app, text) if text else None
     if chosen and chosen.startswith("d"):
@@ -74,7 +78,7 @@ def _document(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
     return _ask_audience(turn)
 
 
-def _attach(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _attach(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     if chosen and chosen.startswith("d"):
         turn.session.data["document_id"] = int(chosen[1:])
     elif chosen != "none":
@@ -82,14 +86,14 @@ def _attach(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
     return _ask_audience(turn)
 
 
-def _note(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _note(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     if chosen != "skip" and not text:
         return [Reply(texts.ASK_NOTE, [[turn.option(texts.SKIP, "skip")]])]
     turn.session.data["text"] = "" if chosen == "skip" else text
     return _ask_audience(turn)
 
 
-def _audience(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _audience(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     if chosen == "units":
         turn.session.step = "units"
         return [Reply(texts.ASK_UNITS, _unit_buttons(turn))]
@@ -100,7 +104,7 @@ def _audience(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
     return _after_audience(turn)
 
 
-def _units(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _units(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     """Units picked from the buttons or typed, comma-separated (UserError names an unknown one)."""
     if chosen and chosen.startswith("u"):
         units = [int(chosen[1:])]
@@ -113,7 +117,7 @@ def _units(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
     return [_yes_no(turn, texts.ASK_SUBUNITS)]
 
 
-def _subunits(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _subunits(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     if chosen not in ("yes", "no"):
         return [_yes_no(turn, texts.ASK_SUBUNITS)]
     data = turn.session.data
@@ -121,14 +125,14 @@ def _subunits(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
     return _after_audience(turn)
 
 
-def _ack(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _ack(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     if chosen not in ("yes", "no"):
         return [_yes_no(turn, texts.ASK_REQUIRE_ACK)]
     turn.session.data["ack"] = chosen == "yes"
     return _ask_due(turn) if chosen == "yes" else _preview(turn)
 
 
-def _due_step(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _due_step(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     due = _due(turn, chosen, text)
     if due is None:
         return [Reply(texts.BAD_DATE)] + _ask_due(turn)
@@ -137,7 +141,7 @@ def _due_step(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
     return [_yes_no(turn, texts.ASK_CHECK)]
 
 
-def _check(turn: "Turn", chosen: str | None, text: str) -> list[Reply]:
+def _check(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     if chosen not in ("yes", "no"):
         return [_yes_no(turn, texts.ASK_CHECK)]
     turn.session.data["check"] = chosen == "yes"
@@ -158,7 +162,7 @@ _STEPS = {
 }
 
 
-def decide(turn: "Turn", arg: str) -> list[Reply]:
+def decide(turn: Turn, arg: str) -> list[Reply]:
     """``bc:ok:<id>`` sends the draft, ``bc:no:<id>`` drops it."""
     actor = turn.require("broadcast", audit.OFFICERS)
     decision, _, raw_id = arg.partition(":")
@@ -174,19 +178,25 @@ def decide(turn: "Turn", arg: str) -> list[Reply]:
 # -- steps ---------------------------------------------------------------------------------
 
 
-def _ask_attach(turn: "Turn") -> list[Reply]:
+def _ask_attach(turn: Turn) -> list[Reply]:
     return [Reply(texts.ASK_ATTACH, _document_buttons(turn) + [[turn.option(texts.NO_ATTACHMENT, "none")]])]
 
 
-def _ask_audience(turn: "Turn") -> list[Reply]:
+def _ask_audience(turn: Turn) -> list[Reply]:
     turn.session.step = "audience"
-    return [Reply(texts.ASK_AUDIENCE, [
-        [turn.option(texts.EVERYONE, "all")], [turn.option(texts.BY_UNIT, "units")],
-        [turn.option(texts.OFFICERS_ONLY, "officers")],
-    ])]
+    return [
+        Reply(
+            texts.ASK_AUDIENCE,
+            [
+                [turn.option(texts.EVERYONE, "all")],
+                [turn.option(texts.BY_UNIT, "units")],
+                [turn.option(texts.OFFICERS_ONLY, "officers")],
+            ],
+        )
+    ]
 
 
-def _after_audience(turn: "Turn") -> list[Reply]:
+def _after_audience(turn: Turn) -> list[Reply]:
     data = turn.session.data
     if data.get("ack"):
         return _ask_due(turn)
@@ -196,16 +206,25 @@ def _after_audience(turn: "Turn") -> list[Reply]:
     return _preview(turn)
 
 
-def _ask_due(turn: "Turn") -> list[Reply]:
+def _ask_due(turn: Turn) -> list[Reply]:
     turn.session.step = "due"
     today = clock.local_today(turn.app.now())
-    return [Reply(texts.ASK_DUE, [[
-        turn.option(texts.IN_DAYS.format(days=d, date=clock.format_date(today + timedelta(days=d))), f"+{d}")
-        for d in DUE_SHORTCUTS
-    ]])]
+    return [
+        Reply(
+            texts.ASK_DUE,
+            [
+                [
+                    turn.option(
+                        texts.IN_DAYS.format(days=d, date=clock.format_date(today + timedelta(days=d))), f"+{d}"
+                    )
+                    for d in DUE_SHORTCUTS
+                ]
+            ],
+        )
+    ]
 
 
-def _due(turn: "Turn", chosen: str | None, text: str) -> date | None:
+def _due(turn: Turn, chosen: str | None, text: str) -> date | None:
     today = clock.local_today(turn.app.now())
     if chosen and chosen.startswith("+"):
         return today + timedelta(days=int(chosen[1:]))
@@ -213,7 +232,7 @@ def _due(turn: "Turn", chosen: str | None, text: str) -> date | None:
     return due if due is not None and due >= today else None
 
 
-def _preview(turn: "Turn") -> list[Reply]:
+def _preview(turn: Turn) -> list[Reply]:
     """Store the draft and show it as recipients will see it, with the counts and Gửi/Hủy."""
     data = turn.session.data
     due = data.get("due")
@@ -246,11 +265,14 @@ def _preview(turn: "Turn") -> list[Reply]:
     ]
 
 
-def _document_buttons(turn: "Turn") -> list[list[Button]]:
-    return [[turn.option(texts.shorten(d.label, texts.BUTTON_CHARS), f"d{d.id}")] for d in assignments.current_documents(turn.app, CHOICES)]
+def _document_buttons(turn: Turn) -> list[list[Button]]:
+    return [
+        [turn.option(texts.shorten(d.label, texts.BUTTON_CHARS), f"d{d.id}")]
+        for d in assignments.current_documents(turn.app, CHOICES)
+    ]
 
 
-def _unit_buttons(turn: "Turn") -> list[list[Button]]:
+def _unit_buttons(turn: Turn) -> list[list[Button]]:
     """The top of the unit tree (below the province when there is a single root)."""
     index = roster.UnitIndex(turn.app.db)
     roots = [u for u in index.units.values() if u.parent_id is None]
@@ -259,5 +281,5 @@ def _unit_buttons(turn: "Turn") -> list[list[Button]]:
     return [[turn.option(texts.shorten(u.name, texts.BUTTON_CHARS), f"u{u.id}")] for u in roots[:CHOICES]]
 
 
-def _yes_no(turn: "Turn", question: str) -> Reply:
+def _yes_no(turn: Turn, question: str) -> Reply:
     return Reply(question, [[turn.option(texts.YES, "yes"), turn.option(texts.NO, "no")]])

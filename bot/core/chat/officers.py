@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core import assignments, audit, broadcasts, clock, exports, reminders, reports, roster, texts
-from bot.core.messages import Button, Reply
+from bot.core import clock
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply
+from bot.core.evidence import assignments, exports, reports
+from bot.core.outbox import broadcasts, reminders
+from bot.core.roster import audit, roster
 
 if TYPE_CHECKING:
-    from bot.core.turn import Turn
+    from bot.core.chat.turn import Turn
 
 CHOICES = 8
 PEOPLE_CHOICES = 8
 
 
-def progress(turn: "Turn", arg: str) -> list[Reply]:
+def progress(turn: Turn, arg: str) -> list[Reply]:
     """/tiendo [assignment]: confirmations per unit, and how the messages were delivered."""
     actor = turn.require("progress", audit.OFFICERS)
     chooser = _choose_assignment(turn, arg, "td")
@@ -30,7 +34,10 @@ def progress(turn: "Turn", arg: str) -> list[Reply]:
     lines = [
         texts.PROGRESS_REPORT.format(document=a.document.label, id=a.id, due=clock.format_date(a.due_date)),
         texts.PROGRESS_TOTAL.format(
-            confirmed=total.confirmed, assigned=total.assigned, percent=total.percent, missing=total.not_yet,
+            confirmed=total.confirmed,
+            assigned=total.assigned,
+            percent=total.percent,
+            missing=total.not_yet,
             late=texts.PROGRESS_LATE.format(late=total.late) if total.late else "",
         ),
         *report.lines(max_depth=1),
@@ -41,15 +48,18 @@ def progress(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-def _delivery(turn: "Turn", assignment_id: int) -> str:
+def _delivery(turn: Turn, assignment_id: int) -> str:
     """The delivery counts of the broadcasts that announced the assignment, and why the failed
     ones failed."""
     total = broadcasts.Stats(0)
-    ids = [r[0] for r in turn.app.db.execute(
-        "SELECT id FROM broadcasts WHERE assignment_id = ? AND kind IN ('broadcast', 'assignment') "
-        "AND status IN ('sending', 'done')",
-        (assignment_id,),
-    )]
+    ids = [
+        r[0]
+        for r in turn.app.db.execute(
+            "SELECT id FROM broadcasts WHERE assignment_id = ? AND kind IN ('broadcast', 'assignment') "
+            "AND status IN ('sending', 'done')",
+            (assignment_id,),
+        )
+    ]
     for broadcast_id in ids:
         total.add(broadcasts.stats(turn.app, broadcast_id))
     if not total.total:
@@ -58,7 +68,7 @@ def _delivery(turn: "Turn", assignment_id: int) -> str:
     return "\n".join([texts.PROGRESS_MESSAGES.format(counts=total.counts()), *reasons])
 
 
-def remind(turn: "Turn", arg: str) -> list[Reply]:
+def remind(turn: Turn, arg: str) -> list[Reply]:
     """/nhacnho [assignment]: remind, through the outbox, everyone who has not confirmed."""
     actor = turn.require("remind", audit.OFFICERS)
     chooser = _choose_assignment(turn, arg, "nn")
@@ -74,7 +84,7 @@ def remind(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply(texts.REMIND_STARTED.format(count=len(people), id=broadcast_id))]
 
 
-def export(turn: "Turn", arg: str) -> list[Reply]:
+def export(turn: Turn, arg: str) -> list[Reply]:
     """/xuatbaocao [assignment|all]: the XLSX evidence export as a file (admins)."""
     actor = turn.require("export", audit.ADMINS)
     if not arg:
@@ -89,7 +99,7 @@ def export(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply(texts.EXPORT_READY.format(at=clock.format_spoken(turn.app.now())), attachment=attachment)]
 
 
-def roles(turn: "Turn", arg: str) -> list[Reply]:
+def roles(turn: Turn, arg: str) -> list[Reply]:
     """/vaitro [name or phone]: find the person, then pick the new role (admins)."""
     turn.require("roster.role", audit.ADMINS)
     if not arg.strip():
@@ -98,7 +108,7 @@ def roles(turn: "Turn", arg: str) -> list[Reply]:
     return _find_person(turn, arg)
 
 
-def role_step(turn: "Turn", text: str) -> list[Reply]:
+def role_step(turn: Turn, text: str) -> list[Reply]:
     """The /vaitro flow: the person typed, or one picked from the matches (``p<id>``)."""
     turn.require("roster.role", audit.ADMINS)
     if turn.chosen and turn.chosen.startswith("p"):
@@ -107,7 +117,7 @@ def role_step(turn: "Turn", text: str) -> list[Reply]:
     return _find_person(turn, text)
 
 
-def set_role(turn: "Turn", arg: str) -> list[Reply]:
+def set_role(turn: Turn, arg: str) -> list[Reply]:
     """``vt:<person>:<role>``."""
     person_id, _, role = arg.partition(":")
     actor = turn.require("roster.role", audit.ADMINS)
@@ -115,7 +125,7 @@ def set_role(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply(texts.ROLE_SET.format(name=person.full_name, role=roster.ROLE_LABELS[person.role]))]
 
 
-def _find_person(turn: "Turn", query: str) -> list[Reply]:
+def _find_person(turn: Turn, query: str) -> list[Reply]:
     people = roster.find_people(turn.app, query, PEOPLE_CHOICES)
     if not people:
         turn.session.begin("role", "person")
@@ -124,23 +134,34 @@ def _find_person(turn: "Turn", query: str) -> list[Reply]:
         turn.session.end()
         return _ask_role(turn, people[0].id)
     turn.session.begin("role", "person")
-    return [Reply(texts.CHOOSE_PERSON, [
-        [turn.option(texts.shorten(f"{p.full_name} – {p.unit_name or ''}", texts.CHOICE_CHARS), f"p{p.id}")] for p in people
-    ])]
+    return [
+        Reply(
+            texts.CHOOSE_PERSON,
+            [
+                [turn.option(texts.shorten(f"{p.full_name} – {p.unit_name or ''}", texts.CHOICE_CHARS), f"p{p.id}")]
+                for p in people
+            ],
+        )
+    ]
 
 
-def _ask_role(turn: "Turn", person_id: int) -> list[Reply]:
+def _ask_role(turn: Turn, person_id: int) -> list[Reply]:
     person = roster.get_person(turn.app, person_id)
     if person is None:
         return [Reply(texts.EXPIRED)]
-    return [Reply(
-        texts.ASK_ROLE.format(name=person.full_name, role=roster.ROLE_LABELS[person.role]),
-        [[Button(roster.ROLE_LABELS[r].capitalize(), f"vt:{person.id}:{r}")] for r in ("officer", "cadre", "admin")
-         if r != person.role],
-    )]
+    return [
+        Reply(
+            texts.ASK_ROLE.format(name=person.full_name, role=roster.ROLE_LABELS[person.role]),
+            [
+                [Button(roster.ROLE_LABELS[r].capitalize(), f"vt:{person.id}:{r}")]
+                for r in ("officer", "cadre", "admin")
+                if r != person.role
+            ],
+        )
+    ]
 
 
-def _choose_assignment(turn: "Turn", arg: str, prefix: str) -> list[Reply] | None:
+def _choose_assignment(turn: Turn, arg: str, prefix: str) -> list[Reply] | None:
     """Buttons to pick an assignment when none was given and there are several; None otherwise."""
     if arg:
         return None
@@ -149,9 +170,9 @@ def _choose_assignment(turn: "Turn", arg: str, prefix: str) -> list[Reply] | Non
         return [Reply(texts.NO_ASSIGNMENTS)]
     if len(options) == 1:
         return None
-    return [Reply(texts.CHOOSE_ASSIGNMENT, [
-        [Button(_assignment_label(a), f"{prefix}:{a.id}")] for a in options[:CHOICES]
-    ])]
+    return [
+        Reply(texts.CHOOSE_ASSIGNMENT, [[Button(_assignment_label(a), f"{prefix}:{a.id}")] for a in options[:CHOICES]])
+    ]
 
 
 def _assignment_label(assignment: assignments.Assignment) -> str:

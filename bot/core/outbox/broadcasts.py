@@ -2,7 +2,7 @@
 
 Creating a broadcast resolves its audience to people, and the people to every chat account they
 have linked (Telegram, Zalo, ...), and writes one ``deliveries`` row per account in the same
-transaction as the broadcast. From then on nothing is lost: the :class:`~bot.core.sender.Sender`
+transaction as the broadcast. From then on nothing is lost: the :class:`~bot.core.outbox.sender.Sender`
 drains the rows, and a restart resumes from them. People with no linked account get one row
 marked ``unreachable`` so that an officer sees them in the progress counts.
 
@@ -20,13 +20,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot import store
-from bot.core import assignments, audit, roster, texts
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply
 from bot.core.errors import UserError
-from bot.core.messages import Button, Reply
+from bot.core.evidence import assignments
+from bot.core.roster import audit, roster
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.core.roster import Person
+    from bot.core.roster.roster import Person
 
 REASONS = 3  # failure reasons shown to an officer next to the counts
 
@@ -44,10 +46,10 @@ class Audience:
         return {"units": self.units, "subunits": self.subunits, "roles": self.roles}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Audience":
+    def from_json(cls, data: dict[str, Any]) -> Audience:
         return cls(list(data.get("units") or []), bool(data.get("subunits", True)), list(data.get("roles") or []))
 
-    def people(self, app: "App") -> list[int]:
+    def people(self, app: App) -> list[int]:
         """The active people it covers now (the same resolution as an assignment's members)."""
         return roster.audience_people(app, self.units, self.subunits, self.roles)
 
@@ -56,7 +58,7 @@ class Audience:
 class Draft:
     """What an officer composed, before confirmation (kept in ``broadcasts`` with status draft)."""
 
-    kind: str                     # broadcast (/phatthanh) or assignment (/giao)
+    kind: str  # broadcast (/phatthanh) or assignment (/giao)
     text: str = ""
     document_id: int | None = None
     audience: Audience = field(default_factory=Audience)
@@ -73,18 +75,25 @@ class Stats:
     failed: int = 0
     blocked: int = 0
     unlinked: int = 0
-    pending: int = 0    # pending + sending: still to go
+    pending: int = 0  # pending + sending: still to go
 
-    def add(self, other: "Stats") -> None:
+    def add(self, other: Stats) -> None:
         for name in ("total", "sent", "failed", "blocked", "unlinked", "pending"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def counts(self) -> str:
-        """"đã gửi 320/500, lỗi 2, chặn bot 1, chưa liên kết 5, đang chờ 172"."""
+        """ "đã gửi 320/500, lỗi 2, chặn bot 1, chưa liên kết 5, đang chờ 172"."""
         waiting = texts.DELIVERY_WAITING.format(pending=self.pending) if self.pending else ""
-        return texts.DELIVERY_COUNTS.format(
-            sent=self.sent, total=self.total, failed=self.failed, blocked=self.blocked, unlinked=self.unlinked,
-        ) + waiting
+        return (
+            texts.DELIVERY_COUNTS.format(
+                sent=self.sent,
+                total=self.total,
+                failed=self.failed,
+                blocked=self.blocked,
+                unlinked=self.unlinked,
+            )
+            + waiting
+        )
 
     def text(self) -> str:
         """The officer's progress message."""
@@ -104,20 +113,27 @@ def reply_from_json(data: str) -> Reply:
     return Reply(raw["text"], [[Button(**b) for b in row] for row in raw.get("buttons", [])])
 
 
-def save_draft(app: "App", actor: "Person", draft: Draft, origin: tuple[str, str]) -> int:
+def save_draft(app: App, actor: Person, draft: Draft, origin: tuple[str, str]) -> int:
     """Store a composed broadcast as a draft; ``origin`` (channel, chat) gets the progress later."""
     return app.db.execute(
         "INSERT INTO broadcasts (kind, created_by, text, document_id, audience, require_ack, due_date, "
         "require_check, status, progress_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
         (
-            draft.kind, actor.id, draft.text, draft.document_id, json.dumps(draft.audience.to_json()),
-            int(draft.require_ack), draft.due_date.isoformat() if draft.due_date else None,
-            int(draft.require_check), _ref(origin), store.isotime(),
+            draft.kind,
+            actor.id,
+            draft.text,
+            draft.document_id,
+            json.dumps(draft.audience.to_json()),
+            int(draft.require_ack),
+            draft.due_date.isoformat() if draft.due_date else None,
+            int(draft.require_check),
+            _ref(origin),
+            store.isotime(),
         ),
     ).lastrowid
 
 
-def load_draft(app: "App", broadcast_id: int) -> tuple[Draft, str] | None:
+def load_draft(app: App, broadcast_id: int) -> tuple[Draft, str] | None:
     """A stored broadcast as a Draft, with its status; None when there is no such broadcast."""
     row = app.db.execute(
         "SELECT kind, text, document_id, audience, require_ack, due_date, require_check, status "
@@ -128,17 +144,22 @@ def load_draft(app: "App", broadcast_id: int) -> tuple[Draft, str] | None:
         return None
     kind, text, document_id, audience, ack, due, check, status = row
     draft = Draft(
-        kind, text, document_id, Audience.from_json(json.loads(audience)), bool(ack),
-        date.fromisoformat(due) if due else None, bool(check),
+        kind,
+        text,
+        document_id,
+        Audience.from_json(json.loads(audience)),
+        bool(ack),
+        date.fromisoformat(due) if due else None,
+        bool(check),
     )
     return draft, status
 
 
-def confirm(app: "App", actor: "Person", broadcast_id: int, message: Reply | None = None) -> Stats:
+def confirm(app: App, actor: Person, broadcast_id: int, message: Reply | None = None) -> Stats:
     """Turn a draft into deliveries (creating its assignment first when acknowledgement is
     required); officers and admins only, audited. ``message`` is what recipients get; by default
     it is composed from the draft."""
-    from bot.core import study  # study composes assignment messages and builds on this module
+    from bot.core.chat import study  # study composes assignment messages and builds on this module
 
     loaded = load_draft(app, broadcast_id)
     if loaded is None or loaded[1] != "draft":
@@ -149,8 +170,14 @@ def confirm(app: "App", actor: "Person", broadcast_id: int, message: Reply | Non
         assignment_id = None
         if draft.require_ack:
             assignment_id = assignments.create_assignment(
-                app, actor, draft.document_id, draft.due_date, draft.audience.units or None,
-                draft.audience.subunits, draft.audience.roles or None, draft.require_check,
+                app,
+                actor,
+                draft.document_id,
+                draft.due_date,
+                draft.audience.units or None,
+                draft.audience.subunits,
+                draft.audience.roles or None,
+                draft.require_check,
             )
             people = assignments.member_ids(app, assignment_id)
         else:
@@ -159,23 +186,24 @@ def confirm(app: "App", actor: "Person", broadcast_id: int, message: Reply | Non
             raise UserError(texts.NO_RECIPIENTS)
         reply = message or study.broadcast_message(app, draft, assignment_id)
         app.db.execute(
-            "UPDATE broadcasts SET status = 'sending', assignment_id = ?, reply = ?, confirmed_at = ? "
-            "WHERE id = ?",
+            "UPDATE broadcasts SET status = 'sending', assignment_id = ?, reply = ?, confirmed_at = ? WHERE id = ?",
             (assignment_id, reply_to_json(reply), store.isotime(), broadcast_id),
         )
         _write_deliveries(app, broadcast_id, people)
     return stats(app, broadcast_id)
 
 
-def cancel(app: "App", broadcast_id: int) -> bool:
+def cancel(app: App, broadcast_id: int) -> bool:
     """Drop a draft; False when it was already confirmed or cancelled."""
-    return bool(app.db.execute(
-        "UPDATE broadcasts SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (broadcast_id,)
-    ).rowcount)
+    return bool(
+        app.db.execute(
+            "UPDATE broadcasts SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (broadcast_id,)
+        ).rowcount
+    )
 
 
 def enqueue(
-    app: "App",
+    app: App,
     kind: str,
     reply: Reply,
     people: list[int],
@@ -189,15 +217,22 @@ def enqueue(
             "INSERT INTO broadcasts (kind, created_by, text, assignment_id, audience, reply, status, "
             "progress_ref, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
             (
-                kind, created_by, reply.text, assignment_id, json.dumps({"people": len(people)}),
-                reply_to_json(reply), _ref(origin) if origin else None, store.isotime(), store.isotime(),
+                kind,
+                created_by,
+                reply.text,
+                assignment_id,
+                json.dumps({"people": len(people)}),
+                reply_to_json(reply),
+                _ref(origin) if origin else None,
+                store.isotime(),
+                store.isotime(),
             ),
         ).lastrowid
         _write_deliveries(app, broadcast_id, people)
     return broadcast_id
 
 
-def _write_deliveries(app: "App", broadcast_id: int, people: list[int]) -> None:
+def _write_deliveries(app: App, broadcast_id: int, people: list[int]) -> None:
     """One row per linked account; blocked accounts and people without one are recorded as such."""
     linked: set[int] = set()
     rows = []
@@ -206,8 +241,7 @@ def _write_deliveries(app: "App", broadcast_id: int, people: list[int]) -> None:
         status, error = ("blocked", "blocked") if account.blocked else ("pending", None)
         rows.append((broadcast_id, account.person_id, account.id, account.channel, status, error))
     rows.extend(
-        (broadcast_id, pid, None, None, "unreachable", "no linked account")
-        for pid in people if pid not in linked
+        (broadcast_id, pid, None, None, "unreachable", "no linked account") for pid in people if pid not in linked
     )
     app.db.conn.executemany(
         "INSERT INTO deliveries (broadcast_id, person_id, account_id, channel, status, error) "
@@ -216,7 +250,7 @@ def _write_deliveries(app: "App", broadcast_id: int, people: list[int]) -> None:
     )
 
 
-def recipients_preview(app: "App", draft: Draft) -> tuple[int, int, int]:
+def recipients_preview(app: App, draft: Draft) -> tuple[int, int, int]:
     """(people, linked accounts, people without an account) the draft would reach now.
 
     With acknowledgement required the assignment resolves the same audience (active people of
@@ -228,7 +262,7 @@ def recipients_preview(app: "App", draft: Draft) -> tuple[int, int, int]:
     return len(people), len(accounts), len(people) - len(linked)
 
 
-def stats(app: "App", broadcast_id: int) -> Stats:
+def stats(app: App, broadcast_id: int) -> Stats:
     result = Stats(broadcast_id)
     for status, count in app.db.execute(
         "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
@@ -247,7 +281,7 @@ def stats(app: "App", broadcast_id: int) -> Stats:
     return result
 
 
-def failure_reasons(app: "App", broadcast_ids: Iterable[int], limit: int = REASONS) -> list[tuple[str, int]]:
+def failure_reasons(app: App, broadcast_ids: Iterable[int], limit: int = REASONS) -> list[tuple[str, int]]:
     """The commonest errors of the failed and blocked deliveries, most frequent first.
 
     A count says that messages failed; the platform's reason ("người dùng chưa tương tác trong 7
@@ -275,36 +309,36 @@ def failure_lines(reasons: list[tuple[str, int]]) -> list[str]:
     return [texts.FAILURE_REASONS] + [texts.FAILURE_REASON.format(reason=r, count=n) for r, n in reasons]
 
 
-def in_progress(app: "App") -> list[tuple[int, dict[str, str] | None]]:
+def in_progress(app: App) -> list[tuple[int, dict[str, str] | None]]:
     """Broadcasts still sending, with where their progress message goes (None: nobody)."""
     return [
         (bid, json.loads(ref) if ref else None)
-        for bid, ref in app.db.execute(
-            "SELECT id, progress_ref FROM broadcasts WHERE status = 'sending' ORDER BY id"
-        )
+        for bid, ref in app.db.execute("SELECT id, progress_ref FROM broadcasts WHERE status = 'sending' ORDER BY id")
     ]
 
 
-def mark_done(app: "App", broadcast_id: int) -> None:
+def mark_done(app: App, broadcast_id: int) -> None:
     app.db.execute("UPDATE broadcasts SET status = 'done' WHERE id = ? AND status = 'sending'", (broadcast_id,))
 
 
-def set_progress_ref(app: "App", broadcast_id: int, ref: dict[str, str]) -> None:
+def set_progress_ref(app: App, broadcast_id: int, ref: dict[str, str]) -> None:
     app.db.execute("UPDATE broadcasts SET progress_ref = ? WHERE id = ?", (json.dumps(ref), broadcast_id))
 
 
-def stored_reply(app: "App", broadcast_id: int) -> Reply:
+def stored_reply(app: App, broadcast_id: int) -> Reply:
     (data,) = app.db.execute("SELECT reply FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
     return reply_from_json(data)
 
 
-def latest(app: "App", limit: int = 3) -> list[tuple[int, str, str]]:
+def latest(app: App, limit: int = 3) -> list[tuple[int, str, str]]:
     """The most recent confirmed broadcasts: (id, kind, created_at)."""
-    return list(app.db.execute(
-        "SELECT id, kind, created_at FROM broadcasts WHERE status IN ('sending', 'done') "
-        "AND kind IN ('broadcast', 'assignment') ORDER BY id DESC LIMIT ?",
-        (limit,),
-    ))
+    return list(
+        app.db.execute(
+            "SELECT id, kind, created_at FROM broadcasts WHERE status IN ('sending', 'done') "
+            "AND kind IN ('broadcast', 'assignment') ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+    )
 
 
 def _ref(origin: tuple[str, str]) -> str:

@@ -15,9 +15,10 @@ from datetime import date
 
 from bot import store
 from bot.app import App
-from bot.core import audit, clock
+from bot.core import clock
 from bot.core.errors import UserError
-from bot.core.roster import Person, audience_people, require_role
+from bot.core.roster import audit
+from bot.core.roster.roster import Person, audience_people, require_role
 from knowledge.text import fold
 
 # Folded document kinds as people type them ("kl69", "nghị quyết 57") → the code in the number.
@@ -44,15 +45,15 @@ class Document:
 
     @property
     def label(self) -> str:
-        """"Kết luận 69-KL/TW" style short name: the number when there is one, else the title."""
+        """ "Kết luận 69-KL/TW" style short name: the number when there is one, else the title."""
         return self.number or self.title
 
 
 @dataclass(frozen=True)
 class Assignment:
     id: int
-    document: Document     # the catalogue entry (its version may have moved on since)
-    version: str           # the version this assignment asks people to study
+    document: Document  # the catalogue entry (its version may have moved on since)
+    version: str  # the version this assignment asks people to study
     due_date: date
     audience: dict
     require_check: bool
@@ -74,8 +75,8 @@ class PersonAssignment:
     version: str
     due_date: date
     require_check: bool
-    overdue: bool           # not confirmed and the due day is over (Vietnam time)
-    acked_at: str | None    # UTC ISO time of the confirmation, None if not yet
+    overdue: bool  # not confirmed and the due day is over (Vietnam time)
+    acked_at: str | None  # UTC ISO time of the confirmation, None if not yet
     check_score: str | None
 
     @property
@@ -196,16 +197,23 @@ def create_assignment(
     """Assign the document's current version to the active people of ``units`` (all when None)
     with ``roles`` (all when None), due at the end of ``due`` (Vietnam time). Officer or admin."""
     audit.require(
-        app, actor, "assign", audit.OFFICERS,
-        document_id=document_id, due=due.isoformat(), units=units, subunits=include_subunits,
-        roles=roles, check=require_check,
+        app,
+        actor,
+        "assign",
+        audit.OFFICERS,
+        document_id=document_id,
+        due=due.isoformat(),
+        units=units,
+        subunits=include_subunits,
+        roles=roles,
+        check=require_check,
     )
     document = get_document(app, document_id)
     if document is None:
         raise UserError(f"Không có văn bản số {document_id} trong kho văn bản.")
     role_codes = [require_role(role) for role in roles] if roles else None
     if require_check:
-        from bot.core import checks  # checks builds on assignments
+        from bot.core.evidence import checks  # checks builds on assignments
 
         if not checks.can_check(app, document_id):
             raise UserError(
@@ -239,9 +247,12 @@ def create_assignment(
 
 def member_ids(app: App, assignment_id: int) -> list[int]:
     """The people who must study the assignment's document (who its message goes to)."""
-    return [r[0] for r in app.db.execute(
-        "SELECT person_id FROM assignment_members WHERE assignment_id = ? ORDER BY rowid", (assignment_id,)
-    )]
+    return [
+        r[0]
+        for r in app.db.execute(
+            "SELECT person_id FROM assignment_members WHERE assignment_id = ? ORDER BY rowid", (assignment_id,)
+        )
+    ]
 
 
 def member_count(app: App, assignment_id: int) -> int:

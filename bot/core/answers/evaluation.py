@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.core.answers import Answer, ask
+from bot.core.answers.answers import Answer, ask
 from knowledge.text import canonical_tones, nfc
 
 if TYPE_CHECKING:
@@ -91,9 +91,14 @@ def load_cases(path: str | Path) -> list[Case]:
             continue
         try:
             raw = json.loads(line)
-            cases.append(Case(id=str(raw.get("id", n)), kind=str(raw.get("kind", "")),
-                              question=str(raw["question"]),
-                              expect=tuple(str(e) for e in raw.get("expect", []))))
+            cases.append(
+                Case(
+                    id=str(raw.get("id", n)),
+                    kind=str(raw.get("kind", "")),
+                    question=str(raw["question"]),
+                    expect=tuple(str(e) for e in raw.get("expect", [])),
+                )
+            )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise EvalFileError(f"dòng {n}: không đọc được câu hỏi ({exc})") from exc
     return cases
@@ -103,7 +108,9 @@ def score(case: Case, answer: Answer, seconds: float) -> CaseResult:
     sources = " \n ".join(s.text for s in answer.sources[:3])
     in_scope = not case.abstain and answer.confident
     return CaseResult(
-        case=case, answer=answer, seconds=seconds,
+        case=case,
+        answer=answer,
+        seconds=seconds,
         hit1=in_scope and contains_fact(answer.answer, case.expect),
         hit3=in_scope and contains_fact(sources, case.expect),
         exact1=in_scope and any(f in answer.answer for f in case.expect),
@@ -154,12 +161,16 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "questions": len(self.results), "in_scope": len(self.in_scope),
-            "abstain": len(self.abstain), "hit@1": round(self.hit1, 4),
-            "hit@3": round(self.hit3, 4), "exact@1": round(self.exact1, 4),
+            "questions": len(self.results),
+            "in_scope": len(self.in_scope),
+            "abstain": len(self.abstain),
+            "hit@1": round(self.hit1, 4),
+            "hit@3": round(self.hit3, 4),
+            "exact@1": round(self.exact1, 4),
             "abstention_accuracy": round(self.abstention, 4),
             "wrongly_declined": self.wrongly_declined,
-            "p50_ms": round(self.latency(0.5) * 1000, 2), "p95_ms": round(self.latency(0.95) * 1000, 2),
+            "p50_ms": round(self.latency(0.5) * 1000, 2),
+            "p95_ms": round(self.latency(0.95) * 1000, 2),
             "failing": self.failing,
         }
 
@@ -179,7 +190,7 @@ class Report:
         return "\n".join(lines)
 
 
-def run(app: "App", cases: list[Case], today: date | None = None) -> Report:
+def run(app: App, cases: list[Case], today: date | None = None) -> Report:
     """Ask every case in-process (model loaded and warmed first, so latency is per question)."""
     searcher = app.searcher
     if not searcher.empty:

@@ -23,14 +23,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import store
-from bot.core import broadcasts, sessions
-from bot.core.messages import Reply
-from bot.core.transport import (
+from bot.core.chat import sessions
+from bot.core.chat.messages import Reply
+from bot.core.outbox import broadcasts
+from bot.core.outbox.transport import (
     Blocked,
     DeliveryError,
     RetryLater,
-    Transport,
     TransientError,
+    Transport,
     Unreachable,
 )
 
@@ -56,7 +57,7 @@ class BroadcastSettings:
     progress_seconds: float = 5.0
 
     @classmethod
-    def load(cls, config: "Config") -> "BroadcastSettings":
+    def load(cls, config: Config) -> BroadcastSettings:
         return config.section("broadcast", cls)
 
 
@@ -110,7 +111,7 @@ class _Lane:
 class Sender:
     """Delivers the outbox. One per process; ``add_transport`` for each configured channel."""
 
-    def __init__(self, app: "App", settings: BroadcastSettings | None = None) -> None:
+    def __init__(self, app: App, settings: BroadcastSettings | None = None) -> None:
         self.app = app
         self.settings = settings or BroadcastSettings.load(app.config)
         self._lanes: dict[str, _Lane] = {}
@@ -135,7 +136,7 @@ class Sender:
         for lane in self._lanes.values():
             lane.wake.set()
 
-    def start(self) -> "asyncio.Task[None]":
+    def start(self) -> asyncio.Task[None]:
         self._task = asyncio.create_task(self.run(), name="outbox-sender")
         return self._task
 
@@ -155,16 +156,10 @@ class Sender:
     async def run(self) -> None:
         """Recover rows left in flight by a crash, then deliver until :meth:`stop` or cancel."""
         self._stopping.clear()
-        recovered = self.app.db.execute(
-            "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'"
-        ).rowcount
+        recovered = self.app.db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'").rowcount
         if recovered:
             log.warning("outbox: %d message(s) were in flight at the last stop; resending", recovered)
-        workers = [
-            self._work(lane)
-            for lane in self._lanes.values()
-            for _ in range(max(1, self.settings.concurrency))
-        ]
+        workers = [self._work(lane) for lane in self._lanes.values() for _ in range(max(1, self.settings.concurrency))]
         await asyncio.gather(*workers, self._report_progress())
 
     # -- delivering -----------------------------------------------------------------------
@@ -247,9 +242,7 @@ class Sender:
     def _blocked(self, job: _Job, error: str) -> None:
         """The user blocked the bot: mark the account, and every message still queued to it."""
         with store.transaction(self.app.db):
-            self.app.db.execute(
-                "UPDATE accounts SET blocked_at = ? WHERE id = ?", (store.isotime(), job.account_id)
-            )
+            self.app.db.execute("UPDATE accounts SET blocked_at = ? WHERE id = ?", (store.isotime(), job.account_id))
             self.app.db.execute(
                 "UPDATE deliveries SET status = 'blocked', error = ? "
                 "WHERE account_id = ? AND (id = ? OR status = 'pending')",
@@ -258,9 +251,7 @@ class Sender:
 
     def _set(self, delivery_id: int, **values: object) -> None:
         columns = ", ".join(f"{name} = ?" for name in values)
-        self.app.db.execute(
-            f"UPDATE deliveries SET {columns} WHERE id = ?", (*values.values(), delivery_id)
-        )
+        self.app.db.execute(f"UPDATE deliveries SET {columns} WHERE id = ?", (*values.values(), delivery_id))
 
     def _reply(self, broadcast_id: int) -> Reply:
         reply = self._replies.get(broadcast_id)

@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.app import App
-from bot.core import audit, clock
-from bot.core.assignments import Assignment, require_assignment
-from bot.core.roster import PERSON_SQL, Person, UnitIndex, subunit_ids
+from bot.core import clock
+from bot.core.evidence.assignments import Assignment, require_assignment
+from bot.core.roster import audit
+from bot.core.roster.roster import PERSON_SQL, Person, UnitIndex, subunit_ids
 
 NO_UNIT = "(Chưa có đơn vị)"
 
@@ -22,7 +23,7 @@ NO_UNIT = "(Chưa có đơn vị)"
 class UnitProgress:
     unit_id: int | None
     name: str
-    depth: int              # 0 for the top of the report
+    depth: int  # 0 for the top of the report
     assigned: int = 0
     on_time: int = 0
     late: int = 0
@@ -40,7 +41,7 @@ class UnitProgress:
         """Completion: the share of assigned people who confirmed (late ones count as done)."""
         return round(100 * self.confirmed / self.assigned, 1) if self.assigned else 0.0
 
-    def add(self, other: "UnitProgress") -> None:
+    def add(self, other: UnitProgress) -> None:
         self.assigned += other.assigned
         self.on_time += other.on_time
         self.late += other.late
@@ -49,7 +50,7 @@ class UnitProgress:
 @dataclass
 class Progress:
     assignment: Assignment
-    units: list[UnitProgress]     # tree order (parent before children), each with its sub-units
+    units: list[UnitProgress]  # tree order (parent before children), each with its sub-units
     total: UnitProgress
 
     def lines(self, max_depth: int | None = None) -> list[str]:
@@ -121,13 +122,18 @@ def not_confirmed(
 ) -> list[Person]:
     """The people of the assignment (in ``unit_id`` and below) who have not confirmed yet, by unit
     and name (officer or admin)."""
-    audit.require(app, actor, "progress", audit.OFFICERS, assignment_id=assignment_id, unit_id=unit_id, list="not_confirmed")
+    audit.require(
+        app, actor, "progress", audit.OFFICERS, assignment_id=assignment_id, unit_id=unit_id, list="not_confirmed"
+    )
     assignment = require_assignment(app, assignment_id)
-    sql = PERSON_SQL + """
+    sql = (
+        PERSON_SQL
+        + """
         JOIN assignment_members m ON m.person_id = p.id
         WHERE m.assignment_id = ? AND NOT EXISTS (
             SELECT 1 FROM acks k WHERE k.person_id = m.person_id AND k.document_id = ? AND k.version = ?)
     """
+    )
     params: list = [assignment.id, assignment.document.id, assignment.version]
     if unit_id is not None:
         ids = sorted(subunit_ids(app, unit_id))

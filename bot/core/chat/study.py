@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.core import assignments, checks, clock, ledger, texts
-from bot.core.assignments import Document
-from bot.core.messages import Button, Reply
+from bot.core import clock
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply
+from bot.core.evidence import assignments, checks, ledger
+from bot.core.evidence.assignments import Document
 from knowledge.sections import split_sentences
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.core.broadcasts import Draft
-    from bot.core.turn import Turn
+    from bot.core.chat.turn import Turn
+    from bot.core.outbox.broadcasts import Draft
 
 SUMMARY_CHARS = 300
 DUTY_CHARS = 160
@@ -27,17 +29,15 @@ MAX_LISTED = 5  # /cuatoi shows at most this many assignment messages at once
 
 
 def document_title(document: Document) -> str:
-    """"69-KL/TW – Kết luận số 69-KL/TW của Bộ Chính trị … (11/01/2024)"."""
+    """ "69-KL/TW – Kết luận số 69-KL/TW của Bộ Chính trị … (11/01/2024)"."""
     title = texts.shorten(document.title, 140)
     name = title if not document.number or document.number in title else f"{document.number} – {title}"
     return name + (f" ({clock.format_date(document.issued)})" if document.issued else "")
 
 
-def document_summary(app: "App", document_id: int) -> str:
+def document_summary(app: App, document_id: int) -> str:
     """The opening sentences of the document (its first chunk that is more than a heading)."""
-    for (text,) in app.db.execute(
-        "SELECT text FROM chunks WHERE document_id = ? ORDER BY seq LIMIT 5", (document_id,)
-    ):
+    for (text,) in app.db.execute("SELECT text FROM chunks WHERE document_id = ? ORDER BY seq LIMIT 5", (document_id,)):
         sentences = [s for s in split_sentences(text) if len(s) > 60]
         if sentences:
             summary = ""
@@ -49,7 +49,7 @@ def document_summary(app: "App", document_id: int) -> str:
     return ""
 
 
-def key_duties(app: "App", document_id: int, limit: int = KEY_DUTIES) -> list[str]:
+def key_duties(app: App, document_id: int, limit: int = KEY_DUTIES) -> list[str]:
     """The document's duties with a deadline first (soonest first), as "• actor: task (when)"."""
     lines = []
     for actor, task, due_text, period in app.db.execute(
@@ -62,7 +62,7 @@ def key_duties(app: "App", document_id: int, limit: int = KEY_DUTIES) -> list[st
     return lines
 
 
-def document_block(app: "App", document: Document) -> str:
+def document_block(app: App, document: Document) -> str:
     """A document as a cadre first meets it: title, summary, key duties."""
     parts = [document_title(document)]
     summary = document_summary(app, document.id)
@@ -74,7 +74,7 @@ def document_block(app: "App", document: Document) -> str:
     return "\n\n".join(parts)
 
 
-def study_text(app: "App", document: Document, due: date, require_check: bool, preface: str = "") -> str:
+def study_text(app: App, document: Document, due: date, require_check: bool, preface: str = "") -> str:
     """The text asking a cadre to study ``document`` by ``due`` (also the preview of a draft)."""
     today = clock.local_today(app.now())
     deadline = texts.STUDY_DUE.format(due=texts.due_phrase(due, today))
@@ -84,14 +84,14 @@ def study_text(app: "App", document: Document, due: date, require_check: bool, p
     return "\n\n".join(p for p in parts if p)
 
 
-def assignment_message(app: "App", assignment_id: int, preface: str = "") -> Reply:
+def assignment_message(app: App, assignment_id: int, preface: str = "") -> Reply:
     """The message asking a cadre to study one document by its due date, with the ack button."""
     assignment = assignments.require_assignment(app, assignment_id)
     text = study_text(app, assignment.document, assignment.due_date, assignment.require_check, preface)
     return Reply(text, [[Button(texts.ACK_BUTTON, f"ack:{assignment_id}")]])
 
 
-def broadcast_message(app: "App", draft: "Draft", assignment_id: int | None) -> Reply:
+def broadcast_message(app: App, draft: Draft, assignment_id: int | None) -> Reply:
     """What the recipients of a confirmed draft get (``assignment_id``: the one it created)."""
     if assignment_id is not None:
         return assignment_message(app, assignment_id, draft.text)
@@ -108,7 +108,7 @@ def broadcast_message(app: "App", draft: "Draft", assignment_id: int | None) -> 
 # -- handlers ------------------------------------------------------------------------------
 
 
-def my_assignments(turn: "Turn", _arg: str) -> list[Reply]:
+def my_assignments(turn: Turn, _arg: str) -> list[Reply]:
     """/cuatoi: every document the user still has to confirm, each with its button."""
     person = turn.member()
     pending = assignments.pending_for(turn.app, person.id)
@@ -119,14 +119,17 @@ def my_assignments(turn: "Turn", _arg: str) -> list[Reply]:
     return replies
 
 
-def acknowledge(turn: "Turn", arg: str) -> list[Reply]:
+def acknowledge(turn: Turn, arg: str) -> list[Reply]:
     """``ack:<assignment>``: confirm, or start the comprehension check the assignment requires."""
     person = turn.member()
     assignment = assignments.require_assignment(turn.app, int(arg))
     done = ledger.ack_of(turn.app, person.id, assignment.document.id, assignment.version)
     if done is not None:
-        return [Reply(texts.ACK_ALREADY.format(
-            document=assignment.document.label, at=clock.format_spoken(done["acked_at"])))]
+        return [
+            Reply(
+                texts.ACK_ALREADY.format(document=assignment.document.label, at=clock.format_spoken(done["acked_at"]))
+            )
+        ]
     if assignment.require_check:
         question = checks.start_check(turn.app, person.id, assignment.id)
         intro = [Reply(texts.CHECK_INTRO.format(count=question.total))] if question.index == 0 else []
@@ -135,8 +138,8 @@ def acknowledge(turn: "Turn", arg: str) -> list[Reply]:
     return [_acked(turn, assignment.document.label, result)]
 
 
-def acknowledge_pending(turn: "Turn", _arg: str) -> list[Reply]:
-    """"đã quán triệt" typed: confirm the single pending document, or ask which one."""
+def acknowledge_pending(turn: Turn, _arg: str) -> list[Reply]:
+    """ "đã quán triệt" typed: confirm the single pending document, or ask which one."""
     person = turn.member()
     pending = assignments.pending_for(turn.app, person.id)
     if not pending:
@@ -146,7 +149,7 @@ def acknowledge_pending(turn: "Turn", _arg: str) -> list[Reply]:
     return [Reply(texts.CHOOSE_ACK, [[Button(p.document.label, f"ack:{p.assignment_id}")] for p in pending])]
 
 
-def answer_check(turn: "Turn", arg: str) -> list[Reply]:
+def answer_check(turn: Turn, arg: str) -> list[Reply]:
     """``chk:<assignment>:<attempt>:<question>:<option>``: one answer of the check."""
     person = turn.member()
     assignment_id, attempt_id, question, option = (int(x) for x in arg.split(":"))
@@ -178,7 +181,7 @@ def _question_reply(assignment_id: int, question: checks.CheckQuestion) -> Reply
     )
 
 
-def _acked(turn: "Turn", label: str, result: ledger.AckResult, score: str | None = None) -> Reply:
+def _acked(turn: Turn, label: str, result: ledger.AckResult, score: str | None = None) -> Reply:
     assert turn.person is not None
     template = texts.ACK_DONE if result.created else texts.ACK_ALREADY
     text = template.format(name=turn.person.full_name, document=label, at=result.when)
@@ -188,4 +191,3 @@ def _acked(turn: "Turn", label: str, result: ledger.AckResult, score: str | None
     if remaining and result.created:
         text += "\n" + texts.MORE_PENDING.format(count=len(remaining))
     return Reply(text)
-

@@ -15,19 +15,21 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from bot import store
 from bot.app import App
-from bot.core import clock, ledger, texts
-from bot.core.assignments import Document, get_document, require_member
+from bot.core import clock
+from bot.core.chat import texts
 from bot.core.errors import UserError
+from bot.core.evidence import ledger
+from bot.core.evidence.assignments import Document, get_document, require_member
 from knowledge.text import fold
 
 OPTIONS = 4
-MIN_TASK_WORDS = 5   # "phải gương mẫu thực hiện" alone does not say which duty is meant
-TASK_CHARS = 110     # a duty quoted inside a question
+MIN_TASK_WORDS = 5  # "phải gương mẫu thực hiện" alone does not say which duty is meant
+TASK_CHARS = 110  # a duty quoted inside a question
 _DAY = re.compile(r"\d{1,2}/\d{1,2}")
 _DONE = re.compile(r"^hoàn thành (?:việc )?", re.IGNORECASE)
 _ACTOR_POOL = (
@@ -45,15 +47,15 @@ _KIND_ORDER = ("deadline", "actor", "period", "fact")
 
 @dataclass
 class ChecksSettings:
-    questions: int = 3          # questions per attempt (fewer when the document offers fewer)
-    pass_ratio: float = 0.66    # share of right answers needed: 2 of 3 passes
-    max_attempts: int = 0       # attempts per person and assignment; 0 = unlimited
+    questions: int = 3  # questions per attempt (fewer when the document offers fewer)
+    pass_ratio: float = 0.66  # share of right answers needed: 2 of 3 passes
+    max_attempts: int = 0  # attempts per person and assignment; 0 = unlimited
 
 
 @dataclass(frozen=True)
 class CheckQuestion:
     attempt_id: int
-    index: int              # 0-based; pass it back to answer_check
+    index: int  # 0-based; pass it back to answer_check
     total: int
     text: str
     options: list[str]
@@ -70,13 +72,13 @@ class CheckStep:
     attempt_id: int
     correct: bool
     right_option: str
-    source: str              # the sentence of the document the question came from
+    source: str  # the sentence of the document the question came from
     finished: bool
-    passed: bool | None      # None until finished
-    score: str | None        # "2/3" once finished
+    passed: bool | None  # None until finished
+    score: str | None  # "2/3" once finished
     next: CheckQuestion | None
-    ack: ledger.AckResult | None   # the recorded acknowledgement once passed
-    stale: bool = False      # the answer was for a question already answered: nothing changed
+    ack: ledger.AckResult | None  # the recorded acknowledgement once passed
+    stale: bool = False  # the answer was for a question already answered: nothing changed
 
 
 def settings(app: App) -> ChecksSettings:
@@ -93,9 +95,9 @@ def _without(task: str, *answers: str | None) -> str:
 
 class _Duty(NamedTuple):
     actor: str
-    task: str            # shortened, without its own deadline words
-    day: str | None      # ISO date when the text names a day ("trước ngày 15/4/2024")
-    when: str | None     # otherwise the words of the period ("trong năm 2025", "định kỳ 6 tháng")
+    task: str  # shortened, without its own deadline words
+    day: str | None  # ISO date when the text names a day ("trước ngày 15/4/2024")
+    when: str | None  # otherwise the words of the period ("trong năm 2025", "định kỳ 6 tháng")
     sentence: str
 
 
@@ -108,9 +110,15 @@ def _duties(app: App, document_id: int) -> list[_Duty]:
         # "đến năm 2030" is stored as 31/12/2030: asking for that "day" would test our guess, not the text
         exact = bool(due) and (not due_text or _DAY.search(due_text) is not None)
         short = texts.shorten(_without(task, due_text, period).rstrip(" .;:"), TASK_CHARS)
-        duties.append(_Duty(
-            actor, short, due[:10] if exact else None, None if exact else (period or due_text), sentence,
-        ))
+        duties.append(
+            _Duty(
+                actor,
+                short,
+                due[:10] if exact else None,
+                None if exact else (period or due_text),
+                sentence,
+            )
+        )
     return duties
 
 
@@ -127,37 +135,57 @@ def _candidates(app: App, document: Document) -> dict[str, list[dict]]:
     def add(kind: str, duty: _Duty, text: str, right: str, same_doc: list[str]) -> None:
         if (kind, fold(duty.task)) not in seen:
             seen.add((kind, fold(duty.task)))
-            found[kind].append({"kind": kind, "text": text, "right": right, "same_doc": same_doc,
-                                "source": duty.sentence})
+            found[kind].append(
+                {"kind": kind, "text": text, "right": right, "same_doc": same_doc, "source": duty.sentence}
+            )
 
     for duty in duties:
         if duty.day:
             task = _DONE.sub("", duty.task)  # not "hạn hoàn thành việc “hoàn thành việc …”"
-            add("deadline", duty, f"Theo {label}, hạn hoàn thành việc “{task}” là ngày nào?",
-                duty.day, [d for d in dates if d != duty.day])
+            add(
+                "deadline",
+                duty,
+                f"Theo {label}, hạn hoàn thành việc “{task}” là ngày nào?",
+                duty.day,
+                [d for d in dates if d != duty.day],
+            )
         if duty.when:
-            add("period", duty, f"Theo {label}, việc “{duty.task}” phải thực hiện khi nào?",
-                duty.when, [w for w in whens if fold(w) != fold(duty.when)])
+            add(
+                "period",
+                duty,
+                f"Theo {label}, việc “{duty.task}” phải thực hiện khi nào?",
+                duty.when,
+                [w for w in whens if fold(w) != fold(duty.when)],
+            )
         actors = {fold(d.actor) for d in duties if fold(d.task) == fold(duty.task)}
         if len(actors) == 1 and len(duty.task.split()) >= MIN_TASK_WORDS:
-            add("actor", duty, f"Theo {label}, cơ quan, tổ chức nào được giao: “{duty.task}”?",
-                duty.actor, sorted({d.actor for d in duties if fold(d.actor) not in actors}))
+            add(
+                "actor",
+                duty,
+                f"Theo {label}, cơ quan, tổ chức nào được giao: “{duty.task}”?",
+                duty.actor,
+                sorted({d.actor for d in duties if fold(d.actor) not in actors}),
+            )
     if document.issued:
-        found["fact"].append({
-            "kind": "date",
-            "text": f"{label[0].upper()}{label[1:]} được ban hành ngày nào?",
-            "right": document.issued[:10],
-            "same_doc": dates,
-            "source": f"{document.title}, ngày {clock.format_date(document.issued)}",
-        })
+        found["fact"].append(
+            {
+                "kind": "date",
+                "text": f"{label[0].upper()}{label[1:]} được ban hành ngày nào?",
+                "right": document.issued[:10],
+                "same_doc": dates,
+                "source": f"{document.title}, ngày {clock.format_date(document.issued)}",
+            }
+        )
     if document.issuer and document.number:
-        found["fact"].append({
-            "kind": "issuer",
-            "text": f"Cơ quan nào ban hành {label}?",
-            "right": document.issuer,
-            "same_doc": [],
-            "source": f"{document.title}",
-        })
+        found["fact"].append(
+            {
+                "kind": "issuer",
+                "text": f"Cơ quan nào ban hành {label}?",
+                "right": document.issuer,
+                "same_doc": [],
+                "source": f"{document.title}",
+            }
+        )
     return found
 
 
@@ -230,7 +258,9 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
     assignment = require_member(app, assignment_id, person_id)
     done = ledger.ack_of(app, person_id, assignment.document.id, assignment.version)
     if done is not None:
-        raise UserError(f"Đồng chí đã xác nhận quán triệt {assignment.document.label} lúc {clock.format_spoken(done['acked_at'])}.")
+        raise UserError(
+            f"Đồng chí đã xác nhận quán triệt {assignment.document.label} lúc {clock.format_spoken(done['acked_at'])}."
+        )
     with store.transaction(app.db, immediate=True):
         open_attempt = app.db.execute(
             "SELECT id, questions, answers FROM check_attempts "
@@ -246,9 +276,7 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
         ).fetchone()[0]
         config = settings(app)
         if config.max_attempts and used >= config.max_attempts:
-            raise UserError(
-                f"Đồng chí đã làm hết {config.max_attempts} lượt kiểm tra. Hãy liên hệ cán bộ tuyên giáo."
-            )
+            raise UserError(f"Đồng chí đã làm hết {config.max_attempts} lượt kiểm tra. Hãy liên hệ cán bộ tuyên giáo.")
         attempt = used + 1
         questions = generate(app, assignment.document, f"{person_id}:{assignment_id}:{attempt}", config.questions)
         if not questions:
@@ -261,9 +289,7 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
     return _question(attempt_id, questions, 0)
 
 
-def answer_check(
-    app: App, person_id: int, attempt_id: int, question: int, choice: int, channel: str
-) -> CheckStep:
+def answer_check(app: App, person_id: int, attempt_id: int, question: int, choice: int, channel: str) -> CheckStep:
     """Record the answer ``choice`` (0-based option) to question ``question`` of the attempt.
 
     An answer to a question already answered (a button pressed twice, an old message) changes
@@ -281,8 +307,18 @@ def answer_check(
     if finished_at is not None or question != len(answers):
         current = None if finished_at is not None else _question(attempt_id, questions, len(answers))
         asked = questions[min(question, len(questions) - 1)]
-        return CheckStep(attempt_id, False, asked["options"][asked["answer"]], asked["source"],
-                         finished_at is not None, None, None, current, None, stale=True)
+        return CheckStep(
+            attempt_id,
+            False,
+            asked["options"][asked["answer"]],
+            asked["source"],
+            finished_at is not None,
+            None,
+            None,
+            current,
+            None,
+            stale=True,
+        )
     asked = questions[question]
     if not 0 <= choice < len(asked["options"]):
         raise UserError(f"Hãy chọn một phương án từ 1 đến {len(asked['options'])}.")

@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot import store
-from bot.core import assignments, broadcasts, clock, texts
-from bot.core.messages import Button, Reply
+from bot.core import clock
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply
+from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,11 +40,11 @@ class ReminderSettings:
     check_minutes: float = 60
 
     @classmethod
-    def load(cls, config: "Config") -> "ReminderSettings":
+    def load(cls, config: Config) -> ReminderSettings:
         return config.section("reminders", cls)
 
 
-def reminder_message(app: "App", assignment: assignments.Assignment) -> Reply:
+def reminder_message(app: App, assignment: assignments.Assignment) -> Reply:
     today = clock.local_today(app.now())
     text = texts.REMINDER.format(
         document=assignment.document.label,
@@ -51,7 +54,7 @@ def reminder_message(app: "App", assignment: assignments.Assignment) -> Reply:
 
 
 def remind(
-    app: "App",
+    app: App,
     assignment_id: int,
     people: list[int],
     created_by: int | None = None,
@@ -60,8 +63,13 @@ def remind(
     """Queue the reminder of one assignment for ``people``; returns the outbox broadcast id."""
     assignment = assignments.require_assignment(app, assignment_id)
     return broadcasts.enqueue(
-        app, "reminder", reminder_message(app, assignment), people,
-        created_by=created_by, assignment_id=assignment_id, origin=origin,
+        app,
+        "reminder",
+        reminder_message(app, assignment),
+        people,
+        created_by=created_by,
+        assignment_id=assignment_id,
+        origin=origin,
     )
 
 
@@ -72,7 +80,7 @@ def due_threshold(days_left: int, days_before: list[int]) -> int | None:
     return min((d for d in days_before if d >= days_left), default=None)
 
 
-def run_due(app: "App", settings: ReminderSettings | None = None) -> list[int]:
+def run_due(app: App, settings: ReminderSettings | None = None) -> list[int]:
     """Queue every reminder due now; returns the new broadcast ids (empty when none)."""
     settings = settings or ReminderSettings.load(app.config)
     now = clock.local(app.now())
@@ -97,10 +105,12 @@ def run_due(app: "App", settings: ReminderSettings | None = None) -> list[int]:
     return created
 
 
-def _not_reminded(app: "App", assignment: assignments.Assignment, threshold: int) -> list[int]:
+def _not_reminded(app: App, assignment: assignments.Assignment, threshold: int) -> list[int]:
     """Active members who have neither confirmed nor had this reminder."""
-    return [r[0] for r in app.db.execute(
-        """
+    return [
+        r[0]
+        for r in app.db.execute(
+            """
         SELECT m.person_id FROM assignment_members m JOIN people p ON p.id = m.person_id
         WHERE m.assignment_id = ? AND p.status = 'active'
           AND NOT EXISTS (SELECT 1 FROM acks k WHERE k.person_id = m.person_id
@@ -109,14 +119,15 @@ def _not_reminded(app: "App", assignment: assignments.Assignment, threshold: int
                           AND r.person_id = m.person_id AND r.days_before = ?)
         ORDER BY m.person_id
         """,
-        (assignment.id, assignment.document.id, assignment.version, threshold),
-    )]
+            (assignment.id, assignment.document.id, assignment.version, threshold),
+        )
+    ]
 
 
 class Reminders:
     """The scheduler task of ``quantriet serve``."""
 
-    def __init__(self, app: "App", on_queued: Callable[[], None], settings: ReminderSettings | None = None) -> None:
+    def __init__(self, app: App, on_queued: Callable[[], None], settings: ReminderSettings | None = None) -> None:
         self.app = app
         self.on_queued = on_queued
         self.settings = settings or ReminderSettings.load(app.config)
@@ -129,4 +140,3 @@ class Reminders:
             except Exception:  # a bad run is logged and retried at the next check
                 log.exception("reminders: run failed")
             await asyncio.sleep(self.settings.check_minutes * 60)
-

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import store
-from bot.core.messages import Reply
+from bot.core.chat.messages import Reply
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 class Session:
     channel: str
     external_id: str
-    flow: str | None = None         # "register", "compose", "role", ...
-    step: str | None = None         # the question the flow is waiting an answer to
+    flow: str | None = None  # "register", "compose", "role", ...
+    step: str | None = None  # the question the flow is waiting an answer to
     data: dict[str, Any] = field(default_factory=dict)
     choices: list[str] = field(default_factory=list)  # payloads of the last offered buttons
-    labels: list[str] = field(default_factory=list)   # their labels, same order
+    labels: list[str] = field(default_factory=list)  # their labels, same order
 
     def begin(self, flow: str, step: str, **data: Any) -> None:
         """Start ``flow`` at ``step`` (any flow in progress is dropped)."""
@@ -47,7 +47,7 @@ class Session:
         return json.dumps(state, ensure_ascii=False)
 
 
-def load(app: "App", channel: str, external_id: str) -> Session:
+def load(app: App, channel: str, external_id: str) -> Session:
     """The stored session of one chat, or a fresh one (a corrupt row is logged away, not fatal)."""
     row = app.db.execute(
         "SELECT state FROM sessions WHERE channel = ? AND external_id = ?", (channel, external_id)
@@ -64,7 +64,7 @@ def load(app: "App", channel: str, external_id: str) -> Session:
     return session
 
 
-def save(app: "App", session: Session) -> None:
+def save(app: App, session: Session) -> None:
     app.db.execute(
         "INSERT INTO sessions (channel, external_id, state, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (channel, external_id) DO UPDATE SET state = excluded.state, "
@@ -73,7 +73,7 @@ def save(app: "App", session: Session) -> None:
     )
 
 
-def offer_pushed(app: "App", channel: str, external_id: str, reply: Reply) -> None:
+def offer_pushed(app: App, channel: str, external_id: str, reply: Reply) -> None:
     """Record the choices of a message the bot pushed (a broadcast), so "1" answers it."""
     if not reply.choices():
         return

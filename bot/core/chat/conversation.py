@@ -23,10 +23,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.core import compose, library, officers, registration, roster, sessions, study, texts
+from bot.core.chat import compose, library, officers, registration, sessions, study, texts
+from bot.core.chat.messages import Reply, Request
+from bot.core.chat.turn import Handler, Turn
 from bot.core.errors import UserError
-from bot.core.messages import Reply, Request
-from bot.core.turn import Handler, Turn
+from bot.core.roster import roster
 from knowledge.text import fold
 
 if TYPE_CHECKING:
@@ -64,8 +65,13 @@ COMMANDS: dict[str, Handler] = {
 }
 # Other words people type for a command (folded, spaces removed).
 ALIASES = {
-    "batdau": "start", "dangky": "start", "trogiup": "help", "huongdan": "help", "menu": "help",
-    "cancel": "huy", "thoat": "huy",
+    "batdau": "start",
+    "dangky": "start",
+    "trogiup": "help",
+    "huongdan": "help",
+    "menu": "help",
+    "cancel": "huy",
+    "thoat": "huy",
 }
 # Commands a word without "/" may carry an argument for (an invite code on Zalo: "start ABC123").
 TAKES_ARGUMENT_WITHOUT_SLASH = frozenset({"start"})
@@ -88,7 +94,9 @@ FLOWS: dict[str, Handler] = {
     "role": officers.role_step,
 }
 # "Đã quán triệt" and its variants (folded): confirm the single pending document.
-ACK_WORDS = frozenset({"da quan triet", "toi da quan triet", "toi da doc va quan triet", "da doc va quan triet", "xac nhan"})
+ACK_WORDS = frozenset(
+    {"da quan triet", "toi da quan triet", "toi da doc va quan triet", "da doc va quan triet", "xac nhan"}
+)
 _NUMBER = re.compile(r"(\d{1,2})[.)]?")
 
 
@@ -96,7 +104,7 @@ class Conversation:
     """The channel-neutral core. ``on_queued`` is called after messages were queued in the
     outbox (a broadcast, a reminder, a notice), to wake the sender."""
 
-    def __init__(self, app: "App", on_queued: Callable[[], None] | None = None) -> None:
+    def __init__(self, app: App, on_queued: Callable[[], None] | None = None) -> None:
         self.app = app
         self.on_queued = on_queued or (lambda: None)
 

@@ -1,6 +1,6 @@
 """What anyone may read: questions answered from the texts, documents, deadlines, duties.
 
-Free text is a question (:func:`question`): the cited answer of :func:`bot.core.answers.ask`
+Free text is a question (:func:`question`): the cited answer of :func:`bot.core.answers.answers.ask`
 with a button that opens the quoted section in full (``sec:<chunk>``), split into several
 messages when long.
 """
@@ -11,24 +11,26 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.core import answers, assignments, clock, texts
-from bot.core.messages import Button, Reply
-from bot.core.study import document_block, document_title
-from bot.core.text_split import split_message
+from bot.core import clock
+from bot.core.answers import answers
+from bot.core.chat import texts
+from bot.core.chat.messages import Button, Reply
+from bot.core.chat.study import document_block, document_title
+from bot.core.chat.text_split import split_message
+from bot.core.evidence import assignments
 from knowledge.text import fold
 
 if TYPE_CHECKING:
-    from bot.app import App
-    from bot.core.turn import Turn
+    from bot.core.chat.turn import Turn
 
-LISTED = 8            # lines in /hanchot and /nhiemvu
-OTHER_SOURCES = 2     # further sources offered as buttons under an answer
+LISTED = 8  # lines in /hanchot and /nhiemvu
+OTHER_SOURCES = 2  # further sources offered as buttons under an answer
 # Actors that concern every organisation, so every cadre sees their duties in /nhiemvu.
 EVERYONE_ACTORS = ("cac cap uy", "to chuc dang", "cap uy, to chuc dang", "chinh quyen", "cac co quan, don vi")
 DISTINCTIVE_SHARE = 0.3  # a word pair in more actors than this share says nothing about a unit
 
 
-def question(turn: "Turn", text: str) -> list[Reply]:
+def question(turn: Turn, text: str) -> list[Reply]:
     """Answer a question; log it with who asked (for the officers' FAQ work)."""
     answer = answers.ask(turn.app, text)
     person_id = turn.person.id if turn.person is not None else None
@@ -49,7 +51,7 @@ def question(turn: "Turn", text: str) -> list[Reply]:
     return [Reply(answer.answer, buttons)]
 
 
-def open_section(turn: "Turn", arg: str) -> list[Reply]:
+def open_section(turn: Turn, arg: str) -> list[Reply]:
     """``sec:<chunk>``: the whole section a quote came from."""
     section = answers.section_text(turn.app, int(arg))
     if section is None:
@@ -58,7 +60,7 @@ def open_section(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply(part) for part in split_message(f"{heading}\n\n{section.text}", texts.MESSAGE_LIMIT)]
 
 
-def documents(turn: "Turn", _arg: str) -> list[Reply]:
+def documents(turn: Turn, _arg: str) -> list[Reply]:
     """/vanban: the documents in the catalogue, each a button to its summary and deadlines."""
     docs = assignments.current_documents(turn.app)
     if not docs:
@@ -68,7 +70,7 @@ def documents(turn: "Turn", _arg: str) -> list[Reply]:
     return [Reply("\n".join(lines), buttons)]
 
 
-def document(turn: "Turn", arg: str) -> list[Reply]:
+def document(turn: Turn, arg: str) -> list[Reply]:
     """``doc:<id>``: one document's summary, key duties and all its deadlines."""
     doc = assignments.get_document(turn.app, int(arg))
     if doc is None:
@@ -81,23 +83,24 @@ def document(turn: "Turn", arg: str) -> list[Reply]:
     return [Reply(part) for part in split_message(text, texts.MESSAGE_LIMIT)]
 
 
-def deadlines(turn: "Turn", _arg: str) -> list[Reply]:
+def deadlines(turn: Turn, _arg: str) -> list[Reply]:
     """/hanchot: the user's own study deadlines, then the texts' deadlines, soonest first."""
     today = clock.local_today(turn.app.now())
     parts = []
     if turn.role is not None:
         mine = assignments.pending_for(turn.app, turn.person.id)  # type: ignore[union-attr]
         if mine:
-            parts.append(texts.MY_DEADLINES_HEADER + "\n" + "\n".join(
-                f"• {p.document.label}: {texts.due_phrase(p.due_date, today)}"
-                for p in mine
-            ))
+            parts.append(
+                texts.MY_DEADLINES_HEADER
+                + "\n"
+                + "\n".join(f"• {p.document.label}: {texts.due_phrase(p.due_date, today)}" for p in mine)
+            )
     lines = _deadline_lines(turn, today, limit=LISTED)
     parts.append(texts.DEADLINES_HEADER + "\n" + "\n".join(lines) if lines else texts.NO_DEADLINES)
     return [Reply("\n\n".join(parts))]
 
 
-def _deadline_lines(turn: "Turn", today: date, document_id: int | None = None, limit: int = LISTED) -> list[str]:
+def _deadline_lines(turn: Turn, today: date, document_id: int | None = None, limit: int = LISTED) -> list[str]:
     """Dated duties: every upcoming one first, then the most recently passed, without repeats."""
     sql = (
         "SELECT t.due_date, t.due_text, t.task, t.actor, coalesce(d.number, d.title) FROM duties t "
@@ -116,20 +119,21 @@ def _deadline_lines(turn: "Turn", today: date, document_id: int | None = None, l
     upcoming = [r for r in rows if r[0] >= today]
     passed = [r for r in reversed(rows) if r[0] < today]
     return [
-        f"• {texts.due_phrase(due, today)}: {texts.shorten(task, 140)}"
-        f" – {actor} [{number}]"
+        f"• {texts.due_phrase(due, today)}: {texts.shorten(task, 140)} – {actor} [{number}]"
         for due, _text, task, actor, number in (upcoming + passed)[:limit]
     ]
 
 
-def duties(turn: "Turn", _arg: str) -> list[Reply]:
+def duties(turn: Turn, _arg: str) -> list[Reply]:
     """/nhiemvu: duties whose actor names the user's unit (or one above it), or every organisation."""
     person = turn.member()
-    rows = list(turn.app.db.execute(
-        "SELECT t.actor, t.task, t.due_text, t.period, coalesce(d.number, d.title) FROM duties t "
-        "JOIN documents d ON d.id = t.document_id WHERE d.removed_at IS NULL "
-        "ORDER BY t.due_date IS NULL, t.due_date, t.id"
-    ))
+    rows = list(
+        turn.app.db.execute(
+            "SELECT t.actor, t.task, t.due_text, t.period, coalesce(d.number, d.title) FROM duties t "
+            "JOIN documents d ON d.id = t.document_id WHERE d.removed_at IS NULL "
+            "ORDER BY t.due_date IS NULL, t.due_date, t.id"
+        )
+    )
     names = _unit_names(turn, person.unit_id)
     frequency = Counter(pair for row in rows for pair in _pairs(fold(row[0])))
     common = max(1.0, DISTINCTIVE_SHARE * len(rows))
@@ -137,14 +141,16 @@ def duties(turn: "Turn", _arg: str) -> list[Reply]:
     if not matched:
         return [Reply(texts.NO_DUTIES)]
     lines = [
-        f"• {actor}: {texts.shorten(task, 160)}" + (f" ({when})" if (when := due_text or period) else "") + f" [{number}]"
+        f"• {actor}: {texts.shorten(task, 160)}"
+        + (f" ({when})" if (when := due_text or period) else "")
+        + f" [{number}]"
         for actor, task, due_text, period, number in matched[:LISTED]
     ]
     header = texts.DUTIES_HEADER.format(unit=person.unit_name or texts.YOUR_UNIT)
     return [Reply(part) for part in split_message(header + "\n" + "\n".join(lines), texts.MESSAGE_LIMIT)]
 
 
-def _unit_names(turn: "Turn", unit_id: int | None) -> list[str]:
+def _unit_names(turn: Turn, unit_id: int | None) -> list[str]:
     """The folded names of the unit and the units above it."""
     names = []
     while unit_id is not None:
