@@ -22,7 +22,10 @@ import sqlite_utils
 SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels")
 
 # (name, sql) pairs, applied in order, once each, after the schema files.
-MIGRATIONS: list[tuple[str, str]] = []
+MIGRATIONS: list[tuple[str, str]] = [
+    # Why a language model's draft was not shown (or that it was), for the officers' FAQ work.
+    ("questions.model_note", "ALTER TABLE questions ADD COLUMN model_note TEXT NOT NULL DEFAULT ''"),
+]
 
 _schema_lock = threading.Lock()
 
@@ -61,9 +64,16 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         done = {row[0] for row in db.conn.execute("SELECT name FROM schema_migrations")}
         for name, sql in MIGRATIONS:
             if name not in done:
-                with transaction(db):
-                    db.conn.executescript(sql)
+                # executescript() commits whatever is open before it runs, so the script opens the
+                # transaction itself and the migration's record joins it before the commit.
+                try:
+                    db.conn.executescript(f"BEGIN;\n{sql};")
                     db.conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
+                except BaseException:
+                    if db.conn.in_transaction:
+                        db.conn.execute("ROLLBACK")
+                    raise
+                db.conn.execute("COMMIT")
 
 
 @contextmanager

@@ -1,3 +1,7 @@
+import sqlite3
+
+import pytest
+
 from bot import store
 
 
@@ -16,3 +20,14 @@ def test_transaction_rolls_back(app):
     except RuntimeError:
         pass
     assert app.db["kv"].count == 0
+
+
+def test_a_failing_migration_changes_nothing_and_is_tried_again(tmp_path, monkeypatch):
+    db = store.connect(tmp_path / "m.db")
+    monkeypatch.setattr(
+        store, "MIGRATIONS", [*store.MIGRATIONS, ("broken", "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1)")]
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        store.ensure_schema(db)
+    assert not db["half"].exists() and not db.conn.in_transaction
+    assert "broken" not in {r[0] for r in db.conn.execute("SELECT name FROM schema_migrations")}

@@ -150,6 +150,8 @@ class Answer:
     # "answer", "refusal" (out of scope), "invalid" (no question), "no_documents", "error"
     status: str = "answer"
     today: str = ""
+    rephrased: bool = False  # the text is a language model's verified draft (see rephrase.py)
+    model_note: str = ""  # what happened with the model: used, or why its draft was not shown
 
     @property
     def score(self) -> float | None:
@@ -165,6 +167,7 @@ class Answer:
             "deadlines": [d.to_json() for d in self.deadlines],
             "status": self.status,
             "today": self.today,
+            "rephrased": self.rephrased,
         }
 
 
@@ -550,8 +553,8 @@ def record_question(app: App, answer: Answer, channel: str, person_id: int | Non
     """Log a question and what was answered (for FAQ work); returns the row id."""
     with store.transaction(app.db):
         cur = app.db.conn.execute(
-            "INSERT INTO questions (asked_at, channel, person_id, question, answer, confident, score)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO questions (asked_at, channel, person_id, question, answer, confident, score, model_note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 store.isotime(app.now()),
                 channel,
@@ -560,6 +563,7 @@ def record_question(app: App, answer: Answer, channel: str, person_id: int | Non
                 answer.answer,
                 int(answer.confident),
                 answer.score,
+                answer.model_note,
             ),
         )
     return int(cur.lastrowid)

@@ -1,0 +1,78 @@
+"""A fake OpenAI-compatible chat server on 127.0.0.1, scripted per test.
+
+It runs in a thread of its own (the stdlib's threading HTTP server) because the model client is
+synchronous: it is called from the conversation core, never from the event loop. ``reply`` is
+the text the "model" writes; it is streamed as server-sent events a few characters at a time,
+like vLLM or llama.cpp do. ``delay`` slows every event; ``status`` answers with an HTTP error.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+PIECE = 12  # characters per streamed event
+
+
+@dataclass
+class Script:
+    reply: str = ""
+    delay: float = 0.0
+    status: int = 200
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeOpenAI:
+    """``with FakeOpenAI() as fake:`` serves ``fake.base_url``; change ``fake.script`` between calls."""
+
+    def __init__(self) -> None:
+        self.script = Script()
+        script = lambda: self.script  # noqa: E731 - the handler reads the current script
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _handler(script: Any) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # quiet
+            pass
+
+        def do_POST(self) -> None:
+            current: Script = script()
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            current.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+            if current.status != 200:
+                self.send_response(current.status)
+                self.end_headers()
+                self.wfile.write(b'{"error": {"message": "scripted failure"}}')
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            try:
+                for start in range(0, len(current.reply), PIECE):
+                    time.sleep(current.delay)
+                    event = {"choices": [{"index": 0, "delta": {"content": current.reply[start : start + PIECE]}}]}
+                    self.wfile.write(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (its time-out)
+                pass
+
+    return Handler
