@@ -2,7 +2,7 @@
 
 It runs in a thread of its own (the stdlib's threading HTTP server) because the model client is
 synchronous: it is called from the conversation core, never from the event loop. ``reply`` is
-the text the "model" writes; it is streamed as server-sent events a few characters at a time,
+the text the "model" writes (or a function of the request body that returns it); it is streamed as server-sent events a few characters at a time,
 like vLLM or llama.cpp do. ``delay`` slows every event; ``status`` answers with an HTTP error.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,7 +21,7 @@ PIECE = 12  # characters per streamed event
 
 @dataclass
 class Script:
-    reply: str = ""
+    reply: str | Callable[[dict[str, Any]], str] = ""
     delay: float = 0.0
     status: int = 200
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -62,13 +63,14 @@ def _handler(script: Any) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(b'{"error": {"message": "scripted failure"}}')
                 return
+            reply = current.reply(body) if callable(current.reply) else current.reply
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             try:
-                for start in range(0, len(current.reply), PIECE):
+                for start in range(0, len(reply), PIECE):
                     time.sleep(current.delay)
-                    event = {"choices": [{"index": 0, "delta": {"content": current.reply[start : start + PIECE]}}]}
+                    event = {"choices": [{"index": 0, "delta": {"content": reply[start : start + PIECE]}}]}
                     self.wfile.write(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
                     self.wfile.flush()
                 self.wfile.write(b"data: [DONE]\n\n")
