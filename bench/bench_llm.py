@@ -81,7 +81,7 @@ def main() -> None:
             confident = sum(a.confident for a in answers)
             print(
                 f"{name:9}: expected fact in the answer {hits}/{len(cases)}, model drafts shown {shown}/{confident}, "
-                f"model step p50 {percentile(added, 50) * 1000:.0f} ms / p95 {percentile(added, 95) * 1000:.0f} ms"
+                f"model step p50 {percentile(added, 0.5) * 1000:.0f} ms / p95 {percentile(added, 0.95) * 1000:.0f} ms"
             )
             if args.real:
                 break
