@@ -81,14 +81,15 @@ def audit_count(app, action: str) -> int:
 
 
 async def test_wrong_password_is_refused_then_locked_out(web_client):
+    web_client.state.app.attempts.settings.first_delay_seconds = 600  # no timing in the test
     csrf = await page_csrf(web_client, "/admin/login")
-    for _ in range(web_client.state.settings.login_max_failures):
+    for _ in range(web_client.state.app.attempts.settings.free_failures):
         response = await web_client.post("/admin/login", data={"csrf": csrf, "password": "sai"})
         assert response.status == 401
         assert "Mật khẩu không đúng" in await response.text()
     response = await web_client.post("/admin/login", data={"csrf": csrf, "password": PASSWORD})
     assert response.status == 429
-    assert "quá nhiều lần" in await response.text()
+    assert "thử lại sau" in await response.text()
     assert web_client.session.cookie_jar.filter_cookies(web_client.make_url("/")).get("qt_session") is None
 
 
@@ -137,11 +138,12 @@ async def test_session_cookie_flags_and_logout_ends_the_session(web_client):
 
 
 async def test_invite_login_errors_and_attempt_limit(web_client):
+    web_client.state.app.attempts.settings.first_delay_seconds = 600  # no timing in the test
     csrf = await page_csrf(web_client, "/")
     response = await web_client.post("/login", data={"csrf": csrf, "code": "KHONGCO1"})
     assert response.status == 400
     assert "Mã mời “KHONGCO1” không đúng" in await response.text()
-    for _ in range(web_client.state.settings.login_max_failures):
+    for _ in range(web_client.state.app.attempts.settings.free_failures):
         await web_client.post("/login", data={"csrf": csrf, "code": "SAIMA123"})
     code = invite_for(web_client.state.app, "0905000004")
     response = await web_client.post("/login", data={"csrf": csrf, "code": code})

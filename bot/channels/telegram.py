@@ -40,11 +40,12 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import MessageLimit
+from telegram.constants import ChatAction, MessageLimit
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.typing import typing
 from bot.config import Config, secret
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply, Request, numbered_lines
@@ -65,6 +66,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 INTERACTIVE_RETRIES = 3
 CONNECT_RETRY_SECONDS = (5, 15, 60, 300)
+TYPING_SECONDS = 4.0  # Telegram shows "typing…" for 5 s: renewed before it fades
 # The commands shown in Telegram's menu (everyone's; officers and admins see theirs in /help).
 MENU = (
     ("cuatoi", "Văn bản cần quán triệt"),
@@ -246,7 +248,8 @@ class TelegramChannel:
                 log.info("telegram: answerCallbackQuery failed: %s", exc)
         request, replies = self.to_request(update)
         if request is not None:
-            replies = await self.conversation.handle(request)
+            async with typing(lambda: self.bot.send_chat_action(chat.id, ChatAction.TYPING), TYPING_SECONDS):
+                replies = await self.conversation.handle(request)
         # once a contact is shared, the share-contact keyboard has done its job
         await self.reply(str(chat.id), replies, remove_keyboard=bool(request and request.contact_phone))
 

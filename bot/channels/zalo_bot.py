@@ -35,6 +35,7 @@ from aiohttp import web
 
 from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
+from bot.channels.typing import typing
 from bot.config import Config, ConfigError
 from bot.core.chat import texts
 from bot.core.chat.messages import Reply, Request
@@ -364,32 +365,11 @@ class ZaloBotChannel:
             return
         await self.reply(chat_id, replies)
 
-    @contextlib.asynccontextmanager
-    async def _typing(self, chat_id: str) -> AsyncIterator[None]:
-        """Show "typing…" while the answer is being prepared (renewed; failures do not matter).
-
-        The first indicator is awaited before the answer starts: the core may compute the
-        answer without yielding to the event loop, and a background task alone would never run.
-        """
-
-        async def typing() -> None:
-            try:
-                await self.api.call("sendChatAction", chat_id=chat_id, action="typing")
-            except ZaloApiError as exc:
-                log.debug("zalo: sendChatAction failed: %s", exc)
-
-        async def keep_typing() -> None:
-            while True:
-                await asyncio.sleep(self.settings.typing_seconds)
-                await typing()
-
-        await typing()
-        task = asyncio.create_task(keep_typing())
-        try:
-            yield
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    def _typing(self, chat_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Show "typing…" while the answer waits and is prepared (see bot/channels/typing.py)."""
+        return typing(
+            lambda: self.api.call("sendChatAction", chat_id=chat_id, action="typing"), self.settings.typing_seconds
+        )
 
     async def reply(self, chat_id: str, replies: list[Reply]) -> None:
         """Send the answers to a user's message; a 429 is waited out a few times, not dropped."""

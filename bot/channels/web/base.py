@@ -45,7 +45,6 @@ class WebState:
     app: App
     settings: WebSettings
     templates: jinja2.Environment
-    limiter: security.LoginLimiter
     conversation: Conversation
     wake_sender: Callable[[], None] | None = None  # new deliveries queued: let the sender look now
 
