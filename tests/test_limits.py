@@ -8,12 +8,10 @@ import asyncio
 import threading
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.channels.web import setup
 from bot.channels.web.security import client_address
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV, WebSettings
+from bot.channels.web.settings import WebSettings
 from bot.core.chat import texts
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.messages import Request
@@ -21,8 +19,7 @@ from bot.core.chat.workers import WorkerSettings
 from bot.core.roster import roster
 from bot.core.roster.attempts import Attempts, AttemptSettings
 from tests.chat_support import CADRE, Chat, build_world
-from tests.ledger_support import load_province
-from tests.test_web_requests import PASSWORD, page_csrf
+from tests.test_web_requests import PASSWORD, page_csrf, web_client  # noqa: F401 (a fixture)
 
 # -- growing waits ------------------------------------------------------------------------------
 
@@ -66,19 +63,11 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy():
 
 
 @pytest.fixture
-async def proxied(app, tmp_path, monkeypatch):
+async def proxied(web_client):  # noqa: F811 (the fixture imported above)
     """The web routes behind a trusted reverse proxy on 127.0.0.1 (X-Forwarded-For believed)."""
-    monkeypatch.setenv(ADMIN_PASSWORD_ENV, PASSWORD)
-    monkeypatch.delenv(ADMIN_PHONE_ENV, raising=False)
-    load_province(app, tmp_path)
-    web_app = web.Application()
-    state = setup(web_app, app, Conversation(app))
-    state.settings.login_delay_seconds = 0
-    state.settings.trusted_proxies = ["127.0.0.1"]
-    app.attempts.settings.first_delay_seconds = 600  # no timing in the tests
-    async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
-        client.state = state
-        yield client
+    web_client.state.settings.trusted_proxies = ["127.0.0.1"]
+    web_client.state.app.attempts.settings.first_delay_seconds = 600  # no timing in the tests
+    return web_client
 
 
 async def password(client: TestClient, guess: str, address: str) -> int:
