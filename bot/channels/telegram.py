@@ -45,6 +45,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.bodies import json_body
 from bot.channels.typing import typing
 from bot.config import Config, secret
 from bot.core.chat import texts
@@ -224,7 +225,7 @@ class TelegramChannel:
             log.warning("telegram: webhook call without the right secret from %s", request.remote)
             return web.Response(status=401, text="unauthorized")
         try:
-            update = Update.de_json(await request.json(), self.bot)
+            update = Update.de_json(json_body(await request.read()), self.bot)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             update, problem = None, exc
         else:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from bot.channels.bodies import json_body, object_at
 from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
 from bot.channels.typing import typing
@@ -189,16 +190,10 @@ def updates_in(body: Any) -> list[dict[str, Any]]:
     return [u for u in items if isinstance(u, dict) and isinstance(u.get("event_name"), str)]
 
 
-def _part(obj: dict[str, Any], key: str) -> dict[str, Any]:
-    """``obj[key]`` when it is an object, else an empty one (a malformed update must not crash)."""
-    value = obj.get(key)
-    return value if isinstance(value, dict) else {}
-
-
 def sender_of(update: dict[str, Any]) -> tuple[str, str, str]:
     """(user id, chat id, display name) of an update; empty strings when absent."""
-    message = _part(update, "message")
-    who, chat = _part(message, "from"), _part(message, "chat")
+    message = object_at(update, "message")
+    who, chat = object_at(message, "from"), object_at(message, "chat")
     user_id = str(who.get("id") or "")
     name = str(who.get("display_name") or who.get("name") or "")
     return user_id, str(chat.get("id") or user_id), name
@@ -322,7 +317,7 @@ class ZaloBotChannel:
     def receive(self, update: dict[str, Any]) -> bool:
         """Store one update and answer it in the background; False when it was a repeat."""
         user_id, chat_id, _ = sender_of(update)
-        ref = _part(update, "message").get("message_id")
+        ref = object_at(update, "message").get("message_id")
         return self.inbound.accept(update, str(update.get("event_name")), chat_id or user_id or None, ref)
 
     async def webhook(self, request: web.Request) -> web.Response:
@@ -332,7 +327,7 @@ class ZaloBotChannel:
             log.warning("zalo: webhook call without the right secret from %s; refused", request.remote)
             return web.json_response({"ok": False, "description": "unauthorized"}, status=401)
         try:
-            body = json.loads(await request.read())
+            body = json_body(await request.read())
         except ValueError:
             log.warning("zalo: unreadable webhook body")
             return web.json_response({"ok": False, "description": "bad request"}, status=400)
@@ -344,10 +339,10 @@ class ZaloBotChannel:
         """Answer one stored update (called by the inbox, in order per chat)."""
         event = str(update.get("event_name"))
         user_id, chat_id, name = sender_of(update)
-        message = _part(update, "message")
-        if not user_id or _part(message, "from").get("is_bot"):
+        message = object_at(update, "message")
+        if not user_id or object_at(message, "from").get("is_bot"):
             return
-        if str(_part(message, "chat").get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+        if str(object_at(message, "chat").get("chat_type") or "PRIVATE").upper() != "PRIVATE":
             log.debug("zalo: group message ignored (the bot talks to people one to one)")
             return
         text = message.get("text")

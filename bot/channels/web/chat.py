@@ -15,9 +15,11 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.channels.bodies import json_body
 from bot.channels.web import auth, chatlog, security
 from bot.channels.web.base import (
     ANYONE,
+    BAD_REQUEST,
     CHANNEL,
     PERSON,
     Viewer,
@@ -36,6 +38,7 @@ from bot.core.roster import attempts, roster
 
 MAX_TEXT = 2000  # characters of one typed message
 MAX_PAYLOAD = 256
+MAX_REV = 2**62  # a larger ?rev= cannot be an SQLite integer (every real one is far below)
 
 
 async def converse(
@@ -119,7 +122,7 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
 async def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /api/messages?rev=N: messages added or edited since the page last saw rev N."""
     try:
-        rev = max(0, int(request.query.get("rev", "0")))
+        rev = min(max(0, int(request.query.get("rev", "0"))), MAX_REV)
     except ValueError:
         rev = 0
     assert viewer.session is not None
@@ -132,13 +135,13 @@ async def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 async def send(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /api/send {"text"} or {"payload", "label", "ref"}: one user action through the core."""
     try:
-        body = await request.json()
+        body = json_body(await request.read())
     except web.HTTPRequestEntityTooLarge:
         return error_json(413, "Tin nhắn quá dài.")
     except ValueError:
-        return error_json(400, "Yêu cầu không hợp lệ.")
+        return error_json(400, BAD_REQUEST)
     if not isinstance(body, dict):
-        return error_json(400, "Yêu cầu không hợp lệ.")
+        return error_json(400, BAD_REQUEST)
     text = str(body.get("text") or "").strip()
     payload = body.get("payload")
     if len(text) > MAX_TEXT:
