@@ -26,6 +26,8 @@ class App:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config.load()
         self._local = threading.local()
+        # The address `quantriet serve` actually bound (set by bot.serve.running), for links.
+        self.bound_url: str | None = None
         self._schema_ready = False
 
     @property

@@ -19,10 +19,11 @@ from openpyxl import load_workbook
 
 from bot import serve
 from bot.channels import web as web_channel
+from bot.channels.download_route import link_text, public_base
 from bot.channels.web import setup
 from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core.chat.conversation import Conversation
-from bot.core.chat.messages import Reply
+from bot.core.chat.messages import Attachment, Reply
 from bot.core.outbox import broadcasts
 from bot.core.roster import audit, roster
 
@@ -410,6 +411,14 @@ async def test_unknown_ids_and_junk_get_vietnamese_errors(web_client):
     assert response.status == 404 and "Không tìm thấy tệp" in await response.text()
 
 
-def test_banner_shows_the_address_serve_listens_on(app):
-    service = serve.build(app, (web_channel,), host="127.0.0.1", port=9123)
-    assert any("http://127.0.0.1:9123/admin" in line for line in service.notes)
+async def test_links_use_the_address_serve_bound(app, monkeypatch):
+    monkeypatch.delenv("QUANTRIET_PUBLIC_URL", raising=False)
+    service = serve.build(app, (web_channel,), host="127.0.0.1", port=0)
+    assert any("{base}/admin" in line for line in service.notes)  # filled in once bound
+    async with serve.running(service, "127.0.0.1", 0) as port:
+        assert port != web_channel.WebSettings.load(app.config).port
+        assert public_base(app) == f"http://127.0.0.1:{port}"
+        line = link_text(app, Attachment("bao-cao.csv", b"x", "text/csv"), "export")
+        assert f"http://127.0.0.1:{port}/tai/" in line
+    monkeypatch.setenv("QUANTRIET_PUBLIC_URL", "https://quantriet.example.vn/")
+    assert public_base(app) == "https://quantriet.example.vn"

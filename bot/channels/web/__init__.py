@@ -48,7 +48,6 @@ def install(service: Service) -> None:
     """Serve the web chat and admin pages, and deliver broadcasts to web accounts."""
     setup(service.web, service.app, service.conversation, service.sender.wake)
     service.add_channel(WebTransport(service.app))
-    base = f"http://{service.host}:{service.port}"  # where serve listens (`serve --port` included)
-    service.note(f"Trò chuyện trên web: {base}/  ·  Trang quản trị: {base}/admin")
+    service.note("Trò chuyện trên web: {base}/  ·  Trang quản trị: {base}/admin")
     if admin_password() is None:
         service.note(f"Đăng nhập quản trị bằng mật khẩu: tắt (chưa đặt {ADMIN_PASSWORD_ENV}).")
