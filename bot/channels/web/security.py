@@ -1,4 +1,4 @@
-"""Sessions, CSRF tokens, the admin password and login throttling for the web channel.
+"""Sessions, CSRF tokens, the admin password and the client address (behind trusted proxies).
 
 Sessions are server-side so that logging out really ends them: the browser holds a random token
 in an HttpOnly, SameSite=Strict cookie; ``web_sessions`` holds the sha256 of that token with the
