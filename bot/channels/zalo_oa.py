@@ -470,7 +470,7 @@ class ZaloOAChannel:
         return Request(channel=CHANNEL, external_user_id=user_id, text=text)
 
     def _store_receipts(self, event: dict[str, Any], user_id: str, kind: str, message: dict[str, Any]) -> None:
-        ids = message.get("msg_ids") if isinstance(message.get("msg_ids"), list) else []
+        ids = message["msg_ids"] if isinstance(message.get("msg_ids"), list) else []
         if message.get("msg_id"):
             ids = [*ids, message["msg_id"]]
         try:
