@@ -25,26 +25,10 @@ from common import DEV, add_common_args, ingest, make_app
 from bot.core.answers import rephrase
 from bot.core.answers.answers import ask
 from bot.core.answers.evaluation import contains_fact, load_cases, percentile
-from knowledge.sections import split_sentences
-from tests.fake_openai import FakeOpenAI, Script
+from tests.fake_openai import FakeOpenAI, Script, faithful
 
 TODAY = date(2026, 11, 25)
-_WORD = re.compile(r"\w+")
 _FIGURE = re.compile(r"\d+")
-
-
-def _passage_one(body: dict[str, Any]) -> tuple[str, str]:
-    prompt = body["messages"][1]["content"]
-    question = prompt.split("\n", 1)[0].removeprefix("Câu hỏi: ")
-    first = prompt.split("\n[1] ", 1)[1].split("\n[2] ", 1)[0]
-    return question, first.split(") ", 1)[-1]
-
-
-def faithful(body: dict[str, Any]) -> str:
-    question, passage = _passage_one(body)
-    words = set(_WORD.findall(question.lower()))
-    best = max(split_sentences(passage) or [passage], key=lambda s: len(words & set(_WORD.findall(s.lower()))))
-    return f"Theo đoạn trích, {best.rstrip('.;:')} [1]."
 
 
 def corrupted(body: dict[str, Any]) -> str:

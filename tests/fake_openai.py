@@ -9,6 +9,7 @@ like vLLM or llama.cpp do. ``delay`` slows every event; ``status`` answers with 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PIECE = 12  # characters per streamed event
+_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -78,3 +80,21 @@ def _handler(script: Any) -> type[BaseHTTPRequestHandler]:
                 pass
 
     return Handler
+
+
+def passage_one(body: dict[str, Any]) -> tuple[str, str]:
+    """The question and the text of passage [1] in a request built by ``rephrase.messages``."""
+    prompt = body["messages"][1]["content"]
+    question = prompt.split("\n", 1)[0].removeprefix("Câu hỏi: ")
+    first = prompt.split("\n[1] ", 1)[1].split("\n[2] ", 1)[0]
+    return question, first.split(") ", 1)[-1]
+
+
+def faithful(body: dict[str, Any]) -> str:
+    """A model that restates the sentence of passage [1] sharing most words with the question, cited."""
+    from knowledge.sections import split_sentences
+
+    question, passage = passage_one(body)
+    words = set(_WORD.findall(question.lower()))
+    best = max(split_sentences(passage) or [passage], key=lambda s: len(words & set(_WORD.findall(s.lower()))))
+    return f"Theo đoạn trích, {best.rstrip('.;:')} [1]. Đồng chí xem nguồn bên dưới [1]."

@@ -46,6 +46,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.bodies import json_body
+from bot.channels.drafts import LiveDraft
 from bot.channels.typing import typing
 from bot.config import Config, secret
 from bot.core.chat import texts
@@ -249,8 +250,9 @@ class TelegramChannel:
                 log.info("telegram: answerCallbackQuery failed: %s", exc)
         request, replies = self.to_request(update)
         if request is not None:
+            draft = LiveDraft(lambda reply: self.send(str(chat.id), reply))
             async with typing(lambda: self.bot.send_chat_action(chat.id, ChatAction.TYPING), TYPING_SECONDS):
-                replies = await self.conversation.handle(request)
+                replies = await draft.finish(await self.conversation.handle(request, draft=draft.show))
         # once a contact is shared, the share-contact keyboard has done its job
         await self.reply(str(chat.id), replies, remove_keyboard=bool(request and request.contact_phone))
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.channels.bodies import json_body
+from bot.channels.drafts import WRITING_MARK, settle
 from bot.channels.web import auth, chatlog, security
 from bot.channels.web.base import (
     ANYONE,
@@ -69,14 +70,22 @@ async def converse(
         if shown:
             chatlog.add_user_message(app, external_id, shown)
 
+    draft_ref: list[str] = []  # the chat message showing a growing answer, once there is one
+
+    def draft(text: str) -> None:  # in the worker turn, like before/after
+        shown_ref = chatlog.add_reply(
+            app, external_id, Reply(text + WRITING_MARK, edit_ref=next(iter(draft_ref), None))
+        )
+        draft_ref[:] = [str(shown_ref)]
+
     def after(replies: list[Reply]) -> None:
-        for reply in replies:
+        for reply in settle(replies, next(iter(draft_ref), None)):
             chatlog.add_reply(app, external_id, reply)
 
     conversation = state_of(request).conversation
     if conversation.busy(req):
         return False
-    await conversation.handle(req, before=before, after=after)
+    await conversation.handle(req, before=before, after=after, draft=draft)
     return True
 
 

@@ -123,18 +123,20 @@ class Conversation:
         request: Request,
         before: Callable[[], None] | None = None,
         after: Callable[[list[Reply]], None] | None = None,
+        draft: Callable[[str], None] | None = None,
     ) -> list[Reply]:
         """Answer one request in the worker pool, after the chat's earlier requests.
 
         ``before``/``after`` run in the same worker turn (a channel's own bookkeeping, such as the
         web chat log), so they neither block the loop nor interleave with another turn of the
-        chat. A person who already has ``[chat] per_person`` requests waiting gets
+        chat. ``draft`` (channels that edit messages) is shown a growing answer while a language
+        model writes it (see :mod:`bot.core.answers.rephrase`). A person who already has ``[chat] per_person`` requests waiting gets
         :data:`texts.BUSY` at once (``before``/``after`` do not run: nothing was handled).
         """
         queued: list[bool] = []  # set by the worker; the sender is woken here, on the loop's thread
         try:
             async with self.workers.turn((request.channel, request.external_user_id)):
-                replies = await self.workers.run(self._turn, request, lambda: queued.append(True), before, after)
+                replies = await self.workers.run(self._turn, request, lambda: queued.append(True), before, after, draft)
         except Busy:
             log.info("conversation: %s/%s is flooding; asked to wait", request.channel, request.external_user_id)
             return [Reply(texts.BUSY)]
@@ -148,11 +150,12 @@ class Conversation:
         on_queued: Callable[[], None],
         before: Callable[[], None] | None,
         after: Callable[[list[Reply]], None] | None,
+        draft: Callable[[str], None] | None,
     ) -> list[Reply]:
         try:
             if before is not None:
                 before()
-            replies = self._handle(request, on_queued)
+            replies = self._handle(request, on_queued, draft)
         except Exception:
             log.exception("conversation: error handling %s/%s", request.channel, request.external_user_id)
             replies = [Reply(texts.SORRY)]
@@ -160,7 +163,9 @@ class Conversation:
             after(replies)
         return replies
 
-    def _handle(self, request: Request, on_queued: Callable[[], None]) -> list[Reply]:
+    def _handle(
+        self, request: Request, on_queued: Callable[[], None], draft: Callable[[str], None] | None = None
+    ) -> list[Reply]:
         app = self.app
         channel, external_id = request.channel, request.external_user_id
         session = sessions.load(app, channel, external_id)
@@ -168,7 +173,7 @@ class Conversation:
             "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND external_id = ? AND blocked_at IS NOT NULL",
             (channel, external_id),
         )
-        turn = Turn(app, request, session, roster.person_for(app, channel, external_id), on_queued)
+        turn = Turn(app, request, session, roster.person_for(app, channel, external_id), on_queued, draft=draft)
         try:
             replies = route(turn)
         except UserError as exc:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core import clock
-from bot.core.answers import answers
+from bot.core.answers import answers, rephrase
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.chat.study import document_block, document_title
@@ -31,8 +31,11 @@ DISTINCTIVE_SHARE = 0.3  # a word pair in more actors than this share says nothi
 
 
 def question(turn: Turn, text: str) -> list[Reply]:
-    """Answer a question; log it with who asked (for the officers' FAQ work)."""
+    """Answer a question (in plain words when a language model is configured and its draft
+    verifies); log it with who asked (for the officers' FAQ work)."""
     answer = answers.ask(turn.app, text)
+    unit = (turn.person.unit_name or "") if turn.person is not None else ""
+    answer = rephrase.rephrase(turn.app, answer, rephrase.Brief(unit=unit), show=turn.draft)
     person_id = turn.person.id if turn.person is not None else None
     answers.record_question(turn.app, answer, turn.request.channel, person_id)
     buttons: list[list[Button]] = []

@@ -33,6 +33,9 @@ class Turn:
     person: Person | None  # the linked roster person, whatever their status
     on_queued: Callable[[], None]  # wakes the outbox sender after queueing messages
     chosen: str | None = None  # at a flow step: the value of the choice picked, if any
+    # Shows a growing draft of the answer while it is written (channels that edit messages);
+    # called from the worker thread, the final replies then replace it.
+    draft: Callable[[str], None] | None = None
 
     @property
     def origin(self) -> tuple[str, str]:
