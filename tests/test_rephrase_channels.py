@@ -1,6 +1,6 @@
 """The language model's answer streams where a channel can edit messages: Telegram shows a draft
 that is edited into the final answer with its sources, the web chat the same in its log; on
-Zalo (it cannot edit) passes no draft and gets one message. A model error still answers, with the quote."""
+Zalo (it cannot edit) passes no draft and gets one message. A model error still answers with the quote."""
 
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ QUESTION = "han xay dung ke hoach thuc hien ket luan 901"
 def model(fixture_copy: App):
     with FakeOpenAI() as fake:
         fake.script = Script(reply=faithful, delay=0.05)
-        fixture_copy.config.raw["llm"] = {"enabled": True, "base_url": fake.base_url, "model": "m", "timeout_seconds": 10}
+        fixture_copy.config.raw["llm"] = {
+            "enabled": True,
+            "base_url": fake.base_url,
+            "model": "m",
+            "timeout_seconds": 10,
+        }
         yield fake
 
 
@@ -74,7 +79,7 @@ async def test_web_chat_log_holds_one_message_that_settles_into_the_answer(fixtu
         response = await client.post("/api/send", json={"text": QUESTION}, headers={"X-CSRF-Token": token})
         assert response.status == 200
         messages = (await (await client.get("/api/messages")).json())["messages"][before:]
-    assert [m["text"] for m in messages][0] == QUESTION
+    assert messages[0]["text"] == QUESTION
     [answer] = messages[1:]
     assert answer["text"].startswith("Theo đoạn trích,") and "Nguồn:" in answer["text"]
     assert fixture_copy.db.execute("SELECT rev FROM web_messages ORDER BY id DESC").fetchone()[0] > 1
