@@ -17,6 +17,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from bot import store
@@ -190,11 +191,20 @@ class UnitIndex:
     apart; a single name must be unique.
     """
 
-    def __init__(self, db) -> None:
+    def __init__(self, db, on: date | None = None) -> None:
+        """The current tree, or with ``on`` the tree as it was on that day (see roster.sql)."""
         self.db = db
         self.units: dict[int, Unit] = {}
         self.by_key: dict[str, list[int]] = defaultdict(list)
-        for uid, name, parent in db.execute("SELECT id, name, parent_id FROM units ORDER BY id"):
+        if on is None:
+            rows = db.execute("SELECT id, name, parent_id FROM units WHERE valid_until IS NULL ORDER BY id")
+        else:
+            rows = db.execute(
+                "SELECT unit_id, name, parent_id FROM unit_versions WHERE (valid_from IS NULL OR valid_from <= :d) "
+                "AND (valid_until IS NULL OR valid_until > :d) ORDER BY unit_id",
+                {"d": on.isoformat()},
+            )
+        for uid, name, parent in rows:
             self._add(Unit(uid, name, parent))
         self.created = 0
 
@@ -279,7 +289,11 @@ def split_unit_path(text: str, parent: str = "") -> list[str]:
 
 def resolve_unit(app: App, text: str | int) -> Unit:
     """A unit from an id, a name or a path; UserError (with suggestions) when unknown or ambiguous."""
-    index = UnitIndex(app.db)
+    return resolve_in(UnitIndex(app.db), text)
+
+
+def resolve_in(index: UnitIndex, text: str | int) -> Unit:
+    """:func:`resolve_unit` within a tree already loaded (many look-ups, or a past tree)."""
     if isinstance(text, int) or str(text).strip().isdigit():
         unit = index.units.get(int(text))
         if unit is None:
