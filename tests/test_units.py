@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from ledger_support import (
@@ -22,7 +23,9 @@ from ledger_support import (
 from openpyxl import load_workbook
 
 from bot import store
+from bot.app import App
 from bot.cli import main
+from bot.config import Config
 from bot.core.errors import PermissionDenied
 from bot.core.evidence import exports, ledger, reports
 from bot.core.roster import audit, history, roster
@@ -284,3 +287,39 @@ def test_cli_units_operations_apply_list_and_history(app, tmp_path, capsys):
     ]
     assert main(["units", "dissolve", THANG_BINH]) == 1
     assert "không còn đơn vị" in capsys.readouterr().out
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_examples_walk_through_the_2025_merger(app, tmp_path, data_dir):
+    """README's walk-through: the 2024 roster, the mapping file, then the current roster changes no unit."""
+    assert roster.import_roster(app, None, EXAMPLES / "danh-sach-can-bo-2024.csv").imported
+    assignment = assign_all(app, add_document(app), due=date(2025, 8, 1))
+    khoa = person_id(app, "0905000011")
+    ledger.acknowledge(app, khoa, assignment, "zalo")
+    report = apply_mapping(app, None, EXAMPLES / "sap-xep-don-vi-2025.csv")
+    assert report.applied, report.errors
+    again = roster.import_roster(app, None, EXAMPLES / "danh-sach-can-bo-mau.csv")
+    assert (again.created, again.units_created, again.errors) == (0, 0, [])
+    merged_tree = set(roster.unit_paths(app).values())
+    # the same tree as importing today's roster into an empty database
+    fresh = App(Config.load(EXAMPLES.parent / "config.toml"))
+    fresh.__dict__["db"] = store.connect(tmp_path / "fresh" / "quantriet.db")  # another database
+    assert roster.import_roster(fresh, None, EXAMPLES / "danh-sach-can-bo-mau.csv").imported
+    empty = {p for p in merged_tree if not roster.list_people(app, roster.resolve_unit(app, p).id)}
+    assert merged_tree - empty == set(roster.unit_paths(fresh).values())
+    # Khoa confirmed in the district committee; he was then placed in Núi Thành, and by the re-import in Tam Anh
+    units = [
+        history.last_paths(app)[u]
+        for (u,) in app.db.execute("SELECT unit_id FROM memberships WHERE person_id = ? ORDER BY id", (khoa,))
+    ]
+    assert units == [
+        "Tỉnh ủy Quảng Nam > Huyện ủy Núi Thành (đến 30/06/2025)",
+        "Thành ủy Đà Nẵng > Đảng ủy xã Núi Thành",
+        "Thành ủy Đà Nẵng > Đảng ủy xã Tam Anh",
+    ]
+    (ack_unit,) = app.db.execute("SELECT unit_id FROM acks WHERE person_id = ?", (khoa,)).fetchone()
+    assert history.last_paths(app)[ack_unit].startswith("Tỉnh ủy Quảng Nam > Huyện ủy Núi Thành")
+    before = reports.compute_progress(app, reports.require_assignment(app, assignment), on=date(2025, 6, 30))
+    assert before.units[0].name == "Tỉnh ủy Quảng Nam" and ledger.verify(app).ok

@@ -73,8 +73,8 @@ def print_reorganisation(report: ReorganisationReport) -> int:
     """The changes (or what stops them) then the summary; exit status 0 when nothing went wrong."""
     for line in report.lines if not report.errors else []:
         print(line)
-    for error in report.errors:
-        print(error if error.row else error.message[0].upper() + error.message[1:])
+    for problem in report.problems():
+        print(problem)
     print(report.summary())
     return 1 if report.errors else 0
 

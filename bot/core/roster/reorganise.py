@@ -98,6 +98,10 @@ class ReorganisationReport:
     change_ids: list[int] = field(default_factory=list)
     applied: bool = False
 
+    def problems(self) -> list[str]:
+        """The errors as sentences: "Dòng 7: …" for a mapping-file row, else the message itself."""
+        return [str(e) if e.row else e.message[0].upper() + e.message[1:] + "." for e in self.errors]
+
     def summary(self) -> str:
         counts = (
             f"{self.units_created} đơn vị mới, {self.units_closed} đơn vị thôi hoạt động, "
