@@ -179,7 +179,10 @@ async def broadcast(app: App, people: list[int], rate: float, assignment_id: int
         broadcast_id = broadcasts.enqueue(app, "assignment", message, people, assignment_id=assignment_id)
         queued = time.perf_counter() - started
         sender.start()
-        while app.db.execute("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()[0] != "done":
+        while app.db.execute(
+            "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ? AND status IN ('pending', 'sending')",
+            (broadcast_id,),
+        ).fetchone()[0]:
             await asyncio.sleep(0.5)
         await sender.stop()
         await telegram.stop()
@@ -233,13 +236,14 @@ def main() -> None:
     parser.add_argument("--merge", type=int, default=100, help="units merged by the reorganisation file")
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--fast-rate", type=float, default=1000.0, help="per-channel limit of the province run")
+    parser.add_argument("--broadcast-count", type=int, help="recipients of the fast broadcast (default: everyone)")
     parser.add_argument("--rate", type=float, default=30.0, help="the platform limit per channel")
     parser.add_argument("--limit-seconds", type=float, default=60.0, help="length of the run at --rate (0: skip)")
     add_common_args(parser)
     args = parser.parse_args()
     if args.data:
         parser.error("--data is not supported here: the run needs an empty database")
-    args.set += [f"broadcast.rate_per_second={args.fast_rate}", "broadcast.progress_seconds=3600"]
+    args.set += [f"broadcast.rate_per_second={args.fast_rate}"]
     app = make_app(args)
     rows: list[tuple[str, str]] = []
 
@@ -269,7 +273,7 @@ def main() -> None:
     members = assignments.member_ids(app, assignment)
 
     writer_thread, stats = ack_writers(app, assignment, members, args.writers)
-    sent = asyncio.run(broadcast(app, members, args.fast_rate, assignment))
+    sent = asyncio.run(broadcast(app, members[: args.broadcast_count], args.fast_rate, assignment))
     writer_thread.join()
     acked = app.db.execute("SELECT COUNT(*) FROM acks").fetchone()[0]
     rows.append(

@@ -196,6 +196,8 @@ class UnitIndex:
         self.db = db
         self.units: dict[int, Unit] = {}
         self.by_key: dict[str, list[int]] = defaultdict(list)
+        self.keys: dict[int, str] = {}  # unit id -> folded name: a province has ~100 "Chi bộ 1"
+        self._found: dict[tuple[str, ...], list[int]] = {}  # lookup's answers until the tree changes
         if on is None:
             rows = db.execute("SELECT id, name, parent_id FROM units WHERE valid_until IS NULL ORDER BY id")
         else:
@@ -209,8 +211,10 @@ class UnitIndex:
         self.created = 0
 
     def _add(self, unit: Unit) -> None:
+        self._found.clear()
         self.units[unit.id] = unit
-        self.by_key[fold(unit.name)].append(unit.id)
+        self.keys[unit.id] = fold(unit.name)
+        self.by_key[self.keys[unit.id]].append(unit.id)
 
     def path(self, unit_id: int | None) -> str:
         """ "Huyện Thăng Bình > Xã Bình Dương" (root first)."""
@@ -222,8 +226,11 @@ class UnitIndex:
 
     def lookup(self, names: Sequence[str]) -> int | None:
         """The unit named by ``names`` (root-most first), None if absent; UserError if ambiguous."""
-        keys = [fold(_name(n)) for n in names]
-        found = [uid for uid in self.by_key.get(keys[-1], []) if self._ancestors_match(uid, keys[:-1])]
+        found = self._found.get(tuple(names))
+        if found is None:  # a roster names the same few hundred units on every row
+            keys = [fold(_name(n)) for n in names]
+            found = [uid for uid in self.by_key.get(keys[-1], []) if self._ancestors_match(uid, keys[:-1])]
+            self._found[tuple(names)] = found
         if len(found) > 1:
             raise UserError(
                 f"đơn vị “{' > '.join(names)}” trùng tên với {len(found)} đơn vị; hãy ghi đầy đủ "
@@ -234,7 +241,7 @@ class UnitIndex:
     def _ancestors_match(self, unit_id: int, keys: Sequence[str]) -> bool:
         parent = self.units[unit_id].parent_id
         for key in reversed(keys):
-            if parent is None or fold(self.units[parent].name) != key:
+            if parent is None or self.keys[parent] != key:
                 return False
             parent = self.units[parent].parent_id
         return True
@@ -255,6 +262,7 @@ class UnitIndex:
             uid = orphans[0]
             self.db.execute("UPDATE units SET parent_id = ? WHERE id = ?", (parent, uid))
             self.units[uid] = replace(self.units[uid], parent_id=parent)
+            self._found.clear()
             return uid
         uid = self.db.execute(
             "INSERT INTO units (name, name_key, parent_id) VALUES (?, ?, ?)", (name, fold(name), parent)
