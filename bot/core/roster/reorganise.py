@@ -175,18 +175,20 @@ def _context(
 ) -> Iterator[int]:
     """The change's row, and its date and id exposed to the history triggers while it runs."""
     db = app.db
-    change_id = db.execute(
-        "INSERT INTO unit_changes (operation, effective, detail, source_file, source_hash, applied_by, applied_at) "
-        "VALUES (?, ?, '{}', ?, ?, ?, ?)",
-        (
-            op.kind,
-            op.effective.isoformat(),
-            source_file.name if source_file else None,
-            digest,
-            actor.id if actor else None,
-            store.isotime(app.now()),
-        ),
-    ).lastrowid
+    change_id = store.new_id(
+        db.execute(
+            "INSERT INTO unit_changes (operation, effective, detail, source_file, source_hash, applied_by, applied_at) "
+            "VALUES (?, ?, '{}', ?, ?, ?, ?)",
+            (
+                op.kind,
+                op.effective.isoformat(),
+                source_file.name if source_file else None,
+                digest,
+                actor.id if actor else None,
+                store.isotime(app.now()),
+            ),
+        )
+    )
     db.execute(
         "INSERT INTO unit_change_context (change_id, effective) VALUES (?, ?)", (change_id, op.effective.isoformat())
     )
@@ -335,10 +337,12 @@ class _Apply:
                 raise UserError(f"đơn vị mới không thể nằm trong đơn vị cũ “{self.index.path(parent)}” (vòng lặp)")
         name = names[-1]
         self._require_free_name(name, parent, None)
-        uid = self.db.execute(
-            "INSERT INTO units (name, name_key, parent_id, valid_from) VALUES (?, ?, ?, ?)",
-            (name, fold(name), parent, self.op.effective.isoformat()),
-        ).lastrowid
+        uid = store.new_id(
+            self.db.execute(
+                "INSERT INTO units (name, name_key, parent_id, valid_from) VALUES (?, ?, ?, ?)",
+                (name, fold(name), parent, self.op.effective.isoformat()),
+            )
+        )
         self.index = UnitIndex(self.db)
         self.report.units_created += 1
         self.report.lines.append(f"Lập đơn vị mới “{self.index.path(uid)}”.")
