@@ -155,9 +155,9 @@ async def test_answers_run_off_the_event_loop_and_floods_are_asked_to_wait(world
     threads: list[int] = []
     real = conversation._handle
 
-    def spy(request, on_queued):
+    def spy(request, on_queued, *rest):
         threads.append(threading.get_ident())
-        return real(request, on_queued)
+        return real(request, on_queued, *rest)
 
     conversation._handle = spy  # type: ignore[method-assign]
     flood = [Request("telegram", "555", text=f"câu hỏi {n}") for n in range(5)]
@@ -177,9 +177,9 @@ async def test_a_question_in_the_workers_does_not_hold_up_other_requests(proxied
     release = threading.Event()
     real = conversation._handle
 
-    def slow(request, on_queued):  # the question stays in a worker until released
+    def slow(request, on_queued, *rest):  # the question stays in a worker until released
         release.wait(60)
-        return real(request, on_queued)
+        return real(request, on_queued, *rest)
 
     conversation._handle = slow  # type: ignore[method-assign]
     try:
