@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.channels.web import charts, security
 from bot.channels.web.settings import WebSettings
-from bot.core import clock
+from bot.core import clock, numbers
 from bot.core.evidence import exports
 from bot.core.roster import audit, roster
 from bot.core.roster.roster import Person
@@ -64,6 +64,8 @@ def make_templates() -> jinja2.Environment:
     env.filters["datetime"] = lambda v: clock.format_datetime(v) if v else ""
     env.filters["date"] = lambda v: clock.format_date(v) if v else ""
     env.filters["level"] = charts.level
+    env.filters["number"] = numbers.format_number
+    env.filters["percent"] = numbers.format_percent
     env.filters["channel"] = lambda c: exports.CHANNEL_LABELS.get(c, c)
     env.globals["role_label"] = lambda role: roster.ROLE_LABELS.get(role, role)
     return env

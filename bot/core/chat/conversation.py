@@ -55,6 +55,7 @@ COMMANDS: dict[str, Handler] = {
     "hanchot": library.deadlines,
     "nhiemvu": library.duties,
     "cuatoi": study.my_assignments,
+    "diemdanh": study.check_in,
     "phatthanh": compose.start_broadcast,
     "giao": compose.start_assignment,
     "tiendo": officers.progress,
@@ -67,14 +68,16 @@ COMMANDS: dict[str, Handler] = {
 ALIASES = {
     "batdau": "start",
     "dangky": "start",
+    "hoinghi": "diemdanh",
     "trogiup": "help",
     "huongdan": "help",
     "menu": "help",
     "cancel": "huy",
     "thoat": "huy",
 }
-# Commands a word without "/" may carry an argument for (an invite code on Zalo: "start ABC123").
-TAKES_ARGUMENT_WITHOUT_SLASH = frozenset({"start"})
+# Commands a word without "/" may carry an argument for (an invite code on Zalo: "start ABC123",
+# a conference check-in code: "diemdanh 12_K7QX2MAB").
+TAKES_ARGUMENT_WITHOUT_SLASH = frozenset({"start", "diemdanh"})
 # prefix → (the argument's shape, handler); a malformed or unknown button is "expired", not a crash.
 PAYLOADS: dict[str, tuple[str, Handler]] = {
     "ack": (r"\d+", study.acknowledge),

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.core.chat import texts
+from bot.core.chat import study, texts
 from bot.core.chat.messages import Button, Reply
-from bot.core.evidence import assignments
+from bot.core.evidence import assignments, conferences
 from bot.core.outbox import broadcasts
 from bot.core.roster import audit, roster
 
@@ -34,7 +34,9 @@ def looks_like_code(text: str) -> bool:
 
 
 def start(turn: Turn, arg: str) -> list[Reply]:
-    """/start [code]."""
+    """/start [code]; "hn_<code>" is a conference check-in from the venue's QR (Telegram deep link)."""
+    if arg.strip().lower().startswith(conferences.TELEGRAM_PREFIX):
+        return study.check_in(turn, arg)
     if arg.strip():
         return link_code(turn, arg.strip())
     person = turn.person

@@ -58,6 +58,14 @@ DOCUMENT_BUTTON = "Xem hạn chót và nhiệm vụ"
 ACK_BUTTON = "Tôi đã đọc và quán triệt"
 ACK_DONE = "Đã ghi nhận: đồng chí {name} đã quán triệt {document} lúc {at}."
 ACK_ALREADY = "Đồng chí đã xác nhận quán triệt {document} lúc {at}."
+CHECKIN_DONE = (
+    "Đã điểm danh: đồng chí {name} dự hội nghị «{title}» lúc {at}. "
+    "Việc học tập, quán triệt {document} của đồng chí đã được ghi nhận."
+)
+CHECKIN_ALREADY = "Đồng chí {name} đã điểm danh hội nghị «{title}» lúc {at}."
+CHECKIN_HOW = (
+    "Để điểm danh hội nghị, đồng chí quét mã QR trên màn hình hội nghị, hoặc gõ «diemdanh» và mã in dưới mã QR."
+)
 ACK_HINT = "Bấm «Tôi đã đọc và quán triệt» hoặc trả lời «đã quán triệt» sau khi đọc xong."
 NOTHING_PENDING = "Đồng chí đã quán triệt đầy đủ các văn bản được giao. Cảm ơn đồng chí!"
 PENDING_HEADER = "Đồng chí còn {count} văn bản cần quán triệt:"
@@ -154,6 +162,7 @@ HELP_EVERYONE = (
     "/vanban – danh sách văn bản\n"
     "/hanchot – các mốc thời hạn\n"
     "/nhiemvu – nhiệm vụ của đơn vị mình\n"
+    "/diemdanh – điểm danh hội nghị quán triệt (quét mã QR tại hội nghị)\n"
     "/huy – hủy thao tác đang làm\n"
     "Hoặc gõ câu hỏi, ví dụ: «Hạn xây dựng kế hoạch thực hiện Kết luận 69 là khi nào?»\n"
     "(Trên Zalo gõ lệnh không cần dấu «/», ví dụ: cuatoi.)"

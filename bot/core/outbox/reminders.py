@@ -7,6 +7,8 @@ at least the days left, sent from ``send_hour`` (Vietnam time) on, to members wh
 confirmed and have not had that reminder. ``reminders_sent`` makes every run idempotent, and a
 reminder missed while the service was down is caught up on the next run (only the latest one).
 Reminders are queued in the outbox like any broadcast, so they share its pacing and crash safety.
+The same run queues the day-before reminders of quán triệt conferences
+(:func:`bot.core.evidence.conferences.remind_due`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bot import store
 from bot.core import clock
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
-from bot.core.evidence import assignments
+from bot.core.evidence import assignments, conferences
 from bot.core.outbox import broadcasts
 
 if TYPE_CHECKING:
@@ -102,6 +104,7 @@ def run_due(app: App, settings: ReminderSettings | None = None) -> list[int]:
                 [(assignment.id, pid, threshold, store.isotime()) for pid in people],
             )
         log.info("reminders: %d people for assignment %d (%d days before)", len(people), assignment.id, threshold)
+    created.extend(conferences.remind_due(app, settings.send_hour))
     return created
 
 

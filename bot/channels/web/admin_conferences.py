@@ -1,0 +1,250 @@
+"""Quán triệt conferences on the web: create, follow attendance live, show the venue's QR code,
+and the check-in page the QR code opens.
+
+Everything goes through :mod:`bot.core.evidence.conferences` (which checks the role and audits).
+The QR code encodes ``<public address>/diemdanh/<code>``; the code changes every minute, so the
+venue screen fetches the current one from ``/admin/api/conferences/{id}`` (with the attendance
+counts) every few seconds. The check-in page offers the web chat (one press, through the same
+conversation core as Telegram and Zalo), the Telegram deep link and the words to send on Zalo.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import segno
+from aiohttp import web
+
+from bot.channels.download_route import public_base
+from bot.channels.web.base import (
+    ANYONE,
+    OFFICER,
+    PERSON,
+    Viewer,
+    form_of,
+    not_found,
+    redirect,
+    render,
+    route,
+    state_of,
+    to_int,
+    unit_choices,
+)
+from bot.channels.web.chat import converse
+from bot.core import clock
+from bot.core.errors import UserError
+from bot.core.evidence import assignments, conferences
+from bot.core.roster.roster import invite_link
+
+CHECKIN_PATH = "/diemdanh/"
+
+
+def checkin_url(app, code: str) -> str:
+    return f"{public_base(app)}{CHECKIN_PATH}{code}"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code as inline SVG (dark modules on white, quiet zone included)."""
+    return segno.make(url, error="m").svg_inline(scale=10, dark="#111", light="#fff", omitsize=True)
+
+
+def _attendance_json(attendance: conferences.Attendance) -> dict:
+    return {
+        "invited": attendance.invited,
+        "present": attendance.present,
+        "uninvited": attendance.uninvited,
+        "percent": attendance.percent,
+        "units": {str(u.unit_id): {"present": u.present, "invited": u.invited} for u in attendance.units},
+    }
+
+
+def _local(day: str, hour: str, label: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(day), time.fromisoformat(hour), tzinfo=clock.LOCAL_TZ)
+    except ValueError:
+        raise UserError(f"Hãy chọn ngày và {label}.") from None
+
+
+def _draft_from(form: dict[str, str], units: list[int]) -> conferences.ConferenceDraft:
+    day = form.get("day", "")
+    assignment_id = to_int(form.get("assignment"))
+    return conferences.ConferenceDraft(
+        title=form.get("title", "").strip(),
+        starts_at=_local(day, form.get("start", ""), "giờ bắt đầu"),
+        ends_at=_local(day, form.get("end", ""), "giờ kết thúc"),
+        units=units,
+        place=form.get("place", "").strip(),
+        online_link=form.get("online_link", "").strip(),
+        assignment_id=assignment_id,
+        document_id=None if assignment_id else to_int(form.get("document")),
+    )
+
+
+def _list_page(
+    request: web.Request,
+    viewer: Viewer,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    selected: list[int] | None = None,
+) -> web.Response:
+    """The create form (refilled after an ``error``) beside the conferences with their attendance."""
+    app = state_of(request).app
+    now = app.now()
+    items = [(c, conferences.attendance(app, c.id), c.status(now)) for c in conferences.list_conferences(app)]
+    return render(
+        request,
+        viewer,
+        "conferences.html",
+        status=status,
+        items=items,
+        form=form or {},
+        error=error,
+        documents=assignments.current_documents(app),
+        assignments=assignments.list_assignments(app),
+        units=unit_choices(app),
+        selected=[str(u) for u in selected or []],
+        today=clock.local_today(now).isoformat(),
+    )
+
+
+@route(OFFICER)
+async def conference_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/conferences: the conferences and the form to create one."""
+    return _list_page(request, viewer)
+
+
+@route(OFFICER)
+async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/conferences: create it, invite the units (outbox), then show its page."""
+    state = state_of(request)
+    form = await form_of(request)
+    data = await request.post()
+    units = [u for u in (to_int(v) for v in data.getall("units", []) if isinstance(v, str)) if u is not None]
+    try:
+        conference_id = conferences.create(state.app, viewer.person, _draft_from(form, units))
+    except UserError as exc:
+        return _list_page(request, viewer, 400, form, exc.message, units)
+    if state.wake_sender is not None:
+        state.wake_sender()
+    return redirect(f"/admin/conferences/{conference_id}")
+
+
+async def _viewed(request: web.Request, viewer: Viewer):
+    """(conference, attendance) after the core's check, or an error page."""
+    app = state_of(request).app
+    conference_id = to_int(request.match_info["id"])
+    try:
+        if conference_id is None:
+            raise UserError("Không có hội nghị này.")
+        return conferences.view(app, viewer.person, conference_id)
+    except UserError as exc:
+        return not_found(request, viewer, exc.message)
+
+
+@route(OFFICER)
+async def conference_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/conferences/{id}: details and live attendance per unit."""
+    found = await _viewed(request, viewer)
+    if isinstance(found, web.Response):
+        return found
+    conference, attendance = found
+    app = state_of(request).app
+    return render(
+        request,
+        viewer,
+        "conference.html",
+        conference=conference,
+        attendance=attendance,
+        status_label=conference.status(app.now()),
+    )
+
+
+@route(OFFICER)
+async def qr_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/conferences/{id}/qr: the venue screen (large rotating QR code and the count)."""
+    found = await _viewed(request, viewer)
+    if isinstance(found, web.Response):
+        return found
+    conference, attendance = found
+    app = state_of(request).app
+    code, seconds = conferences.current_code(app, conference)
+    url = checkin_url(app, code)
+    return render(
+        request,
+        viewer,
+        "conference_qr.html",
+        conference=conference,
+        attendance=attendance,
+        code=code,
+        url=url,
+        svg=qr_svg(url),
+        seconds=seconds,
+    )
+
+
+@route(OFFICER, api=True)
+async def live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/api/conferences/{id}: the current check-in code (QR) and the attendance counts.
+    Polled every few seconds, so it is not audited (the page view was)."""
+    app = state_of(request).app
+    conference = conferences.get(app, to_int(request.match_info["id"]) or 0)
+    if conference is None:
+        return web.json_response({"error": "Không có hội nghị này."}, status=404)
+    code, seconds = conferences.current_code(app, conference)
+    url = checkin_url(app, code)
+    return web.json_response(
+        {
+            "code": code,
+            "url": url,
+            "svg": qr_svg(url),
+            "seconds": seconds,
+            "status": conference.status(app.now()),
+            **_attendance_json(conferences.attendance(app, conference.id)),
+        }
+    )
+
+
+# ------------------------------------------------------------------------- the QR code's page
+
+
+@route(ANYONE)
+async def checkin_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /diemdanh/{code}: what the QR code opens; the web chat, Telegram or Zalo check-in."""
+    app = state_of(request).app
+    code = request.match_info["code"][:40]
+    parsed = conferences.parse_code(code)
+    conference = conferences.get(app, parsed[0]) if parsed else None
+    if conference is None:
+        return not_found(request, viewer, conferences.CODE_INVALID)
+    return render(
+        request,
+        viewer,
+        "checkin.html",
+        conference=conference,
+        code=code,
+        telegram=invite_link(app, conferences.TELEGRAM_PREFIX + code),
+    )
+
+
+@route(PERSON)
+async def checkin(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /diemdanh/{code}: check in through the web chat (the reply shows in the chat)."""
+    assert viewer.session is not None and viewer.person is not None
+    code = request.match_info["code"][:40]
+    await converse(
+        request, viewer.session.external_id, viewer.person, text=f"/diemdanh {code}", shown="Điểm danh hội nghị"
+    )
+    return redirect("/")
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/admin/conferences", conference_list),
+        web.post("/admin/conferences", create),
+        web.get("/admin/conferences/{id}", conference_page),
+        web.get("/admin/conferences/{id}/qr", qr_page),
+        web.get("/admin/api/conferences/{id}", live),
+        web.get(CHECKIN_PATH + "{code}", checkin_page),
+        web.post(CHECKIN_PATH + "{code}", checkin),
+    ]

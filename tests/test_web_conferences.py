@@ -1,0 +1,162 @@
+"""The quán triệt conference in real Chromium: an officer creates it on the web (touch unit picker),
+the venue screen shows the rotating QR code, a cadre on a phone opens the QR's link, checks in
+through the web chat, and the officer's page counts them without a reload.
+
+No embedding model and no ../shared texts are needed: the catalogue holds one document inserted
+directly (tests/ledger_support.py). Screenshots of the conference page and the venue screen go to docs/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+import pytest_asyncio
+from browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
+from conftest import REPO
+from ledger_support import add_document, load_province
+from playwright.async_api import expect
+
+from bot.app import App
+from bot.channels.web.base import STATE
+from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
+from bot.config import Config
+from bot.core.roster import roster
+
+pytestmark = BROWSER_TESTS
+
+PASSWORD = "thu-nghiem-hoi-nghi"
+CADRE_PHONE = "0905000004"  # Trần Thị Bình, Xã Bình Dương (under Huyện ủy Thăng Bình)
+PHONE = {"viewport": {"width": 390, "height": 800}, "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
+DESKTOP = {"viewport": {"width": 1280, "height": 860}, "locale": "vi-VN"}
+DOCS = REPO / "docs"
+WAIT_MS = 20_000
+
+
+@dataclass
+class World:
+    url: str
+    app: App
+    codes: dict[str, str]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    data = tmp_path_factory.mktemp("conference") / "data"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QUANTRIET_DATA_DIR", str(data))
+        env.setenv(ADMIN_PASSWORD_ENV, PASSWORD)
+        env.delenv(ADMIN_PHONE_ENV, raising=False)
+        app = App(Config.load(REPO / "config.toml"))
+        load_province(app, tmp_path_factory.mktemp("roster"))
+        add_document(app)
+        codes = {i.person.phone: i.code for i in roster.invites(app)}
+        async with live_server(App(Config.load(REPO / "config.toml"))) as (service, url):
+            service.web[STATE].settings.poll_seconds = 1
+            yield World(url, app, codes)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def officer(world: World, chromium_browser):  # noqa: F811
+    context = await chromium_browser.new_context(**DESKTOP)
+    page = await context.new_page()
+    await page.goto(world.url + "/admin/login")
+    await page.get_by_label("Mật khẩu quản trị").fill(PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_role("heading", name="Tổng quan quán triệt")).to_be_visible()
+    yield page
+    await context.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def cadre(world: World, chromium_browser):  # noqa: F811
+    context = await chromium_browser.new_context(**PHONE)
+    yield await context.new_page()
+    await context.close()
+
+
+async def test_officer_creates_a_conference_with_the_touch_unit_picker(world: World, officer) -> None:
+    await officer.get_by_role("link", name="Hội nghị").click()
+    await officer.get_by_label("Tên hội nghị").fill("Hội nghị học tập, quán triệt Kết luận 69-KL/TW")
+    today = await officer.locator("input[name=day]").get_attribute("min")
+    await officer.locator("input[name=day]").fill(today or "")
+    await officer.get_by_label("Bắt đầu").fill("00:00")
+    await officer.get_by_label("Kết thúc").fill("23:59")
+    await officer.get_by_label("Địa điểm").fill("Hội trường Huyện ủy Thăng Bình")
+    await officer.get_by_label("Tìm đơn vị").fill("huyen uy thang")  # typed without diacritics
+    visible = officer.locator(".unit-list label:visible")
+    await expect(visible).to_have_count(3)  # the district and, under it, its two communes
+    await expect(visible.first).to_have_text("Huyện ủy Thăng Bình")
+    await visible.first.get_by_role("checkbox").check()
+    await expect(officer.locator("[data-picked]")).to_have_text("Đã chọn 1 đơn vị.")
+    await officer.get_by_role("button", name="Tạo hội nghị và gửi giấy mời").click()
+
+    await expect(officer.get_by_role("heading", name=re.compile("Hội nghị học tập"))).to_be_visible()
+    await expect(officer.locator("[data-live=invited]")).to_have_text("4")
+    await expect(officer.locator("[data-live=present]")).to_have_text("0")
+    await expect(officer.locator("[data-live=percent]")).to_have_text("0\u00a0%")
+    (invited,) = world.app.db.execute(
+        "SELECT COUNT(*) FROM deliveries d JOIN conferences c ON c.invitation_id = d.broadcast_id"
+    ).fetchone()
+    assert invited == 4
+
+
+async def test_cadre_scans_the_qr_code_and_the_page_counts_live(world: World, officer, cadre) -> None:
+    conference_url = officer.url
+    await officer.get_by_role("link", name="Mở màn hình mã QR điểm danh").click()
+    qr = officer.locator("#qr")
+    await expect(qr.locator("svg")).to_be_visible()
+    link = await qr.get_attribute("data-url")
+    assert link and re.search(r"/diemdanh/\d+_[A-Z2-7]{8}$", link)
+    DOCS.mkdir(exist_ok=True)
+    await officer.screenshot(path=str(DOCS / "conference-qr.png"))
+
+    # the cadre's phone: logged in to the web chat, then opens the link the QR code holds
+    await cadre.goto(world.url + "/")
+    await cadre.get_by_label("Mã mời").fill(world.codes[CADRE_PHONE])
+    await cadre.get_by_role("button", name="Bắt đầu trò chuyện").click()
+    await expect(cadre.locator(".msg.out").first).to_contain_text("Chào đồng chí Trần Thị Bình")
+    await cadre.goto(world.url + urlsplit(link).path)
+    await expect(cadre.get_by_role("heading", name="Điểm danh hội nghị")).to_be_visible()
+    await cadre.get_by_role("button", name="Điểm danh").click()
+    await expect(cadre.locator(".msg.out").last).to_contain_text(
+        "Đã điểm danh: đồng chí Trần Thị Bình", timeout=WAIT_MS
+    )
+
+    await officer.goto(conference_url)
+    await expect(officer.locator("[data-live=present]")).to_have_text("1")
+    (channel,) = world.app.db.execute("SELECT channel FROM acks").fetchone()
+    assert channel == "hội nghị"
+
+    # a second cadre's check-in appears on the open page without a reload (through the core, as Zalo would)
+    from bot.core.evidence import conferences
+
+    conference = conferences.list_conferences(world.app)[0]
+    code, _ = conferences.current_code(world.app, conference)
+    other = roster.get_person(
+        world.app, world.app.db.execute("SELECT id FROM people WHERE phone = '0905000005'").fetchone()[0]
+    )
+    assert other is not None
+    conferences.check_in(world.app, other, code, "zalo")
+    await expect(officer.locator("[data-live=present]")).to_have_text("2", timeout=WAIT_MS)
+    await expect(officer.locator("[data-live=percent]")).to_have_text("50\u00a0%")
+    await expect(officer.locator("#live")).to_be_visible()
+    await officer.screenshot(path=str(DOCS / "conference.png"), full_page=True)
+
+
+async def test_the_check_in_page_without_a_login_explains_the_channels(world: World, chromium_browser) -> None:  # noqa: F811
+    from bot.core.evidence import conferences
+
+    conference = conferences.list_conferences(world.app)[0]
+    code, _ = conferences.current_code(world.app, conference)
+    context = await chromium_browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(f"{world.url}/diemdanh/{code}")
+    await expect(page.locator("main")).to_contain_text(f"diemdanh {code}")
+    await expect(page.get_by_role("link", name="Đăng nhập trò chuyện trên web")).to_be_visible()
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    await context.close()
