@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "roster.role": "thay đổi vai trò",
     "assign": "giao văn bản quán triệt",
     "ack.import": "nhập danh sách dự hội nghị",
+    "conference.create": "tổ chức hội nghị quán triệt",
     "progress": "xem tiến độ quán triệt",
     "export": "xuất báo cáo",
     "broadcast": "gửi thông báo",
