@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 import segno
 from aiohttp import web
 
-from bot.channels.download_route import public_base
+from bot.channels import download_route  # a module (it imports this package while loading)
 from bot.channels.web.base import (
     ANYONE,
     OFFICER,
@@ -40,7 +40,7 @@ CHECKIN_PATH = "/diemdanh/"
 
 
 def checkin_url(app, code: str) -> str:
-    return f"{public_base(app)}{CHECKIN_PATH}{code}"
+    return f"{download_route.public_base(app)}{CHECKIN_PATH}{code}"
 
 
 def qr_svg(url: str) -> str:
@@ -130,57 +130,41 @@ async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     return redirect(f"/admin/conferences/{conference_id}")
 
 
-async def _viewed(request: web.Request, viewer: Viewer):
-    """(conference, attendance) after the core's check, or an error page."""
+def _venue(app, conference: conferences.Conference) -> dict:
+    """What the venue screen shows now: the check-in code, its URL as a QR code, its seconds left."""
+    code, seconds = conferences.current_code(app, conference)
+    url = checkin_url(app, code)
+    return {"code": code, "url": url, "svg": qr_svg(url), "seconds": seconds}
+
+
+async def _conference_view(request: web.Request, viewer: Viewer, template: str) -> web.StreamResponse:
+    """A conference page after the core's check (audited), or the error page."""
     app = state_of(request).app
-    conference_id = to_int(request.match_info["id"])
     try:
-        if conference_id is None:
-            raise UserError("Không có hội nghị này.")
-        return conferences.view(app, viewer.person, conference_id)
+        conference, attendance = conferences.view(app, viewer.person, to_int(request.match_info["id"]) or 0)
     except UserError as exc:
         return not_found(request, viewer, exc.message)
+    return render(
+        request,
+        viewer,
+        template,
+        conference=conference,
+        attendance=attendance,
+        status_label=conference.status(app.now()),
+        **_venue(app, conference),
+    )
 
 
 @route(OFFICER)
 async def conference_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/conferences/{id}: details and live attendance per unit."""
-    found = await _viewed(request, viewer)
-    if isinstance(found, web.Response):
-        return found
-    conference, attendance = found
-    app = state_of(request).app
-    return render(
-        request,
-        viewer,
-        "conference.html",
-        conference=conference,
-        attendance=attendance,
-        status_label=conference.status(app.now()),
-    )
+    return await _conference_view(request, viewer, "conference.html")
 
 
 @route(OFFICER)
 async def qr_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/conferences/{id}/qr: the venue screen (large rotating QR code and the count)."""
-    found = await _viewed(request, viewer)
-    if isinstance(found, web.Response):
-        return found
-    conference, attendance = found
-    app = state_of(request).app
-    code, seconds = conferences.current_code(app, conference)
-    url = checkin_url(app, code)
-    return render(
-        request,
-        viewer,
-        "conference_qr.html",
-        conference=conference,
-        attendance=attendance,
-        code=code,
-        url=url,
-        svg=qr_svg(url),
-        seconds=seconds,
-    )
+    return await _conference_view(request, viewer, "conference_qr.html")
 
 
 @route(OFFICER, api=True)
@@ -191,14 +175,9 @@ async def live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     conference = conferences.get(app, to_int(request.match_info["id"]) or 0)
     if conference is None:
         return web.json_response({"error": "Không có hội nghị này."}, status=404)
-    code, seconds = conferences.current_code(app, conference)
-    url = checkin_url(app, code)
     return web.json_response(
         {
-            "code": code,
-            "url": url,
-            "svg": qr_svg(url),
-            "seconds": seconds,
+            **_venue(app, conference),
             "status": conference.status(app.now()),
             **_attendance_json(conferences.attendance(app, conference.id)),
         }
