@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "roster.approve": "duyệt đăng ký",
     "roster.reject": "từ chối đăng ký",
     "roster.role": "thay đổi vai trò",
+    "roster.invite_revoke": "thu hồi mã mời",
     "assign": "giao văn bản quán triệt",
     "ack.import": "nhập danh sách dự hội nghị",
     "conference.create": "tổ chức hội nghị quán triệt",

@@ -1,6 +1,9 @@
-"""The quán triệt conference in real Chromium: an officer creates it on the web (touch unit picker),
-the venue screen shows the rotating QR code, a cadre on a phone opens the QR's link, checks in
-through the web chat, and the officer's page counts them without a reload.
+"""The officer's pages in real Chromium, in file order on one server and database.
+
+The quán triệt conference: an officer creates it on the web (touch unit picker), the venue screen
+shows the rotating QR code, a cadre on a phone opens the QR's link, checks in through the web chat,
+and the officer's page counts them without a reload. Invite codes: re-issue, revoke, and the
+printable A4 sheet whose QR code logs a cadre in.
 
 No embedding model and no ../shared texts are needed: the catalogue holds one document inserted
 directly (tests/ledger_support.py). Screenshots of the conference page and the venue screen go to docs/.
@@ -160,3 +163,69 @@ async def test_the_check_in_page_without_a_login_explains_the_channels(world: Wo
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     await context.close()
+
+
+async def test_invite_codes_reissue_revoke_and_the_printed_sheet(world: World, officer, chromium_browser) -> None:  # noqa: F811
+    await officer.goto(world.url + "/admin/invites")
+    await officer.get_by_label("Đơn vị").select_option(label="Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình > Xã Bình Dương")
+    await officer.get_by_role("button", name="Xem").click()
+    rows = officer.locator("tbody tr")
+    await expect(rows.filter(has_text="Trần Thị Bình")).to_contain_text("Đã kết nối")
+    await expect(rows.filter(has_text="Võ Văn Cường")).to_contain_text(world.codes["0905000005"])
+
+    await officer.get_by_role("button", name="Cấp mã mới cho Võ Văn Cường").click()
+    await expect(officer.get_by_role("status")).to_contain_text("Mã mời mới của Võ Văn Cường")
+    new_code = (await officer.get_by_role("status").inner_text()).rsplit(" ", 1)[-1]
+    assert new_code != world.codes["0905000005"]
+    await officer.get_by_role("button", name="Thu hồi mã của Võ Văn Cường").click()
+    await expect(officer.get_by_role("status")).to_contain_text("Đã thu hồi mã mời của Võ Văn Cường")
+    await expect(rows.filter(has_text="Võ Văn Cường")).not_to_contain_text(new_code)
+
+    async with officer.expect_popup() as popup_info:
+        await officer.get_by_role("link", name=re.compile("In phiếu mời")).click()
+    sheet = await popup_info.value
+    cards = sheet.locator(".invite-card")
+    await expect(cards).to_have_count(1)  # Võ Văn Cường (a fresh code); Trần Thị Bình is connected
+    await expect(cards.first).to_contain_text("Võ Văn Cường")
+    await expect(cards.first.locator("svg")).to_be_visible()
+    code = (await cards.first.locator(".invite-code b").inner_text()).strip()
+    pdf = await sheet.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    await sheet.close()
+
+    # the QR code holds the web chat's address with the code: it logs the cadre in
+    context = await chromium_browser.new_context(**PHONE)
+    phone = await context.new_page()
+    await phone.goto(f"{world.url}/?code={code}")
+    await expect(phone.get_by_label("Mã mời")).to_have_value(code)
+    await phone.get_by_role("button", name="Bắt đầu trò chuyện").click()
+    await expect(phone.locator(".msg.out").first).to_contain_text("Chào đồng chí Võ Văn Cường")
+    await context.close()
+    actions = {r[0] for r in world.app.db.execute("SELECT action FROM audit WHERE channel = 'web' AND allowed = 1")}
+    assert {"roster.invites", "roster.invite_revoke", "conference.create"} <= actions
+
+
+async def test_broadcast_detail_shows_each_person_and_words_that_agree(world: World, officer) -> None:
+    await officer.goto(world.url + "/admin/broadcasts")
+    await officer.get_by_label("Nội dung").fill("Đề nghị các đồng chí dự hội nghị quán triệt đầy đủ.")
+    await officer.get_by_label("Tìm đơn vị").fill("Bình Dương")
+    await officer.locator(".unit-list label:visible").first.get_by_role("checkbox").check()
+    await officer.get_by_role("button", name="Xem trước").click()
+    await officer.get_by_role("button", name="Gửi", exact=True).click()
+    # Trần Thị Bình and Võ Văn Cường have the web chat; nobody else in Xã Bình Dương
+    status = officer.locator("h1 [data-k=status_label]")
+    await expect(status).to_have_text("Hoàn tất", timeout=WAIT_MS)
+    await expect(officer.locator("table.recipients tbody tr")).to_have_count(2)
+    await expect(officer.locator("table.recipients")).to_contain_text("Đã nhận")
+    await officer.screenshot(path=str(DOCS / "broadcast.png"), full_page=True)
+
+    await officer.goto(world.url + "/admin/broadcasts")
+    await officer.get_by_label("Nội dung").fill("Thông báo lịch sinh hoạt chi bộ tháng 12.")
+    await officer.get_by_role("button", name="Xem trước").click()
+    await officer.get_by_role("button", name="Gửi", exact=True).click()
+    total = len(world.codes)  # every roster member; two of them can be reached (web chat)
+    await expect(status).to_have_text(f"Đã gửi xong: 2/{total} tin đến nơi", timeout=WAIT_MS)
+    await officer.get_by_role("link", name="Chưa nhận được").click()
+    rows = officer.locator("table.recipients tbody tr")
+    await expect(rows).to_have_count(total - 2)
+    await expect(rows.first).to_contain_text("Chưa kết nối")
