@@ -22,7 +22,10 @@ import sqlite_utils
 SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels", "conferences")
 
 # (name, sql) pairs, applied in order, once each, after the schema files.
-MIGRATIONS: list[tuple[str, str]] = []
+MIGRATIONS: list[tuple[str, str]] = [
+    # an officer closes an assignment (bot/core/evidence/assignment_changes.py)
+    ("assignments.closed_at", "ALTER TABLE assignments ADD COLUMN closed_at TEXT"),
+]
 
 _schema_lock = threading.Lock()
 
@@ -60,10 +63,28 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
         done = {row[0] for row in db.conn.execute("SELECT name FROM schema_migrations")}
         for name, sql in MIGRATIONS:
-            if name not in done:
-                with transaction(db):
-                    db.conn.executescript(sql)
-                    db.conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
+            if name in done:
+                continue
+            # statement by statement (executescript would commit), under the write lock, checked
+            # again inside it: another process may have applied it meanwhile
+            with transaction(db, immediate=True):
+                if db.conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                    continue
+                for statement in _statements(sql):
+                    db.conn.execute(statement)
+                db.conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The complete SQL statements of a script (a trigger's body stays whole)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending.strip()
 
 
 @contextmanager

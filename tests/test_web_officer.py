@@ -229,3 +229,40 @@ async def test_broadcast_detail_shows_each_person_and_words_that_agree(world: Wo
     rows = officer.locator("table.recipients tbody tr")
     await expect(rows).to_have_count(total - 2)
     await expect(rows.first).to_contain_text("Chưa kết nối")
+
+
+async def test_assignment_page_lives_and_is_edited_extended_reminded_closed(world: World, officer) -> None:
+    from datetime import timedelta
+
+    from bot.core import clock
+    from bot.core.evidence import assignments, ledger
+
+    [assignment] = assignments.list_assignments(world.app)  # the conference's own assignment
+    await officer.goto(f"{world.url}/admin/assignments/{assignment.id}")
+    percent = officer.locator("[data-live=percent]")
+    await expect(percent).to_have_text("50\u00a0%")  # two of four checked in at the conference
+    dung = world.app.db.execute("SELECT id FROM people WHERE phone = '0905000006'").fetchone()[0]
+    ledger.acknowledge(world.app, dung, assignment.id, "zalo")
+    await expect(percent).to_have_text("75\u00a0%", timeout=WAIT_MS)  # without a reload
+    await expect(officer.locator("#live")).to_be_visible()
+
+    await officer.get_by_text("Sửa, gia hạn hoặc kết thúc đợt này").click()
+    later = clock.local_today(world.app.now()) + timedelta(days=10)
+    await officer.get_by_label("Hạn quán triệt").fill(later.isoformat())
+    await officer.get_by_role("button", name="Lưu thay đổi").click()
+    await expect(officer.get_by_role("status")).to_have_text(f"Đã lưu: hạn {later:%d/%m/%Y}.")
+    assert assignments.require_assignment(world.app, assignment.id).due_date == later
+
+    await officer.get_by_role("button", name=re.compile("Nhắc người chưa xác nhận ở Huyện ủy Thăng Bình")).click()
+    await expect(officer.locator("table.recipients tbody tr")).to_have_count(1)
+    await expect(officer.locator("table.recipients")).to_contain_text("Nguyễn Văn An")
+    await expect(officer.locator("h1 [data-k=status_label]")).to_have_text(
+        "Đã gửi xong: 0/1 tin đến nơi", timeout=WAIT_MS
+    )
+
+    await officer.goto(f"{world.url}/admin/assignments/{assignment.id}")
+    await officer.get_by_text("Sửa, gia hạn hoặc kết thúc đợt này").click()
+    await officer.get_by_role("button", name="Kết thúc đợt quán triệt").click()
+    await expect(officer.get_by_role("status")).to_have_text("Đã kết thúc đợt quán triệt.")
+    await expect(officer.locator("h1")).to_contain_text("Đã kết thúc")
+    assert assignments.pending_for(world.app, dung) == []

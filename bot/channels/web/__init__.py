@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.channels.web import admin, admin_broadcasts, admin_conferences, admin_data, admin_invites, auth, chat
+from bot.channels.web import (
+    admin,
+    admin_assignments,
+    admin_broadcasts,
+    admin_conferences,
+    admin_data,
+    admin_invites,
+    auth,
+    chat,
+)
 from bot.channels.web.base import HERE, STATE, WebState, make_templates
 from bot.channels.web.chatlog import WebTransport
 from bot.channels.web.security import LoginLimiter, admin_password
@@ -39,7 +48,16 @@ def setup(
         wake_sender=wake_sender,
     )
     web_app[STATE] = state
-    for module in (chat, auth, admin, admin_broadcasts, admin_conferences, admin_data, admin_invites):
+    for module in (
+        chat,
+        auth,
+        admin,
+        admin_assignments,
+        admin_broadcasts,
+        admin_conferences,
+        admin_data,
+        admin_invites,
+    ):
         web_app.router.add_routes(module.routes())
     web_app.router.add_static("/static", HERE / "static", append_version=False)
     return state

@@ -72,6 +72,7 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
         progress=progress,
         chart=completion_chart(bars, title),
         pending_url=base,
+        message=request.query.get("ok"),
     )
 
 

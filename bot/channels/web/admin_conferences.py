@@ -34,6 +34,7 @@ from bot.channels.web.chat import converse
 from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.evidence import assignments, conferences
+from bot.core.numbers import format_number, format_percent
 from bot.core.roster.roster import invite_link
 
 CHECKIN_PATH = "/diemdanh/"
@@ -49,12 +50,18 @@ def qr_svg(url: str) -> str:
 
 
 def _attendance_json(attendance: conferences.Attendance) -> dict:
+    """The counts as the page shows them (see ``data-live-url`` in admin.js)."""
     return {
-        "invited": attendance.invited,
-        "present": attendance.present,
-        "uninvited": attendance.uninvited,
-        "percent": attendance.percent,
-        "units": {str(u.unit_id): {"present": u.present, "invited": u.invited} for u in attendance.units},
+        "fields": {
+            "invited": format_number(attendance.invited),
+            "present": format_number(attendance.present),
+            "uninvited": format_number(attendance.uninvited),
+            "percent": format_percent(attendance.percent),
+        },
+        "rows": {
+            str(u.unit_id): {"present": format_number(u.present), "invited": format_number(u.invited)}
+            for u in attendance.units
+        },
     }
 
 
@@ -175,12 +182,16 @@ async def live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     conference = conferences.get(app, to_int(request.match_info["id"]) or 0)
     if conference is None:
         return web.json_response({"error": "Không có hội nghị này."}, status=404)
+    venue = _venue(app, conference)
+    found = _attendance_json(conferences.attendance(app, conference.id))
+    fields = {
+        **found["fields"],
+        "status": conference.status(app.now()),
+        "code": venue["code"],
+        "seconds": venue["seconds"],
+    }
     return web.json_response(
-        {
-            **_venue(app, conference),
-            "status": conference.status(app.now()),
-            **_attendance_json(conferences.attendance(app, conference.id)),
-        }
+        {"fields": fields, "rows": found["rows"], "qr": {"url": venue["url"], "svg": venue["svg"]}}
     )
 
 

@@ -59,6 +59,11 @@ class Assignment:
     require_check: bool
     created_by: int | None
     created_at: str
+    closed_at: str | None = None  # closed by an officer: no more reminders, off the cadres' lists
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def current(self) -> bool:
@@ -142,7 +147,7 @@ def find_document(app: App, text: str) -> Document | None:
 
 
 def _assignment(row) -> Assignment:
-    (aid, doc_id, version, due, audience, check, by, at, title, number, doc_version, issued, issuer) = row
+    (aid, doc_id, version, due, audience, check, by, at, closed_at, title, number, doc_version, issued, issuer) = row
     return Assignment(
         id=aid,
         document=Document(doc_id, title, number, doc_version, issued, issuer),
@@ -152,12 +157,13 @@ def _assignment(row) -> Assignment:
         require_check=bool(check),
         created_by=by,
         created_at=at,
+        closed_at=closed_at,
     )
 
 
 _ASSIGNMENT_SQL = """
 SELECT a.id, a.document_id, a.version, a.due_date, a.audience, a.require_check, a.created_by,
-       a.created_at, d.title, d.number, d.version, d.issued, d.issuer
+       a.created_at, a.closed_at, d.title, d.number, d.version, d.issued, d.issuer
 FROM assignments a JOIN documents d ON d.id = a.document_id
 """
 
@@ -171,6 +177,14 @@ def require_assignment(app: App, assignment_id: int) -> Assignment:
     found = get_assignment(app, assignment_id)
     if found is None:
         raise UserError(f"Không có đợt quán triệt số {assignment_id}.")
+    return found
+
+
+def require_open(app: App, assignment_id: int) -> Assignment:
+    """The assignment, or a UserError when it was closed (nothing more is sent for it)."""
+    found = require_assignment(app, assignment_id)
+    if found.closed:
+        raise UserError(f"Đợt quán triệt #{assignment_id} ({found.document.label}) đã kết thúc.")
     return found
 
 
@@ -286,7 +300,7 @@ def assignments_for(app: App, person_id: int) -> list[PersonAssignment]:
         JOIN documents d ON d.id = a.document_id
         LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = a.document_id
                         AND k.version = a.version
-        WHERE m.person_id = ?
+        WHERE m.person_id = ? AND a.closed_at IS NULL
         ORDER BY a.due_date, a.id
         """,
         (person_id,),

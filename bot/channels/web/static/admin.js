@@ -29,41 +29,35 @@
     refresh();
   }
 
-  // A conference page or its venue screen: the current QR code and the attendance counts.
-  const conference = document.getElementById("conference");
-  if (conference) {
-    const pollMs = Number(conference.dataset.poll) || 3000;
+  // Live pages (dashboard, assignment, conference, venue screen): the element with data-live-url
+  // polls that JSON every few seconds; "fields" fill [data-live=key], "rows" fill
+  // [data-row=key] [data-k=field], and "qr" replaces the venue's QR code when it changed.
+  document.querySelectorAll("[data-live-url]").forEach((box) => {
+    const pollMs = Number(box.dataset.poll) || 3000;
     const live = document.getElementById("live");
     const qr = document.getElementById("qr");
-    const number = (n) => n.toLocaleString("vi-VN");
-    const percent = (p) => p.toLocaleString("vi-VN", { maximumFractionDigits: 1 }) + "\u00a0%";
-    async function refreshConference() {
+    const set = (cell, value) => { if (value !== undefined && String(value) !== cell.textContent) cell.textContent = value; };
+    async function refreshLive() {
       if (document.hidden) return;
       try {
-        const response = await fetch("/admin/api/conferences/" + conference.dataset.id, { credentials: "same-origin" });
+        const response = await fetch(box.dataset.liveUrl, { credentials: "same-origin" });
         if (!response.ok) return;
         const data = await response.json();
-        const shown = { present: number(data.present), invited: number(data.invited), uninvited: number(data.uninvited),
-                        percent: percent(data.percent), code: data.code, seconds: String(data.seconds), status: data.status };
-        document.querySelectorAll("[data-live]").forEach((cell) => {
-          const value = shown[cell.dataset.live];
-          if (value !== undefined && value !== cell.textContent) cell.textContent = value;
+        document.querySelectorAll("[data-live]").forEach((cell) => set(cell, data.fields[cell.dataset.live]));
+        document.querySelectorAll("[data-row]").forEach((row) => {
+          const values = (data.rows || {})[row.dataset.row];
+          if (values) row.querySelectorAll("[data-k]").forEach((cell) => set(cell, values[cell.dataset.k]));
         });
-        document.querySelectorAll("[data-unit]").forEach((row) => {
-          const unit = data.units[row.dataset.unit];
-          if (!unit) return;
-          row.querySelectorAll("[data-k]").forEach((cell) => { cell.textContent = number(unit[cell.dataset.k]); });
-        });
-        if (qr && qr.dataset.url !== data.url) {
-          qr.innerHTML = data.svg;  // server-made SVG of our own URL
-          qr.dataset.url = data.url;
+        if (qr && data.qr && qr.dataset.url !== data.qr.url) {
+          qr.innerHTML = data.qr.svg;  // SVG made by our server for our own URL
+          qr.dataset.url = data.qr.url;
         }
         if (live) live.hidden = false;
       } catch (err) { /* the next poll retries */ }
     }
-    setInterval(refreshConference, pollMs);
-    refreshConference();
-  }
+    setInterval(refreshLive, pollMs);
+    refreshLive();
+  });
 
   // The unit picker: filter the tree as one types (with or without diacritics), count the ticks.
   const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
