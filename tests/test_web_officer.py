@@ -266,3 +266,32 @@ async def test_assignment_page_lives_and_is_edited_extended_reminded_closed(worl
     await expect(officer.get_by_role("status")).to_have_text("Đã kết thúc đợt quán triệt.")
     await expect(officer.locator("h1")).to_contain_text("Đã kết thúc")
     assert assignments.pending_for(world.app, dung) == []
+
+
+async def test_approvals_of_self_registrations_and_the_ledger_check(world: World, officer) -> None:
+    from bot.core.evidence import ledger
+
+    unit = roster.resolve_unit(world.app, "Tỉnh ủy Quảng Nam > Huyện ủy Duy Xuyên").id
+    roster.self_register(world.app, "zalo", "z-moi-1", "Lê Văn Mới", unit, "Lê Văn Mới")
+    roster.self_register(world.app, "zalo", "z-moi-2", "Phạm Thị Lạ", unit, "Phạm Thị Lạ")
+    await officer.goto(world.url + "/admin/approvals")
+    await expect(officer.locator("tbody tr")).to_have_count(2)
+    await officer.get_by_role("button", name="Duyệt Lê Văn Mới").click()
+    await expect(officer.get_by_role("status")).to_have_text("Đã duyệt đăng ký của Lê Văn Mới.")
+    await officer.get_by_role("button", name="Từ chối Phạm Thị Lạ").click()
+    await expect(officer.get_by_role("status")).to_have_text("Đã từ chối đăng ký của Phạm Thị Lạ.")
+    await expect(officer.locator(".empty")).to_have_text("Không có yêu cầu nào đang chờ.")
+    statuses = dict(
+        world.app.db.execute(
+            "SELECT full_name, status FROM people WHERE full_name IN (?, ?)", ("Lê Văn Mới", "Phạm Thị Lạ")
+        ).fetchall()
+    )
+    assert statuses == {"Lê Văn Mới": "active", "Phạm Thị Lạ": "inactive"}
+    notices = world.app.db.execute(
+        "SELECT COUNT(*) FROM broadcasts WHERE kind = 'notice' AND text LIKE '%duyệt%'"
+    ).fetchone()[0]
+    assert notices >= 1
+
+    await officer.goto(world.url + "/admin/ledger")
+    await expect(officer.get_by_role("status")).to_contain_text("Sổ nguyên vẹn: đã kiểm tra 3 dòng")
+    await expect(officer.locator("#head-hash")).to_have_text(ledger.head_hash(world.app))

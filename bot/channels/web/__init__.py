@@ -18,6 +18,7 @@ from bot.channels.web import (
     admin_conferences,
     admin_data,
     admin_invites,
+    admin_people,
     auth,
     chat,
 )
@@ -57,6 +58,7 @@ def setup(
         admin_conferences,
         admin_data,
         admin_invites,
+        admin_people,
     ):
         web_app.router.add_routes(module.routes())
     web_app.router.add_static("/static", HERE / "static", append_version=False)

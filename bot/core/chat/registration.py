@@ -18,6 +18,7 @@ from bot.core.outbox import broadcasts
 from bot.core.roster import audit, roster
 
 if TYPE_CHECKING:
+    from bot.app import App
     from bot.core.chat.turn import Turn
     from bot.core.roster.roster import Person
 
@@ -141,9 +142,16 @@ def _notify_officers(turn: Turn, person: Person) -> None:
 
 def _decide(turn: Turn, approve: bool, person_id: int) -> list[Reply]:
     actor = turn.require("roster.approve" if approve else "roster.reject", audit.OFFICERS, person_id=person_id)
-    person = (roster.approve if approve else roster.reject)(turn.app, actor, person_id)
-    notice = texts.APPROVED_NOTICE if approve else texts.REJECTED_NOTICE
-    broadcasts.enqueue(turn.app, "notice", Reply(notice), [person.id])
+    person = decide(turn.app, actor, person_id, approve)
     turn.on_queued()
     done = texts.APPROVED if approve else texts.REJECTED
     return [Reply(done.format(name=person.full_name))]
+
+
+def decide(app: App, actor: Person | None, person_id: int, approve: bool) -> Person:
+    """An officer's decision on a self-registration (chat button or admin page): approve or reject
+    it (the core checks the role and audits) and queue the notice to the person."""
+    person = (roster.approve if approve else roster.reject)(app, actor, person_id)
+    notice = texts.APPROVED_NOTICE if approve else texts.REJECTED_NOTICE
+    broadcasts.enqueue(app, "notice", Reply(notice), [person.id])
+    return person

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "export": "xuất báo cáo",
     "broadcast": "gửi thông báo",
     "remind": "nhắc nhở",
+    "ledger.verify": "kiểm tra sổ xác nhận",
 }
 _ROLE_GROUPS = {OFFICERS: "cán bộ tuyên giáo hoặc quản trị viên", ADMINS: "quản trị viên"}
 
