@@ -295,3 +295,35 @@ async def test_approvals_of_self_registrations_and_the_ledger_check(world: World
     await officer.goto(world.url + "/admin/ledger")
     await expect(officer.get_by_role("status")).to_contain_text("Sổ nguyên vẹn: đã kiểm tra 3 dòng")
     await expect(officer.locator("#head-hash")).to_have_text(ledger.head_hash(world.app))
+
+
+async def test_audit_in_words_and_every_page_fits_a_390_px_phone(world: World, officer, chromium_browser) -> None:  # noqa: F811
+    await officer.goto(world.url + "/admin/audit")
+    table = officer.locator("table")
+    await expect(table).to_contain_text("Tổ chức hội nghị quán triệt")
+    await expect(table).to_contain_text("gồm đơn vị trực thuộc: có")
+    await expect(table).not_to_contain_text("conference.create")
+
+    cookies = await officer.context.cookies()
+    context = await chromium_browser.new_context(**PHONE)
+    await context.add_cookies(cookies)
+    phone = await context.new_page()
+    pages = [
+        "/admin",
+        "/admin/broadcasts",
+        "/admin/broadcasts/1",
+        "/admin/conferences",
+        "/admin/conferences/1",
+        "/admin/assignments/1",
+        "/admin/approvals",
+        "/admin/invites?unit=1",
+        "/admin/ledger",
+        "/admin/audit",
+    ]
+    for path in pages:
+        await phone.goto(world.url + path)
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        await expect(phone.get_by_role("link", name="Nhật ký")).to_be_visible()  # the last menu item
+    await phone.screenshot(path=str(DOCS / "admin-phone.png"))
+    await context.close()

@@ -68,6 +68,8 @@ def make_templates() -> jinja2.Environment:
     env.filters["percent"] = numbers.format_percent
     env.filters["channel"] = lambda c: exports.CHANNEL_LABELS.get(c, c)
     env.globals["role_label"] = lambda role: roster.ROLE_LABELS.get(role, role)
+    env.globals["action_label"] = audit.action_label
+    env.globals["audit_detail"] = audit.detail_text
     return env
 
 

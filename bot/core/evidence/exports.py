@@ -63,7 +63,8 @@ SUMMARY_HEADERS = (
     ("Tỷ lệ hoàn thành (%)", 20),
 )
 CHART_TABLE_COLUMN = len(SUMMARY_HEADERS) + 2  # the chart's data sits right of the summary table
-CHART_ROWS = 18  # rows of sheet each chart occupies
+CHART_ROWS = 18  # rows of sheet a chart occupies at least (more for many bars: BAR_ROWS each)
+BAR_ROWS = 0.75
 
 
 def escape(value: object) -> object:
@@ -149,12 +150,9 @@ def _summary_rows(progress: Progress) -> list[list[object]]:
 
 
 def _chart_units(progress: Progress) -> list[tuple[str, float]]:
-    """The bars of the chart: the shallowest level with several units (e.g. the districts)."""
-    for depth in range(0, 1 + max((u.depth for u in progress.units), default=0)):
-        level = [u for u in progress.units if u.depth == depth]
-        if len(level) > 1:
-            return [(u.name, u.percent) for u in level]
-    return [(u.name, u.percent) for u in progress.units[:1]]
+    """The bars of the chart: the total, then every unit in tree order (indented), so no unit that
+    has people assigned, at whatever level, is left out of the picture."""
+    return [("Tổng cộng", progress.total.percent)] + [("  " * u.depth + u.name, u.percent) for u in progress.units]
 
 
 def _open_scope(
@@ -179,6 +177,11 @@ def _open_scope(
     )
     if fmt not in FORMATS:
         raise UserError(f"Định dạng “{fmt}” không được hỗ trợ (chọn xlsx hoặc csv).")
+    if since is not None and until is not None and since > until:
+        raise UserError(
+            f"Khoảng thời gian bị ngược: «Từ ngày» ({clock.format_date(since)}) sau «Đến ngày» "
+            f"({clock.format_date(until)})."
+        )
     if unit_id is not None and unit_id not in UnitIndex(app.db).units:
         raise UserError(f"Không có đơn vị số {unit_id}.")
     return _assignments(app, assignment_id)
@@ -264,7 +267,7 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         summary.column_dimensions[letter].width = width
     table: list[list[object]] = []
     side: list[list[object]] = []  # [unit, %] blocks the charts read, one block per assignment
-    charts = []
+    charts: list[tuple[object, int]] = []  # (chart, sheet rows it takes)
     for progress in progresses:
         table.extend(_summary_rows(progress))
         bars = _chart_units(progress)
@@ -281,13 +284,14 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 100
         chart.legend = None
-        chart.height = 0.5 * CHART_ROWS
+        rows_taken = max(CHART_ROWS, round(BAR_ROWS * len(bars)) + 6)
+        chart.height = 0.5 * rows_taken  # cm; a sheet row is about 0.5 cm
         chart.width = 18
         data = Reference(summary, min_col=CHART_TABLE_COLUMN + 1, min_row=start, max_row=start + len(bars) - 1)
         cats = Reference(summary, min_col=CHART_TABLE_COLUMN, min_row=start, max_row=start + len(bars) - 1)
         chart.add_data(data, titles_from_data=False)
         chart.set_categories(cats)
-        charts.append(chart)
+        charts.append((chart, rows_taken))
     header(summary, SUMMARY_HEADERS, ["", "Đơn vị (biểu đồ)", "Tỷ lệ (%)"])
     for i in range(max(len(table), len(side))):
         left = table[i] if i < len(table) else [""] * len(SUMMARY_HEADERS)
@@ -301,8 +305,10 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         ]
     )
     anchor_column = get_column_letter(CHART_TABLE_COLUMN + 3)
-    for n, chart in enumerate(charts):
-        summary.add_chart(chart, f"{anchor_column}{2 + n * CHART_ROWS}")
+    row = 2
+    for chart, rows_taken in charts:
+        summary.add_chart(chart, f"{anchor_column}{row}")
+        row += rows_taken
 
     detail = wb.create_sheet("Chi tiết")
     header(detail, DETAIL_HEADERS)
