@@ -14,7 +14,18 @@ from aiohttp import web
 
 from bot.channels import download_route  # a module (it imports this package while loading)
 from bot.channels.web.admin_conferences import qr_svg
-from bot.channels.web.base import ADMIN, Viewer, error_page, redirect, render, route, state_of, to_int, unit_choices
+from bot.channels.web.base import (
+    ADMIN,
+    Viewer,
+    error_page,
+    form_of,
+    redirect,
+    render,
+    route,
+    state_of,
+    to_int,
+    unit_choices,
+)
 from bot.core.errors import UserError
 from bot.core.roster import invite_codes, roster
 
@@ -40,28 +51,32 @@ async def invites_page(request: web.Request, viewer: Viewer) -> web.StreamRespon
     )
 
 
+async def _act(request: web.Request, viewer: Viewer, reissue: bool) -> web.StreamResponse:
+    """Re-issue or revoke one person's code, then back to the unit's list with what was done."""
+    app = state_of(request).app
+    unit = to_int((await form_of(request)).get("unit"))
+    person_id = to_int(request.match_info["id"]) or 0
+    try:
+        if reissue:
+            invite = invite_codes.reissue(app, viewer.person, person_id)
+            done = f"Mã mời mới của {invite.person.full_name}: {invite.code}"
+        else:
+            done = f"Đã thu hồi mã mời của {invite_codes.revoke(app, viewer.person, person_id).full_name}."
+    except UserError as exc:
+        return error_page(request, viewer, 400, "Chưa thực hiện được", exc.message)
+    return _back(unit, ok=done)
+
+
 @route(ADMIN)
 async def reissue(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/invites/{id}/reissue: a fresh code (the old one stops working)."""
-    app = state_of(request).app
-    unit = to_int((await request.post()).get("unit"))  # type: ignore[arg-type]
-    try:
-        invite = invite_codes.reissue(app, viewer.person, to_int(request.match_info["id"]) or 0)
-    except UserError as exc:
-        return error_page(request, viewer, 400, "Chưa cấp được mã mời", exc.message)
-    return _back(unit, ok=f"Mã mời mới của {invite.person.full_name}: {invite.code}")
+    return await _act(request, viewer, reissue=True)
 
 
 @route(ADMIN)
 async def revoke(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/invites/{id}/revoke: the person's code stops working."""
-    app = state_of(request).app
-    unit = to_int((await request.post()).get("unit"))  # type: ignore[arg-type]
-    try:
-        person = invite_codes.revoke(app, viewer.person, to_int(request.match_info["id"]) or 0)
-    except UserError as exc:
-        return error_page(request, viewer, 400, "Chưa thu hồi được mã mời", exc.message)
-    return _back(unit, ok=f"Đã thu hồi mã mời của {person.full_name}.")
+    return await _act(request, viewer, reissue=False)
 
 
 @route(ADMIN)
