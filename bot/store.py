@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels", "conferences")
+SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels", "conferences", "curated")
 
 # (name, sql) pairs, applied in order, once each, after the schema files.
 MIGRATIONS: list[tuple[str, str]] = [

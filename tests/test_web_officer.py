@@ -327,3 +327,28 @@ async def test_audit_in_words_and_every_page_fits_a_390_px_phone(world: World, o
         await expect(phone.get_by_role("link", name="Nhật ký")).to_be_visible()  # the last menu item
     await phone.screenshot(path=str(DOCS / "admin-phone.png"))
     await context.close()
+
+
+async def test_curated_answer_reaches_the_asker_and_is_reused(world: World, officer, cadre) -> None:
+    from bot.core.answers.answers import Answer, record_question
+
+    question = "Kinh phí tổ chức hội nghị quán triệt lấy từ nguồn nào?"
+    binh = world.app.db.execute("SELECT id FROM people WHERE phone = ?", (CADRE_PHONE,)).fetchone()[0]
+    declined = Answer(question, "Xin lỗi, văn bản không nói đến điều này.", confident=False, status="refusal")
+    question_id = record_question(world.app, declined, "web", binh)  # as the bot logged it
+
+    await officer.goto(world.url + "/admin/questions?loc=chua")
+    answer = "Kinh phí do ngân sách cấp ủy mỗi cấp bảo đảm theo dự toán năm."
+    await officer.get_by_label("Trả lời thay trợ lý").fill(answer)
+    await officer.get_by_role("button", name=f"Gửi trả lời câu hỏi {question_id}").click()
+    await expect(officer.get_by_role("status")).to_have_text("Đã gửi câu trả lời cho người hỏi.")
+    await expect(officer.locator("table")).to_contain_text(f"Ban Tuyên giáo trả lời {answer}")
+
+    await cadre.goto(world.url + "/")  # the asker's open chat receives it
+    messages = cadre.locator(".msg.out")
+    await expect(messages.last).to_contain_text("Ban Tuyên giáo trả lời câu hỏi của đồng chí", timeout=WAIT_MS)
+    await cadre.get_by_label("Tin nhắn").fill("kinh phi to chuc hoi nghi quan triet lay tu nguon nao")
+    await cadre.get_by_label("Tin nhắn").press("Enter")
+    await expect(messages.last).to_have_text(
+        re.compile(r"^Ban Tuyên giáo trả lời:\s*" + re.escape(answer)), timeout=WAIT_MS
+    )

@@ -1,8 +1,10 @@
-"""Self-registrations waiting for approval, and the ledger check, on the admin pages.
+"""Self-registrations waiting for approval, answers to the questions the bot could not answer,
+and the ledger check, on the admin pages.
 
 Approving or rejecting is :func:`bot.core.chat.registration.decide`, the same function as the
 chat's "Duyệt" button (the core checks the officer role, audits, and queues the notice to the
-person). The ledger check is :func:`bot.core.evidence.ledger.verify`, as ``quantriet ledger verify``.
+person). A question is answered through :func:`bot.core.chat.library.reply_to_question` (curated
+Q&A for the bot, notice to the asker). The ledger check is :func:`bot.core.evidence.ledger.verify`, as ``quantriet ledger verify``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,19 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.channels.web.base import ADMIN, OFFICER, Viewer, error_page, redirect, render, route, state_of, to_int
-from bot.core.chat import registration
+from bot.channels.web.base import (
+    ADMIN,
+    OFFICER,
+    Viewer,
+    error_page,
+    form_of,
+    redirect,
+    render,
+    route,
+    state_of,
+    to_int,
+)
+from bot.core.chat import library, registration
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
 from bot.core.roster import audit, roster
@@ -57,6 +70,22 @@ async def reject(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     return await _decide(request, viewer, False)
 
 
+@route(OFFICER)
+async def answer_question(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/questions/{id}/answer: the office answers a question the bot could not."""
+    state = state_of(request)
+    form = await form_of(request)
+    try:
+        library.reply_to_question(
+            state.app, viewer.person, to_int(request.match_info["id"]) or 0, form.get("answer", "")
+        )
+    except UserError as exc:
+        return error_page(request, viewer, 400, "Chưa gửi được câu trả lời", exc.message)
+    if state.wake_sender is not None:
+        state.wake_sender()
+    return redirect("/admin/questions?" + urlencode({"loc": "chua", "ok": "Đã gửi câu trả lời cho người hỏi."}))
+
+
 @route(ADMIN)
 async def ledger_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/ledger: the hash chain checked now, with its head hash to write down."""
@@ -72,4 +101,5 @@ def routes() -> list[web.RouteDef]:
         web.post("/admin/approvals/{id}/approve", approve),
         web.post("/admin/approvals/{id}/reject", reject),
         web.get("/admin/ledger", ledger_page),
+        web.post("/admin/questions/{id}/answer", answer_question),
     ]

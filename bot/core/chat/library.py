@@ -12,16 +12,19 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core import clock
-from bot.core.answers import answers
+from bot.core.answers import answers, curated
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.chat.study import document_block, document_title
 from bot.core.chat.text_split import split_message
 from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
 from knowledge.text import fold
 
 if TYPE_CHECKING:
+    from bot.app import App
     from bot.core.chat.turn import Turn
+    from bot.core.roster.roster import Person
 
 LISTED = 8  # lines in /hanchot and /nhiemvu
 OTHER_SOURCES = 2  # further sources offered as buttons under an answer
@@ -31,8 +34,9 @@ DISTINCTIVE_SHARE = 0.3  # a word pair in more actors than this share says nothi
 
 
 def question(turn: Turn, text: str) -> list[Reply]:
-    """Answer a question; log it with who asked (for the officers' FAQ work)."""
-    answer = answers.ask(turn.app, text)
+    """Answer a question (the office's curated answer first, see bot.core.answers.curated); log it
+    with who asked (for the officers' FAQ work)."""
+    answer = curated.find(turn.app, text) or answers.ask(turn.app, text)
     person_id = turn.person.id if turn.person is not None else None
     answers.record_question(turn.app, answer, turn.request.channel, person_id)
     buttons: list[list[Button]] = []
@@ -49,6 +53,17 @@ def question(turn: Turn, text: str) -> list[Reply]:
                 label += " – " + source.section.rsplit(" > ", 1)[-1]
             buttons.append([Button(texts.shorten(label, texts.BUTTON_CHARS), f"sec:{source.chunk_id}")])
     return [Reply(answer.answer, buttons)]
+
+
+def reply_to_question(app: App, actor: Person | None, question_id: int, text: str) -> int | None:
+    """An officer answers a question the bot could not (admin page): the answer becomes a curated
+    Q&A the bot uses next time, and goes to the asker through the outbox. Returns the outbox
+    broadcast id (None when the asker is unknown)."""
+    entry, asker = curated.add(app, actor, question_id, text)
+    if asker is None:
+        return None
+    message = texts.CURATED_REPLY.format(question=texts.shorten(entry.question, 200), answer=entry.answer)
+    return broadcasts.enqueue(app, "notice", Reply(message), [asker], actor.id if actor else None)
 
 
 def open_section(turn: Turn, arg: str) -> list[Reply]:

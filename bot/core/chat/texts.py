@@ -58,6 +58,7 @@ DOCUMENT_BUTTON = "Xem hạn chót và nhiệm vụ"
 ACK_BUTTON = "Tôi đã đọc và quán triệt"
 ACK_DONE = "Đã ghi nhận: đồng chí {name} đã quán triệt {document} lúc {at}."
 ACK_ALREADY = "Đồng chí đã xác nhận quán triệt {document} lúc {at}."
+CURATED_REPLY = "Ban Tuyên giáo trả lời câu hỏi của đồng chí «{question}»:\n{answer}"
 CHECKIN_DONE = (
     "Đã điểm danh: đồng chí {name} dự hội nghị «{title}» lúc {at}. "
     "Việc học tập, quán triệt {document} của đồng chí đã được ghi nhận."

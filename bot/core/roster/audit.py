@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "broadcast": "gửi thông báo",
     "remind": "nhắc nhở",
     "ledger.verify": "kiểm tra sổ xác nhận",
+    "answer.curate": "trả lời câu hỏi thay trợ lý",
 }
 # Audit rows that are not refusable actions, named for the audit page.
 _OTHER_LABELS = {
@@ -78,6 +79,7 @@ DETAIL_LABELS = {
     "starts": "bắt đầu",
     "new_ack": "ghi vào sổ",
     "skip_invalid": "bỏ qua dòng lỗi",
+    "question_id": "câu hỏi số",
 }
 _VALUE_LABELS = {
     "draft": "soạn thảo",
