@@ -352,3 +352,26 @@ async def test_curated_answer_reaches_the_asker_and_is_reused(world: World, offi
     await expect(messages.last).to_have_text(
         re.compile(r"^Ban Tuyên giáo trả lời:\s*" + re.escape(answer)), timeout=WAIT_MS
     )
+
+
+async def test_people_browse_edit_and_deactivate(world: World, officer) -> None:
+    await officer.goto(world.url + "/admin/people")
+    await officer.get_by_label("Xem theo đơn vị").select_option(label="Tỉnh ủy Quảng Nam > Huyện ủy Duy Xuyên")
+    await officer.get_by_role("button", name="Xem").click()
+    await officer.get_by_role("link", name="Ngô Thị Phương").click()
+    await officer.get_by_label("Số điện thoại").fill("0905000004")  # Trần Thị Bình's
+    await officer.get_by_role("button", name="Lưu").click()
+    await expect(officer.get_by_role("alert")).to_have_text("Số điện thoại 0905000004 đã là của Trần Thị Bình.")
+    await officer.get_by_label("Số điện thoại").fill("+84 905 000 099")
+    await officer.get_by_label("Chức vụ").fill("Phó Trưởng ban Tuyên giáo")
+    await officer.get_by_role("button", name="Lưu").click()
+    await expect(officer.get_by_role("status")).to_have_text("Đã lưu thông tin.")
+    await expect(officer.get_by_label("Số điện thoại")).to_have_value("0905000099")
+
+    await officer.get_by_role("button", name="Ngừng hoạt động").click()
+    await expect(officer.locator("h1")).to_contain_text("ngừng hoạt động")
+    phuong = world.app.db.execute("SELECT id, status FROM people WHERE full_name = 'Ngô Thị Phương'").fetchone()
+    assert phuong[1] == "inactive"
+    assert phuong[0] not in roster.audience_people(world.app)
+    await officer.get_by_role("button", name="Cho hoạt động lại").click()
+    await expect(officer.locator("h1")).to_contain_text("đang hoạt động")

@@ -142,11 +142,14 @@ async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamRespo
 
 @route(ADMIN)
 async def people_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    """GET /admin/people?q=: find people and change their role."""
+    """GET /admin/people?q=…|unit=U: find people (or browse a unit), open one, change their role."""
     app = state_of(request).app
     query = request.query.get("q", "").strip()[:100]
+    unit = to_int(request.query.get("unit"))
     if query:
         people = roster.find_people(app, query, limit=PEOPLE_LIMIT)
+    elif unit is not None:
+        people = roster.list_people(app, unit)[:PEOPLE_LIMIT]
     else:
         people = [p for p in roster.list_people(app, status="active") if p.role != "cadre"][:PEOPLE_LIMIT]
     return render(
@@ -155,6 +158,8 @@ async def people_page(request: web.Request, viewer: Viewer) -> web.StreamRespons
         "people.html",
         people=people,
         query=query,
+        unit=unit,
+        units=unit_choices(app),
         roles=roster.ROLES,
         message=request.query.get("ok"),
         error=None,

@@ -1,5 +1,5 @@
-"""Self-registrations waiting for approval, answers to the questions the bot could not answer,
-and the ledger check, on the admin pages.
+"""People on the admin pages: one person's details corrected or deactivated, self-registrations
+waiting for approval; answers to the questions the bot could not answer; the ledger check.
 
 Approving or rejecting is :func:`bot.core.chat.registration.decide`, the same function as the
 chat's "Duyệt" button (the core checks the officer role, audits, and queues the notice to the
@@ -20,16 +20,18 @@ from bot.channels.web.base import (
     Viewer,
     error_page,
     form_of,
+    not_found,
     redirect,
     render,
     route,
     state_of,
     to_int,
+    unit_choices,
 )
 from bot.core.chat import library, registration
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
-from bot.core.roster import audit, roster
+from bot.core.roster import audit, person_changes, roster
 
 
 @route(OFFICER)
@@ -70,6 +72,61 @@ async def reject(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     return await _decide(request, viewer, False)
 
 
+def _person_page(request: web.Request, viewer: Viewer, person, status: int = 200, error: str | None = None):
+    app = state_of(request).app
+    return render(
+        request,
+        viewer,
+        "person.html",
+        status=status,
+        person=person,
+        units=unit_choices(app),
+        error=error,
+        message=request.query.get("ok"),
+    )
+
+
+@route(ADMIN)
+async def person_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/people/{id}: one person's details to correct, and (de)activation."""
+    person = roster.get_person(state_of(request).app, to_int(request.match_info["id"]) or 0)
+    if person is None:
+        return not_found(request, viewer, "Không có người này trong danh sách.")
+    return _person_page(request, viewer, person)
+
+
+@route(ADMIN)
+async def person_save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/people/{id}: save the corrected name, unit, position and phone."""
+    app = state_of(request).app
+    person_id = to_int(request.match_info["id"]) or 0
+    form = await form_of(request)
+    edit = person_changes.PersonEdit(
+        form.get("full_name", ""), to_int(form.get("unit")) or 0, form.get("position", ""), form.get("phone", "")
+    )
+    try:
+        person = person_changes.update(app, viewer.person, person_id, edit)
+    except UserError as exc:
+        found = roster.get_person(app, person_id)
+        if found is None:
+            return not_found(request, viewer, exc.message)
+        return _person_page(request, viewer, found, 400, exc.message)
+    return redirect(f"/admin/people/{person.id}?" + urlencode({"ok": "Đã lưu thông tin."}))
+
+
+@route(ADMIN)
+async def person_status(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/people/{id}/status (active=1|0): deactivate or reactivate."""
+    app = state_of(request).app
+    active = (await form_of(request)).get("active") == "1"
+    try:
+        person = person_changes.set_active(app, viewer.person, to_int(request.match_info["id"]) or 0, active)
+    except UserError as exc:
+        return error_page(request, viewer, 400, "Chưa đổi được trạng thái", exc.message)
+    done = "Đã cho hoạt động lại." if active else "Đã ngừng hoạt động: không còn nhận thông báo và giao quán triệt mới."
+    return redirect(f"/admin/people/{person.id}?" + urlencode({"ok": done}))
+
+
 @route(OFFICER)
 async def answer_question(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/questions/{id}/answer: the office answers a question the bot could not."""
@@ -102,4 +159,7 @@ def routes() -> list[web.RouteDef]:
         web.post("/admin/approvals/{id}/reject", reject),
         web.get("/admin/ledger", ledger_page),
         web.post("/admin/questions/{id}/answer", answer_question),
+        web.get("/admin/people/{id}", person_page),
+        web.post("/admin/people/{id}", person_save),
+        web.post("/admin/people/{id}/status", person_status),
     ]
