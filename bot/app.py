@@ -39,6 +39,11 @@ class App:
 
         return Searcher.open(self)
 
+    def reload_search(self) -> None:
+        """Forget the loaded search engine, so the next question loads the index written since
+        (by an upload indexed on another connection)."""
+        self.__dict__.pop("searcher", None)
+
     def now(self) -> datetime:
         """The current UTC time; tests replace this to pin "today"."""
         return store.utcnow()

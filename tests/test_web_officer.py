@@ -375,3 +375,23 @@ async def test_people_browse_edit_and_deactivate(world: World, officer) -> None:
     assert phuong[0] not in roster.audience_people(world.app)
     await officer.get_by_role("button", name="Cho hoạt động lại").click()
     await expect(officer.locator("h1")).to_contain_text("đang hoạt động")
+
+
+async def test_document_upload_shows_progress_until_indexed(world: World, officer, tmp_path) -> None:
+    source = REPO / "tests" / "fixtures" / "knowledge" / "ket-luan-901-thu-vien-so.txt"
+    upload = tmp_path / "ket-luan-901.txt"
+    upload.write_bytes(source.read_bytes())
+    await officer.goto(world.url + "/admin/documents")
+    await officer.get_by_label(re.compile("Tệp văn bản")).set_input_files(str(upload))
+    await officer.get_by_role("button", name="Tải lên và nạp").click()
+    await expect(officer.get_by_role("heading", name="Nạp văn bản «ket-luan-901.txt»")).to_be_visible()
+    bar = officer.get_by_label("Tiến độ nạp văn bản")
+    await expect(officer.locator("[data-live=label]")).to_have_text("Đã xong", timeout=120_000)
+    assert await bar.evaluate("bar => bar.value") == 100
+    await expect(officer.locator("[data-live=message]")).to_contain_text("Văn bản mới: 1")
+    await officer.get_by_role("link", name="Xem danh sách văn bản").click()
+    await expect(officer.locator(".document")).to_have_count(2)
+    (chunks,) = world.app.db.execute(
+        "SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%ket-luan-901.txt'"
+    ).fetchone()
+    assert chunks > 0

@@ -17,6 +17,7 @@ from bot.channels.web import (
     admin_broadcasts,
     admin_conferences,
     admin_data,
+    admin_documents,
     admin_invites,
     admin_people,
     auth,
@@ -57,6 +58,7 @@ def setup(
         admin_broadcasts,
         admin_conferences,
         admin_data,
+        admin_documents,
         admin_invites,
         admin_people,
     ):

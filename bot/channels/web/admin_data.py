@@ -42,7 +42,7 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 NOT_A_SPREADSHEET = "Tệp «{name}» không phải bảng tính: chỉ nhận tệp .xlsx hoặc .csv (UTF-8)."
 
 
-class _TooLarge(Exception):
+class TooLarge(Exception):
     """The upload passed the size limit."""
 
 
@@ -53,7 +53,7 @@ def _safe_name(filename: str) -> str:
     return name[-120:]
 
 
-async def _read_upload(request: web.Request, limit: int, folder: Path) -> tuple[dict[str, str], Path | None]:
+async def read_upload(request: web.Request, limit: int, folder: Path) -> tuple[dict[str, str], Path | None]:
     """Stream a multipart form: small text fields into a dict, the file into ``folder``."""
     fields: dict[str, str] = {}
     saved: Path | None = None
@@ -73,7 +73,7 @@ async def _read_upload(request: web.Request, limit: int, folder: Path) -> tuple[
             while chunk := await part.read_chunk(64 * 1024):
                 total += len(chunk)
                 if total > limit:
-                    raise _TooLarge
+                    raise TooLarge
                 out.write(chunk)
     return fields, saved
 
@@ -110,8 +110,8 @@ async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamRespo
         return too_large(request, viewer)
     with tempfile.TemporaryDirectory(prefix="quantriet-upload-") as tmp:
         try:
-            fields, saved = await _read_upload(request, limit, Path(tmp))
-        except _TooLarge:
+            fields, saved = await read_upload(request, limit, Path(tmp))
+        except TooLarge:
             return too_large(request, viewer)
         except (ValueError, AssertionError, KeyError):  # not a multipart body at all
             return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")

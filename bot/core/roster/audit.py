@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "remind": "nhắc nhở",
     "ledger.verify": "kiểm tra sổ xác nhận",
     "answer.curate": "trả lời câu hỏi thay trợ lý",
+    "document.upload": "nạp văn bản",
 }
 # Audit rows that are not refusable actions, named for the audit page.
 _OTHER_LABELS = {

@@ -48,6 +48,11 @@
           const values = (data.rows || {})[row.dataset.row];
           if (values) row.querySelectorAll("[data-k]").forEach((cell) => set(cell, values[cell.dataset.k]));
         });
+        document.querySelectorAll("progress[data-live-percent]").forEach((bar) => { bar.value = data.percent; });
+        if (data.finished) {
+          document.querySelectorAll("[data-when-finished]").forEach((el) => { el.hidden = false; });
+          clearInterval(timer);
+        }
         if (qr && data.qr && qr.dataset.url !== data.qr.url) {
           qr.innerHTML = data.qr.svg;  // SVG made by our server for our own URL
           qr.dataset.url = data.qr.url;
@@ -55,7 +60,7 @@
         if (live) live.hidden = false;
       } catch (err) { /* the next poll retries */ }
     }
-    setInterval(refreshLive, pollMs);
+    const timer = setInterval(refreshLive, pollMs);
     refreshLive();
   });
 
