@@ -395,3 +395,22 @@ async def test_document_upload_shows_progress_until_indexed(world: World, office
         "SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path LIKE '%ket-luan-901.txt'"
     ).fetchone()
     assert chunks > 0
+
+
+async def test_a_signed_paper_sheet_is_imported_on_the_conference_page(world: World, officer, tmp_path) -> None:
+    from ledger_support import write_csv
+
+    sheet = write_csv(
+        tmp_path / "ky-ten.csv",
+        [["Nguyễn Văn An", "Huyện ủy Thăng Bình", "0905000003"]],
+        header=["Họ và tên", "Đơn vị", "Số điện thoại"],
+    )
+    await officer.goto(world.url + "/admin/conferences/1")
+    await officer.get_by_label(re.compile("Bảng tính")).set_input_files(str(sheet))
+    await officer.get_by_role("button", name="Nhập danh sách ký tên").click()
+    await expect(officer.get_by_role("status")).to_contain_text("ghi nhận 1 người")
+    await expect(officer.locator("[data-live=paper]")).to_have_text("1")
+    (channel, source) = world.app.db.execute(
+        "SELECT k.channel, k.source_hash FROM acks k JOIN people p ON p.id = k.person_id WHERE p.phone = '0905000003'"
+    ).fetchone()
+    assert channel == "hội nghị" and source

@@ -10,17 +10,25 @@ conversation core as Telegram and Zalo), the Telegram deep link and the words to
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from datetime import date, datetime, time
+from pathlib import Path
+from urllib.parse import urlencode
 
 import segno
 from aiohttp import web
 
 from bot.channels import download_route  # a module (it imports this package while loading)
+from bot.channels.web.admin_data import UPLOAD_SUFFIXES, TooLarge, read_upload
 from bot.channels.web.base import (
     ANYONE,
+    CSRF_REFUSED,
     OFFICER,
     PERSON,
     Viewer,
+    csrf_ok,
+    error_page,
     form_of,
     not_found,
     redirect,
@@ -28,12 +36,13 @@ from bot.channels.web.base import (
     route,
     state_of,
     to_int,
+    too_large,
     unit_choices,
 )
 from bot.channels.web.chat import converse
 from bot.core import clock
 from bot.core.errors import UserError
-from bot.core.evidence import assignments, conferences
+from bot.core.evidence import assignments, conferences, ledger
 from bot.core.numbers import format_number, format_percent
 from bot.core.roster.roster import invite_link
 
@@ -56,6 +65,7 @@ def _attendance_json(attendance: conferences.Attendance) -> dict:
             "invited": format_number(attendance.invited),
             "present": format_number(attendance.present),
             "uninvited": format_number(attendance.uninvited),
+            "paper": format_number(attendance.paper),
             "percent": format_percent(attendance.percent),
         },
         "rows": {
@@ -158,6 +168,7 @@ async def _conference_view(request: web.Request, viewer: Viewer, template: str) 
         conference=conference,
         attendance=attendance,
         status_label=conference.status(app.now()),
+        message=request.query.get("ok"),
         **_venue(app, conference),
     )
 
@@ -193,6 +204,42 @@ async def live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     return web.json_response(
         {"fields": fields, "rows": found["rows"], "qr": {"url": venue["url"], "svg": venue["svg"]}}
     )
+
+
+@route(OFFICER, csrf="handler")
+async def import_sheet(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/conferences/{id}/sheet (multipart): a signed paper attendance sheet, recorded as
+    acknowledgements (channel "hội nghị") through the same core function as ``quantriet ack import``."""
+    state = state_of(request)
+    conference = conferences.get(state.app, to_int(request.match_info["id"]) or 0)
+    if conference is None:
+        return not_found(request, viewer, "Không có hội nghị này.")
+    with tempfile.TemporaryDirectory(prefix="quantriet-sheet-") as tmp:
+        try:
+            fields, saved = await read_upload(request, state.settings.max_upload_bytes, Path(tmp))
+        except TooLarge:
+            return too_large(request, viewer)
+        except (ValueError, AssertionError, KeyError):
+            return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
+        if not csrf_ok(viewer, fields.get("csrf")):
+            return error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
+        if saved is None or saved.suffix.lower() not in UPLOAD_SUFFIXES:
+            return error_page(request, viewer, 400, "Chưa nhập được", "Hãy chọn danh sách ký tên dạng .xlsx hoặc .csv.")
+        try:
+            report = await asyncio.to_thread(
+                ledger.import_attendance,
+                state.app,
+                viewer.person,
+                saved,
+                conference.assignment.id,
+                fields.get("skip_invalid") == "1",
+            )
+        except UserError as exc:
+            return error_page(request, viewer, 400, "Chưa nhập được danh sách", exc.message)
+    if not report.imported:
+        lines = "; ".join(f"dòng {e.row}: {e.message}" for e in report.errors[:20])
+        return error_page(request, viewer, 400, "Chưa nhập được danh sách", f"{report.summary()} {lines}")
+    return redirect(f"/admin/conferences/{conference.id}?" + urlencode({"ok": report.summary()}))
 
 
 # ------------------------------------------------------------------------- the QR code's page
@@ -235,6 +282,7 @@ def routes() -> list[web.RouteDef]:
         web.get("/admin/conferences/{id}", conference_page),
         web.get("/admin/conferences/{id}/qr", qr_page),
         web.get("/admin/api/conferences/{id}", live),
+        web.post("/admin/conferences/{id}/sheet", import_sheet),
         web.get(CHECKIN_PATH + "{code}", checkin_page),
         web.post(CHECKIN_PATH + "{code}", checkin),
     ]

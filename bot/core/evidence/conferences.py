@@ -151,6 +151,7 @@ class Attendance:
     invited: int
     present: int  # invited people who checked in
     uninvited: int  # members of the assignment who came without being invited
+    paper: int = 0  # invited people recorded from a signed attendance sheet (not checked in by QR)
 
     @property
     def percent(self) -> float:
@@ -307,7 +308,15 @@ def attendance(app: App, conference_id: int) -> Attendance:
         "(SELECT 1 FROM conference_invitees i WHERE i.conference_id = c.conference_id AND i.person_id = c.person_id)",
         (conference_id,),
     ).fetchone()
-    return Attendance(sorted(rows, key=lambda u: u.name), invited, present, uninvited)
+    (paper,) = app.db.execute(
+        "SELECT COUNT(*) FROM conference_invitees i JOIN conferences c ON c.id = i.conference_id "
+        "JOIN assignments a ON a.id = c.assignment_id "
+        "JOIN acks k ON k.person_id = i.person_id AND k.document_id = a.document_id AND k.version = a.version "
+        "WHERE i.conference_id = ? AND k.channel = ? AND k.source_hash IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM conference_checkins x WHERE x.conference_id = i.conference_id AND x.person_id = i.person_id)",
+        (conference_id, ledger.CONFERENCE),
+    ).fetchone()
+    return Attendance(sorted(rows, key=lambda u: u.name), invited, present, uninvited, paper)
 
 
 def view(app: App, actor: Person | None, conference_id: int) -> tuple[Conference, Attendance]:
