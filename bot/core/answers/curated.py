@@ -75,11 +75,13 @@ def add(app: App, actor: Person | None, question_id: int, answer: str) -> tuple[
         raise UserError(f"Không có câu hỏi số {question_id}.")
     question, asker = row
     now = store.isotime(app.now())
-    curated_id = app.db.execute(
-        "INSERT INTO curated_answers (question_id, question, question_key, answer, created_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (question_id, question, _key(question), answer, actor.id if actor else None, now),
-    ).lastrowid
+    curated_id = store.new_id(
+        app.db.execute(
+            "INSERT INTO curated_answers (question_id, question, question_key, answer, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (question_id, question, _key(question), answer, actor.id if actor else None, now),
+        )
+    )
     return Curated(curated_id, question_id, question, answer, now), asker
 
 

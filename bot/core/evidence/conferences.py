@@ -188,22 +188,24 @@ def create(app: App, actor: Person | None, draft: ConferenceDraft) -> int:
     if not invited:
         raise UserError("Không có ai trong các đơn vị được mời thuộc danh sách được giao của đợt quán triệt này.")
     with store.transaction(app.db, immediate=True):
-        conference_id = app.db.execute(
-            "INSERT INTO conferences (assignment_id, title, starts_at, ends_at, place, online_link, units, secret, "
-            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                assignment_id,
-                draft.title,
-                store.isotime(draft.starts_at),
-                store.isotime(draft.ends_at),
-                draft.place,
-                draft.online_link,
-                json.dumps(draft.units),
-                secrets.token_hex(32),
-                actor.id if actor else None,
-                store.isotime(app.now()),
-            ),
-        ).lastrowid
+        conference_id = store.new_id(
+            app.db.execute(
+                "INSERT INTO conferences (assignment_id, title, starts_at, ends_at, place, online_link, units, secret, "
+                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    assignment_id,
+                    draft.title,
+                    store.isotime(draft.starts_at),
+                    store.isotime(draft.ends_at),
+                    draft.place,
+                    draft.online_link,
+                    json.dumps(draft.units),
+                    secrets.token_hex(32),
+                    actor.id if actor else None,
+                    store.isotime(app.now()),
+                ),
+            )
+        )
         app.db.conn.executemany(
             "INSERT INTO conference_invitees (conference_id, person_id) VALUES (?, ?)",
             [(conference_id, p) for p in invited],

@@ -305,10 +305,10 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         ]
     )
     anchor_column = get_column_letter(CHART_TABLE_COLUMN + 3)
-    row = 2
+    anchor_row = 2
     for chart, rows_taken in charts:
-        summary.add_chart(chart, f"{anchor_column}{row}")
-        row += rows_taken
+        summary.add_chart(chart, f"{anchor_column}{anchor_row}")
+        anchor_row += rows_taken
 
     detail = wb.create_sheet("Chi tiết")
     header(detail, DETAIL_HEADERS)
