@@ -21,10 +21,11 @@ import sqlite_utils
 
 SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels", "conferences", "curated")
 
-# (name, sql) pairs, applied in order, once each, after the schema files.
+# (name, schema file) pairs: changes to tables that exist in the field, applied in order, once
+# each, after the schema files.
 MIGRATIONS: list[tuple[str, str]] = [
-    # an officer closes an assignment (bot/core/evidence/assignment_changes.py)
-    ("assignments.closed_at", "ALTER TABLE assignments ADD COLUMN closed_at TEXT"),
+    ("units-history", "units_history"),
+    ("assignments.closed_at", "assignments_closed"),  # an officer closes an assignment
 ]
 
 _schema_lock = threading.Lock()
@@ -68,33 +69,34 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table and apply pending migrations; cheap when nothing is pending."""
     with _schema_lock:
         for name in SCHEMA_FILES:
-            sql = resources.files("bot.schema").joinpath(f"{name}.sql").read_text("utf-8")
-            db.conn.executescript(sql)
+            db.conn.executescript(_schema_sql(name))
         db.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
         done = {row[0] for row in db.conn.execute("SELECT name FROM schema_migrations")}
-        for name, sql in MIGRATIONS:
-            if name in done:
-                continue
-            # statement by statement (executescript would commit), under the write lock, checked
-            # again inside it: another process may have applied it meanwhile
-            with transaction(db, immediate=True):
-                if db.conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
-                    continue
-                for statement in _statements(sql):
-                    db.conn.execute(statement)
-                db.conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
+        for name, file in MIGRATIONS:
+            if name not in done:
+                _migrate(db, name, _schema_sql(file))
 
 
-def _statements(script: str) -> Iterator[str]:
-    """The complete SQL statements of a script (a trigger's body stays whole)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending.strip()
-            pending = ""
-    if pending.strip():
-        yield pending.strip()
+def _schema_sql(name: str) -> str:
+    return resources.files("bot.schema").joinpath(f"{name}.sql").read_text("utf-8")
+
+
+def _migrate(db: sqlite_utils.Database, name: str, sql: str) -> None:
+    """Apply one migration atomically, once even when several processes start together.
+
+    Statements run one by one (``executescript`` would commit the transaction before running);
+    the write lock is taken first and the record re-checked under it.
+    """
+    with transaction(db, immediate=True) as conn:
+        if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+            return
+        statement = ""
+        for line in sql.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                conn.execute(statement)
+                statement = ""
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
 
 
 @contextmanager

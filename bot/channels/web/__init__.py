@@ -20,6 +20,7 @@ from bot.channels.web import (
     admin_documents,
     admin_invites,
     admin_people,
+    admin_units,
     auth,
     chat,
 )
@@ -60,6 +61,7 @@ def setup(
         admin_documents,
         admin_invites,
         admin_people,
+        admin_units,
     ):
         web_app.router.add_routes(module.routes())
     web_app.router.add_static("/static", HERE / "static", append_version=False)

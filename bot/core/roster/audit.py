@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "roster.edit": "sửa thông tin cán bộ",
     "roster.deactivate": "ngừng hoạt động cán bộ",
     "roster.activate": "cho cán bộ hoạt động lại",
+    "units.reorganise": "sắp xếp lại đơn vị",
     "assign": "giao văn bản quán triệt",
     "ack.import": "nhập danh sách dự hội nghị",
     "conference.create": "tổ chức hội nghị quán triệt",
