@@ -19,7 +19,7 @@ from bot.core import clock
 from bot.core.chat.messages import Attachment
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
-from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
+from bot.core.evidence.assignments import Assignment, document_origin, list_assignments, require_assignment
 from bot.core.evidence.reports import Progress, compute_progress
 from bot.core.roster import audit
 from bot.core.roster.roster import Person, UnitIndex
@@ -50,6 +50,7 @@ DETAIL_HEADERS = (
     ("Kiểm tra", 9),
     ("Hàng sổ", 9),
     ("Mã băm sổ xác nhận", 66),
+    ("Nguồn văn bản", 40),
 )
 SUMMARY_HEADERS = (
     ("Đợt", 6),
@@ -112,6 +113,7 @@ def _detail_rows(
             params.append(clock.day_end_utc(until))
         sql += " ORDER BY p.unit_id, p.name_key, p.id"
         label, version, due = assignment.document.label, assignment.version[:12], clock.format_date(assignment.due_date)
+        origin = document_origin(app, assignment.document.id)
         for name, unit, position, acked_at, channel, score, ack_id, digest in app.db.execute(sql, params):
             if acked_at is None:
                 status, when = "Chưa xác nhận", ""
@@ -131,6 +133,7 @@ def _detail_rows(
                 score or "",
                 ack_id or "",
                 digest or "",
+                origin,
             ]
 
 
