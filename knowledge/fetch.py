@@ -16,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import PurePosixPath
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from knowledge.loaders import SUPPORTED_SUFFIXES, DocumentError
@@ -86,7 +87,7 @@ def fetch(
     return Fetched(url, final_url, _suffix(final_url, info), data, info.get("ETag"), info.get("Last-Modified"))
 
 
-def _read_bounded(response, max_bytes: int) -> bytes:  # type: ignore[no-untyped-def]
+def _read_bounded(response: BinaryIO, max_bytes: int) -> bytes:
     """The body, refused as soon as it passes ``max_bytes`` (a server may send no Content-Length)."""
     parts: list[bytes] = []
     size = 0
