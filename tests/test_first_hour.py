@@ -47,7 +47,7 @@ def test_banner_lists_the_catalogue_says_how_to_add_texts_and_where_to_log_in(ap
         and "knowledge/documents" in notes
         and "quantriet ingest https://" in notes
     )
-    assert "Đăng nhập quản trị: http://127.0.0.1:9123/admin/login" in notes and "Quản trị hệ thống" in notes
+    assert "Đăng nhập quản trị: {base}/admin/login" in notes and "Quản trị hệ thống" in notes
 
     ingest(app, [FIXTURE_KNOWLEDGE])
     notes = "\n".join(serve.build(app, (web_channel,), host="127.0.0.1", port=9123).notes)
