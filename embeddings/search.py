@@ -402,8 +402,10 @@ class Searcher:
     def embed(self, query: Query) -> np.ndarray:
         return self.encoder.encode_queries([query.text])[0]
 
-    def search(self, question: str | Query, k: int | None = None) -> SearchResult:
-        """Rank sections for a question; ``k`` defaults to the configured number of sources."""
+    def search(self, question: str | Query, k: int | None = None, scope: set[int] | None = None) -> SearchResult:
+        """Rank sections for a question; ``k`` defaults to the configured number of sources.
+        ``scope``: the documents the question names; only their chunks are ranked unless none
+        of them is a candidate (then the whole catalogue is)."""
         t0 = time.perf_counter()
         self._reload()
         s = self.settings
@@ -434,6 +436,8 @@ class Searcher:
         fused = self._fuse(candidates, dense_scores, bm25)
         result.referenced = self.references.referenced(query)
         ranked = self._ranked(candidates, fused, cosines, bm25, query, result.referenced)
+        if scope:
+            ranked = [h for h in ranked if h.document_id in scope] or ranked
         result.chunks = ranked[: s.answer_chunks]
         result.hits = _one_per_section(ranked, k)
         if sentence_scores is not None:

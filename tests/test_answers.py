@@ -171,3 +171,42 @@ def test_section_text_opens_the_quoted_section(knowledge_app):
     assert section is not None and section.section == source.section
     assert source.text.strip("…") in section.text and len(section.text) >= len(source.text)
     assert section_text(knowledge_app, 10**9) is None
+
+
+def test_small_talk_gets_a_reply_and_the_help_never_a_quote(knowledge_app):
+    for question in ("bạn là ai vậy", "cam on nhe", "chào ad", "ok ad"):
+        result = ask(knowledge_app, question)
+        assert result.status == "small_talk" and not result.confident and not result.sources, question
+        assert "«" not in result.answer and "/vanban" in result.answer
+
+
+def test_a_text_not_in_the_catalogue_is_named_back(knowledge_app):
+    for question, name in (
+        ("nq52 ve cach mang cong nghiep lan thu tu co noi dung chinh gi", "Nghị quyết 52"),
+        ("nghi quyet 20 cua tinh quang ngai noi ve van de gi", "Nghị quyết 20"),
+        ("Quyết định 749 đặt mục tiêu gì đến 2025", "Quyết định 749"),
+    ):
+        result = ask(knowledge_app, question)
+        assert not result.confident and name in result.answer and "Các văn bản hiện có" in result.answer
+
+
+def test_metadata_from_header_and_signature_block(knowledge_app):
+    for question, fact in (
+        ("KL69 ai ky vay ad", "Trương Thị Mai"),
+        ("nq20 ngay nao", "1/11/2012"),
+        ("nghi quyet 20 la cua hoi nghi nao vay", "Hội nghị lần thứ sáu"),
+    ):
+        result = ask(knowledge_app, question)
+        assert result.confident and fact in result.answer, question
+    implementing = ask(knowledge_app, "Tỉnh ủy ban hành chương trình hành động thực hiện NQ57 số mấy, ngày nào?")
+    assert not implementing.confident and "thực hiện Nghị quyết 57" in implementing.answer
+
+
+def test_furniture_is_never_quoted(knowledge_app):
+    result = ask(knowledge_app, "Nơi nhận nghị quyết 20 gồm các tỉnh uỷ, thành uỷ nào")
+    assert "Nơi nhận" not in result.answer and "- Các tỉnh uỷ, thành uỷ," not in result.answer
+
+
+def test_yes_no_mention_question_says_yes_with_the_sentence(knowledge_app):
+    result = ask(knowledge_app, "Nghị quyết 57 có đề cập đến chống lừa đảo qua mạng không?")
+    assert result.confident and result.answer.startswith("Có.") and "lừa đảo" in result.answer
