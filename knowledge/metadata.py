@@ -17,6 +17,8 @@ import dataclasses
 import re
 from datetime import date
 
+from knowledge.loaders import guess_kind
+
 _SESSION = re.compile(
     r"Hội nghị (?:lần thứ [\wÀ-ỹ]+|Trung ương [\wÀ-ỹ]+) (?:của )?Ban Chấp hành Trung ương(?: Đảng)?"
     r"(?: Cộng sản Việt Nam)?,? khoá [IVXLC]+|Kỳ họp thứ [\wÀ-ỹ]+,? Quốc hội khoá [IVXLC]+",
@@ -27,20 +29,6 @@ _SIGNATURE = re.compile(r"^\s*(?:T/M|TM\.|TM|K/T|KT\.|KT|THAY MẶT|Q\. ?)\s+(.+
 _SIGNED = re.compile(r"\((?:Đã ký|đã ký)\)|\[đã ký\]", re.IGNORECASE)
 _PLACE_DATE = re.compile(r"^\s*([A-ZĐ][^\d,\n]{1,40}), ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})", re.MULTILINE)
 _NUMBER_LINE = re.compile(r"^\s*Số:\s*(\S+)", re.MULTILINE)
-_KINDS = (
-    "Nghị quyết",
-    "Kết luận",
-    "Chỉ thị",
-    "Quyết định",
-    "Nghị định",
-    "Thông tư",
-    "Quy định",
-    "Kế hoạch",
-    "Công văn",
-    "Thông báo",
-    "Hướng dẫn",
-    "Luật",
-)
 _FURNITURE_START = re.compile(r"^\s*(?:Nơi nhận|NƠI NHẬN)\s*:?", re.MULTILINE)
 _FURNITURE_LINE = re.compile(
     r"^\s*(?:Số:\s*\S+|-{3,}|\*{3,}|_{3,}|Trang \d+|\d+\s*/\s*\d+$|(?:T/M|TM\.|K/T|KT\.|THAY MẶT)\s)"
@@ -79,7 +67,7 @@ def parse_metadata(title: str, number: str, kind: str, issuer: str, issued: str,
         if number
         else (Fact(m.group(1), m.group(0).strip()) if m else None)
     )
-    found_kind = kind or next((k for k in _KINDS if title.lower().startswith(k.lower())), "")
+    found_kind = kind or guess_kind(title) or ""
     meta["kind"] = Fact(found_kind) if found_kind else None
     meta["issuer"] = Fact(issuer, _line_with(head, issuer)) if issuer else None
     place = _PLACE_DATE.search(head)
