@@ -219,6 +219,8 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         return dataclasses.replace(base, answer=reply, status="small_talk")
     try:
         searcher = app.searcher
+        if searcher.empty:
+            return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
         scope, missing = particulars.resolve(searcher.references, reading)
         if missing and not scope:
             return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
