@@ -50,7 +50,8 @@ def test_intent(question, intent, detail):
 
 
 def test_yes_no_about_a_mention():
-    assert understand("kế hoạch có nhắc đến khởi nghiệp ko").mention
+    assert understand("kế hoạch có nhắc đến khởi nghiệp ko").mention == "khoi nghiep"
+    assert understand("Đất đai có được nhắc trong kế hoạch không?").mention == "dat dai"
     assert not understand("hạn là 30/4 đúng không").mention
 
 

@@ -29,7 +29,7 @@ from bot.core.answers import particulars
 from bot.core.answers.understanding import Understanding, understand
 from bot.core.chat.texts import days_phrase
 from bot.core.clock import local_today
-from embeddings.query import Query, has_figure, keys
+from embeddings.query import Query, has_figure, keys, parse
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import is_furniture, starts_distribution
@@ -106,6 +106,7 @@ _NUMBER_WORDS = frozenset(
         "nửa",
     ]
 )
+YES_TOPIC_SHARE = 0.5  # "Có" only when the quote holds this much of what was asked about (idf-weighted)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
 DOCUMENT_SHARE = 0.5
@@ -322,6 +323,9 @@ def _compose(
     if antecedent and len(antecedent) + len(quote) < budget:  # only when both fit whole
         quote = f"{antecedent} {quote}"
     if reading.intent == "yesno" and reading.mention:
+        if _overlap(" ".join(s.text for s in chosen), _topic_weights(app, reading.mention)) < YES_TOPIC_SHARE:
+            log.info("declined %r: the quote does not speak of %r", query.text[:80], reading.mention)
+            return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
         header = f"{YES} {header}"
     answer = _join(note, header, f"«{quote}»", facts)
 
@@ -364,6 +368,12 @@ def _term_weights(app: App, query: Query) -> dict[str, float]:
     """idf of each query term (folded), from the searcher's vocabulary."""
     vocab = app.searcher.vocabulary
     return {t.fold: vocab.idf(t.fold) for t in query.terms}
+
+
+def _topic_weights(app: App, topic: str) -> dict[str, float]:
+    """idf of the terms of what a yes/no question asks about ("khen thưởng cá nhân")."""
+    vocab = app.searcher.vocabulary
+    return {t.fold: vocab.idf(t.fold) for t in parse(topic).terms}
 
 
 def _overlap(text: str, weights: dict[str, float], context: dict[str, float] | None = None) -> float:

@@ -151,8 +151,11 @@ _DUTY = re.compile(
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
 _YES_NO = re.compile(r"(?:\bco\b.+\b(?:khong|chua)|\b(?:phai|dung|hay) khong|\bco phai)\s*$")
-# Asks whether the texts mention something at all: "có nhắc/đề cập/nói … không".
-_MENTION = re.compile(r"\bco (?:\w+ ){0,2}(?:nhac|de cap|noi|neu|quy dinh|de ra|yeu cau|bat|khuyen khich|noi gi)\b")
+# Asks whether the texts mention something at all: "có nhắc/đề cập/nói … không"; the topic follows.
+_MENTION = re.compile(
+    r"\bco (?:\w+ ){0,2}(?:nhac|de cap|noi|neu|quy dinh|de ra|yeu cau|bat|khuyen khich)"
+    r"(?: (?:den|toi|ve|gi ve|gi den|gi))? (?P<topic>.+?) (?:khong|chua)$"
+)
 _OWN_UNIT = re.compile(
     r"\b(?:don vi|co quan|chi bo|dang bo|dia phuong|xa|phuong|huyen|tinh|so|ban|nganh)"
     r" (?:cua )?(?:toi|minh|em|chung toi|chung em|ta)\b"
@@ -174,7 +177,7 @@ class Understanding:
     metadata: str = ""  # signer, session, place, issuer, issued
     named: tuple[NamedDocument, ...] = ()
     implementing: bool = False  # asks about a text implementing the named one ("kế hoạch thực hiện KL69")
-    mention: bool = False  # a yes/no question asking whether the texts mention something
+    mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
     own_unit: bool = False
 
     @property
@@ -246,7 +249,11 @@ def understand(question: str) -> Understanding:
     if field:
         return dataclasses.replace(base, intent="metadata", metadata=field, implementing=implementing)
     if _YES_NO.search(folded):
-        return dataclasses.replace(base, intent="yesno", mention=bool(_MENTION.search(folded)))
+        mention = _MENTION.search(folded)
+        topic = mention.group("topic") if mention else ""
+        if mention and topic.startswith(("trong ", "o ", "tai ")):  # "X có được nhắc trong kế hoạch không"
+            topic = folded[: mention.start()].strip()
+        return dataclasses.replace(base, intent="yesno", mention=topic)
     if _DEADLINE.search(folded) and not (
         " han " in f" {folded} " and _NOT_DEADLINE_HAN.search(folded) and "thoi han" not in folded
     ):
