@@ -160,6 +160,14 @@ _OWN_UNIT = re.compile(
     r"\b(?:don vi|co quan|chi bo|dang bo|dia phuong|xa|phuong|huyen|tinh|so|ban|nganh)"
     r" (?:cua )?(?:toi|minh|em|chung toi|chung em|ta)\b"
 )
+# Context before the question ("Tuần sau chi bộ em sinh hoạt…. Nghị quyết … như thế nào?"): the
+# question is the sentence with a question word; a leading clause about oneself ("Em đang soạn
+# bài cho chi bộ, …") is context too.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_QUESTION_WORD = re.compile(
+    r"\?|\b(?:gi|nao|sao|bao nhieu|bao lau|may|khong|chua|ai|dau|bao gio|the nao|hay|phai|can|co)\b"
+)
+_SELF_CLAUSE = re.compile(r"^(?:em|toi|minh|chung toi|chung em|anh|chi|con)\b[^,]{0,80},\s+")
 _SPACES = re.compile(r"\s+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -204,7 +212,24 @@ def normalise(question: str) -> str:
             last = m.end()
     out.append(text[last:])
     text = "".join(out)
-    return _strip_chat(text) or text
+    return _focus(_strip_chat(text) or text)
+
+
+def _focus(text: str) -> str:
+    """The question without the context typed before it; texts named there are kept in front."""
+    sentences = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    asking = [p for p in sentences if _QUESTION_WORD.search(fold(p))]
+    focus = " ".join(asking[-1:]) if len(sentences) > 1 and asking else text
+    clause = _SELF_CLAUSE.match(fold(focus))
+    if clause and _QUESTION_WORD.search(fold(focus[clause.end() :])) and not _QUESTION_WORD.search(clause.group()):
+        focus = focus[clause.end() :]
+    if focus == text:
+        return text
+    dropped = text.replace(focus, " ")
+    names = [n.label for n in named_documents(dropped) if n not in named_documents(focus)]
+    if names and not has_diacritics(text):
+        names = [fold(n) for n in names]
+    return " ".join([*names, focus]) if names else focus
 
 
 def _chatty(text: str) -> bool:
