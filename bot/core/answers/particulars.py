@@ -77,9 +77,7 @@ def answer(app: App, reading: Understanding, scope: set[int]) -> Particular | No
     value = fact.value
     if reading.metadata == "issued":
         value = _short_date(value)
-    behalf = ""
-    if reading.metadata == "signer" and meta.signed_for:
-        behalf = f", thay mặt {meta.issuer.value if meta.issuer and _same(meta.issuer.value, meta.signed_for.value) else meta.signed_for.value}"
+    behalf = f", thay mặt {_behalf(meta)}" if reading.metadata == "signer" and meta.signed_for else ""
     ref = best["ref"]
     text = FIELD_PHRASES[reading.metadata].format(ref=ref, value=value, behalf=behalf)
     if fact.line:
@@ -89,14 +87,45 @@ def answer(app: App, reading: Understanding, scope: set[int]) -> Particular | No
     )
 
 
+DESCRIBED = (
+    ("issuer", "Cơ quan ban hành"),
+    ("session", "Hội nghị"),
+    ("place", "Nơi ký"),
+    ("signer", "Người ký"),
+)
+
+
+def describe(app: App, document_id: int) -> str:
+    """The particulars of one document, one per line, as /vanban shows them ("" when none is known)."""
+    document = _documents(app).get(document_id)
+    if document is None:
+        return ""
+    meta: DocumentMetadata = document["meta"]
+    lines = []
+    for field, label in DESCRIBED:
+        fact = meta.get(field)
+        if fact and fact.value:
+            value = fact.value
+            if field == "signer" and meta.signed_for:
+                value += f" (thay mặt {_behalf(meta)})"
+            lines.append(f"{label}: {value}")
+    return "\n".join(lines)
+
+
 def carried(app: App, reading: Understanding, scope: set[int]) -> bool:
     """Whether one of the named texts itself (not only a text about it) is in ``scope``."""
     documents = _documents(app)
     return any(_carries(documents[d], reading) for d in scope if d in documents)
 
 
-def _same(a: str, b: str) -> bool:
-    return a.casefold() == b.casefold()
+def _behalf(meta: DocumentMetadata) -> str:
+    """On whose behalf it was signed, written as the issuer is when it is the issuer ("T/M BỘ
+    CHÍNH TRỊ" → "Bộ Chính trị")."""
+    if meta.signed_for is None:
+        return ""
+    if meta.issuer and meta.issuer.value.casefold() == meta.signed_for.value.casefold():
+        return meta.issuer.value
+    return meta.signed_for.value
 
 
 def _carries(document: dict, reading: Understanding) -> bool:
