@@ -30,7 +30,7 @@ from bot.core.answers.understanding import Understanding, understand
 from bot.core.chat.texts import days_phrase
 from bot.core.clock import local_today
 from embeddings.query import Query, has_figure, keys, parse
-from embeddings.search import Hit, SearchResult
+from embeddings.search import Hit, SearchResult, retrieval_settings
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import is_furniture, starts_distribution
 from knowledge.sections import PATH_SEPARATOR, split_sentences
@@ -214,7 +214,7 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         return dataclasses.replace(base, answer=EMPTY_QUESTION, status="invalid")
     if not _HAS_WORD.search(text):
         return dataclasses.replace(base, answer=NO_WORDS, status="invalid")
-    reading = understand(text)
+    reading = understand(text, retrieval_settings(app).max_query_chars)
     if not reading.answers_from_texts:
         reply = SMALL_TALK.get(reading.small_talk, "") + ("\n" if reading.small_talk else "") + HELP
         return dataclasses.replace(base, answer=reply, status="small_talk")

@@ -194,8 +194,9 @@ class Understanding:
         return self.intent not in ("small_talk", "help")
 
 
-def normalise(question: str) -> str:
-    """The question as retrieval should read it (see the module docstring)."""
+def normalise(question: str, max_chars: int = 500) -> str:
+    """The question as retrieval should read it (see the module docstring). A message longer
+    than ``max_chars`` (what retrieval reads) keeps its beginning: no context is dropped."""
     text = _SPACES.sub(" ", nfc(question or "")).strip()
     letters = [c for c in text if c.isalpha()]
     if len(letters) > 8 and sum(c.isupper() for c in letters) > _UPPER_SHARE * len(letters):
@@ -212,7 +213,8 @@ def normalise(question: str) -> str:
             last = m.end()
     out.append(text[last:])
     text = "".join(out)
-    return _focus(_strip_chat(text) or text)
+    text = _strip_chat(text) or text
+    return text if len(text) > max_chars else _focus(text)
 
 
 def _focus(text: str) -> str:
@@ -255,10 +257,10 @@ def _strip_chat(text: str) -> str:
     return text[start:end].strip(" ,")
 
 
-def understand(question: str) -> Understanding:
+def understand(question: str, max_chars: int = 500) -> Understanding:
     """Read one question (no catalogue needed: resolving the named texts is the caller's)."""
     raw = question or ""
-    text = normalise(raw)
+    text = normalise(raw, max_chars)
     folded = _LETTER_DIGIT.sub(" ", " ".join(_WORD.findall(fold(text))))
     named = tuple(named_documents(text))
     base = Understanding(raw=raw, text=text, intent="content", named=named, own_unit=bool(_OWN_UNIT.search(folded)))
