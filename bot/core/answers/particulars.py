@@ -10,6 +10,7 @@ not known, so the question goes on to ordinary retrieval within that document.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -156,7 +157,7 @@ def _documents(app: App) -> dict[int, dict]:
 
 
 @lru_cache(maxsize=4)
-def _parsed(conn, versions: tuple) -> dict[int, dict]:  # type: ignore[no-untyped-def]
+def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> dict[int, dict]:
     out = {}
     for doc_id, _ in versions:
         title, number, kind, issuer, issued = conn.execute(
