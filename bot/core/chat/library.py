@@ -82,6 +82,9 @@ def document(turn: Turn, arg: str) -> list[Reply]:
     described = particulars.describe(turn.app, doc.id)
     if described:
         text += "\n\n" + described
+    origin = assignments.document_origin(turn.app, doc.id)
+    if origin:
+        text += "\n\n" + texts.DOCUMENT_ORIGIN.format(origin=origin)
     if lines:
         text += "\n\n" + texts.DEADLINES_HEADER + "\n" + "\n".join(lines)
     return [Reply(part) for part in split_message(text, texts.MESSAGE_LIMIT)]
