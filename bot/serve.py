@@ -33,6 +33,7 @@ from bot.core.chat.conversation import Conversation
 from bot.core.outbox.reminders import Reminders
 from bot.core.outbox.sender import Sender
 from bot.core.outbox.transport import Transport
+from bot.ops import backup
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def build(
     for channel in channels:
         channel.install(service)
     service.web.cleanup_ctx.append(service._outbox)
+    backup.install(service)
     return service
 
 

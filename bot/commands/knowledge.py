@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.core.answers.answers import short_date
+from bot.ops.progress import Progress, Stages
 from knowledge.catalogue import IngestReport, ingest, list_documents, list_duties
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_documents)
 
 
+# What the search refresh reports progress on (embeddings.search.refresh kinds).
+EMBEDDING_STAGES = {"chunks": ("Nhúng đoạn văn", "đoạn"), "sentences": ("Nhúng câu", "câu")}
+
+
 def cmd_ingest(app: App, args: argparse.Namespace) -> int:
     explicit = [Path(p) for p in args.paths] or None
-    report = ingest(app, explicit)
+    with Progress("Đọc văn bản", "tệp") as files:
+        report = ingest(app, explicit, files)
     print(report.summary())
     if not _refresh_search(app, report):
         return 1
@@ -49,7 +55,8 @@ def _refresh_search(app: App, report: IngestReport) -> bool:
     from embeddings.search import refresh
 
     try:
-        result = refresh(app)
+        with Stages(EMBEDDING_STAGES) as stages:
+            result = refresh(app, stages)
     except Exception as exc:  # the catalogue is saved; the index catches up on the next run
         log.exception("search refresh failed")
         print(f"Không cập nhật được chỉ mục tìm kiếm: {exc}. Văn bản đã lưu; hãy chạy lại `quantriet ingest`.")
