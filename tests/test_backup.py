@@ -59,20 +59,24 @@ def test_a_backup_taken_while_acknowledgements_are_written_is_consistent(app, tm
     written: list[str] = []
     writer = threading.Thread(target=lambda: written.extend(_ack_all(writer_app, assignment_id)))
     writer.start()
-    made, during = [], 0
+    made, copies, during = [], [], 0
+
+    def take() -> None:  # read each copy at once: later backups prune the oldest by retention
+        made.append(backup.backup(app))
+        copies.append(_ledger_hashes(made[-1].path))
+        assert json.loads(backup.sidecar(made[-1].path).read_text("utf-8"))["head_hash"] == made[-1].check.head_hash
+
     while writer.is_alive() and len(made) < 200:
         alive = writer.is_alive()
-        made.append(backup.backup(app))
+        take()
         during += alive and writer.is_alive()
     writer.join()
-    made.append(backup.backup(app))
+    take()
     assert during >= 1  # at least one copy was taken with the writer running before and after it
-    for b in made:
+    for b, hashes in zip(made, copies):
         assert b.check.ok, b.check
-        hashes = _ledger_hashes(b.path)
         assert len(hashes) == b.check.rows
         assert hashes == written[: len(hashes)]  # a prefix of the live ledger, no gap, no torn row
-        assert json.loads(backup.sidecar(b.path).read_text("utf-8"))["head_hash"] == b.check.head_hash
     assert made[-1].check.rows == len(written) == 1500
     assert backup.last_backup(app)["head_hash"] == written[-1]
     # retention ([backup] keep = 14, keep_monthly = 12): the newest 14 and the month's first remain
