@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.commands import answers, knowledge, ledger, ops, outbox, roster, serve
+from bot.commands import answers, knowledge, ledger, ops, outbox, roster, serve, units
 from bot.config import Config
 from bot.core.errors import UserError
 from bot.ops import logs
@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     knowledge,  # ingest, duties, documents
     answers,  # ask, eval
     roster,  # roster import / invites / list
+    units,  # units list / history / rename / merge / move / split / dissolve / apply
     ledger,  # assign, ack import, progress, ledger verify, export acks
     outbox,  # broadcast
     serve,  # serve
