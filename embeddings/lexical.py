@@ -108,11 +108,42 @@ def search(
     return sorted(scores.items(), key=lambda kv: -kv[1])[:k]
 
 
-def _bm25(db: sqlite_utils.Database, expression: str, k: int, weights: ColumnWeights) -> list[tuple[int, float]]:
+def scores(
+    db: sqlite_utils.Database,
+    query: Query,
+    ids: Sequence[int],
+    weights: ColumnWeights = ColumnWeights(),
+    synonym_weight: float = 0.0,
+) -> dict[int, float]:
+    """The BM25 score (as in :func:`search`) of each of these chunks; 0 for one that matches no
+    term. Fusion needs both signals for every candidate: a chunk the dense side found but that
+    ranked below BM25's top k still has a lexical score, and treating it as 0 would favour
+    whichever side happened to return it."""
+    if not query.terms or not ids:
+        return {}
+    out = dict(_bm25(db, match_expression(query), len(ids), weights, ids))
+    if synonym_weight and query.expansions:
+        for i, s in _bm25(db, match_expression(query, query.expansions), len(ids), weights, ids):
+            out[i] = out.get(i, 0.0) + synonym_weight * s
+    return out
+
+
+def _bm25(
+    db: sqlite_utils.Database,
+    expression: str,
+    k: int,
+    weights: ColumnWeights,
+    within: Sequence[int] = (),
+) -> list[tuple[int, float]]:
+    """The ``k`` best matches (of ``within`` if given), scored against the whole table."""
     rank = weights.sql()
+    where, params = "", [expression]
+    if within:
+        where = f" AND rowid IN ({','.join('?' * len(within))})"
+        params += [int(i) for i in within]
     rows = db.conn.execute(
-        f"SELECT rowid, -{rank} FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY {rank} LIMIT ?",
-        (expression, k),
+        f"SELECT rowid, -{rank} FROM {TABLE} WHERE {TABLE} MATCH ?{where} ORDER BY {rank} LIMIT ?",
+        (*params, k),
     ).fetchall()
     return [(int(i), float(s)) for i, s in rows]
 

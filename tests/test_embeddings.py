@@ -345,3 +345,17 @@ def test_synonym_expansions_and_passage_cap():
     capped = search.embed_input("section", "T", "1", "Mục 1", text, 200)
     assert capped.startswith("Mục 1\nPhát triển") and len(capped) < 220
     assert search.embed_input("none", "T", "1", "", text, 0) == text
+
+
+def test_lexical_scores_for_candidates_outside_the_top_k(app, fake_encoder):
+    add_document(app, "/k/a.txt")
+    search.refresh(app)
+    query = parse("phát triển khoa học công nghệ")
+    ranked = lexical.search(app.db, query, 10)
+    top, rest = ranked[:1], ranked[1:]
+    assert len(rest) >= 2
+    filled = lexical.scores(app.db, query, [cid for cid, _ in rest])
+    assert filled == pytest.approx(dict(rest))  # scored against the whole table, as in search
+    unmatched = [r["id"] for r in app.db["chunks"].rows if r["id"] not in dict(ranked)]
+    assert lexical.scores(app.db, query, unmatched) == {}
+    assert top[0][0] not in lexical.scores(app.db, query, [cid for cid, _ in rest])
