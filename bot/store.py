@@ -37,6 +37,14 @@ def isotime(moment: datetime | None = None) -> str:
     return (moment or utcnow()).astimezone(UTC).isoformat(timespec="seconds")
 
 
+def new_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just created; sqlite3 types it ``int | None`` because not every statement inserts."""
+    rowid = cursor.lastrowid
+    if rowid is None:
+        raise RuntimeError("the statement inserted no row")
+    return rowid
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database at ``path`` with WAL and foreign keys on."""
     path = Path(path)

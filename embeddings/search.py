@@ -346,7 +346,7 @@ class Searcher:
         self._vectors: np.ndarray | None = None
         self._sentence_vectors: np.ndarray | None = None  # sorted by sentence id
         self._sentence_spans: dict[int, tuple[int, int]] = {}  # chunk id → its rows there
-        self._sentence_owner = np.zeros(0, dtype=np.int64)  # chunk id of each sentence row
+        self._sentence_owner: np.ndarray = np.zeros(0, dtype=np.int64)  # chunk id of each sentence row
         self._reload()
 
     @classmethod
@@ -380,7 +380,7 @@ class Searcher:
         self._sentence_vectors = sentences.vectors()[order]
         self._sentence_owner = chunk_of
         chunks, starts = np.unique(chunk_of, return_index=True)
-        ends = np.append(starts[1:], len(chunk_of))
+        ends: np.ndarray = np.append(starts[1:], len(chunk_of))
         self._sentence_spans = {int(c): (int(a), int(b)) for c, a, b in zip(chunks, starts, ends)}
 
     @property
@@ -425,7 +425,7 @@ class Searcher:
             dict.fromkeys([i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25))
         )
         candidates = [i for i in candidates if i in self._rows]
-        if not candidates:
+        if not candidates or self._vectors is None:
             return result
         # Both signals for every candidate: one only the dense side found still has a BM25 score.
         missing = [c for c in candidates if c not in bm25]
@@ -477,7 +477,7 @@ class Searcher:
         if s.fusion == "rrf":
             dense_order = np.argsort(-cosines, kind="stable")[: s.dense_k]
             dense_rank = {candidates[n]: r for r, n in enumerate(dense_order)}
-            lex_rank = {cid: r for r, cid in enumerate(sorted(bm25, key=bm25.get, reverse=True))}
+            lex_rank = {cid: r for r, cid in enumerate(sorted(bm25, key=bm25.__getitem__, reverse=True))}
             scores = np.array(
                 [
                     (1 / (s.rrf_k + dense_rank[c]) if c in dense_rank else 0.0)

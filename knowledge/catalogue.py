@@ -270,7 +270,7 @@ def _write(
                 ).lastrowid
                 report.added.append(doc.path)
             report.changed_ids.append(doc_id)
-            chunk_ids = {}
+            chunk_ids: dict[int | None, int] = {}  # a duty outside any chunk gets NULL
             for chunk in chunks:
                 chunk_ids[chunk.seq] = next_chunk
                 chunk_rows.append(

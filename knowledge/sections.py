@@ -174,8 +174,9 @@ def _parse_into(base: Section, lines: Sequence[str], headings: bool, outline: Ou
             continue
         pending_title = None
         if headings and _CLOSING_RE.match(strip_marks(line[:_STRUCTURAL_PREFIX])):
-            stack[:] = [_Open("closing", 0, _child(base, shorten(line.rstrip(":"), LABEL_CHARS), "closing"))]
-            _add(outline, Block(text, stack[0].section, is_heading=True))
+            closing = _child(base, shorten(line.rstrip(":"), LABEL_CHARS), "closing")
+            stack[:] = [_Open("closing", 0, closing)]
+            _add(outline, Block(text, closing, is_heading=True))
             continue
         if not kind:
             _add(outline, Block(text, _deepest_section(stack, base)))

@@ -86,7 +86,7 @@ def _run_texts(p):
 def _table_lines(tbl) -> list[str]:
     lines = []
     for row in tbl.iter(f"{_W}tr"):
-        cells = []
+        cells: list[str] = []
         for cell in row.iter(f"{_W}tc"):
             cell_text = " ".join("".join(_run_texts(p)).strip() for p in cell.iter(f"{_W}p")).strip()
             if cell_text and (not cells or cells[-1] != cell_text):  # merged cells repeat

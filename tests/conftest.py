@@ -1,4 +1,9 @@
-"""Shared fixtures: every test gets its own data folder, so nothing touches ./data."""
+"""Shared fixtures: every test gets its own data folder, so nothing touches ./data.
+
+Two catalogues are indexed once per session: the fictional texts in ``tests/fixtures/knowledge``
+(``fixture_app``; always there, so a fresh clone tests every channel and answer path) and the real
+texts in ``../shared/knowledge`` (``knowledge_app``; tests that need them are skipped with one line
+of reason when the folder is not beside the repository, as in a fresh clone)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,13 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SHARED_KNOWLEDGE = SHARED / "knowledge"
 DEV_EVAL = SHARED / "eval" / "dev.jsonl"
+SAMPLE_ARTICLE = REPO / "knowledge" / "documents" / "bao-quang-nam-ke-hoach-tinh-uy-kl69.txt"
+FIXTURES = REPO / "tests" / "fixtures"
+FIXTURE_KNOWLEDGE = FIXTURES / "knowledge"
+FIXTURE_QUESTIONS = FIXTURES / "questions.jsonl"
+
+NO_SHARED = "real texts: ../shared/knowledge is not beside the repository"
+needs_shared = pytest.mark.skipif(not SHARED_KNOWLEDGE.is_dir(), reason=NO_SHARED)
 
 
 @pytest.fixture
@@ -40,28 +52,55 @@ class _PinnedApp(App):
         return self._data_dir
 
 
-@pytest.fixture(scope="session")
-def knowledge_app(tmp_path_factory: pytest.TempPathFactory) -> App:
-    """../shared/knowledge ingested and indexed ONCE per test session (≈30 s: it embeds every chunk
-    and sentence), with the repo's config.toml. READ-ONLY: copy ``knowledge_app.data_dir`` into your
-    own folder before changing anything, or use the ``knowledge_copy`` fixture, which does that.
-    ``knowledge_app.searcher`` is loaded and may be used directly for read-only questions."""
+def _indexed_once(tmp_path_factory: pytest.TempPathFactory, name: str, source: Path) -> App:
+    """``source`` ingested and indexed into a session-wide folder (it embeds every chunk and sentence)."""
     from embeddings.search import refresh
     from knowledge.catalogue import ingest
 
-    template = tmp_path_factory.mktemp("knowledge-template") / "data"
+    template = tmp_path_factory.mktemp(name) / "data"
     app = _PinnedApp(Config.load(REPO / "config.toml"), template)
-    ingest(app, [SHARED_KNOWLEDGE])
+    ingest(app, [source])
     refresh(app)
     app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # copies then need only the .db file
     return app
 
 
+def _private_copy(template: App, data_dir: Path) -> App:
+    """A writable copy of a session catalogue in this test's data folder."""
+    import shutil
+
+    template.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copytree(template.data_dir, data_dir)
+    return App(Config.load(REPO / "config.toml"))
+
+
+@pytest.fixture(scope="session")
+def fixture_app(tmp_path_factory: pytest.TempPathFactory) -> App:
+    """The fictional texts of ``tests/fixtures/knowledge`` (a Politburo conclusion 901-KL/TW and the
+    Hoà Sơn provincial plan 27-KH/TU) indexed ONCE per session. READ-ONLY, like ``knowledge_app``;
+    use ``fixture_copy`` to change anything."""
+    return _indexed_once(tmp_path_factory, "fixture-template", FIXTURE_KNOWLEDGE)
+
+
+@pytest.fixture
+def fixture_copy(fixture_app: App, data_dir: Path) -> App:
+    """A private, writable copy of ``fixture_app`` in this test's data folder."""
+    return _private_copy(fixture_app, data_dir)
+
+
+@pytest.fixture(scope="session")
+def knowledge_app(tmp_path_factory: pytest.TempPathFactory) -> App:
+    """../shared/knowledge ingested and indexed ONCE per test session (≈30 s: it embeds every chunk
+    and sentence), with the repo's config.toml; the test is skipped when the folder is missing.
+    READ-ONLY: copy ``knowledge_app.data_dir`` into your own folder before changing anything, or use
+    the ``knowledge_copy`` fixture, which does that. ``knowledge_app.searcher`` is loaded and may be
+    used directly for read-only questions."""
+    if not SHARED_KNOWLEDGE.is_dir():
+        pytest.skip(NO_SHARED)
+    return _indexed_once(tmp_path_factory, "knowledge-template", SHARED_KNOWLEDGE)
+
+
 @pytest.fixture
 def knowledge_copy(knowledge_app: App, data_dir: Path) -> App:
     """A private, writable copy of ``knowledge_app`` in this test's data folder."""
-    import shutil
-
-    knowledge_app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copytree(knowledge_app.data_dir, data_dir)
-    return App(Config.load(REPO / "config.toml"))
+    return _private_copy(knowledge_app, data_dir)

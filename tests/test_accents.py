@@ -45,10 +45,10 @@ def test_map_round_trips_and_a_torn_file_means_no_restoration(tmp_path):
     assert not Restorer.load(tmp_path)
 
 
-def test_searcher_embeds_the_restored_question(knowledge_app):
-    searcher = knowledge_app.searcher
-    query = searcher.parse("thoi han quan triet ket luan 69")
-    assert query.typed == "thoi han quan triet ket luan 69"
-    assert query.accented and query.text.startswith("thời hạn quán triệt kết luận 69")
+def test_searcher_embeds_the_restored_question(fixture_app):
+    searcher = fixture_app.searcher
+    query = searcher.parse("thoi han quan triet ket luan 901")
+    assert query.typed == "thoi han quan triet ket luan 901"
+    assert query.accented and query.text.startswith("thời hạn quán triệt kết luận 901")
     english = searcher.parse("When must units finish their plans?")
     assert not english.typed and english.text == "When must units finish their plans?"

@@ -12,10 +12,10 @@ from bot.cli import main
 from tests.conftest import REPO
 
 QUESTIONS = [
-    "Thời hạn hoàn thành phổ biến, quán triệt Kết luận 69 trong tỉnh là khi nào?",
+    "Thời hạn hoàn thành phổ biến, quán triệt Kết luận 901 trong tỉnh là khi nào?",
     "",
     "Thời tiết Hội An ngày mai thế nào?",
-    "han xay dung ke hoach thuc hien ket luan 69",
+    "han xay dung ke hoach thuc hien ket luan 901",
 ]
 
 
@@ -24,14 +24,14 @@ def _quantriet() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "bot.cli"]
 
 
-def test_batch_mode_one_json_object_per_line(knowledge_copy):
+def test_batch_mode_one_json_object_per_line(fixture_copy):
     proc = subprocess.run(
         [*_quantriet(), "ask", "--json", "--today", "2026-11-25"],
         input="\n".join(QUESTIONS) + "\n",
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "QUANTRIET_DATA_DIR": str(knowledge_copy.data_dir)},
+        env={**os.environ, "QUANTRIET_DATA_DIR": str(fixture_copy.data_dir)},
         cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
@@ -39,13 +39,13 @@ def test_batch_mode_one_json_object_per_line(knowledge_copy):
     assert [o["question"] for o in objects] == QUESTIONS
     for o in objects:
         assert {"question", "answer", "confident", "sources", "deadlines"} <= set(o)
-    assert objects[0]["confident"] and "15/4/2024" in objects[0]["answer"]
+    assert objects[0]["confident"] and "15/5/2030" in objects[0]["answer"]
     assert not objects[1]["confident"] and objects[1]["status"] == "invalid"
     assert not objects[2]["confident"] and "cán bộ tuyên giáo" in objects[2]["answer"]
-    assert objects[3]["confident"] and "30/4/2024" in objects[3]["answer"]
+    assert objects[3]["confident"] and "31/5/2030" in objects[3]["answer"]
 
 
-def test_one_question(knowledge_copy, capsys):
+def test_one_question(fixture_copy, capsys):
     assert main(["ask", QUESTIONS[0], "--json", "--today", "2026-11-25"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["confident"] and data["deadlines"]
@@ -54,7 +54,7 @@ def test_one_question(knowledge_copy, capsys):
     assert out.startswith("Theo ") and "Nguồn:" in out and "1. " in out
 
 
-def test_interactive_loop(knowledge_copy, capsys, monkeypatch):
+def test_interactive_loop(fixture_copy, capsys, monkeypatch):
     typed = iter([QUESTIONS[0], QUESTIONS[2], ""])
     prompts = []
 
@@ -67,10 +67,10 @@ def test_interactive_loop(knowledge_copy, capsys, monkeypatch):
     assert main(["ask"]) == 0
     out = capsys.readouterr().out
     assert prompts == ["Câu hỏi: "] * 3
-    assert "15/4/2024" in out and "cán bộ tuyên giáo" in out
+    assert "15/5/2030" in out and "cán bộ tuyên giáo" in out
 
 
-def test_interactive_loop_ends_on_eof(knowledge_copy, monkeypatch):
+def test_interactive_loop_ends_on_eof(fixture_copy, monkeypatch):
     def eof(prompt: str = "") -> str:
         raise EOFError
 

@@ -8,7 +8,7 @@ from datetime import date
 from bot.cli import main
 from bot.core.answers.answers import Answer, Source
 from bot.core.answers.evaluation import Case, contains_fact, load_cases, run, score
-from tests.conftest import DEV_EVAL
+from tests.conftest import DEV_EVAL, FIXTURE_QUESTIONS
 
 
 def test_fact_comparison_ignores_tone_placement_case_and_spacing():
@@ -40,9 +40,17 @@ def test_dev_set_floor(knowledge_app):
     assert not report.wrongly_declined
 
 
-def test_eval_command_output(knowledge_copy, capsys, tmp_path):
+def test_fixture_questions_floor(fixture_app):
+    """The same floor on the fictional test texts, so a fresh clone checks answering too."""
+    report = run(fixture_app, load_cases(FIXTURE_QUESTIONS), date(2026, 11, 25))
+    assert report.abstention == 1.0
+    assert report.hit1 >= 0.8, report.format()
+    assert not report.wrongly_declined
+
+
+def test_eval_command_output(fixture_copy, capsys, tmp_path):
     cases = tmp_path / "cases.jsonl"
-    lines = [line for line in DEV_EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for line in FIXTURE_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     cases.write_text("\n".join(lines[:3] + lines[-1:]) + "\n", encoding="utf-8")
     assert main(["eval", str(cases), "--today", "2026-11-25"]) == 0
     out = capsys.readouterr().out
@@ -54,7 +62,7 @@ def test_eval_command_output(knowledge_copy, capsys, tmp_path):
     assert isinstance(data["failing"], list) and data["p95_ms"] >= data["p50_ms"]
 
 
-def test_eval_command_bad_file(knowledge_copy, capsys, tmp_path):
+def test_eval_command_bad_file(fixture_copy, capsys, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "question": "x"}\nnot json\n', encoding="utf-8")
     assert main(["eval", str(bad)]) == 2

@@ -6,7 +6,7 @@ import pytest
 from bot.cli import main
 from knowledge import catalogue
 from knowledge.catalogue import ingest, list_documents, list_duties
-from tests.conftest import REPO, SHARED_KNOWLEDGE
+from tests.conftest import FIXTURE_KNOWLEDGE, REPO, SHARED_KNOWLEDGE
 
 PLAN_V1 = """title: Kế hoạch thử nghiệm
 number: 01-KH/TU
@@ -212,13 +212,13 @@ def test_missing_or_empty_explicit_paths_are_reported(app, tmp_path):
 
 
 def test_list_duties_matches_actor_without_marks_and_abbreviations(app):
-    ingest(app, [SHARED_KNOWLEDGE / "bao-quang-nam-ke-hoach-tinh-uy-kl69.txt", SHARED_KNOWLEDGE / "ket-luan-69.txt"])
+    ingest(app, [FIXTURE_KNOWLEDGE])
     for query in ("hoi dong nhan dan", "HĐND", "Đảng đoàn Hội đồng nhân dân tỉnh", "dang doan hdnd"):
         assert {d["actor"] for d in list_duties(app, actor=query)} == {"Đảng đoàn HĐND tỉnh"}, query
-    kl69 = list_duties(app, document="69-KL/TW")
-    assert kl69 and {d["number"] for d in kl69} == {"69-KL/TW"}
+    plan = list_duties(app, document="27-KH/TU")
+    assert plan and {d["number"] for d in plan} == {"27-KH/TU"}
     dated = [d for d in list_duties(app) if d["due_date"]]
-    assert [d["due_date"] for d in dated][:2] == ["2024-04-15", "2024-04-30"]  # soonest first
+    assert [d["due_date"] for d in dated][:3] == ["2030-03-31", "2030-05-15", "2030-05-31"]  # soonest first
 
 
 @pytest.fixture

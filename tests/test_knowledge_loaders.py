@@ -9,10 +9,9 @@ import pytest
 from knowledge.corpora import article_heading
 from knowledge.loaders import DocumentError, load_file
 from knowledge.webpages import strip_chrome
-from tests.conftest import REPO, SHARED_KNOWLEDGE
+from tests.conftest import REPO, SAMPLE_ARTICLE, SHARED_KNOWLEDGE, needs_shared
 
 DATA = REPO / "tests" / "data" / "knowledge"
-ARTICLE = SHARED_KNOWLEDGE / "bao-quang-nam-ke-hoach-tinh-uy-kl69.txt"
 RAW_PAGE = SHARED_KNOWLEDGE / "raw" / "bao-quang-nam-2024-03-25-page.txt"
 
 
@@ -49,7 +48,7 @@ def _write(folder: Path, name: str, content: str | bytes) -> Path:
 
 
 def test_text_with_header_block():
-    (doc,) = load_file(ARTICLE)
+    (doc,) = load_file(SAMPLE_ARTICLE)
     assert doc.title == "Triển khai tốt nhiệm vụ phát triển khoa học, công nghệ được đề ra trong quy hoạch tỉnh"
     assert (doc.issued, doc.issuer) == ("2024-03-25", "Báo Quảng Nam (H.Quang)")
     assert doc.kind.startswith("bài báo") and doc.source.startswith("Báo Quảng Nam")
@@ -57,9 +56,10 @@ def test_text_with_header_block():
     assert "title:" not in doc.body and len(doc.version) == 64
 
 
+@needs_shared
 def test_saved_web_page_loses_its_furniture():
     (page,) = load_file(RAW_PAGE)
-    (clean,) = load_file(ARTICLE)
+    (clean,) = load_file(SAMPLE_ARTICLE)
     assert page.body == clean.body
     assert page.title == clean.title and page.issued == "2024-03-25" and page.issuer == "H.Quang"
 
@@ -96,6 +96,7 @@ def test_plain_documents_are_not_touched_by_chrome_rules():
     assert strip_chrome(text)[0] == text
 
 
+@needs_shared
 def test_metadata_guessed_from_the_wording(tmp_path):
     body = (SHARED_KNOWLEDGE / "nghi-quyet-20.txt").read_text("utf-8").split("\n\n", 1)[1]
     (doc,) = load_file(_write(tmp_path, "nq20.txt", body))

@@ -1,7 +1,7 @@
 from knowledge.chunks import ChunkSettings, make_chunks, text_hash
 from knowledge.loaders import load_file
 from knowledge.sections import classify_line, outline_from_articles, parse_outline, split_sentences
-from tests.conftest import REPO, SHARED_KNOWLEDGE
+from tests.conftest import REPO, SHARED_KNOWLEDGE, needs_shared
 
 DATA = REPO / "tests" / "data" / "knowledge"
 
@@ -128,6 +128,7 @@ def test_split_sentences():
     ]
 
 
+@needs_shared
 def test_chunks_keep_sections_and_verbatim_text():
     doc = load_file(SHARED_KNOWLEDGE / "nghi-quyet-57.txt")[0]
     lines = set(doc.body.split("\n"))
@@ -146,6 +147,7 @@ def test_chunks_keep_sections_and_verbatim_text():
     assert first_iii.section_path.startswith("III- NHIỆM VỤ, GIẢI PHÁP > 1. Nâng cao nhận thức")
 
 
+@needs_shared
 def test_chunk_sizes_follow_the_settings():
     doc = load_file(SHARED_KNOWLEDGE / "nghi-quyet-20.txt")[0]
     small = make_chunks(doc.outline(), ChunkSettings(chunk_chars=300, max_paragraph_chars=400))
@@ -158,6 +160,7 @@ def test_chunk_sizes_follow_the_settings():
     assert max(len(p.text) for c in small for p in c.pieces if not p.block.is_heading) <= 700
 
 
+@needs_shared
 def test_item_chunks_start_a_chunk_per_bullet():
     doc = load_file(SHARED_KNOWLEDGE / "ket-luan-69.txt")[0]
     chunks = make_chunks(doc.outline(), ChunkSettings(item_chunks=True))

@@ -12,22 +12,22 @@ from tests.fake_telegram import FakeTelegram
 
 
 @pytest.fixture
-async def bot(knowledge_copy: App, monkeypatch):
-    """A private copy of the ingested shared knowledge, served with Telegram on the fake API."""
+async def bot(fixture_copy: App, monkeypatch):
+    """A private copy of the indexed test texts, served with Telegram on the fake API."""
     fake = FakeTelegram()
     await fake.start()
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
     monkeypatch.setenv("TELEGRAM_BASE_URL", fake.base_url)
-    service = serve.build(knowledge_copy, (telegram,))
+    service = serve.build(fixture_copy, (telegram,))
     async with serve.running(service, "127.0.0.1", 0):
-        yield knowledge_copy, fake
+        yield fixture_copy, fake
     await fake.stop()
 
 
 async def test_question_with_a_cited_answer_and_the_full_section(bot):
     app, fake = bot
-    fake.text(7001, "han xay dung ke hoach thuc hien ket luan 69")  # typed without diacritics
-    answer = await fake.wait_message(7001, "30/4/2024")
+    fake.text(7001, "han xay dung ke hoach thuc hien ket luan 901")  # typed without diacritics
+    answer = await fake.wait_message(7001, "31/5/2030")
     assert answer["text"].startswith("Theo ") and "«" in answer["text"]
     label, payload = fake.buttons(answer)[0]
     assert label == "Xem toàn văn mục" and payload.startswith("sec:")

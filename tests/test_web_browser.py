@@ -1,7 +1,7 @@
 """The web chat and the admin pages in real headless Chromium, against a live `quantriet serve`.
 
-One story on the real catalogue (the shared documents, searched with the bundled model): a cadre
-logs in with an invite code on a phone-sized screen, asks when Kết luận 69 must be studied and
+One story on the test catalogue (tests/fixtures/knowledge, searched with the bundled model): a cadre
+logs in with an invite code on a phone-sized screen, asks when Kết luận 901 must be studied and
 gets the quoted answer with its source, opens the section in full, and acknowledges the assigned
 document after the comprehension check; the administrator's dashboard shows the completion go up;
 the administrator sends a broadcast and watches the delivery counts arrive live while the cadre's
@@ -102,16 +102,16 @@ def _confirm_some(app: App, assignment_id: int) -> None:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def world(knowledge_app: App, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+async def world(fixture_app: App, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     """A copy of the ingested catalogue, the province, one assignment with a comprehension check,
     and the server running on it with an admin password."""
     data = tmp_path_factory.mktemp("web") / "data"
-    shutil.copytree(knowledge_app.data_dir, data)
+    shutil.copytree(fixture_app.data_dir, data)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("QUANTRIET_DATA_DIR", str(data))
         env.setenv(ADMIN_PASSWORD_ENV, PASSWORD)
         env.delenv(ADMIN_PHONE_ENV, raising=False)
-        config = knowledge_app.config.path
+        config = fixture_app.config.path
         app = App(Config.load(config))
         _province(app, tmp_path_factory.mktemp("roster"))
         documents = sorted(
@@ -119,7 +119,7 @@ async def world(knowledge_app: App, tmp_path_factory: pytest.TempPathFactory) ->
                 assignments.Document(*r)
                 for r in app.db.execute("SELECT id, title, number, version, issued, issuer FROM documents ORDER BY id")
             ),
-            key=lambda d: d.number != "69-KL/TW",
+            key=lambda d: d.number != "901-KL/TW",
         )
         document = next(d for d in documents if checks.can_check(app, d.id))
         assignment_id = assignments.create_assignment(
@@ -195,16 +195,16 @@ async def test_cadre_logs_in_and_gets_a_cited_answer(world: World, cadre) -> Non
     await expect(bot_messages(cadre).first).to_contain_text("Chào đồng chí Trần Thị Bình")
     await expect(cadre.locator(".chat-header")).to_contain_text("Trợ lý quán triệt")
 
-    await send(cadre, "Thời hạn quán triệt Kết luận 69 là khi nào?")
+    await send(cadre, "Thời hạn quán triệt Kết luận 901 là khi nào?")
     answer = bot_messages(cadre).last
-    await expect(answer).to_contain_text("trước ngày 15/4/2024")
+    await expect(answer).to_contain_text("trước ngày 15/5/2030")
     await expect(answer.locator(".quote")).to_be_visible()  # the passage quoted from the text
     await expect(answer.get_by_role("button", name="Xem toàn văn mục")).to_be_visible()
     DOCS.mkdir(exist_ok=True)
     await cadre.screenshot(path=str(DOCS / "chat.png"))
 
     await press(cadre, answer, "Xem toàn văn mục")
-    await expect(bot_messages(cadre).last).to_contain_text("15/4/2024")
+    await expect(bot_messages(cadre).last).to_contain_text("15/5/2030")
     (logged,) = world.app.db.execute(
         "SELECT COUNT(*) FROM questions WHERE channel = 'web' AND person_id = ?", (world.cadre_id,)
     ).fetchone()

@@ -1,6 +1,6 @@
 """End to end: the real ``quantriet serve`` service with Telegram, Zalo Bot and Zalo OA, against
-fake platform APIs on 127.0.0.1, over a real SQLite file and the real search index of the shared
-knowledge (``knowledge_copy`` from conftest: indexed once per session, copied per test).
+fake platform APIs on 127.0.0.1, over a real SQLite file and the real search index of the test
+texts (``fixture_copy`` from conftest: indexed once per session, copied per test).
 
 Everything a user does goes through the channel-neutral core; these tests check that the two Zalo
 adapters only translate: registration by a typed invite code, a cited answer split for Zalo's
@@ -36,10 +36,10 @@ CHANNELS = (telegram, zalo)
 
 
 @pytest.fixture
-def kapp(knowledge_copy: App, tmp_path: Path) -> App:
-    """The shared knowledge (indexed once per session by conftest) and a small province."""
-    load_province(knowledge_copy, tmp_path)
-    return knowledge_copy
+def kapp(fixture_copy: App, tmp_path: Path) -> App:
+    """The test texts (indexed once per session by conftest) and a small province."""
+    load_province(fixture_copy, tmp_path)
+    return fixture_copy
 
 
 @dataclass
@@ -187,11 +187,11 @@ async def test_broadcast_composed_on_zalo_reaches_telegram_zalo_and_oa_and_is_ac
 
 async def test_cited_answer_is_split_for_zalo_and_typing_is_shown(world: World) -> None:
     world.service.sender.transports["zalo"].settings.message_limit = 160  # type: ignore[attr-defined]
-    question = "Khi nào phải hoàn thành việc quán triệt Kết luận 69?"
+    question = "Khi nào phải hoàn thành việc quán triệt Kết luận 901?"
     world.zalo.text("zb-guest", question)
     await world.zalo.wait_for(lambda: world.app.db.execute("SELECT COUNT(*) FROM questions").fetchone()[0])
     (answer,) = world.app.db.execute("SELECT answer FROM questions").fetchone()
-    assert "15/4/2024" in answer
+    assert "15/5/2030" in answer
     expected = answer.split()
     parts = await world.zalo.wait_for(
         lambda: (lambda sent: sent if " ".join(sent).split()[: len(expected)] == expected else None)(

@@ -28,10 +28,19 @@ def record(
 ) -> int | None:
     """Store one update; returns its id, or None when ``event_ref`` was already stored (a repeat)."""
     try:
-        return app.db.execute(
-            "INSERT INTO inbox (channel, event, external_id, event_ref, body, received_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (channel, event, external_id, event_ref, json.dumps(body, ensure_ascii=False), store.isotime(app.now())),
-        ).lastrowid
+        return store.new_id(
+            app.db.execute(
+                "INSERT INTO inbox (channel, event, external_id, event_ref, body, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    channel,
+                    event,
+                    external_id,
+                    event_ref,
+                    json.dumps(body, ensure_ascii=False),
+                    store.isotime(app.now()),
+                ),
+            )
+        )
     except sqlite3.IntegrityError:
         log.info("%s: update %s received again; ignored", channel, event_ref)
         return None

@@ -224,7 +224,7 @@ class TelegramChannel:
         try:
             update = Update.de_json(await request.json(), self.bot)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            update, problem = None, exc
+            update, problem = None, repr(exc)
         else:
             problem = "empty"
         if update is None:

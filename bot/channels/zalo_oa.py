@@ -429,7 +429,7 @@ class ZaloOAChannel:
         if event is None:
             log.warning("zalo_oa: webhook call refused (%d) from %s", status, request.remote)
             return web.json_response({"error": status}, status=status)
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        message = event["message"] if isinstance(event.get("message"), dict) else {}
         self.inbound.accept(event, str(event.get("event_name")), user_of(event) or None, message.get("msg_id") or None)
         return web.json_response({"error": 0})
 
@@ -438,7 +438,7 @@ class ZaloOAChannel:
         user_id = user_of(event)
         if not user_id:
             return
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        message = event["message"] if isinstance(event.get("message"), dict) else {}
         if name in RECEIPT_EVENTS:
             self._store_receipts(event, user_id, RECEIPT_EVENTS[name], message)
             return
@@ -468,7 +468,7 @@ class ZaloOAChannel:
         return Request(channel=CHANNEL, external_user_id=user_id, text=text)
 
     def _store_receipts(self, event: dict[str, Any], user_id: str, kind: str, message: dict[str, Any]) -> None:
-        ids = message.get("msg_ids") if isinstance(message.get("msg_ids"), list) else []
+        ids = message["msg_ids"] if isinstance(message.get("msg_ids"), list) else []
         if message.get("msg_id"):
             ids = [*ids, message["msg_id"]]
         try:

@@ -54,7 +54,11 @@ def cmd_invites(app: App, args: argparse.Namespace) -> int:
     for invite in found:
         person = invite.person
         links = [f"{web_chat}/?code={invite.code}", invite.link or ""]
-        print("\t".join([person.full_name, paths.get(person.unit_id, ""), invite.code, *links]).rstrip())
+        print(
+            "\t".join(
+                [person.full_name, paths.get(person.unit_id, "") if person.unit_id else "", invite.code, *links]
+            ).rstrip()
+        )
     print(f"{len(found)} người chưa liên kết tài khoản.")
     return 0
 
@@ -68,7 +72,7 @@ def cmd_list(app: App, args: argparse.Namespace) -> int:
                 [
                     str(person.id),
                     person.full_name,
-                    paths.get(person.unit_id, ""),
+                    paths.get(person.unit_id, "") if person.unit_id else "",
                     person.position or "",
                     person.phone or "",
                     person.role_label,

@@ -166,7 +166,7 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
     app = state_of(request).app
     broadcast_id = to_int(request.match_info["id"])
     loaded = broadcasts.load_draft(app, broadcast_id) if broadcast_id else None
-    if loaded is None:
+    if loaded is None or broadcast_id is None:
         return not_found(request, viewer, "Không có đợt gửi này.")
     draft, status = loaded
     people, accounts, unlinked = broadcasts.recipients_preview(app, draft)

@@ -148,11 +148,13 @@ def admin_account(app: App) -> str:
     if roster.person_for(app, CHANNEL, SYSTEM_ADMIN_ACCOUNT) is None:
         now = store.isotime(app.now())
         with store.transaction(app.db, immediate=True):
-            person_id = app.db.execute(
-                "INSERT INTO people (full_name, name_key, role, status, created_at) "
-                "VALUES (?, ?, 'admin', 'active', ?)",
-                (SYSTEM_ADMIN_NAME, fold(SYSTEM_ADMIN_NAME), now),
-            ).lastrowid
+            person_id = store.new_id(
+                app.db.execute(
+                    "INSERT INTO people (full_name, name_key, role, status, created_at) "
+                    "VALUES (?, ?, 'admin', 'active', ?)",
+                    (SYSTEM_ADMIN_NAME, fold(SYSTEM_ADMIN_NAME), now),
+                )
+            )
             app.db.execute(
                 "INSERT INTO accounts (channel, external_id, person_id, display_name, linked_at) "
                 "VALUES (?, ?, ?, ?, ?)",

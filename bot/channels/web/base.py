@@ -143,7 +143,7 @@ def not_found(request: web.Request, viewer: Viewer, message: str) -> web.Respons
 def to_int(text: str | None) -> int | None:
     """A number from a query string or a form field; None when blank or not a number."""
     try:
-        return int(text) if text not in (None, "") else None
+        return int(text) if text else None
     except ValueError:
         return None
 

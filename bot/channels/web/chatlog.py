@@ -40,10 +40,12 @@ def _next_rev(app: App, external_id: str) -> int:
 def add_user_message(app: App, external_id: str, text: str) -> int:
     """Log what the user typed (or the label of the button they pressed)."""
     with store.transaction(app.db, immediate=True):
-        return app.db.execute(
-            "INSERT INTO web_messages (external_id, direction, body, at, rev) VALUES (?, 'in', ?, ?, ?)",
-            (external_id, _body(text), store.isotime(app.now()), _next_rev(app, external_id)),
-        ).lastrowid
+        return store.new_id(
+            app.db.execute(
+                "INSERT INTO web_messages (external_id, direction, body, at, rev) VALUES (?, 'in', ?, ?, ?)",
+                (external_id, _body(text), store.isotime(app.now()), _next_rev(app, external_id)),
+            )
+        )
 
 
 def add_reply(app: App, external_id: str, reply: Reply) -> int:
@@ -68,11 +70,13 @@ def add_reply(app: App, external_id: str, reply: Reply) -> int:
             ).rowcount
             if updated:
                 return int(reply.edit_ref)
-        return app.db.execute(
-            "INSERT INTO web_messages (external_id, direction, body, file_name, file_mime, file_data, at, rev) "
-            "VALUES (?, 'out', ?, ?, ?, ?, ?, ?)",
-            (external_id, body, name, mime, data, store.isotime(app.now()), rev),
-        ).lastrowid
+        return store.new_id(
+            app.db.execute(
+                "INSERT INTO web_messages (external_id, direction, body, file_name, file_mime, file_data, at, rev) "
+                "VALUES (?, 'out', ?, ?, ?, ?, ?, ?)",
+                (external_id, body, name, mime, data, store.isotime(app.now()), rev),
+            )
+        )
 
 
 def is_empty(app: App, external_id: str) -> bool:

@@ -336,7 +336,7 @@ def _rank_sentences(
     if not hits:
         return []
     top_score = hits[0].score or 1.0
-    rows = []
+    rows: list[list[Any]] = []  # hit, position, text, score, dates, cosine (score rescaled below)
     for h, hit in enumerate(hits):
         chunk_weight = 0.3 * max(hit.score, 0.0) / top_score
         sentences = _sentences(hit.text)
@@ -495,6 +495,7 @@ def _deadlines(
         )
         if not actor:
             actor = next((a for iso, a, _ in actors if iso == m.iso), "")
+        assert m.last is not None  # ``found`` keeps only mentions with a day
         out.append(Deadline(date=m.iso or "", text=m.text, actor=actor, days_left=(m.last - today).days))
     return out
 
@@ -562,7 +563,7 @@ def record_question(app: App, answer: Answer, channel: str, person_id: int | Non
                 answer.score,
             ),
         )
-    return int(cur.lastrowid)
+    return store.new_id(cur)
 
 
 @dataclasses.dataclass

@@ -164,7 +164,7 @@ def route(turn: Turn) -> list[Reply]:
             turn.session.end()  # a new command replaces the flow in progress
         return COMMANDS[name](turn, arg)
     if turn.session.flow in FLOWS:
-        return FLOWS[turn.session.flow](turn, text)  # type: ignore[index]
+        return FLOWS[turn.session.flow](turn, text)
     if re.sub(r"[^\w ]", "", folded).strip() in ACK_WORDS:
         return study.acknowledge_pending(turn, "")
     if turn.person is None and registration.looks_like_code(text):

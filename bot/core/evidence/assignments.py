@@ -225,19 +225,21 @@ def create_assignment(
         raise UserError("Không có cán bộ nào thuộc đối tượng đã chọn; chưa giao.")
     audience = {"units": units, "subunits": include_subunits, "roles": role_codes}
     with store.transaction(app.db):
-        assignment_id = app.db.execute(
-            "INSERT INTO assignments (document_id, version, due_date, audience, require_check, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                document_id,
-                document.version,
-                due.isoformat(),
-                json.dumps(audience, ensure_ascii=False),
-                int(require_check),
-                actor.id if actor else None,
-                store.isotime(app.now()),
-            ),
-        ).lastrowid
+        assignment_id = store.new_id(
+            app.db.execute(
+                "INSERT INTO assignments (document_id, version, due_date, audience, require_check, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document_id,
+                    document.version,
+                    due.isoformat(),
+                    json.dumps(audience, ensure_ascii=False),
+                    int(require_check),
+                    actor.id if actor else None,
+                    store.isotime(app.now()),
+                ),
+            )
+        )
         app.db.conn.executemany(
             "INSERT INTO assignment_members (assignment_id, person_id) VALUES (?, ?)",
             [(assignment_id, person_id) for person_id in people],

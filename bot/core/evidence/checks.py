@@ -281,11 +281,19 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
         questions = generate(app, assignment.document, f"{person_id}:{assignment_id}:{attempt}", config.questions)
         if not questions:
             raise UserError(f"Chưa tạo được câu hỏi kiểm tra cho {assignment.document.label}.")
-        attempt_id = app.db.execute(
-            "INSERT INTO check_attempts (person_id, assignment_id, attempt, questions, started_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (person_id, assignment_id, attempt, json.dumps(questions, ensure_ascii=False), store.isotime(app.now())),
-        ).lastrowid
+        attempt_id = store.new_id(
+            app.db.execute(
+                "INSERT INTO check_attempts (person_id, assignment_id, attempt, questions, started_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    person_id,
+                    assignment_id,
+                    attempt,
+                    json.dumps(questions, ensure_ascii=False),
+                    store.isotime(app.now()),
+                ),
+            )
+        )
     return _question(attempt_id, questions, 0)
 
 

@@ -143,7 +143,7 @@ def _append(db: sqlite_utils.Database, entries: list[Entry]) -> list[dict]:
     rows = []
     for entry in entries:
         digest = row_hash(prev, entry)
-        ack_id = db.execute(insert, (*entry, prev, digest)).lastrowid
+        ack_id = store.new_id(db.execute(insert, (*entry, prev, digest)))
         rows.append({"id": ack_id, **entry._asdict(), "prev_hash": prev, "hash": digest})
         prev = digest
     if rows:
@@ -331,8 +331,8 @@ def _match_attendance(app: App, table, assignment_id: int, errors: list[RowError
             problem = f"{name or phone} không thuộc danh sách được giao của đợt này"
         if problem is None and person_id in found:
             problem = f"trùng với dòng {found[person_id]}"
-        if problem is not None:
-            errors.append(RowError(row.number, problem))
+        if problem is not None or person_id is None:
+            errors.append(RowError(row.number, problem or "không xác định được người"))
             continue
         found[person_id] = row.number
     return list(found)

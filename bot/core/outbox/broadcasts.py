@@ -115,22 +115,24 @@ def reply_from_json(data: str) -> Reply:
 
 def save_draft(app: App, actor: Person, draft: Draft, origin: tuple[str, str]) -> int:
     """Store a composed broadcast as a draft; ``origin`` (channel, chat) gets the progress later."""
-    return app.db.execute(
-        "INSERT INTO broadcasts (kind, created_by, text, document_id, audience, require_ack, due_date, "
-        "require_check, status, progress_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
-        (
-            draft.kind,
-            actor.id,
-            draft.text,
-            draft.document_id,
-            json.dumps(draft.audience.to_json()),
-            int(draft.require_ack),
-            draft.due_date.isoformat() if draft.due_date else None,
-            int(draft.require_check),
-            _ref(origin),
-            store.isotime(),
-        ),
-    ).lastrowid
+    return store.new_id(
+        app.db.execute(
+            "INSERT INTO broadcasts (kind, created_by, text, document_id, audience, require_ack, due_date, "
+            "require_check, status, progress_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
+            (
+                draft.kind,
+                actor.id,
+                draft.text,
+                draft.document_id,
+                json.dumps(draft.audience.to_json()),
+                int(draft.require_ack),
+                draft.due_date.isoformat() if draft.due_date else None,
+                int(draft.require_check),
+                _ref(origin),
+                store.isotime(),
+            ),
+        )
+    )
 
 
 def load_draft(app: App, broadcast_id: int) -> tuple[Draft, str] | None:
@@ -169,6 +171,8 @@ def confirm(app: App, actor: Person, broadcast_id: int, message: Reply | None = 
     with store.transaction(app.db, immediate=True):
         assignment_id = None
         if draft.require_ack:
+            # both composers (chat and web) refuse acknowledgement without a document and a date
+            assert draft.document_id is not None and draft.due_date is not None
             assignment_id = assignments.create_assignment(
                 app,
                 actor,
@@ -213,21 +217,23 @@ def enqueue(
 ) -> int:
     """Queue ``reply`` for ``people`` right away (reminders, notices); returns the broadcast id."""
     with store.transaction(app.db):
-        broadcast_id = app.db.execute(
-            "INSERT INTO broadcasts (kind, created_by, text, assignment_id, audience, reply, status, "
-            "progress_ref, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
-            (
-                kind,
-                created_by,
-                reply.text,
-                assignment_id,
-                json.dumps({"people": len(people)}),
-                reply_to_json(reply),
-                _ref(origin) if origin else None,
-                store.isotime(),
-                store.isotime(),
-            ),
-        ).lastrowid
+        broadcast_id = store.new_id(
+            app.db.execute(
+                "INSERT INTO broadcasts (kind, created_by, text, assignment_id, audience, reply, status, "
+                "progress_ref, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
+                (
+                    kind,
+                    created_by,
+                    reply.text,
+                    assignment_id,
+                    json.dumps({"people": len(people)}),
+                    reply_to_json(reply),
+                    _ref(origin) if origin else None,
+                    store.isotime(),
+                    store.isotime(),
+                ),
+            )
+        )
         _write_deliveries(app, broadcast_id, people)
     return broadcast_id
 
@@ -235,7 +241,7 @@ def enqueue(
 def _write_deliveries(app: App, broadcast_id: int, people: list[int]) -> None:
     """One row per linked account; blocked accounts and people without one are recorded as such."""
     linked: set[int] = set()
-    rows = []
+    rows: list[tuple[int, int, int | None, str | None, str, str | None]] = []
     for account in roster.accounts_for(app, people):
         linked.add(account.person_id)
         status, error = ("blocked", "blocked") if account.blocked else ("pending", None)

@@ -282,7 +282,7 @@ class Sender:
         finished = stats.pending == 0
         lane = self._lanes.get(ref["channel"]) if ref else None
         text = stats.text()
-        if lane and (finished or lane.transport.can_edit) and text != self._progress_text.get(broadcast_id):
+        if ref and lane and (finished or lane.transport.can_edit) and text != self._progress_text.get(broadcast_id):
             message_ref = ref.get("message_ref") if lane.transport.can_edit else None
             await lane.acquire()
             try:

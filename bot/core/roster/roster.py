@@ -246,9 +246,11 @@ class UnitIndex:
             self.db.execute("UPDATE units SET parent_id = ? WHERE id = ?", (parent, uid))
             self.units[uid] = replace(self.units[uid], parent_id=parent)
             return uid
-        uid = self.db.execute(
-            "INSERT INTO units (name, name_key, parent_id) VALUES (?, ?, ?)", (name, fold(name), parent)
-        ).lastrowid
+        uid = store.new_id(
+            self.db.execute(
+                "INSERT INTO units (name, name_key, parent_id) VALUES (?, ?, ?)", (name, fold(name), parent)
+            )
+        )
         self._add(Unit(uid, name, parent))
         self.created += 1
         return uid
@@ -325,7 +327,8 @@ FROM people p LEFT JOIN units u ON u.id = p.unit_id
 
 
 def _person(row: Sequence, channel: str | None = None) -> Person:
-    return Person(*row, channel=channel)
+    person = Person(*row)
+    return replace(person, channel=channel) if channel else person
 
 
 def get_person(app: App, person_id: int) -> Person | None:
@@ -362,7 +365,8 @@ def find_people(app: App, query: str, limit: int = 20) -> list[Person]:
 
 def list_people(app: App, unit: int | None = None, status: str | None = None) -> list[Person]:
     """People of a unit and its sub-units (all when ``unit`` is None), ordered by unit and name."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[int | str] = []
     if unit is not None:
         ids = sorted(subunit_ids(app, unit))
         where.append(f"p.unit_id IN ({','.join('?' * len(ids))})")
@@ -398,7 +402,8 @@ def audience_people(
     The one resolution shared by assignments and broadcasts, so "who must study" and "who is sent
     the message" never disagree. Only roster members count (see :data:`MEMBER`).
     """
-    where, params = [MEMBER], []
+    where = [MEMBER]
+    params: list[int | str] = []
     if units:
         index = UnitIndex(app.db)
         missing = [u for u in units if u not in index.units]
@@ -418,7 +423,7 @@ def accounts_for(app: App, person_ids: Iterable[int]) -> list[Account]:
     """Every chat account of these people (a person may use several channels), blocked ones included
     (flagged) so a broadcaster can record them as unreachable instead of silently skipping."""
     ids = list(dict.fromkeys(person_ids))
-    found = []
+    found: list[Account] = []
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
         found.extend(
@@ -502,10 +507,10 @@ def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> Non
     by_phone: dict[str, list] = {}
     by_name: dict[tuple[int | None, str], list[list]] = defaultdict(list)
     for rec in db.execute("SELECT id, full_name, name_key, unit_id, position, phone, role, status FROM people"):
-        person = list(rec)
-        if person[5]:
-            by_phone[person[5]] = person
-        by_name[(person[3], person[2])].append(person)
+        known = list(rec)
+        if known[5]:
+            by_phone[known[5]] = known
+        by_name[(known[3], known[2])].append(known)
     now = store.isotime(app.now())
     for row in rows:
         try:
@@ -537,11 +542,13 @@ def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> Non
         if unit_id is None:
             unit_id = units.ensure(row.unit_path)
         if person is None:
-            pid = db.execute(
-                "INSERT INTO people (full_name, name_key, unit_id, position, phone, role, status, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
-                (row.full_name, key, unit_id, row.position or None, row.phone or None, row.role or "cadre", now),
-            ).lastrowid
+            pid = store.new_id(
+                db.execute(
+                    "INSERT INTO people (full_name, name_key, unit_id, position, phone, role, status, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
+                    (row.full_name, key, unit_id, row.position or None, row.phone or None, row.role or "cadre", now),
+                )
+            )
             person = [
                 pid,
                 row.full_name,
@@ -716,11 +723,13 @@ def self_register(
             )
             person_id = current.id
         else:
-            person_id = app.db.execute(
-                "INSERT INTO people (full_name, name_key, unit_id, role, status, created_at) "
-                "VALUES (?, ?, ?, 'cadre', 'pending', ?)",
-                (name, fold(name), unit_id, now),
-            ).lastrowid
+            person_id = store.new_id(
+                app.db.execute(
+                    "INSERT INTO people (full_name, name_key, unit_id, role, status, created_at) "
+                    "VALUES (?, ?, ?, 'cadre', 'pending', ?)",
+                    (name, fold(name), unit_id, now),
+                )
+            )
         _link(app, channel, external_id, person_id, display_name)
     return person_for(app, channel, external_id)  # type: ignore[return-value]
 
