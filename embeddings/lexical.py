@@ -137,10 +137,9 @@ def _bm25(
 ) -> list[tuple[int, float]]:
     """The ``k`` best matches (of ``within`` if given), scored against the whole table."""
     rank = weights.sql()
-    where, params = "", [expression]
+    where, params = "", [expression, *(int(i) for i in within)]
     if within:
         where = f" AND rowid IN ({','.join('?' * len(within))})"
-        params += [int(i) for i in within]
     rows = db.conn.execute(
         f"SELECT rowid, -{rank} FROM {TABLE} WHERE {TABLE} MATCH ?{where} ORDER BY {rank} LIMIT ?",
         (*params, k),
