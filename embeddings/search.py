@@ -420,7 +420,8 @@ class Searcher:
         result.query_vector = qvec
         dense = self.index.search(qvec, s.dense_k) if self.index is not None else []
         sentence_scores = self._sentence_vectors @ qvec if self._sentence_vectors is not None else None
-        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights, s.synonym_weight))
+        lexical_scores = lexical.scores(self.app.db, query, s.column_weights, s.synonym_weight)
+        bm25 = dict(sorted(lexical_scores.items(), key=lambda kv: -kv[1])[: s.lexical_k])
         candidates = list(
             dict.fromkeys([i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25))
         )
@@ -428,8 +429,7 @@ class Searcher:
         if not candidates or self._vectors is None:
             return result
         # Both signals for every candidate: one only the dense side found still has a BM25 score.
-        missing = [c for c in candidates if c not in bm25]
-        bm25.update(lexical.scores(self.app.db, query, missing, s.column_weights, s.synonym_weight))
+        bm25.update((c, lexical_scores[c]) for c in candidates if c in lexical_scores)
         rows = np.fromiter((self._rows[i] for i in candidates), dtype=np.int64)
         cosines = self._vectors[rows] @ qvec
         dense_scores = cosines

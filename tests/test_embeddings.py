@@ -347,15 +347,12 @@ def test_synonym_expansions_and_passage_cap():
     assert search.embed_input("none", "T", "1", "", text, 0) == text
 
 
-def test_lexical_scores_for_candidates_outside_the_top_k(app, fake_encoder):
+def test_lexical_scores_cover_every_match_beyond_the_top_k(app, fake_encoder):
     add_document(app, "/k/a.txt")
     search.refresh(app)
     query = parse("phát triển khoa học công nghệ")
-    ranked = lexical.search(app.db, query, 10)
-    top, rest = ranked[:1], ranked[1:]
-    assert len(rest) >= 2
-    filled = lexical.scores(app.db, query, [cid for cid, _ in rest])
-    assert filled == pytest.approx(dict(rest))  # scored against the whole table, as in search
-    unmatched = [r["id"] for r in app.db["chunks"].rows if r["id"] not in dict(ranked)]
-    assert lexical.scores(app.db, query, unmatched) == {}
-    assert top[0][0] not in lexical.scores(app.db, query, [cid for cid, _ in rest])
+    every = lexical.scores(app.db, query)
+    assert len(every) >= 3
+    assert lexical.search(app.db, query, 2) == sorted(every.items(), key=lambda kv: -kv[1])[:2]
+    assert dict(lexical.search(app.db, query, 10)) == every  # scored once, cut after
+    assert lexical.scores(app.db, parse("pizza hamburger")) == {}
