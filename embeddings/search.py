@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -347,6 +348,7 @@ class Searcher:
         self._sentence_vectors: np.ndarray | None = None  # sorted by sentence id
         self._sentence_spans: dict[int, tuple[int, int]] = {}  # chunk id → its rows there
         self._sentence_owner: np.ndarray = np.zeros(0, dtype=np.int64)  # chunk id of each sentence row
+        self._reload_lock = threading.Lock()  # answer workers search concurrently; one reloads
         self._reload()
 
     @classmethod
@@ -354,8 +356,13 @@ class Searcher:
         return cls(app, load_encoder(embedding_settings(app)), retrieval_settings(app))
 
     def _reload(self) -> None:
-        generation = _generation(self.app)
-        if generation == self._generation:
+        if _generation(self.app) == self._generation:
+            return
+        with self._reload_lock:
+            self._load(_generation(self.app))
+
+    def _load(self, generation: str) -> None:
+        if generation == self._generation:  # another thread reloaded while this one waited
             return
         folder = index_folder(self.app)
         index, problem = vector_index.load(folder, self.encoder)

@@ -33,8 +33,10 @@ _APP = web.AppKey("quantriet_downloads_app", App)
 
 
 def public_base(app: App) -> str:
-    """Where users reach this server: ``[downloads] public_url``, else the ``[web]`` address."""
-    base = downloads.DownloadSettings.load(app.config).public_url.strip()
+    """Where users reach this server, for every link the bot prints: ``QUANTRIET_PUBLIC_URL`` /
+    ``[downloads] public_url``; else the address ``serve`` actually bound (``serve --port``
+    included); else (another process, such as ``roster invites``) the ``[web]`` address."""
+    base = downloads.DownloadSettings.load(app.config).public_url.strip() or app.bound_url
     if not base:
         web_settings = WebSettings.load(app.config)
         base = f"http://{web_settings.host}:{web_settings.port}"

@@ -6,9 +6,11 @@ province's own reverse proxy (which adds TLS), never to face the internet direct
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ipaddress
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 
 ADMIN_PASSWORD_ENV = "QUANTRIET_ADMIN_PASSWORD"
 ADMIN_PHONE_ENV = "QUANTRIET_ADMIN_PHONE"
@@ -23,8 +25,7 @@ class WebSettings:
     chat_session_days: int = 30
     admin_session_hours: int = 8
     login_delay_seconds: float = 1.0
-    login_max_failures: int = 5
-    login_lock_minutes: int = 15
+    trusted_proxies: list[str] = field(default_factory=list)
     poll_seconds: int = 3
     secure_cookies: bool = False
 
@@ -35,6 +36,14 @@ class WebSettings:
             cls,
             env={"host": "QUANTRIET_WEB_HOST", "port": "QUANTRIET_WEB_PORT"},
         )
+
+    @cached_property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` parsed (an address or a network such as "10.0.0.0/8")."""
+        try:
+            return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies)
+        except ValueError as exc:
+            raise ConfigError(f"[web] trusted_proxies: {exc}") from None
 
     @property
     def max_upload_bytes(self) -> int:
