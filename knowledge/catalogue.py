@@ -35,6 +35,7 @@ from knowledge.loaders import (
     sha256,
 )
 from knowledge.settings import KnowledgeSettings, knowledge_settings
+from knowledge.sources import sources_folder
 from knowledge.text import fold, replace_abbreviations
 
 if TYPE_CHECKING:
@@ -90,12 +91,13 @@ class IngestReport:
 
 
 def ingest(app: App, paths: Iterable[Path | str] | None = None) -> IngestReport:
-    """Bring the catalogue in line with ``paths`` (files or folders; None = configured folders)."""
+    """Bring the catalogue in line with ``paths`` (files or folders; None = the configured folders
+    and the copies fetched by ``quantriet ingest URL``)."""
     started = time.perf_counter()
     settings = knowledge_settings(app.config)
     report = IngestReport()
     if paths is None:
-        roots = [app.config.resolve(f) for f in settings.folders]
+        roots = [app.config.resolve(f) for f in settings.folders] + [sources_folder(app)]
         roots = [r for r in roots if r.exists()]
     else:
         roots = []
