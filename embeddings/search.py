@@ -32,6 +32,7 @@ restoring towards the corpus's words must not make a question look covered.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import logging
 import threading
@@ -248,8 +249,9 @@ def _catalogue_rows(app: App) -> list[dict]:
     ]
 
 
-def refresh(app: App, progress: Callable[[int, int], None] | None = None) -> RefreshReport:
-    """Bring the vector index and ``chunks_fts`` in line with ``chunks``; cheap when nothing changed."""
+def refresh(app: App, progress: Callable[[str, int, int], None] | None = None) -> RefreshReport:
+    """Bring the vector index and ``chunks_fts`` in line with ``chunks``; cheap when nothing changed.
+    ``progress(kind, embedded, to embed)`` follows the encoder, kind "chunks" then "sentences"."""
     started = time.perf_counter()
     embed_cfg = embedding_settings(app)
     retrieval = retrieval_settings(app)
@@ -300,7 +302,8 @@ def refresh(app: App, progress: Callable[[int, int], None] | None = None) -> Ref
     for stem, items in ((vector_index.CHUNKS, chunk_items), (SENTENCES, sentence_items)):
         if not items and not vector_index.sidecar_path(folder, stem).exists():
             continue  # nothing to index and nothing to clear: do not even load the model
-        _, sync = vector_index.sync(folder, load_encoder(embed_cfg), items, stem, progress)
+        step = functools.partial(progress, stem) if progress else None
+        _, sync = vector_index.sync(folder, load_encoder(embed_cfg), items, stem, step)
         if stem == SENTENCES:
             report.sentences_embedded = sync.embedded
         else:
