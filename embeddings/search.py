@@ -12,7 +12,8 @@ Ranking, per question (one query embedding, nothing else from the model):
 1. candidates: the dense top-k chunks, the chunks of the dense top-k sentences (sentence vectors
    are made at refresh time) and the BM25 top-k (accented or folded keys, :mod:`embeddings.lexical`);
 2. each candidate's dense score mixes its chunk cosine with its best sentence's; fused with its
-   BM25 score (0 if BM25 did not return it) by a weighted sum of rescaled scores, or by RRF;
+   BM25 score (looked up for a candidate only the dense side returned; 0 if it matches no term)
+   by a weighted sum of rescaled scores, or by RRF;
 3. small bonuses when the chunk has what the question asks for (a deadline, a date, a figure)
    and when it belongs to a document the question names or whose header holds a rare word
    pair of the question (:mod:`embeddings.references`);
@@ -210,7 +211,8 @@ def embed_input(context: str, title: str, number: str, section: str, text: str, 
         return text
     lines = []
     if context == "document":
-        lines.append(" ".join(p for p in (number, shorten(title, CONTEXT_TITLE_CHARS)) if p))
+        named = number if number and number not in title else ""  # a law named by its id: once
+        lines.append(" ".join(p for p in (named, shorten(title, CONTEXT_TITLE_CHARS)) if p))
     if section:
         lines.append(shorten(section, CONTEXT_SECTION_CHARS))
     lines.append(text)
@@ -430,13 +432,16 @@ class Searcher:
         result.query_vector = qvec
         dense = self.index.search(qvec, s.dense_k) if self.index is not None else []
         sentence_scores = self._sentence_vectors @ qvec if self._sentence_vectors is not None else None
-        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights, s.synonym_weight))
+        lexical_scores = lexical.scores(self.app.db, query, s.column_weights, s.synonym_weight)
+        bm25 = dict(sorted(lexical_scores.items(), key=lambda kv: -kv[1])[: s.lexical_k])
         candidates = list(
             dict.fromkeys([i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25))
         )
         candidates = [i for i in candidates if i in self._rows]
         if not candidates or self._vectors is None:
             return result
+        # Both signals for every candidate: one only the dense side found still has a BM25 score.
+        bm25.update((c, lexical_scores[c]) for c in candidates if c in lexical_scores)
         rows = np.fromiter((self._rows[i] for i in candidates), dtype=np.int64)
         cosines = self._vectors[rows] @ qvec
         dense_scores = cosines
