@@ -35,6 +35,7 @@ from bot.core.evidence.assignments import current_documents
 from bot.core.outbox.reminders import Reminders
 from bot.core.outbox.sender import Sender
 from bot.core.outbox.transport import Transport
+from bot.ops import backup
 from knowledge.settings import knowledge_settings
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def build(
     for channel in channels:
         channel.install(service)
     service.web.cleanup_ctx.append(service._outbox)
+    backup.install(service)
     return service
 
 

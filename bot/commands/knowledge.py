@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.app import App
 from bot.core.answers.answers import short_date
 from bot.core.evidence import assignments
+from bot.ops.progress import Progress, Stages
 from knowledge.catalogue import IngestReport, ingest, list_documents, list_duties
 from knowledge.fetch import is_url
 from knowledge.sources import fetch_sources, fetched_urls
@@ -39,16 +40,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_documents)
 
 
+# What the search refresh reports progress on (embeddings.search.refresh kinds).
+EMBEDDING_STAGES = {"chunks": ("Nhúng đoạn văn", "đoạn"), "sentences": ("Nhúng câu", "câu")}
+
+
 def cmd_ingest(app: App, args: argparse.Namespace) -> int:
     """Given paths and URLs, or (none given) the configured folders plus every URL fetched before,
     re-checked so that a changed text online is refreshed."""
     urls = [p for p in args.paths if is_url(p)] if args.paths else fetched_urls(app)
     fetched, failures = fetch_sources(app, urls)
-    if args.paths:
-        files = [Path(p) for p in args.paths if not is_url(p)] + fetched
-        report = ingest(app, files) if files else IngestReport()
-    else:
-        report = ingest(app)  # the fetched copies are read with the configured folders
+    with Progress("Đọc văn bản", "tệp") as progress:
+        if args.paths:
+            files = [Path(p) for p in args.paths if not is_url(p)] + fetched
+            report = ingest(app, files, progress) if files else IngestReport()
+        else:
+            report = ingest(app, progress=progress)  # the fetched copies are read with the configured folders
     report.errors[:0] = failures
     print(report.summary())
     if not _refresh_search(app, report):
@@ -63,7 +69,8 @@ def _refresh_search(app: App, report: IngestReport) -> bool:
     from embeddings.search import refresh
 
     try:
-        result = refresh(app)
+        with Stages(EMBEDDING_STAGES) as stages:
+            result = refresh(app, stages)
     except Exception as exc:  # the catalogue is saved; the index catches up on the next run
         log.exception("search refresh failed")
         print(f"Không cập nhật được chỉ mục tìm kiếm: {exc}. Văn bản đã lưu; hãy chạy lại `quantriet ingest`.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_int
+from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_date, to_int
 from bot.channels.web.charts import Bar, completion_chart
 from bot.core.answers import curated
 from bot.core.errors import UserError
@@ -49,8 +49,9 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
     assignment_id = to_int(request.match_info["id"])
     if assignment_id is None:
         return not_found(request, viewer, "Không có đợt quán triệt này.")
+    on = to_date(request.query.get("on"))  # by the unit tree of that day (units merged since)
     try:
-        progress = reports.progress(app, viewer.person, assignment_id)
+        progress = reports.progress(app, viewer.person, assignment_id, on=on)
     except UserError as exc:
         return not_found(request, viewer, exc.message)
     base = f"/admin/assignments/{assignment_id}/pending"
@@ -74,6 +75,7 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
         chart=completion_chart(bars, title),
         pending_url=base,
         message=request.query.get("ok"),
+        on=on.isoformat() if on else "",
     )
 
 

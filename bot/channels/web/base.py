@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,6 +153,14 @@ def to_int(text: str | None) -> int | None:
     """A number from a query string or a form field; None when blank or not a number."""
     try:
         return int(text) if text else None
+    except ValueError:
+        return None
+
+
+def to_date(text: str | None) -> date | None:
+    """An ISO date from a query string (an ``<input type="date">``); None when blank or not a date."""
+    try:
+        return date.fromisoformat(text) if text else None
     except ValueError:
         return None
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core import clock
-from bot.core.answers import answers, curated
+from bot.core.answers import answers, curated, particulars
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.chat.study import document_block, document_title
@@ -86,13 +86,17 @@ def documents(turn: Turn, _arg: str) -> list[Reply]:
 
 
 def document(turn: Turn, arg: str) -> list[Reply]:
-    """``doc:<id>``: one document's summary, key duties and all its deadlines."""
+    """``doc:<id>``: one document's summary, key duties, particulars (issuing body, session, place,
+    signer: :mod:`bot.core.answers.particulars`) and all its deadlines."""
     doc = assignments.get_document(turn.app, int(arg))
     if doc is None:
         return [Reply(texts.EXPIRED)]
     today = clock.local_today(turn.app.now())
     lines = _deadline_lines(turn, today, document_id=doc.id, limit=LISTED)
     text = document_block(turn.app, doc)
+    described = particulars.describe(turn.app, doc.id)
+    if described:
+        text += "\n\n" + described
     origin = assignments.document_origin(turn.app, doc.id)
     if origin:
         text += "\n\n" + texts.DOCUMENT_ORIGIN.format(origin=origin)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -213,6 +213,7 @@ def export_acks(
     since: date | None = None,
     until: date | None = None,
     on: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the evidence export to ``out`` (admin only) and return its path.
 
@@ -220,18 +221,37 @@ def export_acks(
     assignment) and sheet "Chi tiết" (one row per person and assignment). CSV: the detail rows, UTF-8
     with a BOM so Excel shows Vietnamese. ``assignment_id`` None exports every assignment. Units are
     today's tree, or with ``on`` the tree of that day; each confirmation also names the unit it was
-    made in.
+    made in. ``progress(detail rows written, members of the assignments)`` follows the detail rows;
+    the total is an upper bound when a unit or a period narrows the rows, and is met at the end.
     """
     assignments = _open_scope(app, actor, fmt, assignment_id, unit_id, since, until, on)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = _detail_rows(app, assignments, unit_id, since, until, on)
+    if progress:
+        rows = _counted(rows, progress, _member_count(app, assignments))
     if fmt == "csv":
         _write_csv(out, rows)
     else:
         progresses = [compute_progress(app, a, unit_id, on) for a in assignments]
         _write_xlsx(app, out, progresses, rows)
     return out
+
+
+def _member_count(app: App, assignments: Sequence[Assignment]) -> int:
+    ids = [a.id for a in assignments]
+    (count,) = app.db.execute(
+        f"SELECT COUNT(*) FROM assignment_members WHERE assignment_id IN ({','.join('?' * len(ids))})", ids
+    ).fetchone()
+    return int(count)
+
+
+def _counted(rows: Iterator[list[object]], progress: Callable[[int, int], None], total: int) -> Iterator[list[object]]:
+    done = 0
+    for done, row in enumerate(rows, 1):
+        progress(done, max(total, done))
+        yield row
+    progress(done, done)
 
 
 def export_attachment(

@@ -110,7 +110,7 @@ def run(app: App, job: UploadJob, path: Path) -> None:
             return
         job.stage = "indexing"
 
-        def progress(done: int, total: int) -> None:
+        def progress(_stage: str, done: int, total: int) -> None:
             job.done, job.total = done, total
 
         refresh(worker, progress)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -483,18 +483,25 @@ class _RosterRow:
     role: str | None
 
 
-def import_roster(app: App, actor: Person | None, path: str | Path, skip_invalid: bool = False) -> RosterReport:
+def import_roster(
+    app: App,
+    actor: Person | None,
+    path: str | Path,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RosterReport:
     """Create or update units and people from a CSV/XLSX roster (admin only).
 
     Every problem is reported with its spreadsheet row; unless ``skip_invalid``, a file with any
-    error changes nothing. People absent from the file are left as they are.
+    error changes nothing. People absent from the file are left as they are. ``progress(rows
+    done, valid rows)`` follows the writing (a province's roster is tens of thousands of rows).
     """
     path = require_file(path)
     audit.require(app, actor, "roster.import", audit.ADMINS, file=path.name, sha256=file_sha256(path))
     table = read_table(path, ROSTER_COLUMNS)
     report = RosterReport(rows=len(table))
     rows = _validate_roster_rows(table, report.errors)
-    apply_unless_errors(app.db, report, skip_invalid, lambda: _apply_roster(app, rows, report))
+    apply_unless_errors(app.db, report, skip_invalid, lambda: _apply_roster(app, rows, report, progress))
     return report
 
 
@@ -533,7 +540,9 @@ def _validate_roster_rows(table: list[TableRow], errors: list[RowError]) -> list
     return valid
 
 
-def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> None:
+def _apply_roster(
+    app: App, rows: list[_RosterRow], report: RosterReport, progress: Callable[[int, int], None] | None
+) -> None:
     """Checks that need the database (unit ambiguity, phone owned by someone else), then writes."""
     db = app.db
     units = UnitIndex(db)
@@ -545,7 +554,9 @@ def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> Non
             by_phone[known[5]] = known
         by_name[(known[3], known[2])].append(known)
     now = store.isotime(app.now())
-    for row in rows:
+    for done, row in enumerate(rows, 1):
+        if progress:
+            progress(done, len(rows))
         try:
             unit_id = units.lookup(row.unit_path)
         except UserError as exc:
