@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_answers.py --data /tmp/q   # reuse an ingested folder
     .venv/bin/python bench/bench_answers.py --set retrieval.fusion='"rrf"'
     .venv/bin/python bench/bench_answers.py --unaccented    # the same questions typed without marks
+    .venv/bin/python bench/bench_answers.py --half report ../shared/eval/chat.jsonl  # the half not tuned on
 
 Targets (issue 2): dev hit@1 ≥ 90 % with every out-of-scope question declined; in-process ask
 p95 ≤ 2 × the p95 of embedding the query alone.
@@ -19,7 +20,7 @@ from datetime import date
 
 from common import DEV, SYNTHETIC, add_common_args, ingest, make_app
 
-from bot.core.answers.evaluation import load_cases, percentile, run
+from bot.core.answers.evaluation import HALVES, load_cases, percentile, run, split
 from knowledge.text import strip_marks
 
 TODAY = date(2026, 11, 25)
@@ -34,6 +35,9 @@ def main() -> None:
     parser.add_argument(
         "--unaccented", action="store_true", help="strip every diacritic from the questions (robustness check)"
     )
+    parser.add_argument(
+        "--half", choices=("all", *HALVES), default="all", help="only the tuning or the reporting half of each file"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     app = make_app(args)
@@ -45,7 +49,7 @@ def main() -> None:
     out = {}
     all_cases = []
     for path in args.files:
-        cases = load_cases(path)
+        cases = split(load_cases(path), args.half)
         if args.unaccented:
             cases = [dataclasses.replace(c, question=strip_marks(c.question)) for c in cases]
         all_cases += cases

@@ -7,27 +7,18 @@ timed one). Also times the per-unit progress report and the attendance import us
 
 from __future__ import annotations
 
-import argparse
 import resource
 import shutil
 import time
 import tracemalloc
-from datetime import date
 
-from bench_ledger import add_document, build_roster
-from common import add_common_args, make_app
+from bench_ledger import assigned_province
 
 from bot.core.evidence import assignments, exports, ledger, reports
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--people", type=int, default=70_000)
-    add_common_args(parser)
-    args = parser.parse_args()
-    app = make_app(args)
-    build_roster(app, args.people, app.data_dir)
-    assignment = assignments.create_assignment(app, None, add_document(app, "v1"), date(2024, 4, 15))
+    app, args, assignment = assigned_province(__doc__, 70_000)
 
     sheet = app.data_dir / "hoi-nghi.csv"
     with sheet.open("w", encoding="utf-8-sig") as fh:

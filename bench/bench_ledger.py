@@ -34,6 +34,18 @@ def build_roster(app: App, people: int, folder) -> float:
     return time.perf_counter() - started
 
 
+def assigned_province(description: str | None, people: int) -> tuple[App, argparse.Namespace, int]:
+    """The command line (``--people``, ``--data``, ``--set``), its app, a province of ``--people``
+    cadres and one assignment covering them all: the start of the ledger-scale benches."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--people", type=int, default=people)
+    add_common_args(parser)
+    args = parser.parse_args()
+    app = make_app(args)
+    build_roster(app, args.people, app.data_dir)
+    return app, args, assignments.create_assignment(app, None, add_document(app, "v1"), date(2024, 4, 15))
+
+
 def add_document(app: App, version: str) -> int:
     return app.db.execute(
         "INSERT INTO documents (path, title, number, version, size, ingested_at) VALUES (?, ?, ?, ?, 1, ?)",

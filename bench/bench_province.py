@@ -110,6 +110,11 @@ def write_mapping(path: Path, merged: int) -> None:
                 fh.write(f"{commune} > Chi bộ {k},{commune} > Chi bộ 1-2,Hợp nhất,01/07/2025\n")
 
 
+def report_row(item: tuple[str, str]) -> None:
+    """One line of the result table, printed as soon as it is measured (a long run may be cut short)."""
+    print(f"| {item[0]} | {item[1]} |", flush=True)
+
+
 def timed(fn, *args, **kwargs):
     started = time.perf_counter()
     result = fn(*args, **kwargs)
@@ -245,13 +250,13 @@ def main() -> None:
         parser.error("--data is not supported here: the run needs an empty database")
     args.set += [f"broadcast.rate_per_second={args.fast_rate}"]
     app = make_app(args)
-    rows: list[tuple[str, str]] = []
+    print(f"| province, {date.today().isoformat()} | value |\n|---|---|", flush=True)
 
     csv_path = app.data_dir / "roster.csv"
     write_roster(csv_path, args.people, args.units)
     report, seconds = timed(roster.import_roster, app, None, csv_path)
     assert report.imported and report.created == args.people, report.summary()
-    rows.append((f"roster import, {args.people:,} people in {report.units_created:,} units (CSV)", f"{seconds:.1f} s"))
+    report_row((f"roster import, {args.people:,} people in {report.units_created:,} units (CSV)", f"{seconds:.1f} s"))
 
     mapping = app.data_dir / "sap-xep.csv"
     write_mapping(mapping, args.merge)
@@ -259,7 +264,7 @@ def main() -> None:
     assert not preview.errors, preview.problems()
     applied, apply_seconds = timed(reorganise.apply_mapping, app, None, mapping)
     assert applied.applied, applied.problems()
-    rows.append(
+    report_row(
         (
             f"merger of {args.merge} units ({applied.people_moved:,} people) from a file: dry run / applied",
             f"{seconds:.2f} s / {apply_seconds:.2f} s",
@@ -268,7 +273,7 @@ def main() -> None:
 
     document = add_document(app, "v1")
     assignment, seconds = timed(assignments.create_assignment, app, None, document, date(2099, 12, 31))
-    rows.append((f"assignment to everyone ({args.people:,} members)", f"{seconds:.2f} s"))
+    report_row((f"assignment to everyone ({args.people:,} members)", f"{seconds:.2f} s"))
     link_accounts(app)
     members = assignments.member_ids(app, assignment)
 
@@ -276,14 +281,14 @@ def main() -> None:
     sent = asyncio.run(broadcast(app, members[: args.broadcast_count], args.fast_rate, assignment))
     writer_thread.join()
     acked = app.db.execute("SELECT COUNT(*) FROM acks").fetchone()[0]
-    rows.append(
+    report_row(
         (
             f"broadcast to {sent['recipients']:,} (Telegram + Zalo), limit {args.fast_rate:g}/s per channel",
             f"{sent['achieved_per_s']:,} msg/s over {sent['send_seconds']} s; lost {sent['lost']}, "
             f"duplicates {sent['duplicates']}",
         )
     )
-    rows.append(
+    report_row(
         (
             f"acknowledgements during the broadcast, {args.writers} writers",
             f"{stats['done'] / stats['seconds']:,.0f} rows/s ({acked:,} rows, {len(stats['errors'])} errors)",
@@ -298,7 +303,7 @@ def main() -> None:
         writer_thread, limit_stats = ack_writers(app, second, people, args.writers)
         limited = asyncio.run(broadcast(app, people, args.rate, second))
         writer_thread.join()
-        rows.append(
+        report_row(
             (
                 f"broadcast to {count:,} at the platform limit ({args.rate:g}/s per channel)",
                 f"{limited['achieved_per_s']} msg/s = {100 * limited['share_of_limit']:.1f} % of "
@@ -308,32 +313,29 @@ def main() -> None:
 
     record = assignments.get_assignment(app, assignment)
     _, seconds = timed(lambda: [reports.compute_progress(app, a).total for a in assignments.list_assignments(app)])
-    rows.append(("dashboard (every assignment's totals)", f"{seconds * 1000:.0f} ms"))
+    report_row(("dashboard (every assignment's totals)", f"{seconds * 1000:.0f} ms"))
     progress, seconds = timed(reports.compute_progress, app, record)
-    rows.append((f"progress of every unit ({len(progress.units):,} rows)", f"{seconds * 1000:.0f} ms"))
+    report_row((f"progress of every unit ({len(progress.units):,} rows)", f"{seconds * 1000:.0f} ms"))
     communes = [u.unit_id for u in progress.units if u.depth == 1]
     started = time.perf_counter()
     for unit_id in communes:
         reports.compute_progress(app, record, unit_id)
     per_unit = (time.perf_counter() - started) / max(len(communes), 1)
-    rows.append((f"one unit's drill-down (mean of {len(communes)})", f"{per_unit * 1000:.0f} ms"))
+    report_row((f"one unit's drill-down (mean of {len(communes)})", f"{per_unit * 1000:.0f} ms"))
     _, seconds = timed(reports.compute_progress, app, record, None, date(2025, 6, 30))
-    rows.append(("progress by the tree of 30/06/2025", f"{seconds * 1000:.0f} ms"))
+    report_row(("progress by the tree of 30/06/2025", f"{seconds * 1000:.0f} ms"))
     for fmt in ("xlsx", "csv"):
         seconds, peak, size = export_in_fresh_process(app, fmt)
-        rows.append(
+        report_row(
             (f"export {fmt.upper()}, all assignments", f"{seconds:.1f} s, peak RSS {peak:.0f} MiB, {size:.1f} MiB")
         )
     verified, seconds = timed(ledger.verify, app)
-    rows.append((f"ledger verify, {verified.rows:,} rows", f"{seconds:.1f} s, {'valid' if verified.ok else 'BROKEN'}"))
+    report_row((f"ledger verify, {verified.rows:,} rows", f"{seconds:.1f} s, {'valid' if verified.ok else 'BROKEN'}"))
     app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = sum(p.stat().st_size for p in app.data_dir.glob("quantriet.db*")) / 2**20
-    rows.append(("database size", f"{size:.0f} MiB"))
-    rows.append(("bench process peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"))
+    report_row(("database size", f"{size:.0f} MiB"))
+    report_row(("bench process peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"))
 
-    print(f"| province, {date.today().isoformat()} | value |\n|---|---|")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
     shutil.rmtree(app.data_dir, ignore_errors=True)
     if stats["errors"] or sent["lost"] or not verified.ok or acked < len(members):
         raise SystemExit(1)

@@ -55,6 +55,11 @@ class App:
 
         return Searcher.open(self)
 
+    def reload_search(self) -> None:
+        """Forget the loaded search engine, so the next question loads the index written since
+        (by an upload indexed on another connection)."""
+        self.__dict__.pop("searcher", None)
+
     @cached_property
     def attempts(self) -> Attempts:
         """Failed logins and invite codes of this process, shared by every channel."""

@@ -8,9 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.commands import answers, knowledge, ledger, roster, serve, units
+from bot.commands import answers, knowledge, ledger, ops, outbox, roster, serve, units
 from bot.config import Config
 from bot.core.errors import UserError
+from bot.ops import logs
 
 # One module per area; each has ``register(subparsers)`` and sets ``func(app, args) -> int``.
 COMMAND_MODULES = (
@@ -19,7 +20,9 @@ COMMAND_MODULES = (
     roster,  # roster import / invites / list
     units,  # units list / history / rename / merge / move / split / dissolve / apply
     ledger,  # assign, ack import, progress, ledger verify, export acks
+    outbox,  # broadcast
     serve,  # serve
+    ops,  # backup, restore, status
 )
 
 
@@ -35,11 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    app = App(Config.load(args.config))
+    config = Config.load(args.config)
+    logs.setup(config, logging.DEBUG if args.verbose else logging.WARNING)
+    app = App(config)
     try:
         return int(args.func(app, args) or 0)
     except UserError as exc:  # the user's mistake: say it in Vietnamese, no traceback

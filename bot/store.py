@@ -19,13 +19,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels")
+SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels", "conferences", "curated")
 
 # (name, schema file) pairs: changes to tables that exist in the field, applied in order, once
 # each, after the schema files.
 MIGRATIONS: list[tuple[str, str]] = [
     ("units-history", "units_history"),
     ("questions-model-note", "questions_model_note"),
+    ("assignments.closed_at", "assignments_closed"),  # an officer closes an assignment
 ]
 
 _schema_lock = threading.Lock()

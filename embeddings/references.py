@@ -9,6 +9,12 @@ for those documents (:meth:`DocumentReferences.scoped`).
 
 A number such as "69-KL/TW" is recognised in a question as "<type> [số] 69" or "69-<type>",
 where <type> is the abbreviation ("KL") or its expansion ("kết luận"), marks optional.
+
+:func:`named_documents` finds every document a question names the same way, catalogued or not
+("Nghị quyết 52", "Quyết định 749", "nghị quyết 20 của tỉnh Quảng Ngãi"), and
+:meth:`DocumentReferences.resolve` says which catalogued documents each one is: the document
+carrying that number, or one whose header names it (a plan or article about it). A name that
+resolves to nothing is a document the catalogue does not have.
 """
 
 from __future__ import annotations
@@ -23,12 +29,92 @@ from knowledge.text import ABBREVIATIONS, fold
 
 SCOPE_MAX_DOCUMENTS = 20  # a pair in more headers than this names a topic, not a document
 _NUMBER = re.compile(r"^\s*(\d{1,4})\s*[-/]\s*([A-Za-zĐđ]{1,6})\b")
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,4})\b")
+# Kinds of numbered texts, folded, with the abbreviation their numbers carry ("57-NQ/TW").
+KINDS: dict[str, str] = {
+    "nghi quyet": "nq",
+    "ket luan": "kl",
+    "chi thi": "ct",
+    "quyet dinh": "qd",
+    "nghi dinh": "nd",
+    "thong tu": "tt",
+    "quy dinh": "qd",
+    "ke hoach": "kh",
+    "cong van": "cv",
+    "thong bao": "tb",
+    "huong dan": "hd",
+    "luat": "luat",
+}
+_KIND_WORDS = sorted(set(KINDS) | set(KINDS.values()), key=len, reverse=True)
+# "<kind> [số] 52[-NQ/TW]" or "52-NQ": the kind, then the number. Years ("kế hoạch 2025") are
+# not numbers of a text unless a kind abbreviation follows them.
+_NAMED = re.compile(
+    r"\b(?P<kind>" + "|".join(re.escape(k) for k in _KIND_WORDS) + r") (?:so )?(?P<n>\d{1,4})\b(?! ?%)"
+    r"(?: (?P<abbr>" + "|".join(sorted(set(KINDS.values()))) + r")\b)?"
+    r"|\b(?P<n2>\d{1,4}) (?P<kind2>" + "|".join(re.escape(k) for k in KINDS.values()) + r")\b"
+)
+# Whose text it is, when a place is named after it: "nghị quyết 20 của tỉnh Quảng Ngãi".
+_OWNER = re.compile(
+    r"^ (?:[a-z]{2} )?(?:cua |o |tai )?(?:tinh uy |thanh uy |huyen uy |tinh |thanh pho |tp |huyen |thi xa |xa |phuong )"
+    r"(?P<name>[a-z]+ [a-z]+)"
+)
+_GENERIC_OWNERS = frozenset(("ta", "minh", "nha", "em", "toi", "nay", "do", "uy"))
+
+
+@dataclasses.dataclass(frozen=True)
+class NamedDocument:
+    """A numbered text a question names, catalogued or not."""
+
+    kind: str  # folded abbreviation of its kind: "nq"
+    number: int
+    label: str  # how to name it back to the asker: "Nghị quyết 52"
+    owner: str = ""  # folded place named as its author ("quang ngai"), "" when none
+
+    def display(self) -> str:
+        return self.label + (f" của {self.owner.title()}" if self.owner else "")
 
 
 @dataclasses.dataclass(frozen=True)
 class _Pattern:
     number: str  # "69-KL/TW" as catalogued
     regex: re.Pattern[str]
+
+
+def named_documents(text: str) -> list[NamedDocument]:
+    """Every numbered text ``text`` names, in order (folded matching, marks optional)."""
+    folded = _folded(text)
+    out: list[NamedDocument] = []
+    for m in _NAMED.finditer(folded):
+        kind_word = m.group("kind") or m.group("kind2")
+        number = int(m.group("n") or m.group("n2"))
+        if m.group("n") and 1900 <= number <= 2100 and not m.group("abbr"):
+            continue  # a year: "kế hoạch 2025", "luật 2013"
+        kind = KINDS.get(kind_word, kind_word)
+        owner = _OWNER.match(folded[m.end() :])
+        name = owner.group("name") if owner else ""
+        if any(w in _GENERIC_OWNERS for w in name.split()):
+            name = ""
+        label = next((k for k, v in KINDS.items() if v == kind), kind)
+        named = NamedDocument(kind, number, f"{_KIND_LABELS.get(label, label.capitalize())} {number}", name)
+        if named not in out:
+            out.append(named)
+    return out
+
+
+_KIND_LABELS = {
+    "nghi quyet": "Nghị quyết",
+    "ket luan": "Kết luận",
+    "chi thi": "Chỉ thị",
+    "quyet dinh": "Quyết định",
+    "nghi dinh": "Nghị định",
+    "thong tu": "Thông tư",
+    "quy dinh": "Quy định",
+    "ke hoach": "Kế hoạch",
+    "cong van": "Công văn",
+    "thong bao": "Thông báo",
+    "huong dan": "Hướng dẫn",
+    "luat": "Luật",
+}
 
 
 def _folded(text: str) -> str:
@@ -51,9 +137,12 @@ def _pattern(number: str) -> _Pattern | None:
 class DocumentReferences:
     """Recognises document numbers in questions and knows which documents concern each number."""
 
-    def __init__(self, documents: list[tuple[int, str, str]]) -> None:
-        """``documents``: (id, number, title + kind + issuer) of every catalogued document."""
+    def __init__(self, documents: list[tuple[int, str, str]], kinds: dict[int, str] | None = None) -> None:
+        """``documents``: (id, number, title + kind + issuer) of every catalogued document;
+        ``kinds``: each one's kind and title, the words that say what sort of text it is."""
         self._documents = len(documents)
+        self._kinds = {doc_id: _folded(kind) for doc_id, kind in (kinds or {}).items()}
+        self._headers = {doc_id: (number, _folded(f"{number} {described}")) for doc_id, number, described in documents}
         self._holders: dict[str, set[int]] = {}  # folded header key → documents
         for doc_id, number, described in documents:
             for key in set(keys(f"{number} {described}")[1].split()):
@@ -70,9 +159,21 @@ class DocumentReferences:
     def load(cls, db: sqlite_utils.Database) -> DocumentReferences:
         rows = db.conn.execute(
             "SELECT id, coalesce(number, ''), title || ' ' || coalesce(kind, '') || ' '"
-            " || coalesce(issuer, '') FROM documents WHERE removed_at IS NULL"
+            " || coalesce(issuer, ''), coalesce(kind, '') FROM documents WHERE removed_at IS NULL"
         ).fetchall()
-        return cls([(int(i), n, t) for i, n, t in rows])
+        return cls([(int(i), n, t) for i, n, t, _ in rows], {int(i): k for i, _, _, k in rows})
+
+    def kind_scope(self, text: str) -> set[int]:
+        """Documents of the kind a question is about when it names a kind without a number as
+        its subject ("Kế hoạch có nói gì về…", "theo kế hoạch,…"), provided that kind picks out
+        some of the catalogue and not all of it."""
+        folded = _folded(text)
+        for kind in KINDS:
+            if re.search(rf"^{kind}\b(?! (?:so )?\d)|\b(?:theo|trong) {kind}\b(?! (?:so )?\d)", folded):
+                found = {d for d, k in self._kinds.items() if re.search(rf"\b{kind}\b", k)}
+                if 0 < len(found) < self._documents:
+                    return found
+        return set()
 
     def referenced(self, query: Query) -> frozenset[str]:
         """The catalogued numbers this question names."""
@@ -94,6 +195,23 @@ class DocumentReferences:
             holders = self._holders.get(term.fold, set()) if term.bigram else set()
             if len(holders) <= limit:
                 out |= holders
+        return out
+
+    def resolve(self, named: NamedDocument) -> set[int]:
+        """The catalogued documents ``named`` is: the one with that kind and number, or those
+        whose header names it ("… thực hiện Kết luận số 69-KL/TW"); none when a place named
+        as its author appears in no such header."""
+        kinds = [re.escape(k) for k, v in KINDS.items() if v == named.kind] + [re.escape(named.kind)]
+        in_header = re.compile(
+            rf"\b(?:{'|'.join(kinds)}) (?:so )?{named.number}\b|\b{named.number} {re.escape(named.kind)}\b"
+        )
+        out = set()
+        for doc_id, (number, header) in self._headers.items():
+            own = _LEADING_NUMBER.match(number)
+            letters = fold(number[own.end() :]) if own else ""
+            carries = own is not None and int(own.group(1)) == named.number and named.kind in letters
+            if (carries or in_header.search(header)) and (not named.owner or named.owner in header):
+                out.add(doc_id)
         return out
 
     def documents_about(self, numbers: frozenset[str]) -> set[int]:

@@ -12,7 +12,8 @@ Ranking, per question (one query embedding, nothing else from the model):
 1. candidates: the dense top-k chunks, the chunks of the dense top-k sentences (sentence vectors
    are made at refresh time) and the BM25 top-k (accented or folded keys, :mod:`embeddings.lexical`);
 2. each candidate's dense score mixes its chunk cosine with its best sentence's; fused with its
-   BM25 score (0 if BM25 did not return it) by a weighted sum of rescaled scores, or by RRF;
+   BM25 score (looked up for a candidate only the dense side returned; 0 if it matches no term)
+   by a weighted sum of rescaled scores, or by RRF;
 3. small bonuses when the chunk has what the question asks for (a deadline, a date, a figure)
    and when it belongs to a document the question names or whose header holds a rare word
    pair of the question (:mod:`embeddings.references`);
@@ -31,6 +32,7 @@ restoring towards the corpus's words must not make a question look covered.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import logging
 import threading
@@ -209,7 +211,8 @@ def embed_input(context: str, title: str, number: str, section: str, text: str, 
         return text
     lines = []
     if context == "document":
-        lines.append(" ".join(p for p in (number, shorten(title, CONTEXT_TITLE_CHARS)) if p))
+        named = number if number and number not in title else ""  # a law named by its id: once
+        lines.append(" ".join(p for p in (named, shorten(title, CONTEXT_TITLE_CHARS)) if p))
     if section:
         lines.append(shorten(section, CONTEXT_SECTION_CHARS))
     lines.append(text)
@@ -246,8 +249,9 @@ def _catalogue_rows(app: App) -> list[dict]:
     ]
 
 
-def refresh(app: App, progress: Callable[[int, int], None] | None = None) -> RefreshReport:
-    """Bring the vector index and ``chunks_fts`` in line with ``chunks``; cheap when nothing changed."""
+def refresh(app: App, progress: Callable[[str, int, int], None] | None = None) -> RefreshReport:
+    """Bring the vector index and ``chunks_fts`` in line with ``chunks``; cheap when nothing changed.
+    ``progress(kind, embedded, to embed)`` follows the encoder, kind "chunks" then "sentences"."""
     started = time.perf_counter()
     embed_cfg = embedding_settings(app)
     retrieval = retrieval_settings(app)
@@ -298,7 +302,8 @@ def refresh(app: App, progress: Callable[[int, int], None] | None = None) -> Ref
     for stem, items in ((vector_index.CHUNKS, chunk_items), (SENTENCES, sentence_items)):
         if not items and not vector_index.sidecar_path(folder, stem).exists():
             continue  # nothing to index and nothing to clear: do not even load the model
-        _, sync = vector_index.sync(folder, load_encoder(embed_cfg), items, stem, progress)
+        step = functools.partial(progress, stem) if progress else None
+        _, sync = vector_index.sync(folder, load_encoder(embed_cfg), items, stem, step)
         if stem == SENTENCES:
             report.sentences_embedded = sync.embedded
         else:
@@ -409,8 +414,10 @@ class Searcher:
     def embed(self, query: Query) -> np.ndarray:
         return self.encoder.encode_queries([query.text])[0]
 
-    def search(self, question: str | Query, k: int | None = None) -> SearchResult:
-        """Rank sections for a question; ``k`` defaults to the configured number of sources."""
+    def search(self, question: str | Query, k: int | None = None, scope: set[int] | None = None) -> SearchResult:
+        """Rank sections for a question; ``k`` defaults to the configured number of sources.
+        ``scope``: the documents the question names; only their chunks are ranked unless none
+        of them is a candidate (then the whole catalogue is)."""
         t0 = time.perf_counter()
         self._reload()
         s = self.settings
@@ -425,13 +432,16 @@ class Searcher:
         result.query_vector = qvec
         dense = self.index.search(qvec, s.dense_k) if self.index is not None else []
         sentence_scores = self._sentence_vectors @ qvec if self._sentence_vectors is not None else None
-        bm25 = dict(lexical.search(self.app.db, query, s.lexical_k, s.column_weights, s.synonym_weight))
+        lexical_scores = lexical.scores(self.app.db, query, s.column_weights, s.synonym_weight)
+        bm25 = dict(sorted(lexical_scores.items(), key=lambda kv: -kv[1])[: s.lexical_k])
         candidates = list(
             dict.fromkeys([i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25))
         )
         candidates = [i for i in candidates if i in self._rows]
         if not candidates or self._vectors is None:
             return result
+        # Both signals for every candidate: one only the dense side found still has a BM25 score.
+        bm25.update((c, lexical_scores[c]) for c in candidates if c in lexical_scores)
         rows = np.fromiter((self._rows[i] for i in candidates), dtype=np.int64)
         cosines = self._vectors[rows] @ qvec
         dense_scores = cosines
@@ -441,6 +451,8 @@ class Searcher:
         fused = self._fuse(candidates, dense_scores, bm25)
         result.referenced = self.references.referenced(query)
         ranked = self._ranked(candidates, fused, cosines, bm25, query, result.referenced)
+        if scope:
+            ranked = [h for h in ranked if h.document_id in scope] or ranked
         result.chunks = ranked[: s.answer_chunks]
         result.hits = _one_per_section(ranked, k)
         if sentence_scores is not None:

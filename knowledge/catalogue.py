@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from knowledge.loaders import (
     sha256,
 )
 from knowledge.settings import KnowledgeSettings, knowledge_settings
+from knowledge.sources import sources_folder
 from knowledge.text import fold, replace_abbreviations
 
 if TYPE_CHECKING:
@@ -89,13 +90,17 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def ingest(app: App, paths: Iterable[Path | str] | None = None) -> IngestReport:
-    """Bring the catalogue in line with ``paths`` (files or folders; None = configured folders)."""
+def ingest(
+    app: App, paths: Iterable[Path | str] | None = None, progress: Callable[[int, int], None] | None = None
+) -> IngestReport:
+    """Bring the catalogue in line with ``paths`` (files or folders; None = the configured folders
+    and the copies fetched by ``quantriet ingest URL``). ``progress(files done, files found)`` is
+    called after each file (a corpus file counts once)."""
     started = time.perf_counter()
     settings = knowledge_settings(app.config)
     report = IngestReport()
     if paths is None:
-        roots = [app.config.resolve(f) for f in settings.folders]
+        roots = [app.config.resolve(f) for f in settings.folders] + [sources_folder(app)]
         roots = [r for r in roots if r.exists()]
     else:
         roots = []
@@ -110,7 +115,7 @@ def ingest(app: App, paths: Iterable[Path | str] | None = None) -> IngestReport:
     db = app.db
     known = {r["path"]: r for r in db.query("SELECT * FROM source_files")}
     seen: set[str] = set()
-    for path in files:
+    for done, path in enumerate(files, 1):
         key = str(path)
         if key in seen:
             continue
@@ -123,6 +128,8 @@ def ingest(app: App, paths: Iterable[Path | str] | None = None) -> IngestReport:
         except Exception as exc:  # a reader bug must not stop the other files; details to the log
             report.errors.append((key, f"Không đọc được tệp do lỗi không mong đợi ({type(exc).__name__})."))
             log.exception("ingest failed for %s", key)
+        if progress:
+            progress(done, len(files))
     _remove_missing(app, folders, seen, known, settings, report)
     report.seconds = time.perf_counter() - started
     return report

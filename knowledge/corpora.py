@@ -1,9 +1,10 @@
 """Corpus files: many documents in one JSON/JSONL/CSV file (legal retrieval benchmarks and exports).
 
 Accepted shapes, recognised per record:
-- a law with its articles (Zalo legal retrieval): ``{"law_id", "title"?, "articles": [{"article_id",
-  "title", "text"}]}``: one document per law, its sections the articles, each headed
-  "Điều <article_id>. <title>" so that an answer's source names the article;
+- a law with its articles (Zalo legal retrieval, ALQAC): ``{"law_id"|"id", "title"?, "articles":
+  [{"article_id"|"id", "title"?, "text"}]}``: one document per law, its sections the articles, each
+  headed "Điều <article_id>. <title>" so that an answer's source names the article (an article
+  without "title" whose text opens with a short line of its own, as in ALQAC, takes that line);
 - one article per record: ``{"law_id", "article_id", "title", "text"}``: grouped by law;
 - a whole document: ``{"id"|"law_id"|"doc_id", "title"?, "text"|"content"}``: read like a .txt file
   (header block, numbering, "Điều N." headings).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,10 @@ from knowledge.text import nfc, strip_marks
 
 _ID_KEYS = ("law_id", "id", "doc_id", "document_id", "docid", "number")
 _TEXT_KEYS = ("text", "content", "body")
+# A law id that is a name ("Luật Phòng, chống ma túy", as in ALQAC) is also the law's title.
+_NAME = re.compile(r"^[^\W\d]+ [^\W\d]", re.UNICODE)
+# An article's first line longer than this is text, not its title.
+_TITLE_CHARS = 200
 
 
 def load_corpus(path: Path, text: str) -> list[LoadedDocument]:
@@ -60,7 +66,7 @@ def load_corpus(path: Path, text: str) -> list[LoadedDocument]:
         articles = [(heading, text) for heading, text in articles if text or heading]
         if not articles:
             continue
-        title = nfc(law["title"] or f"Văn bản {law_id}")
+        title = nfc(law["title"] or (law_id if _NAME.match(law_id) else f"Văn bản {law_id}"))
         body = "\n".join(f"{heading}\n{text}" for heading, text in articles)
         documents.append(
             LoadedDocument(
@@ -82,8 +88,23 @@ def load_corpus(path: Path, text: str) -> list[LoadedDocument]:
 
 
 def _article(position: int, article: dict[str, Any]) -> tuple[str, str]:
-    heading = article_heading(_str(article.get("article_id")) or str(position), _str(article.get("title")))
-    return heading, _first(article, _TEXT_KEYS) or ""
+    text = _first(article, _TEXT_KEYS) or ""
+    title = _str(article.get("title"))
+    if not title:
+        title, text = title_line(text)
+    heading = article_heading(_first(article, ("article_id", "id")) or str(position), title)
+    return heading, text
+
+
+def title_line(text: str) -> tuple[str | None, str]:
+    """(title, rest) when the text opens with its title on a line of its own (ALQAC articles:
+    "Phạm vi điều chỉnh\n\nLuật này quy định …"), else (None, text). The title then heads the
+    article, so a source names it and the search sees it as the article's heading, not as body."""
+    first, newline, rest = text.partition("\n")
+    first = first.strip()
+    if newline and rest.strip() and 0 < len(first) <= _TITLE_CHARS and not first.endswith((".", ":", ";", ",")):
+        return first, rest.strip()
+    return None, text
 
 
 def article_heading(article_id: str, title: str | None) -> str:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.core.answers import answers
 from bot.core.answers.answers import ask, record_question, section_text
+from tests.conftest import SAMPLE_ARTICLE
 
 DEADLINE_Q = "Thời hạn hoàn thành phổ biến, quán triệt Kết luận 69 trong tỉnh là khi nào?"
 OUT_OF_SCOPE = "Thời tiết Hội An ngày mai thế nào?"
@@ -171,3 +172,66 @@ def test_section_text_opens_the_quoted_section(knowledge_app):
     assert section is not None and section.section == source.section
     assert source.text.strip("…") in section.text and len(section.text) >= len(source.text)
     assert section_text(knowledge_app, 10**9) is None
+
+
+def test_small_talk_gets_a_reply_and_the_help_never_a_quote(fixture_app):
+    for question in ("bạn là ai vậy", "cam on nhe", "chào ad", "ok ad", "bot làm được gì"):
+        result = ask(fixture_app, question)
+        assert result.status == "small_talk" and not result.confident and not result.sources, question
+        assert answers.HELP in result.answer and "Nơi nhận" not in result.answer
+
+
+def test_a_text_not_in_the_catalogue_is_named_back(fixture_app):
+    for question, name in (
+        ("nq52 ve cach mang cong nghiep lan thu tu co noi dung chinh gi", "Nghị quyết 52"),
+        ("ket luan 901 cua tinh quang ngai noi ve van de gi", "Kết luận 901"),
+        ("Quyết định 749 đặt mục tiêu gì đến 2025", "Quyết định 749"),
+    ):
+        result = ask(fixture_app, question)
+        assert not result.confident and not result.sources, question
+        assert name in result.answer and "Các văn bản hiện có" in result.answer and "901-KL/TW" in result.answer
+
+
+def test_metadata_from_header_and_signature_block(fixture_app):
+    for question, fact in (
+        ("KL901 ai ky vay ad", "Nguyễn Văn Thư"),
+        ("kế hoạch 27 do ai ký", "Lê Thị Hoà Bình"),
+        ("kl901 ngay nao", "12/2/2030"),
+        ("Kết luận 901 là văn bản của Ban Bí thư hay Bộ Chính trị?", "Bộ Chính trị"),
+        ("kế hoạch của tỉnh ủy thực hiện KL901 ban hành ngày nào", "5/3/2030"),
+    ):
+        result = ask(fixture_app, question)
+        assert result.confident and fact in result.answer, (question, result.answer)
+        assert result.sources and result.sources[0].number
+    nothing = ask(fixture_app, "chương trình hành động thực hiện kế hoạch 27 ban hành ngày nào")
+    assert not nothing.confident and "thực hiện Kế hoạch 27" in nothing.answer
+
+
+def test_furniture_is_never_quoted(fixture_app):
+    for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
+        result = ask(fixture_app, question)
+        assert "Nơi nhận" not in result.answer and "Lưu Văn phòng" not in result.answer, result.answer
+
+
+def test_yes_no_mention_question_says_yes_with_the_sentence(fixture_app):
+    result = ask(fixture_app, "Kết luận 901 có nhắc đến quyền tác giả không?")
+    assert result.confident and result.answer.startswith("Có.") and "quyền tác giả" in result.answer
+    plain = ask(fixture_app, "hạn quán triệt kết luận 901 là 31/3/2030 đúng không")
+    assert not plain.answer.startswith("Có.")
+
+
+def test_sample_article_alone_answers_deadline_questions_about_it(app):
+    """A fresh clone: only the sample article, which names Kết luận 69 in its header but does not
+    carry its number. Deadline questions naming KL69 are answered from it."""
+    from embeddings.search import refresh
+    from knowledge.catalogue import ingest
+
+    ingest(app, [SAMPLE_ARTICLE])
+    refresh(app)
+    for question, fact in (
+        ("han xay dung ke hoach thuc hien ket luan 69", "30/4/2024"),
+        ("han chot tuyen truyen KL69 la ngay may vay ad", "15/4/2024"),
+    ):
+        result = ask(app, question, date(2026, 11, 25))
+        assert result.confident and fact in result.answer, (question, result.answer)
+    assert not ask(app, "KL69 ai ký").confident  # the article does not say: no made-up signer

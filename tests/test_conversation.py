@@ -330,3 +330,15 @@ async def test_a_crash_in_a_handler_is_an_apology(world, monkeypatch):
         __import__("bot.core.chat.conversation", fromlist=["COMMANDS"]).COMMANDS, "vanban", library.documents
     )
     assert "Xin lỗi" in await chat(conversation, CADRE, app=app).text("/vanban")
+
+
+async def test_document_details_show_its_particulars(world):
+    """/vanban → a document: the signer read from its signature block is shown."""
+    app, conversation, doc_id, _ = world
+    app.db.execute(
+        "INSERT INTO chunks (document_id, seq, section_path, heading, text, text_hash) VALUES (?, 9, '', '', ?, 's')",
+        (doc_id, "T/M BỘ CHÍNH TRỊ (Đã ký) Trương Thị Mai"),
+    )
+    cadre = chat(conversation, CADRE, app=app)
+    details = (await cadre.press(f"doc:{doc_id}"))[0].text
+    assert "Người ký: Trương Thị Mai (thay mặt Bộ Chính trị)" in details

@@ -345,3 +345,14 @@ def test_synonym_expansions_and_passage_cap():
     capped = search.embed_input("section", "T", "1", "Mục 1", text, 200)
     assert capped.startswith("Mục 1\nPhát triển") and len(capped) < 220
     assert search.embed_input("none", "T", "1", "", text, 0) == text
+
+
+def test_lexical_scores_cover_every_match_beyond_the_top_k(app, fake_encoder):
+    add_document(app, "/k/a.txt")
+    search.refresh(app)
+    query = parse("phát triển khoa học công nghệ")
+    every = lexical.scores(app.db, query)
+    assert len(every) >= 3
+    assert lexical.search(app.db, query, 2) == sorted(every.items(), key=lambda kv: -kv[1])[:2]
+    assert dict(lexical.search(app.db, query, 10)) == every  # scored once, cut after
+    assert lexical.scores(app.db, parse("pizza hamburger")) == {}

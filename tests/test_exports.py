@@ -68,7 +68,15 @@ def test_xlsx_has_summary_chart_and_detail_in_vietnam_time(evidence, tmp_path):
     assert units["Huyện ủy Thăng Bình"] == (7, 1, 2, 4, pytest.approx(42.9))
     assert units["Tổng cộng"] == (len(PEOPLE) + 3, 1, 2, len(PEOPLE), pytest.approx(27.3))
     bars = [(r[10], r[11]) for r in table if r[10]]
-    assert bars[0][0] == "Huyện ủy Thăng Bình" and {b[0] for b in bars} == {"Huyện ủy Thăng Bình", "Huyện ủy Duy Xuyên"}
+    # the total first, then every unit (Xã Bình Triều, all confirmed, is a bar too)
+    assert [(name.strip(), pct) for name, pct in bars] == [
+        ("Tổng cộng", pytest.approx(27.3)),
+        ("Tỉnh ủy Quảng Nam", pytest.approx(27.3)),
+        ("Huyện ủy Thăng Bình", pytest.approx(42.9)),
+        ("Xã Bình Dương", 40),
+        ("Xã Bình Triều", 100),
+        ("Huyện ủy Duy Xuyên", 0),
+    ]
     assert any(r[0] and "Mã băm cuối sổ" in str(r[0]) and ledger.head_hash(app) in r[0] for r in table)
 
     header, *lines = rows_of(detail)
@@ -127,6 +135,8 @@ def test_csv_has_bom_and_filters(evidence, tmp_path):
     assert [r[0] for r in csv.reader(io.StringIO(april_2.read_text("utf-8-sig")))][1:] == ["Trần Thị Bình"]
     later = exports.export_acks(app, None, "csv", tmp_path / "d.csv", since=date(2024, 4, 16))
     assert len(list(csv.reader(io.StringIO(later.read_text("utf-8-sig"))))) == 1 + 2
+    with pytest.raises(UserError, match="Khoảng thời gian bị ngược"):
+        exports.export_acks(app, None, "xlsx", tmp_path / "e.xlsx", since=date(2024, 4, 16), until=date(2024, 4, 2))
 
 
 def test_permissions_and_audit(evidence, tmp_path):

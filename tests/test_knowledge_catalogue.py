@@ -232,7 +232,7 @@ def search_stub(monkeypatch):
         def summary(self) -> str:
             return "Chỉ mục tìm kiếm: đã cập nhật."
 
-    monkeypatch.setattr("embeddings.search.refresh", lambda app: calls.append(app) or Result())
+    monkeypatch.setattr("embeddings.search.refresh", lambda app, progress=None: calls.append(app) or Result())
     return calls
 
 
@@ -279,7 +279,7 @@ def test_a_reader_failure_is_reported_and_other_files_still_go_in(app, tmp_path,
 
 
 def test_cli_reports_a_failed_index_refresh(app, tmp_path, capsys, monkeypatch):
-    def broken(app):
+    def broken(app, progress=None):
         raise RuntimeError("model missing")
 
     monkeypatch.setattr("embeddings.search.refresh", broken)

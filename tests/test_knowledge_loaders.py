@@ -236,6 +236,25 @@ def test_zalo_legal_corpus(tmp_path):
     assert docs[0].version != docs[1].version
 
 
+def test_alqac_articles_take_their_id_and_their_first_line_as_title(tmp_path):
+    corpus = [
+        {
+            "id": "Luật Phòng, chống ma túy",
+            "articles": [
+                {"id": "3", "text": "Chính sách của Nhà nước\n\n1. Thực hiện đồng bộ các biện pháp."},
+                {"id": "4", "text": "Ngân sách nhà nước bảo đảm kinh phí.\nNguồn tài trợ hợp pháp khác."},
+            ],
+        }
+    ]
+    docs = load_file(_write(tmp_path, "law.json", json.dumps(corpus, ensure_ascii=False)))
+    assert docs[0].title == docs[0].number == "Luật Phòng, chống ma túy"  # named by its id
+    outline = docs[0].outline()
+    assert [s.label for s in outline.sections()][1:] == ["Điều 3. Chính sách của Nhà nước", "Điều 4"]
+    assert [b.text for b in outline.blocks if b.section.label == "Điều 3. Chính sách của Nhà nước"] == [
+        "1. Thực hiện đồng bộ các biện pháp."
+    ]  # the title heads the article; a first line ending a sentence stays text
+
+
 def test_jsonl_records_and_wrapped_json(tmp_path):
     lines = [
         {"id": "kh-01", "title": "Kế hoạch 01", "text": "I. Mục đích\nQuán triệt nghị quyết."},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ledger_support import BINH_DUONG, BINH_TRIEU, THANG_BINH
+from datetime import date
+
+from ledger_support import BINH_DUONG, BINH_TRIEU, THANG_BINH, add_document, assign_all
 from test_web_requests import admin_login, csrf_of, web_client  # noqa: F401  (web_client is a fixture)
 
 from bot.core.roster import roster
@@ -10,6 +12,7 @@ from bot.core.roster import roster
 
 async def test_units_page_previews_then_applies_a_merger(web_client):  # noqa: F811
     app = web_client.state.app
+    assignment = assign_all(app, add_document(app), due=date(2025, 8, 1))
     csrf = await admin_login(web_client)
     page = await (await web_client.get("/admin/units")).text()
     assert "Xã Bình Dương" in page and 'id="units-form"' in page
@@ -35,3 +38,10 @@ async def test_units_page_previews_then_applies_a_merger(web_client):  # noqa: F
     assert refused.status == 400 and "Không tìm thấy đơn vị" in await refused.text()
     bad_date = await web_client.post("/admin/units", data={**form, "effective": "31/02/2025"})
     assert bad_date.status == 400 and "không hợp lệ" in await bad_date.text()
+    # the assignment's progress by today's tree, and by the tree of the day before the merger
+    today = await (await web_client.get(f"/admin/assignments/{assignment}")).text()
+    assert "Xã Thăng Bình" in today and "Xã Bình Dương" not in today
+    then = await (await web_client.get(f"/admin/assignments/{assignment}?on=2025-06-30")).text()
+    assert "Xã Bình Dương" in then and 'value="2025-06-30"' in then
+    junk = await web_client.get(f"/admin/assignments/{assignment}?on=hôm-qua")
+    assert junk.status == 200 and "Xã Thăng Bình" in await junk.text()

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.app import App
 from bot.core.answers.answers import Answer, ask
-from bot.core.answers.evaluation import EvalFileError, load_cases, run
+from bot.core.answers.evaluation import HALVES, EvalFileError, load_cases, run, split
 
 EMPTY_CATALOGUE = "Chưa có văn bản nào trong hệ thống. Hãy nạp văn bản trước: quantriet ingest [THƯ MỤC...]"
 PROMPT = "Câu hỏi: "
@@ -33,6 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", help="tệp .jsonl: id, kind, question, expect")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument("--today", type=date.fromisoformat, help="coi hôm nay là ngày này (YYYY-MM-DD)")
+    p.add_argument(
+        "--half",
+        choices=("all", *HALVES),
+        default="all",
+        help="chỉ chấm một nửa tệp (tune: nửa dùng để chỉnh tham số, report: nửa để báo cáo)",
+    )
     p.set_defaults(func=cmd_eval)
 
 
@@ -91,6 +97,6 @@ def cmd_eval(app: App, args: argparse.Namespace) -> int:
     if app.searcher.empty:
         print(EMPTY_CATALOGUE, file=sys.stderr)
         return 1
-    report = run(app, cases, args.today)
+    report = run(app, split(cases, args.half), args.today)
     print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.format())
     return 0

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from bot.app import App
 from bot.commands.files import output_file, write_failed
+from bot.commands.outbox import add_wait_option, comma_list, follow
 from bot.commands.roster import print_import_report, unit_option
 from bot.core import clock
 from bot.core.chat import study
@@ -17,6 +18,7 @@ from bot.core.errors import UserError
 from bot.core.evidence import assignments, exports, ledger, reports
 from bot.core.outbox import broadcasts
 from bot.core.roster import roster
+from bot.ops.progress import Progress
 
 
 def _date(text: str) -> date:
@@ -28,18 +30,15 @@ def _date(text: str) -> date:
     raise argparse.ArgumentTypeError(f"ngày “{text}” không hợp lệ (dùng YYYY-MM-DD hoặc dd/mm/yyyy)")
 
 
-def _list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("assign", help="giao một văn bản cho cán bộ quán triệt")
     p.add_argument("--document", required=True, help="số hiệu văn bản, ví dụ 69-KL/TW (hoặc 69, kl69)")
-    p.add_argument("--units", type=_list, help="các đơn vị, cách nhau bằng dấu phẩy (mặc định: tất cả)")
+    p.add_argument("--units", type=comma_list, help="các đơn vị, cách nhau bằng dấu phẩy (mặc định: tất cả)")
     p.add_argument("--no-subunits", action="store_true", help="không gồm các đơn vị trực thuộc")
-    p.add_argument("--roles", type=_list, help="vai trò: cán bộ, tuyên giáo, quản trị (mặc định: tất cả)")
+    p.add_argument("--roles", type=comma_list, help="vai trò: cán bộ, tuyên giáo, quản trị (mặc định: tất cả)")
     p.add_argument("--due", required=True, type=_date, help="hạn hoàn thành, YYYY-MM-DD")
     p.add_argument("--check", action="store_true", help="yêu cầu trả lời câu hỏi kiểm tra trước khi xác nhận")
+    add_wait_option(p)
     p.set_defaults(func=cmd_assign)
 
     ack = sub.add_parser("ack", help="xác nhận quán triệt")
@@ -99,7 +98,7 @@ def cmd_assign(app: App, args: argparse.Namespace) -> int:
         "quantriet serve sẽ gửi đi.",
         file=sys.stderr,
     )
-    return 0
+    return follow(app, broadcast_id) if args.wait else 0
 
 
 def cmd_ack_import(app: App, args: argparse.Namespace) -> int:
@@ -141,16 +140,18 @@ def cmd_verify(app: App, args: argparse.Namespace) -> int:
 def cmd_export(app: App, args: argparse.Namespace) -> int:
     out = output_file(args.out)
     try:
-        path = exports.export_acks(
-            app,
-            None,
-            args.format,
-            out,
-            assignment_id=args.assignment,
-            unit_id=unit_option(app, args.unit),
-            since=args.since,
-            until=args.until,
-        )
+        with Progress("Xuất báo cáo", "dòng") as rows:
+            path = exports.export_acks(
+                app,
+                None,
+                args.format,
+                out,
+                assignment_id=args.assignment,
+                unit_id=unit_option(app, args.unit),
+                since=args.since,
+                until=args.until,
+                progress=rows,
+            )
     except OSError as exc:
         raise write_failed(out, exc) from None
     print(path)

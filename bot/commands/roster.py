@@ -8,6 +8,7 @@ from bot.app import App
 from bot.channels.download_route import public_base
 from bot.core.roster import roster
 from bot.core.roster.tabular import ImportReport
+from bot.ops.progress import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +45,9 @@ def print_import_report(report: ImportReport) -> int:
 
 
 def cmd_import(app: App, args: argparse.Namespace) -> int:
-    return print_import_report(roster.import_roster(app, None, args.file, skip_invalid=args.skip_invalid))
+    with Progress("Nhập danh sách", "dòng") as rows:
+        report = roster.import_roster(app, None, args.file, skip_invalid=args.skip_invalid, progress=rows)
+    return print_import_report(report)
 
 
 def cmd_invites(app: App, args: argparse.Namespace) -> int:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 
 from bot.app import App
-from bot.commands.ledger import _date, _list
+from bot.commands.ledger import _date
+from bot.commands.outbox import comma_list
 from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.roster import history
@@ -52,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = operation("split", "chia tách một đơn vị (cán bộ sang đơn vị mới đầu tiên)")
     p.add_argument("unit", help=_UNIT_HELP)
-    p.add_argument("--into", required=True, type=_list, help="các đơn vị mới, cách nhau bằng dấu phẩy")
+    p.add_argument("--into", required=True, type=comma_list, help="các đơn vị mới, cách nhau bằng dấu phẩy")
     p.set_defaults(func=cmd_operation, kind="split", sources=lambda a: [a.unit], targets=lambda a: a.into)
 
     p = operation("dissolve", "giải thể một đơn vị; cán bộ và đơn vị trực thuộc sang đơn vị nhận")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+import sqlite_utils
+
 from bot import store
 
 if TYPE_CHECKING:
@@ -16,7 +18,12 @@ if TYPE_CHECKING:
 
 
 def get(app: App, key: str) -> str | None:
-    row = app.db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+    return read(app.db, key)
+
+
+def read(db: sqlite_utils.Database, key: str) -> str | None:
+    """``key`` from any store file (a backup copy has no App of its own)."""
+    row = db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
 
 

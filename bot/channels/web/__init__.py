@@ -11,7 +11,19 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.channels.web import admin, admin_broadcasts, admin_data, admin_units, auth, chat
+from bot.channels.web import (
+    admin,
+    admin_assignments,
+    admin_broadcasts,
+    admin_conferences,
+    admin_data,
+    admin_documents,
+    admin_invites,
+    admin_people,
+    admin_units,
+    auth,
+    chat,
+)
 from bot.channels.web.base import HERE, STATE, WebState, make_templates
 from bot.channels.web.chatlog import WebTransport
 from bot.channels.web.security import admin_password
@@ -38,7 +50,19 @@ def setup(
         wake_sender=wake_sender,
     )
     web_app[STATE] = state
-    for module in (chat, auth, admin, admin_broadcasts, admin_data, admin_units):
+    for module in (
+        chat,
+        auth,
+        admin,
+        admin_assignments,
+        admin_broadcasts,
+        admin_conferences,
+        admin_data,
+        admin_documents,
+        admin_invites,
+        admin_people,
+        admin_units,
+    ):
         web_app.router.add_routes(module.routes())
     web_app.router.add_static("/static", HERE / "static", append_version=False)
     return state
@@ -51,3 +75,6 @@ def install(service: Service) -> None:
     service.note("Trò chuyện trên web: {base}/  ·  Trang quản trị: {base}/admin")
     if admin_password() is None:
         service.note(f"Đăng nhập quản trị bằng mật khẩu: tắt (chưa đặt {ADMIN_PASSWORD_ENV}).")
+    else:
+        who = auth.admin_identity(service.app)
+        service.note(f"Đăng nhập quản trị: {{base}}/admin/login, mật khẩu trong {ADMIN_PASSWORD_ENV}, vào với {who}.")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_int
+from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_date, to_int
 from bot.channels.web.charts import Bar, completion_chart
+from bot.core.answers import curated
 from bot.core.errors import UserError
 from bot.core.evidence import assignments, reports
 from bot.core.roster import audit, roster
@@ -48,8 +49,9 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
     assignment_id = to_int(request.match_info["id"])
     if assignment_id is None:
         return not_found(request, viewer, "Không có đợt quán triệt này.")
+    on = to_date(request.query.get("on"))  # by the unit tree of that day (units merged since)
     try:
-        progress = reports.progress(app, viewer.person, assignment_id)
+        progress = reports.progress(app, viewer.person, assignment_id, on=on)
     except UserError as exc:
         return not_found(request, viewer, exc.message)
     base = f"/admin/assignments/{assignment_id}/pending"
@@ -72,6 +74,8 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
         progress=progress,
         chart=completion_chart(bars, title),
         pending_url=base,
+        message=request.query.get("ok"),
+        on=on.isoformat() if on else "",
     )
 
 
@@ -110,18 +114,20 @@ async def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     only_unanswered = request.query.get("loc") == "chua"
     where = "WHERE q.confident = 0" if only_unanswered else ""
     rows = app.db.execute(
-        "SELECT q.asked_at, q.channel, q.question, q.answer, q.confident, q.score, p.full_name "
+        "SELECT q.id, q.asked_at, q.channel, q.question, q.answer, q.confident, q.score, p.full_name "
         f"FROM questions q LEFT JOIN people p ON p.id = q.person_id {where} "
         "ORDER BY q.confident ASC, q.id DESC LIMIT ?",
         (QUESTION_LIMIT,),
     ).fetchall()
-    keys = ("asked_at", "channel", "question", "answer", "confident", "score", "person")
+    keys = ("id", "asked_at", "channel", "question", "answer", "confident", "score", "person")
     (total, unanswered) = app.db.execute("SELECT COUNT(*), COALESCE(SUM(confident = 0), 0) FROM questions").fetchone()
     return render(
         request,
         viewer,
         "questions.html",
         rows=[dict(zip(keys, r)) for r in rows],
+        curated=curated.answered_ids(app, [r[0] for r in rows]),
+        message=request.query.get("ok"),
         only_unanswered=only_unanswered,
         total=total,
         unanswered=unanswered,

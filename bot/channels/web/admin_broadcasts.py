@@ -31,12 +31,12 @@ from bot.core import clock
 from bot.core.chat import texts
 from bot.core.errors import UserError
 from bot.core.evidence import assignments
-from bot.core.outbox import broadcasts
+from bot.core.outbox import broadcasts, delivery_status
 from bot.core.roster import audit, roster
 
 LIST_LIMIT = 50
+RECIPIENT_LIMIT = 1000  # people listed on a broadcast's page (the counts cover everyone)
 MAX_TEXT = 3000
-STATUS_LABELS = {"draft": "Bản nháp", "sending": "Đang gửi", "done": "Hoàn tất", "cancelled": "Đã hủy"}
 KIND_LABELS = {"broadcast": "Thông báo", "assignment": "Giao quán triệt", "reminder": "Nhắc nhở", "notice": "Thông tin"}
 
 
@@ -49,7 +49,7 @@ def _stats_json(stats: broadcasts.Stats, status: str) -> dict:
         "unlinked": stats.unlinked,
         "pending": stats.pending,
         "status": status,
-        "status_label": STATUS_LABELS.get(status, status),
+        "status_label": delivery_status.status_label(status, stats),
     }
 
 
@@ -172,6 +172,9 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
     people, accounts, unlinked = broadcasts.recipients_preview(app, draft)
     paths = roster.unit_paths(app)
     document = assignments.get_document(app, draft.document_id) if draft.document_id else None
+    stats = _stats_json(broadcasts.stats(app, broadcast_id), status)
+    recipients = delivery_status.recipients(app, broadcast_id) if status != "draft" else []
+    shown = request.query.get("loc")
     return render(
         request,
         viewer,
@@ -179,12 +182,15 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
         broadcast_id=broadcast_id,
         draft=draft,
         broadcast_status=status,
-        status_label=STATUS_LABELS.get(status, status),
         document=document,
         unit_names=[paths.get(u, str(u)) for u in draft.audience.units],
         preview={"people": people, "accounts": accounts, "unlinked": unlinked},
-        stats=_stats_json(broadcasts.stats(app, broadcast_id), status),
+        stats=stats,
         reasons=broadcasts.failure_reasons(app, [broadcast_id]),
+        recipients=delivery_status.filtered(recipients, shown)[:RECIPIENT_LIMIT],
+        recipient_total=len(recipients),
+        filters={k: label for k, (label, _) in delivery_status.FILTERS.items()},
+        shown=shown,
     )
 
 

@@ -43,7 +43,7 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 NOT_A_SPREADSHEET = "Tệp «{name}» không phải bảng tính: chỉ nhận tệp .xlsx hoặc .csv (UTF-8)."
 
 
-class _TooLarge(Exception):
+class TooLarge(Exception):
     """The upload passed the size limit."""
 
 
@@ -54,7 +54,7 @@ def _safe_name(filename: str) -> str:
     return name[-120:]
 
 
-async def _read_upload(request: web.Request, limit: int, folder: Path) -> tuple[dict[str, str], Path | None]:
+async def read_upload(request: web.Request, limit: int, folder: Path) -> tuple[dict[str, str], Path | None]:
     """Stream a multipart form: small text fields into a dict, the file into ``folder``."""
     fields: dict[str, str] = {}
     saved: Path | None = None
@@ -74,7 +74,7 @@ async def _read_upload(request: web.Request, limit: int, folder: Path) -> tuple[
             while chunk := await part.read_chunk(64 * 1024):
                 total += len(chunk)
                 if total > limit:
-                    raise _TooLarge
+                    raise TooLarge
                 out.write(chunk)
     return fields, saved
 
@@ -111,8 +111,8 @@ async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamRespo
         return too_large(request, viewer)
     with tempfile.TemporaryDirectory(prefix="quantriet-upload-") as tmp:
         try:
-            fields, saved = await _read_upload(request, limit, Path(tmp))
-        except _TooLarge:
+            fields, saved = await read_upload(request, limit, Path(tmp))
+        except TooLarge:
             return too_large(request, viewer)
         except (*BAD_BODY, KeyError):  # not a multipart body at all, or a broken one
             return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
@@ -143,11 +143,14 @@ async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamRespo
 
 @route(ADMIN)
 async def people_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    """GET /admin/people?q=: find people and change their role."""
+    """GET /admin/people?q=…|unit=U: find people (or browse a unit), open one, change their role."""
     app = state_of(request).app
     query = request.query.get("q", "").strip()[:100]
+    unit = to_int(request.query.get("unit"))
     if query:
         people = roster.find_people(app, query, limit=PEOPLE_LIMIT)
+    elif unit is not None:
+        people = roster.list_people(app, unit)[:PEOPLE_LIMIT]
     else:
         people = [p for p in roster.list_people(app, status="active") if p.role != "cadre"][:PEOPLE_LIMIT]
     return render(
@@ -156,6 +159,8 @@ async def people_page(request: web.Request, viewer: Viewer) -> web.StreamRespons
         "people.html",
         people=people,
         query=query,
+        unit=unit,
+        units=unit_choices(app),
         roles=roster.ROLES,
         message=request.query.get("ok"),
         error=None,

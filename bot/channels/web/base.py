@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.channels.web import charts, security
 from bot.channels.web.settings import WebSettings
-from bot.core import clock
+from bot.core import clock, numbers
 from bot.core.evidence import exports
 from bot.core.roster import audit, roster
 from bot.core.roster.roster import Person
@@ -68,8 +69,12 @@ def make_templates() -> jinja2.Environment:
     env.filters["datetime"] = lambda v: clock.format_datetime(v) if v else ""
     env.filters["date"] = lambda v: clock.format_date(v) if v else ""
     env.filters["level"] = charts.level
+    env.filters["number"] = numbers.format_number
+    env.filters["percent"] = numbers.format_percent
     env.filters["channel"] = lambda c: exports.CHANNEL_LABELS.get(c, c)
     env.globals["role_label"] = lambda role: roster.ROLE_LABELS.get(role, role)
+    env.globals["action_label"] = audit.action_label
+    env.globals["audit_detail"] = audit.detail_text
     return env
 
 
@@ -148,6 +153,14 @@ def to_int(text: str | None) -> int | None:
     """A number from a query string or a form field; None when blank or not a number."""
     try:
         return int(text) if text else None
+    except ValueError:
+        return None
+
+
+def to_date(text: str | None) -> date | None:
+    """An ISO date from a query string (an ``<input type="date">``); None when blank or not a date."""
+    try:
+        return date.fromisoformat(text) if text else None
     except ValueError:
         return None
 

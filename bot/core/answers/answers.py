@@ -25,11 +25,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bot import store
+from bot.core.answers import particulars
+from bot.core.answers.understanding import Understanding, understand
 from bot.core.chat.texts import days_phrase
 from bot.core.clock import local_today
-from embeddings.query import Query, has_figure, keys
-from embeddings.search import Hit, SearchResult
+from embeddings.query import Query, has_figure, keys, parse
+from embeddings.search import Hit, SearchResult, retrieval_settings
 from knowledge.dates import DateMention, find_dates
+from knowledge.metadata import is_furniture, starts_distribution
 from knowledge.sections import PATH_SEPARATOR, split_sentences
 from knowledge.text import shorten
 
@@ -53,6 +56,25 @@ REFUSAL = (
     "Xin lỗi, trợ lý chưa tìm thấy nội dung trả lời câu hỏi này trong các văn bản hiện có. "
     "Đồng chí vui lòng liên hệ cán bộ tuyên giáo của đơn vị để được giải đáp."
 )
+SMALL_TALK = {
+    "greeting": "Chào đồng chí! Trợ lý sẵn sàng trả lời câu hỏi về các văn bản cần quán triệt.",
+    "thanks": "Không có gì ạ. Đồng chí cần hỏi thêm về văn bản nào cứ nhắn cho trợ lý.",
+    "identity": (
+        "Tôi là trợ lý quán triệt: trả lời câu hỏi về các văn bản đang triển khai, có trích dẫn nguồn, "
+        "và ghi nhận xác nhận «đã quán triệt» của đồng chí."
+    ),
+    "bye": "Chào đồng chí, hẹn gặp lại!",
+    "ack": "Vâng ạ. Đồng chí cần hỏi thêm gì cứ nhắn cho trợ lý.",
+}
+HELP = (
+    "Đồng chí có thể hỏi về nội dung, nhiệm vụ, thời hạn, chỉ tiêu hoặc người ký, ngày ban hành của văn bản, "
+    "ví dụ: «Hạn xây dựng kế hoạch thực hiện Kết luận 69 là khi nào?». Gõ /vanban để xem danh sách văn bản, "
+    "/hanchot để xem các mốc thời hạn, /help để xem các lệnh."
+)
+NOT_IN_CATALOGUE = "Trong hệ thống chưa có {names}, nên trợ lý không trả lời từ văn bản khác."
+IMPLEMENTING_MISSING = "Trong hệ thống chưa có văn bản thực hiện {names}."
+CATALOGUE_LIST = "Các văn bản hiện có: {documents}."
+YES = "Có."
 TOO_LONG = "(Câu hỏi dài hơn {limit} ký tự nên trợ lý chỉ xét phần đầu.)"
 FAILED = (
     "Xin lỗi, trợ lý đang gặp sự cố khi tìm câu trả lời. Đồng chí vui lòng thử lại sau hoặc liên hệ cán bộ tuyên giáo."
@@ -84,6 +106,7 @@ _NUMBER_WORDS = frozenset(
         "nửa",
     ]
 )
+YES_TOPIC_SHARE = 0.5  # "Có" only when the quote holds this much of what was asked about (idf-weighted)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
 DOCUMENT_SHARE = 0.5
@@ -194,16 +217,43 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         return dataclasses.replace(base, answer=EMPTY_QUESTION, status="invalid")
     if not _HAS_WORD.search(text):
         return dataclasses.replace(base, answer=NO_WORDS, status="invalid")
+    reading = understand(text, retrieval_settings(app).max_query_chars)
+    if not reading.answers_from_texts:
+        reply = SMALL_TALK.get(reading.small_talk, "") + ("\n" if reading.small_talk else "") + HELP
+        return dataclasses.replace(base, answer=reply, status="small_talk")
     try:
         searcher = app.searcher
-        query = searcher.parse(text)
-        result = searcher.search(query)
+        if searcher.empty:
+            return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
+        scope, missing = particulars.resolve(searcher.references, reading)
+        if missing and not scope:
+            return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
+        if reading.intent == "metadata":
+            known = particulars.answer(app, reading, scope)
+            if known is None and scope and not particulars.carried(app, reading, scope):
+                # asks a particular of a named text the catalogue only writes about
+                return dataclasses.replace(base, answer=REFUSAL, status="refusal")
+            if known is not None:
+                if known.missing:
+                    names = ", ".join(n.display() for n in reading.named)
+                    reply = _join(IMPLEMENTING_MISSING.format(names=names), _catalogue_line(app))
+                    return dataclasses.replace(base, answer=reply, status="refusal")
+                return dataclasses.replace(
+                    base, answer=known.text, confident=True, sources=[_particular_source(app, known)]
+                )
+        query = searcher.parse(reading.text)
+        result = searcher.search(query, scope=scope or None)
     except Exception:  # a broken index must not take the chat down: log it, tell the user
         log.exception("search failed for %r", text[:200])
         return dataclasses.replace(base, answer=FAILED, status="error")
-    note = TOO_LONG.format(limit=searcher.settings.max_query_chars) if len(text) > len(query.text) else ""
+    note = TOO_LONG.format(limit=searcher.settings.max_query_chars) if len(reading.text) > len(query.text) else ""
     if result.catalogue_empty:
         return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
+    # A question naming a catalogued text needs only the cosine floor, whether the catalogue
+    # holds the text itself (its number) or only a text about it (the sample article alone).
+    named = bool(reading.named) and bool(scope)
+    if named and not result.confident and result.cosine >= searcher.settings.reference_min_cosine:
+        result.confident = True
     if not result.confident:
         log.info(
             "declined %r (cosine %.3f, coverage %.2f, phrases %.2f)",
@@ -213,19 +263,55 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             result.phrase_coverage,
         )
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    return _compose(app, cfg, base, result, today, note)
+    return _compose(app, cfg, base, result, today, note, reading, named)
+
+
+def _particular_source(app: App, known: particulars.Particular) -> Source:
+    """The source of a metadata answer: the document, and the line the fact was read from."""
+    row = app.db.conn.execute(
+        "SELECT title, coalesce(number, ''), coalesce(issued, '') FROM documents WHERE id = ?", (known.document_id,)
+    ).fetchone()
+    title, number, issued = row if row else ("", "", "")
+    return Source(title, number, "", known.line or known.text, 1.0, known.chunk_id, issued)
+
+
+def _not_in_catalogue(app: App, missing: list) -> str:
+    names = ", ".join(n.display() for n in missing)
+    return _join(NOT_IN_CATALOGUE.format(names=names), _catalogue_line(app))
+
+
+def _catalogue_line(app: App) -> str:
+    """The catalogue in one line: what the asker can ask about instead."""
+    rows = app.db.conn.execute(
+        "SELECT coalesce(nullif(number, ''), title), title FROM documents WHERE removed_at IS NULL"
+        " ORDER BY coalesce(issued, '') DESC, id"
+    ).fetchall()
+    names = [number if number != title else shorten(title, SECTION_CHARS) for number, title in rows]
+    return CATALOGUE_LIST.format(documents="; ".join(names)) if names else NO_DOCUMENTS
 
 
 # --- composition ----------------------------------------------------------------------------
 
 
-def _compose(app: App, cfg: AnswerSettings, base: Answer, result: SearchResult, today: date, note: str) -> Answer:
+def _compose(
+    app: App,
+    cfg: AnswerSettings,
+    base: Answer,
+    result: SearchResult,
+    today: date,
+    note: str,
+    reading: Understanding,
+    named: bool,
+) -> Answer:
     query = result.query
     weights = _term_weights(app, query)
     cosines = result.sentence_scores
     ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg.sentence_weight)
     chosen = _choose(ranked, cfg)
-    if not result.referenced and not _answers_type(query, chosen):
+    if not chosen:
+        log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
+        return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+    if not (result.referenced or named) and not _answers_type(query, chosen):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
@@ -236,6 +322,14 @@ def _compose(app: App, cfg: AnswerSettings, base: Answer, result: SearchResult, 
     facts = _facts_line(query, chosen, deadlines, today, weights)
     budget = cfg.max_chars - len(header) - len(facts) - len(note) - 6
     quote = _quote(chosen, budget, query, weights)
+    antecedent = _antecedent(app, top, chosen[0])
+    if antecedent and len(antecedent) + len(quote) < budget:  # only when both fit whole
+        quote = f"{antecedent} {quote}"
+    if reading.intent == "yesno" and reading.mention:
+        if _overlap(" ".join(s.text for s in chosen), _topic_weights(app, reading.mention)) < YES_TOPIC_SHARE:
+            log.info("declined %r: the quote does not speak of %r", query.text[:80], reading.mention)
+            return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+        header = f"{YES} {header}"
     answer = _join(note, header, f"«{quote}»", facts)
 
     sources = [
@@ -277,6 +371,12 @@ def _term_weights(app: App, query: Query) -> dict[str, float]:
     """idf of each query term (folded), from the searcher's vocabulary."""
     vocab = app.searcher.vocabulary
     return {t.fold: vocab.idf(t.fold) for t in query.terms}
+
+
+def _topic_weights(app: App, topic: str) -> dict[str, float]:
+    """idf of the terms of what a yes/no question asks about ("khen thưởng cá nhân")."""
+    vocab = app.searcher.vocabulary
+    return {t.fold: vocab.idf(t.fold) for t in parse(topic).terms}
 
 
 def _overlap(text: str, weights: dict[str, float], context: dict[str, float] | None = None) -> float:
@@ -347,7 +447,11 @@ def _rank_sentences(
         dense = cosines.get(hit.chunk_id)
         if dense is not None and len(dense) != len(sentences):
             dense = None  # vectors from before the chunk changed: ignore them
+        listing = False  # inside a "Nơi nhận" list: the rest of the chunk is furniture
         for pos, sentence in enumerate(sentences):
+            listing = listing or starts_distribution(sentence)
+            if is_furniture(sentence, listing):
+                continue
             mentions = _dates(sentence)
             score = (
                 _overlap(sentence, weights, context)
@@ -368,6 +472,32 @@ def _rank_sentences(
     out = [_Sentence(h, pos, text, score, mentions) for h, pos, text, score, mentions, _ in rows]
     out.sort(key=lambda s: (-s.score, s.hit, s.position))
     return out
+
+
+# A sentence that points back ("Đó là…", "Điều này…", "Theo đó,…") reads on its own only with
+# the sentence it points to.
+_POINTER = re.compile(
+    r"^\W*(?:đó là|đây là|điều này|điều đó|việc này|việc đó|như vậy|"
+    r"những (?:nội dung|điều|việc) (?:này|trên)|các (?:nội dung|nhiệm vụ|giải pháp) (?:này|trên))\b",
+    re.IGNORECASE,
+)
+
+
+def _antecedent(app: App, hit: Hit, first: _Sentence) -> str:
+    """The sentence a pointing first sentence refers to: the one before it in its chunk, the last
+    of the previous chunk, or the document's title when it opens the document; "" otherwise."""
+    if not _POINTER.match(first.text.strip()):
+        return ""
+    sentences = _sentences(hit.text)
+    if first.position > 0:
+        before = sentences[first.position - 1].strip()
+    else:
+        row = app.db.conn.execute(
+            "SELECT text FROM chunks WHERE document_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+            (hit.document_id, hit.seq),
+        ).fetchone()
+        before = _sentences(row[0])[-1].strip() if row else hit.title.strip()
+    return before if before and before not in first.text else ""
 
 
 def _lead(sentence: str) -> str:

@@ -1,12 +1,17 @@
 """Scoring answers against a question file shaped like ``../shared/eval/dev.jsonl``.
 
-Each line: ``{"id", "kind", "question", "expect": [fact strings]}``; kind "abstain" means the
-texts do not answer it and the bot must decline (``confident`` false).
+Each line: ``{"id", "kind", "question", "expect": [fact strings]}``; kind "abstain" (or
+"out_of_scope", "small_talk") means the texts do not answer it and the bot must decline
+(``confident`` false: no quote).
 
 * hit@1: an expected fact appears in the ``answer`` text;
 * hit@3: it appears in the text of one of the first three sources;
 * abstention accuracy: share of "abstain" questions declined; in-scope questions wrongly declined
-  are counted separately (they are misses that look like modesty).
+  are counted separately (they are misses that look like modesty);
+* per kind: the same pass rate for each ``kind`` of the file, so a weakness of one kind
+  (metadata, yes/no…) is not hidden by the others;
+* tune/report split: :func:`split` assigns every case to one half by a hash of its id, so
+  settings can be chosen on the "tune" half and reported on the other.
 
 Facts are compared after NFC, one tone placement, case folding and whitespace collapsing, so
 "cụ thể hoá" in the text meets "cụ thể hóa" in the file; the exact (raw substring) hit count is
@@ -19,6 +24,7 @@ import dataclasses
 import json
 import statistics
 import time
+import zlib
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -31,6 +37,8 @@ if TYPE_CHECKING:
     from bot.app import App
 
 ABSTAIN = "abstain"
+DECLINE_KINDS = frozenset((ABSTAIN, "out_of_scope", "small_talk"))
+HALVES = ("tune", "report")
 
 
 class EvalFileError(ValueError):
@@ -46,7 +54,12 @@ class Case:
 
     @property
     def abstain(self) -> bool:
-        return self.kind == ABSTAIN
+        return self.kind in DECLINE_KINDS
+
+    @property
+    def half(self) -> str:
+        """ "tune" or "report", stable for an id (crc32, not Python's salted hash)."""
+        return HALVES[zlib.crc32(self.id.encode("utf-8")) % 2]
 
 
 @dataclasses.dataclass
@@ -104,6 +117,11 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
+def split(cases: list[Case], half: str) -> list[Case]:
+    """The cases of one half ("tune" or "report"); "all" keeps every case."""
+    return cases if half == "all" else [c for c in cases if c.half == half]
+
+
 def score(case: Case, answer: Answer, seconds: float) -> CaseResult:
     sources = " \n ".join(s.text for s in answer.sources[:3])
     in_scope = not case.abstain and answer.confident
@@ -156,6 +174,15 @@ class Report:
     def failing(self) -> list[str]:
         return [r.case.id for r in self.results if not r.passed]
 
+    def by_kind(self) -> dict[str, dict[str, Any]]:
+        """Per kind: questions, passed (hit@1, or declined for the decline kinds), pass rate."""
+        out: dict[str, dict[str, Any]] = {}
+        for kind in sorted({r.case.kind for r in self.results}):
+            rows = [r for r in self.results if r.case.kind == kind]
+            passed = sum(r.passed for r in rows)
+            out[kind] = {"questions": len(rows), "passed": passed, "rate": round(passed / len(rows), 4)}
+        return out
+
     def latency(self, q: float) -> float:
         return percentile([r.seconds for r in self.results], q)
 
@@ -172,6 +199,7 @@ class Report:
             "p50_ms": round(self.latency(0.5) * 1000, 2),
             "p95_ms": round(self.latency(0.95) * 1000, 2),
             "failing": self.failing,
+            "kinds": self.by_kind(),
         }
 
     def format(self) -> str:
@@ -186,6 +214,10 @@ class Report:
             + (f" ({', '.join(self.wrongly_declined)})" if self.wrongly_declined else ""),
             f"Thời gian mỗi câu: p50 {j['p50_ms']:.1f} ms, p95 {j['p95_ms']:.1f} ms",
             "Câu sai: " + (", ".join(self.failing) if self.failing else "không có"),
+            "Theo loại câu hỏi (đạt / số câu):",
+        ]
+        lines += [
+            f"  {kind:<16} {k['passed']:>3} / {k['questions']:<3} {k['rate']:.0%}" for kind, k in j["kinds"].items()
         ]
         return "\n".join(lines)
 

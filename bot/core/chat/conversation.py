@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.core.chat import compose, library, officers, registration, sessions, study, texts
+from bot.core.chat.examples import example_question
 from bot.core.chat.messages import Reply, Request
 from bot.core.chat.turn import Handler, Turn
 from bot.core.chat.workers import Busy, Workers, WorkerSettings
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 
 def show_help(turn: Turn, _arg: str) -> list[Reply]:
-    return [Reply(texts.help_text(turn.role))]
+    return [Reply(texts.help_text(turn.role, example_question(turn.app)))]
 
 
 def cancel(turn: Turn, _arg: str) -> list[Reply]:
@@ -57,6 +58,7 @@ COMMANDS: dict[str, Handler] = {
     "hanchot": library.deadlines,
     "nhiemvu": library.duties,
     "cuatoi": study.my_assignments,
+    "diemdanh": study.check_in,
     "phatthanh": compose.start_broadcast,
     "giao": compose.start_assignment,
     "tiendo": officers.progress,
@@ -69,14 +71,16 @@ COMMANDS: dict[str, Handler] = {
 ALIASES = {
     "batdau": "start",
     "dangky": "start",
+    "hoinghi": "diemdanh",
     "trogiup": "help",
     "huongdan": "help",
     "menu": "help",
     "cancel": "huy",
     "thoat": "huy",
 }
-# Commands a word without "/" may carry an argument for (an invite code on Zalo: "start ABC123").
-TAKES_ARGUMENT_WITHOUT_SLASH = frozenset({"start"})
+# Commands a word without "/" may carry an argument for (an invite code on Zalo: "start ABC123",
+# a conference check-in code: "diemdanh 12_K7QX2MAB").
+TAKES_ARGUMENT_WITHOUT_SLASH = frozenset({"start", "diemdanh"})
 # prefix → (the argument's shape, handler); a malformed or unknown button is "expired", not a crash.
 PAYLOADS: dict[str, tuple[str, Handler]] = {
     "ack": (r"\d+", study.acknowledge),

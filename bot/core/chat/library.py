@@ -12,16 +12,19 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core import clock
-from bot.core.answers import answers, rephrase
+from bot.core.answers import answers, curated, particulars, rephrase
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.chat.study import document_block, document_title
 from bot.core.chat.text_split import split_message
 from bot.core.evidence import assignments
+from bot.core.outbox import broadcasts
 from knowledge.text import fold
 
 if TYPE_CHECKING:
+    from bot.app import App
     from bot.core.chat.turn import Turn
+    from bot.core.roster.roster import Person
 
 LISTED = 8  # lines in /hanchot and /nhiemvu
 OTHER_SOURCES = 2  # further sources offered as buttons under an answer
@@ -31,11 +34,14 @@ DISTINCTIVE_SHARE = 0.3  # a word pair in more actors than this share says nothi
 
 
 def question(turn: Turn, text: str) -> list[Reply]:
-    """Answer a question (in plain words when a language model is configured and its draft
-    verifies); log it with who asked (for the officers' FAQ work)."""
-    answer = answers.ask(turn.app, text)
-    unit = (turn.person.unit_name or "") if turn.person is not None else ""
-    answer = rephrase.rephrase(turn.app, answer, rephrase.Brief(unit=unit), show=turn.draft)
+    """Answer a question: the office's curated answer first (see bot.core.answers.curated), else
+    from the texts, in plain words when a language model is configured and its draft verifies; log
+    it with who asked (for the officers' FAQ work)."""
+    answer = curated.find(turn.app, text)
+    if answer is None:
+        unit = (turn.person.unit_name or "") if turn.person is not None else ""
+        answer = answers.ask(turn.app, text)
+        answer = rephrase.rephrase(turn.app, answer, rephrase.Brief(unit=unit), show=turn.draft)
     person_id = turn.person.id if turn.person is not None else None
     answers.record_question(turn.app, answer, turn.request.channel, person_id)
     buttons: list[list[Button]] = []
@@ -52,6 +58,17 @@ def question(turn: Turn, text: str) -> list[Reply]:
                 label += " – " + source.section.rsplit(" > ", 1)[-1]
             buttons.append([Button(texts.shorten(label, texts.BUTTON_CHARS), f"sec:{source.chunk_id}")])
     return [Reply(answer.answer, buttons)]
+
+
+def reply_to_question(app: App, actor: Person | None, question_id: int, text: str) -> int | None:
+    """An officer answers a question the bot could not (admin page): the answer becomes a curated
+    Q&A the bot uses next time, and goes to the asker through the outbox. Returns the outbox
+    broadcast id (None when the asker is unknown)."""
+    entry, asker = curated.add(app, actor, question_id, text)
+    if asker is None:
+        return None
+    message = texts.CURATED_REPLY.format(question=texts.shorten(entry.question, 200), answer=entry.answer)
+    return broadcasts.enqueue(app, "notice", Reply(message), [asker], actor.id if actor else None)
 
 
 def open_section(turn: Turn, arg: str) -> list[Reply]:
@@ -74,13 +91,20 @@ def documents(turn: Turn, _arg: str) -> list[Reply]:
 
 
 def document(turn: Turn, arg: str) -> list[Reply]:
-    """``doc:<id>``: one document's summary, key duties and all its deadlines."""
+    """``doc:<id>``: one document's summary, key duties, particulars (issuing body, session, place,
+    signer: :mod:`bot.core.answers.particulars`) and all its deadlines."""
     doc = assignments.get_document(turn.app, int(arg))
     if doc is None:
         return [Reply(texts.EXPIRED)]
     today = clock.local_today(turn.app.now())
     lines = _deadline_lines(turn, today, document_id=doc.id, limit=LISTED)
     text = document_block(turn.app, doc)
+    described = particulars.describe(turn.app, doc.id)
+    if described:
+        text += "\n\n" + described
+    origin = assignments.document_origin(turn.app, doc.id)
+    if origin:
+        text += "\n\n" + texts.DOCUMENT_ORIGIN.format(origin=origin)
     if lines:
         text += "\n\n" + texts.DEADLINES_HEADER + "\n" + "\n".join(lines)
     return [Reply(part) for part in split_message(text, texts.MESSAGE_LIMIT)]

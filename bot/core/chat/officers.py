@@ -75,13 +75,11 @@ def remind(turn: Turn, arg: str) -> list[Reply]:
     if chooser is not None:
         return chooser
     assignment_id = int(arg or assignments.latest_assignment(turn.app).id)  # type: ignore[union-attr]
-    people = [p.id for p in reports.not_confirmed(turn.app, actor, assignment_id)]
-    if not people:
+    broadcast_id, count = reminders.remind_unconfirmed(turn.app, actor, assignment_id, origin=turn.origin)
+    if broadcast_id is None:
         return [Reply(texts.REMIND_NONE)]
-    broadcast_id = reminders.remind(turn.app, assignment_id, people, created_by=actor.id, origin=turn.origin)
-    audit.record(turn.app, actor, "remind", True, assignment_id=assignment_id, people=len(people))
     turn.on_queued()
-    return [Reply(texts.REMIND_STARTED.format(count=len(people), id=broadcast_id))]
+    return [Reply(texts.REMIND_STARTED.format(count=count, id=broadcast_id))]
 
 
 def export(turn: Turn, arg: str) -> list[Reply]:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.core.chat import texts
+from bot.core.chat import study, texts
+from bot.core.chat.examples import example_question
 from bot.core.chat.messages import Button, Reply
-from bot.core.evidence import assignments
+from bot.core.evidence import assignments, conferences
 from bot.core.outbox import broadcasts
 from bot.core.roster import audit, roster
 
 if TYPE_CHECKING:
+    from bot.app import App
     from bot.core.chat.turn import Turn
     from bot.core.roster.roster import Person
 
@@ -34,7 +36,9 @@ def looks_like_code(text: str) -> bool:
 
 
 def start(turn: Turn, arg: str) -> list[Reply]:
-    """/start [code]."""
+    """/start [code]; "hn_<code>" is a conference check-in from the venue's QR (Telegram deep link)."""
+    if arg.strip().lower().startswith(conferences.TELEGRAM_PREFIX):
+        return study.check_in(turn, arg)
     if arg.strip():
         return link_code(turn, arg.strip())
     person = turn.person
@@ -50,7 +54,7 @@ def start(turn: Turn, arg: str) -> list[Reply]:
 
 def welcome(turn: Turn, person: Person, greeting: str) -> list[Reply]:
     """Greeting, the user's /help, and a pointer to what they still have to confirm."""
-    text = greeting + "\n\n" + texts.help_text(person.role)
+    text = greeting + "\n\n" + texts.help_text(person.role, example_question(turn.app))
     pending = assignments.pending_for(turn.app, person.id)
     if pending:
         text += "\n\n" + texts.MORE_PENDING.format(count=len(pending))
@@ -144,9 +148,16 @@ def _notify_officers(turn: Turn, person: Person) -> None:
 
 def _decide(turn: Turn, approve: bool, person_id: int) -> list[Reply]:
     actor = turn.require("roster.approve" if approve else "roster.reject", audit.OFFICERS, person_id=person_id)
-    person = (roster.approve if approve else roster.reject)(turn.app, actor, person_id)
-    notice = texts.APPROVED_NOTICE if approve else texts.REJECTED_NOTICE
-    broadcasts.enqueue(turn.app, "notice", Reply(notice), [person.id])
+    person = decide(turn.app, actor, person_id, approve)
     turn.on_queued()
     done = texts.APPROVED if approve else texts.REJECTED
     return [Reply(done.format(name=person.full_name))]
+
+
+def decide(app: App, actor: Person | None, person_id: int, approve: bool) -> Person:
+    """An officer's decision on a self-registration (chat button or admin page): approve or reject
+    it (the core checks the role and audits) and queue the notice to the person."""
+    person = (roster.approve if approve else roster.reject)(app, actor, person_id)
+    notice = texts.APPROVED_NOTICE if approve else texts.REJECTED_NOTICE
+    broadcasts.enqueue(app, "notice", Reply(notice), [person.id])
+    return person

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.core import clock
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
-from bot.core.evidence import assignments, checks, ledger
+from bot.core.evidence import assignments, checks, conferences, ledger
 from bot.core.evidence.assignments import Document
 from knowledge.sections import split_sentences
 
@@ -191,3 +191,23 @@ def _acked(turn: Turn, label: str, result: ledger.AckResult, score: str | None =
     if remaining and result.created:
         text += "\n" + texts.MORE_PENDING.format(count=len(remaining))
     return Reply(text)
+
+
+def check_in(turn: Turn, arg: str) -> list[Reply]:
+    """/diemdanh <code> (Zalo, web) or /start hn_<code> (Telegram deep link from the venue's QR):
+    conference attendance, which is also the acknowledgement (see bot.core.evidence.conferences)."""
+    if not arg.strip():
+        return [Reply(texts.CHECKIN_HOW)]
+    person = turn.member()
+    done = conferences.check_in(turn.app, person, arg, turn.request.channel)
+    template = texts.CHECKIN_DONE if done.created else texts.CHECKIN_ALREADY
+    return [
+        Reply(
+            template.format(
+                name=person.full_name,
+                title=done.conference.title,
+                at=clock.format_spoken(done.checked_at),
+                document=done.conference.assignment.document.label,
+            )
+        )
+    ]

@@ -19,6 +19,8 @@ from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.roster import audit
 from bot.core.roster.roster import Person, audience_people, require_role
+from knowledge.settings import knowledge_settings
+from knowledge.sources import provenance
 from knowledge.text import fold
 
 # Folded document kinds as people type them ("kl69", "nghị quyết 57") → the code in the number.
@@ -48,6 +50,16 @@ class Document:
         """ "Kết luận 69-KL/TW" style short name: the number when there is one, else the title."""
         return self.number or self.title
 
+    @property
+    def reference(self) -> str:
+        return short_reference(self.id, self.number)
+
+
+def short_reference(document_id: int, number: str | None) -> str:
+    """What to type to name a document (``quantriet assign --document``): its number, or "VB<id>"
+    for a text without one (a news article). Stable: a document keeps its id across versions."""
+    return number or f"VB{document_id}"
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -59,6 +71,11 @@ class Assignment:
     require_check: bool
     created_by: int | None
     created_at: str
+    closed_at: str | None = None  # closed by an officer: no more reminders, off the cadres' lists
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def current(self) -> bool:
@@ -94,6 +111,23 @@ def current_documents(app: App, limit: int = -1) -> list[Document]:
     return [Document(*r) for r in app.db.execute(sql, (limit,))]
 
 
+def document_origin(app: App, document_id: int) -> str:
+    """Where a document's text was fetched from ("URL (tải về lúc 30/11/2026 19:20)"), "" for a local
+    file: shown with the document and in the evidence, so one can tell which copy was studied."""
+    where = provenance(app, document_id)
+    return f"{where.url} (tải về lúc {clock.format_datetime(where.fetched_at)})" if where else ""
+
+
+def main_document(app: App) -> Document | None:
+    """The document a new installation asks everyone to study first (scripts/run.sh): the one named
+    by ``[knowledge] main_document`` when it is in the catalogue, else the newest numbered document
+    (an official text), else the newest document (the sample article alone)."""
+    wanted = knowledge_settings(app.config).main_document
+    named = find_document(app, wanted) if wanted else None
+    docs = current_documents(app)
+    return named or next((d for d in docs if d.number), None) or next(iter(docs), None)
+
+
 def get_document(app: App, document_id: int) -> Document | None:
     row = app.db.execute(_DOC_SQL + " WHERE id = ?", (document_id,)).fetchone()
     return Document(*row) if row else None
@@ -123,7 +157,7 @@ def find_document(app: App, text: str) -> Document | None:
     if not text:
         return None
     docs = current_documents(app)
-    exact = [d for d in docs if d.number and _squash(d.number) == _squash(text)]
+    exact = [d for d in docs if _squash(d.reference) == _squash(text)]
     if exact:
         return exact[0]
     digits, kind = _number_parts(text)
@@ -142,7 +176,7 @@ def find_document(app: App, text: str) -> Document | None:
 
 
 def _assignment(row) -> Assignment:
-    (aid, doc_id, version, due, audience, check, by, at, title, number, doc_version, issued, issuer) = row
+    (aid, doc_id, version, due, audience, check, by, at, closed_at, title, number, doc_version, issued, issuer) = row
     return Assignment(
         id=aid,
         document=Document(doc_id, title, number, doc_version, issued, issuer),
@@ -152,12 +186,13 @@ def _assignment(row) -> Assignment:
         require_check=bool(check),
         created_by=by,
         created_at=at,
+        closed_at=closed_at,
     )
 
 
 _ASSIGNMENT_SQL = """
 SELECT a.id, a.document_id, a.version, a.due_date, a.audience, a.require_check, a.created_by,
-       a.created_at, d.title, d.number, d.version, d.issued, d.issuer
+       a.created_at, a.closed_at, d.title, d.number, d.version, d.issued, d.issuer
 FROM assignments a JOIN documents d ON d.id = a.document_id
 """
 
@@ -171,6 +206,14 @@ def require_assignment(app: App, assignment_id: int) -> Assignment:
     found = get_assignment(app, assignment_id)
     if found is None:
         raise UserError(f"Không có đợt quán triệt số {assignment_id}.")
+    return found
+
+
+def require_open(app: App, assignment_id: int) -> Assignment:
+    """The assignment, or a UserError when it was closed (nothing more is sent for it)."""
+    found = require_assignment(app, assignment_id)
+    if found.closed:
+        raise UserError(f"Đợt quán triệt #{assignment_id} ({found.document.label}) đã kết thúc.")
     return found
 
 
@@ -288,7 +331,7 @@ def assignments_for(app: App, person_id: int) -> list[PersonAssignment]:
         JOIN documents d ON d.id = a.document_id
         LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = a.document_id
                         AND k.version = a.version
-        WHERE m.person_id = ?
+        WHERE m.person_id = ? AND a.closed_at IS NULL
         ORDER BY a.due_date, a.id
         """,
         (person_id,),

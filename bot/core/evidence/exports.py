@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from bot.core import clock
 from bot.core.chat.messages import Attachment
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
-from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
+from bot.core.evidence.assignments import Assignment, document_origin, list_assignments, require_assignment
 from bot.core.evidence.reports import Progress, compute_progress
 from bot.core.roster import audit, history
 from bot.core.roster.history import ACK_UNIT_SQL, MEMBERSHIP_ON_SQL
@@ -52,6 +52,7 @@ DETAIL_HEADERS = (
     ("Hàng sổ", 9),
     ("Mã băm sổ xác nhận", 66),
     ("Đơn vị khi xác nhận", 45),  # kept by the ledger: the unit may have been merged or renamed since
+    ("Nguồn văn bản", 40),
 )
 SUMMARY_HEADERS = (
     ("Đợt", 6),
@@ -65,7 +66,8 @@ SUMMARY_HEADERS = (
     ("Tỷ lệ hoàn thành (%)", 20),
 )
 CHART_TABLE_COLUMN = len(SUMMARY_HEADERS) + 2  # the chart's data sits right of the summary table
-CHART_ROWS = 18  # rows of sheet each chart occupies
+CHART_ROWS = 18  # rows of sheet a chart occupies at least (more for many bars: BAR_ROWS each)
+BAR_ROWS = 0.75
 
 
 def escape(value: object) -> object:
@@ -122,6 +124,7 @@ def _detail_rows(
             params.append(clock.day_end_utc(until))
         sql += " ORDER BY unit, p.name_key, p.id"
         label, version, due = assignment.document.label, assignment.version[:12], clock.format_date(assignment.due_date)
+        origin = document_origin(app, assignment.document.id)
         for name, unit, position, acked_at, channel, score, ack_id, digest, ack_unit in app.db.execute(sql, params):
             if acked_at is None:
                 status, when = "Chưa xác nhận", ""
@@ -142,6 +145,7 @@ def _detail_rows(
                 ack_id or "",
                 digest or "",
                 ack_paths.get(ack_unit, ""),
+                origin,
             ]
 
 
@@ -160,12 +164,9 @@ def _summary_rows(progress: Progress) -> list[list[object]]:
 
 
 def _chart_units(progress: Progress) -> list[tuple[str, float]]:
-    """The bars of the chart: the shallowest level with several units (e.g. the districts)."""
-    for depth in range(0, 1 + max((u.depth for u in progress.units), default=0)):
-        level = [u for u in progress.units if u.depth == depth]
-        if len(level) > 1:
-            return [(u.name, u.percent) for u in level]
-    return [(u.name, u.percent) for u in progress.units[:1]]
+    """The bars of the chart: the total, then every unit in tree order (indented), so no unit that
+    has people assigned, at whatever level, is left out of the picture."""
+    return [("Tổng cộng", progress.total.percent)] + [("  " * u.depth + u.name, u.percent) for u in progress.units]
 
 
 def _open_scope(
@@ -192,6 +193,11 @@ def _open_scope(
     )
     if fmt not in FORMATS:
         raise UserError(f"Định dạng “{fmt}” không được hỗ trợ (chọn xlsx hoặc csv).")
+    if since is not None and until is not None and since > until:
+        raise UserError(
+            f"Khoảng thời gian bị ngược: «Từ ngày» ({clock.format_date(since)}) sau «Đến ngày» "
+            f"({clock.format_date(until)})."
+        )
     if unit_id is not None and unit_id not in UnitIndex(app.db, on).units:
         raise UserError(f"Không có đơn vị số {unit_id}.")
     return _assignments(app, assignment_id)
@@ -207,6 +213,7 @@ def export_acks(
     since: date | None = None,
     until: date | None = None,
     on: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the evidence export to ``out`` (admin only) and return its path.
 
@@ -214,18 +221,37 @@ def export_acks(
     assignment) and sheet "Chi tiết" (one row per person and assignment). CSV: the detail rows, UTF-8
     with a BOM so Excel shows Vietnamese. ``assignment_id`` None exports every assignment. Units are
     today's tree, or with ``on`` the tree of that day; each confirmation also names the unit it was
-    made in.
+    made in. ``progress(detail rows written, members of the assignments)`` follows the detail rows;
+    the total is an upper bound when a unit or a period narrows the rows, and is met at the end.
     """
     assignments = _open_scope(app, actor, fmt, assignment_id, unit_id, since, until, on)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = _detail_rows(app, assignments, unit_id, since, until, on)
+    if progress:
+        rows = _counted(rows, progress, _member_count(app, assignments))
     if fmt == "csv":
         _write_csv(out, rows)
     else:
         progresses = [compute_progress(app, a, unit_id, on) for a in assignments]
         _write_xlsx(app, out, progresses, rows)
     return out
+
+
+def _member_count(app: App, assignments: Sequence[Assignment]) -> int:
+    ids = [a.id for a in assignments]
+    (count,) = app.db.execute(
+        f"SELECT COUNT(*) FROM assignment_members WHERE assignment_id IN ({','.join('?' * len(ids))})", ids
+    ).fetchone()
+    return int(count)
+
+
+def _counted(rows: Iterator[list[object]], progress: Callable[[int, int], None], total: int) -> Iterator[list[object]]:
+    done = 0
+    for done, row in enumerate(rows, 1):
+        progress(done, max(total, done))
+        yield row
+    progress(done, done)
 
 
 def export_attachment(
@@ -280,7 +306,7 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         summary.column_dimensions[letter].width = width
     table: list[list[object]] = []
     side: list[list[object]] = []  # [unit, %] blocks the charts read, one block per assignment
-    charts = []
+    charts: list[tuple[object, int]] = []  # (chart, sheet rows it takes)
     for progress in progresses:
         table.extend(_summary_rows(progress))
         bars = _chart_units(progress)
@@ -297,13 +323,14 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 100
         chart.legend = None
-        chart.height = 0.5 * CHART_ROWS
+        rows_taken = max(CHART_ROWS, round(BAR_ROWS * len(bars)) + 6)
+        chart.height = 0.5 * rows_taken  # cm; a sheet row is about 0.5 cm
         chart.width = 18
         data = Reference(summary, min_col=CHART_TABLE_COLUMN + 1, min_row=start, max_row=start + len(bars) - 1)
         cats = Reference(summary, min_col=CHART_TABLE_COLUMN, min_row=start, max_row=start + len(bars) - 1)
         chart.add_data(data, titles_from_data=False)
         chart.set_categories(cats)
-        charts.append(chart)
+        charts.append((chart, rows_taken))
     header(summary, SUMMARY_HEADERS, ["", "Đơn vị (biểu đồ)", "Tỷ lệ (%)"])
     for i in range(max(len(table), len(side))):
         left = table[i] if i < len(table) else [""] * len(SUMMARY_HEADERS)
@@ -317,8 +344,10 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         ]
     )
     anchor_column = get_column_letter(CHART_TABLE_COLUMN + 3)
-    for n, chart in enumerate(charts):
-        summary.add_chart(chart, f"{anchor_column}{2 + n * CHART_ROWS}")
+    anchor_row = 2
+    for chart, rows_taken in charts:
+        summary.add_chart(chart, f"{anchor_column}{anchor_row}")
+        anchor_row += rows_taken
 
     detail = wb.create_sheet("Chi tiết")
     header(detail, DETAIL_HEADERS)

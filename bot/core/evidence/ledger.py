@@ -128,8 +128,7 @@ def _existing(db: sqlite_utils.Database, person_id: int, document_id: int, versi
 
 def _tip(db: sqlite_utils.Database) -> str:
     """The last row's hash (GENESIS for an empty ledger)."""
-    last = db.execute("SELECT hash FROM acks ORDER BY id DESC LIMIT 1").fetchone()
-    return last[0] if last else GENESIS
+    return tip(db)[1]
 
 
 def _append(db: sqlite_utils.Database, entries: list[Entry]) -> list[dict]:
@@ -202,22 +201,41 @@ def head_hash(app: App) -> str:
     return _tip(app.db)
 
 
+def tip(db: sqlite_utils.Database) -> tuple[int, str]:
+    """(last row id, its hash) of any store file; (0, GENESIS) for an empty ledger."""
+    row = db.execute("SELECT id, hash FROM acks ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def hash_at(db: sqlite_utils.Database, ack_id: int) -> str | None:
+    """The hash of row ``ack_id`` (GENESIS for 0): does another file's chain pass through it?"""
+    if ack_id == 0:
+        return GENESIS
+    row = db.execute("SELECT hash FROM acks WHERE id = ?", (ack_id,)).fetchone()
+    return row[0] if row else None
+
+
 def verify(app: App) -> VerifyResult:
-    """Walk the chain in id order and report the first row whose content or link does not check.
+    """Walk the chain in id order and report the first row whose content or link does not check."""
+    return verify_database(app.db)
+
+
+def verify_database(db: sqlite_utils.Database) -> VerifyResult:
+    """:func:`verify` on any store file (a backup is checked on the copy, before it counts).
 
     The rows and the stored head are read in one snapshot, so appends running meanwhile (from this or
     another process) cannot make a sound ledger look cut short."""
-    with _append_lock(app.db), store.transaction(app.db):
-        bad, count, prev = _check_chain(app)
+    with _append_lock(db), store.transaction(db):
+        bad, count, prev = _check_chain(db)
     if bad is not None:
         return VerifyResult(False, count, bad[0], bad[1], prev)
     return VerifyResult(True, count, None, None, prev)
 
 
-def _check_chain(app: App) -> tuple[tuple[int, str] | None, int, str]:
+def _check_chain(db: sqlite_utils.Database) -> tuple[tuple[int, str] | None, int, str]:
     """(first bad row and why | None, rows checked, last good hash)."""
     prev, prev_id, count = GENESIS, 0, 0
-    for row in app.db.execute(f"SELECT {_ACK_COLUMNS} FROM acks ORDER BY id"):
+    for row in db.execute(f"SELECT {_ACK_COLUMNS} FROM acks ORDER BY id"):
         ack_id, *content, stored_prev, stored_hash = row
         count += 1
         if stored_prev != prev:
@@ -236,7 +254,7 @@ def _check_chain(app: App) -> tuple[tuple[int, str] | None, int, str]:
         if row_hash(stored_prev, Entry(*content)) != stored_hash:
             return (ack_id, f"nội dung hàng {ack_id} đã bị sửa (mã băm không khớp)"), count, prev
         prev, prev_id = stored_hash, ack_id
-    stored_head = kv.get(app, HEAD_KEY)
+    stored_head = kv.read(db, HEAD_KEY)
     if stored_head is None:
         return ((1, "không tìm thấy đầu sổ đã lưu (ledger.head)") if count else None), count, prev
     head = json.loads(stored_head)

@@ -7,6 +7,8 @@ at least the days left, sent from ``send_hour`` (Vietnam time) on, to members wh
 confirmed and have not had that reminder. ``reminders_sent`` makes every run idempotent, and a
 reminder missed while the service was down is caught up on the next run (only the latest one).
 Reminders are queued in the outbox like any broadcast, so they share its pacing and crash safety.
+The same run queues the day-before reminders of quán triệt conferences
+(:func:`bot.core.evidence.conferences.remind_due`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from bot import store
 from bot.core import clock
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
-from bot.core.evidence import assignments
+from bot.core.evidence import assignments, conferences, reports
 from bot.core.outbox import broadcasts
+from bot.core.roster import audit
 
 if TYPE_CHECKING:
     from bot.app import App
     from bot.config import Config
+    from bot.core.roster.roster import Person
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,25 @@ def remind(
     )
 
 
+def remind_unconfirmed(
+    app: App,
+    actor: Person | None,
+    assignment_id: int,
+    unit_id: int | None = None,
+    origin: tuple[str, str] | None = None,
+) -> tuple[int | None, int]:
+    """An officer's reminder (/nhacnho, the web's "Nhắc"): everyone of the assignment in
+    ``unit_id`` and below (all when None) who has not confirmed. Returns (broadcast id or None when
+    nobody is left, people reminded). Officer or admin; audited."""
+    people = [p.id for p in reports.not_confirmed(app, actor, assignment_id, unit_id)]
+    if not people:
+        return None, 0
+    assignments.require_open(app, assignment_id)
+    broadcast_id = remind(app, assignment_id, people, created_by=actor.id if actor else None, origin=origin)
+    audit.record(app, actor, "remind", True, assignment_id=assignment_id, unit_id=unit_id, people=len(people))
+    return broadcast_id, len(people)
+
+
 def due_threshold(days_left: int, days_before: list[int]) -> int | None:
     """The reminder due with ``days_left`` to go: the smallest threshold ≥ days_left."""
     if days_left < 0:
@@ -90,8 +113,8 @@ def run_due(app: App, settings: ReminderSettings | None = None) -> list[int]:
     created = []
     for assignment in assignments.list_assignments(app):
         threshold = due_threshold((assignment.due_date - today).days, settings.days_before)
-        if threshold is None or clock.local(assignment.created_at).date() >= today:
-            continue  # not yet, past due, or assigned today (its own message is the reminder)
+        if threshold is None or assignment.closed or clock.local(assignment.created_at).date() >= today:
+            continue  # not yet, past due, closed, or assigned today (its own message is the reminder)
         with store.transaction(app.db, immediate=True):
             people = _not_reminded(app, assignment, threshold)
             if not people:
@@ -102,6 +125,7 @@ def run_due(app: App, settings: ReminderSettings | None = None) -> list[int]:
                 [(assignment.id, pid, threshold, store.isotime()) for pid in people],
             )
         log.info("reminders: %d people for assignment %d (%d days before)", len(people), assignment.id, threshold)
+    created.extend(conferences.remind_due(app, settings.send_hour))
     return created
 
 

@@ -32,13 +32,71 @@ ACTION_LABELS = {
     "roster.approve": "duyệt đăng ký",
     "roster.reject": "từ chối đăng ký",
     "roster.role": "thay đổi vai trò",
+    "roster.invite_revoke": "thu hồi mã mời",
+    "roster.edit": "sửa thông tin cán bộ",
+    "roster.deactivate": "ngừng hoạt động cán bộ",
+    "roster.activate": "cho cán bộ hoạt động lại",
     "units.reorganise": "sắp xếp lại đơn vị",
     "assign": "giao văn bản quán triệt",
     "ack.import": "nhập danh sách dự hội nghị",
+    "conference.create": "tổ chức hội nghị quán triệt",
     "progress": "xem tiến độ quán triệt",
     "export": "xuất báo cáo",
     "broadcast": "gửi thông báo",
     "remind": "nhắc nhở",
+    "ledger.verify": "kiểm tra sổ xác nhận",
+    "answer.curate": "trả lời câu hỏi thay trợ lý",
+    "document.upload": "nạp văn bản",
+}
+# Audit rows that are not refusable actions, named for the audit page.
+_OTHER_LABELS = {
+    "web.login": "đăng nhập trang quản trị",
+    "web.page": "mở trang quản trị",
+    "conference.checkin": "điểm danh hội nghị",
+}
+# The audit page's words for the keys and values of an entry's detail.
+DETAIL_LABELS = {
+    "units": "đơn vị số",
+    "subunits": "gồm đơn vị trực thuộc",
+    "roles": "vai trò",
+    "role": "vai trò",
+    "document_id": "văn bản số",
+    "assignment_id": "đợt quán triệt số",
+    "conference_id": "hội nghị số",
+    "unit_id": "đơn vị số",
+    "unit": "đơn vị số",
+    "person_id": "người số",
+    "due": "hạn",
+    "check": "kiểm tra nhanh",
+    "file": "tệp",
+    "sha256": "mã băm tệp",
+    "format": "định dạng",
+    "since": "từ ngày",
+    "until": "đến ngày",
+    "step": "bước",
+    "id": "số",
+    "method": "cách",
+    "path": "trang",
+    "external_id": "tài khoản",
+    "people": "số người",
+    "list": "danh sách",
+    "title": "tên",
+    "starts": "bắt đầu",
+    "new_ack": "ghi vào sổ",
+    "skip_invalid": "bỏ qua dòng lỗi",
+    "question_id": "câu hỏi số",
+}
+_VALUE_LABELS = {
+    "draft": "soạn thảo",
+    "confirm": "xác nhận gửi",
+    "edit": "sửa",
+    "close": "kết thúc",
+    "reissue": "cấp mã mới",
+    "password": "mật khẩu",
+    "not_confirmed": "người chưa xác nhận",
+    "cadre": "cán bộ",
+    "officer": "cán bộ tuyên giáo",
+    "admin": "quản trị viên",
 }
 _ROLE_GROUPS = {OFFICERS: "cán bộ tuyên giáo hoặc quản trị viên", ADMINS: "quản trị viên"}
 
@@ -112,6 +170,25 @@ def deny(
     label = ACTION_LABELS.get(action, "thực hiện thao tác này")
     who = _ROLE_GROUPS.get(roles, "người có thẩm quyền")
     raise PermissionDenied(f"Đồng chí không có quyền {label}. Chức năng này dành cho {who}.")
+
+
+def action_label(action: str) -> str:
+    """ "Giao văn bản quán triệt" for "assign": an audit row's action in words."""
+    label = ACTION_LABELS.get(action) or _OTHER_LABELS.get(action) or action
+    return label[:1].upper() + label[1:]
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """ "đơn vị số: 3, 5; gồm đơn vị trực thuộc: có": an audit row's detail in words."""
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "có" if v else "không"
+        if isinstance(v, list):
+            return ", ".join(value(x) for x in v)
+        return _VALUE_LABELS.get(v, str(v)) if isinstance(v, str) else str(v)
+
+    return "; ".join(f"{DETAIL_LABELS.get(k, k)}: {value(v)}" for k, v in detail.items() if v not in (None, "", []))
 
 
 def recent(app: App, limit: int = 100, action: str | None = None) -> list[AuditEntry]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -367,6 +367,17 @@ def person_for(app: App, channel: str, external_id: str) -> Person | None:
     return _person(row, channel) if row else None
 
 
+def person_by_phone(app: App, phone: str) -> Person | None:
+    """The roster person (not inactive) with this phone, typed in any usual form; None also for
+    something that is not a phone number."""
+    try:
+        number = normalise_phone(phone)
+    except UserError:
+        return None
+    row = app.db.execute(PERSON_SQL + " WHERE p.phone = ? AND p.status != 'inactive'", (number,)).fetchone()
+    return _person(row) if row and number else None
+
+
 def find_people(app: App, query: str, limit: int = 20) -> list[Person]:
     """People whose name contains every word of ``query`` (without diacritics), or whose phone
     contains its digits when the query is mostly digits."""
@@ -472,18 +483,25 @@ class _RosterRow:
     role: str | None
 
 
-def import_roster(app: App, actor: Person | None, path: str | Path, skip_invalid: bool = False) -> RosterReport:
+def import_roster(
+    app: App,
+    actor: Person | None,
+    path: str | Path,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RosterReport:
     """Create or update units and people from a CSV/XLSX roster (admin only).
 
     Every problem is reported with its spreadsheet row; unless ``skip_invalid``, a file with any
-    error changes nothing. People absent from the file are left as they are.
+    error changes nothing. People absent from the file are left as they are. ``progress(rows
+    done, valid rows)`` follows the writing (a province's roster is tens of thousands of rows).
     """
     path = require_file(path)
     audit.require(app, actor, "roster.import", audit.ADMINS, file=path.name, sha256=file_sha256(path))
     table = read_table(path, ROSTER_COLUMNS)
     report = RosterReport(rows=len(table))
     rows = _validate_roster_rows(table, report.errors)
-    apply_unless_errors(app.db, report, skip_invalid, lambda: _apply_roster(app, rows, report))
+    apply_unless_errors(app.db, report, skip_invalid, lambda: _apply_roster(app, rows, report, progress))
     return report
 
 
@@ -522,7 +540,9 @@ def _validate_roster_rows(table: list[TableRow], errors: list[RowError]) -> list
     return valid
 
 
-def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> None:
+def _apply_roster(
+    app: App, rows: list[_RosterRow], report: RosterReport, progress: Callable[[int, int], None] | None
+) -> None:
     """Checks that need the database (unit ambiguity, phone owned by someone else), then writes."""
     db = app.db
     units = UnitIndex(db)
@@ -534,7 +554,9 @@ def _apply_roster(app: App, rows: list[_RosterRow], report: RosterReport) -> Non
             by_phone[known[5]] = known
         by_name[(known[3], known[2])].append(known)
     now = store.isotime(app.now())
-    for row in rows:
+    for done, row in enumerate(rows, 1):
+        if progress:
+            progress(done, len(rows))
         try:
             unit_id = units.lookup(row.unit_path)
         except UserError as exc:
@@ -707,18 +729,14 @@ def link_by_invite(app: App, channel: str, external_id: str, code: str, display_
 def link_by_phone(app: App, channel: str, external_id: str, phone: str, display_name: str = "") -> Person:
     """Link the account to the roster person with this phone. The CHANNEL must have proven that the
     number is the sender's own (e.g. a Telegram contact whose user_id is the sender)."""
-    number = normalise_phone(phone)
-    row = (
-        app.db.execute("SELECT id FROM people WHERE phone = ? AND status != 'inactive'", (number,)).fetchone()
-        if number
-        else None
-    )
-    if row is None:
+    number = normalise_phone(phone)  # a malformed number is told as such
+    found = person_by_phone(app, number) if number else None
+    if found is None:
         raise UserError(
-            f"Số điện thoại {number or phone} chưa có trong danh sách cán bộ. Đồng chí có thể đăng ký bằng họ tên "
-            "và đơn vị để cán bộ tuyên giáo duyệt, hoặc liên hệ cán bộ tuyên giáo."
+            f"Số điện thoại {number or phone} chưa có trong danh sách cán bộ. Đồng chí có thể đăng ký "
+            "bằng họ tên và đơn vị để cán bộ tuyên giáo duyệt, hoặc liên hệ cán bộ tuyên giáo."
         )
-    _link(app, channel, external_id, row[0], display_name)
+    _link(app, channel, external_id, found.id, display_name)
     return person_for(app, channel, external_id)  # type: ignore[return-value]
 
 

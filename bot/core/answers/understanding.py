@@ -1,0 +1,342 @@
+"""Reading a question once, before anything is retrieved: what was typed, what it asks, about what.
+
+Cadres type the way they chat: without marks, in capitals, with particles ("vậy", "ạ", "ad ơi"),
+teencode ("ko", "dc", "bn", "ntn") and the context before the question. :func:`understand` turns
+that into an :class:`Understanding`:
+
+* ``text``: the question normalised for retrieval: chat abbreviations written out (in the
+  question's own style, so an unmarked question stays unmarked for the diacritic restorer),
+  greetings, address words and trailing particles dropped, capitals lowered;
+* ``intent``: small talk, help, metadata (who signed, when issued, which body or session, where),
+  deadline, duty, figure, yes/no or content, the first that applies in that order;
+* ``named``: the numbered texts the question names, resolved against the catalogue by the
+  caller (:meth:`embeddings.references.DocumentReferences.resolve`);
+* ``own_unit``: the asker speaks of their own unit ("đơn vị tôi", "chi bộ em", "tỉnh mình").
+
+Every rule here is about how Vietnamese questions are phrased, never about one text's content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from embeddings.references import NamedDocument, named_documents
+from knowledge.text import fold, has_diacritics, nfc
+
+# Chat abbreviations (folded, as typed) → (with marks, without marks).
+TEENCODE: dict[str, tuple[str, str]] = {
+    "ko": ("không", "khong"),
+    "k": ("không", "khong"),
+    "kg": ("không", "khong"),
+    "khg": ("không", "khong"),
+    "hok": ("không", "khong"),
+    "hong": ("không", "khong"),
+    "dc": ("được", "duoc"),
+    "dk": ("được", "duoc"),
+    "j": ("gì", "gi"),
+    "bn": ("bao nhiêu", "bao nhieu"),
+    "bnhieu": ("bao nhiêu", "bao nhieu"),
+    "ntn": ("như thế nào", "nhu the nao"),
+    "mng": ("mọi người", "moi nguoi"),
+    "mn": ("mọi người", "moi nguoi"),
+    "vs": ("với", "voi"),
+    "ng": ("người", "nguoi"),
+    "trc": ("trước", "truoc"),
+    "bh": ("bao giờ", "bao gio"),
+    "bjo": ("bao giờ", "bao gio"),
+    "cx": ("cũng", "cung"),
+    "mk": ("mình", "minh"),
+    "mik": ("mình", "minh"),
+    "dv": ("đơn vị", "don vi"),
+    "cq": ("cơ quan", "co quan"),
+    "nv": ("nhiệm vụ", "nhiem vu"),
+    "tg": ("thời gian", "thoi gian"),
+    "sd": ("sử dụng", "su dung"),
+    "ql": ("quản lý", "quan ly"),
+    "cb": ("cán bộ", "can bo"),
+    "e": ("em", "em"),
+    "r": ("rồi", "roi"),
+}
+# Address words and particles that carry nothing; dropped at the start and the end.
+_ADDRESS = r"(?:ad|admin|bot|tro ly|ban|em|anh|chi|mng|mn|moi nguoi|ca nha)"
+_LEADING = re.compile(
+    rf"^(?:(?:da|vang|alo|xin chao|chao|hi|hello)\s+)?(?:{_ADDRESS}\s+oi\s*,?\s*)?"
+    r"(?:(?:cho|xin|cho e|cho em|cho minh|cho toi|cho anh|cho chi|em|minh|toi)\s+"
+    r"(?:hoi|hoi chut|hoi xiu|hoi ti|muon hoi)|xin hoi)\b\s*(?:chut|xiu|ti|voi|nhe|a)?\s*[,:]?\s+"
+)
+# Trailing: an address ("ad ơi", "mng") or a particle ("vậy", "ạ", "nhé", "z"), as whole words.
+_TRAILING = re.compile(
+    rf"(?:\s*[,.]?\s*\b(?:{_ADDRESS}\s+oi|ad|admin|bot|mng|mn|moi nguoi|ca nha"
+    r"|vay|va|z|v|a|ha|nhe|nha|nhi|ne|the|day|hen|nhen)\b)+\s*[?.!]*$"
+)
+# Small talk: the whole message is one of these (folded), once address words and particles go.
+SMALL_TALK: dict[str, tuple[str, ...]] = {
+    "greeting": ("xin chao", "chao", "hello", "hi", "alo", "helo", "hey", "chao buoi sang", "chao buoi chieu"),
+    "thanks": ("cam on", "cam on nhieu", "cam on nhieu lam", "cam on rat nhieu", "thank", "thanks", "thank you", "tks"),
+    "identity": ("la ai", "ten gi", "ten la gi", "la gi", "la nguoi hay may", "co phai nguoi that khong"),
+    "bye": ("tam biet", "bye", "goodbye", "hen gap lai"),
+    "ack": ("ok", "oke", "okay", "vang", "da", "uh", "u", "hieu roi", "duoc roi", "roi", "da ro", "ro roi"),
+}
+HELP_PHRASES = (
+    "lam duoc gi",
+    "giup duoc gi",
+    "co the lam gi",
+    "hoi duoc gi",
+    "hoi gi",
+    "huong dan",
+    "huong dan su dung",
+    "su dung the nao",
+    "dung the nao",
+    "help",
+    "tro giup",
+    "giup toi",
+    "giup em",
+)
+# What a metadata question asks (folded cues); checked only when the question speaks of a text.
+METADATA_CUES: dict[str, tuple[str, ...]] = {
+    "signer": ("ai ky", "nguoi ky", "do ai ky", "ky boi", "ky ten", "ai la nguoi ky", "ai da ky", "ky ban hanh"),
+    "session": (
+        "hoi nghi nao",
+        "hoi nghi lan thu may",
+        "hoi nghi trung uong may",
+        "hoi nghi lan may",
+        "khoa may",
+        "khoa nao",
+    ),
+    "place": ("ban hanh o dau", "ban hanh tai dau", "noi ban hanh", "dia diem ban hanh", "ky o dau", "ky tai dau"),
+    "issuer": (
+        "co quan nao ban hanh",
+        "ai ban hanh",
+        "do ai ban hanh",
+        "cap nao ban hanh",
+        "ban hanh boi",
+        "van ban cua",
+        "cua co quan nao",
+        "cua ai",
+        "do co quan nao",
+    ),
+    "number": ("so may", "so bao nhieu", "so hieu", "ky hieu"),
+    "issued": (
+        "ban hanh ngay",
+        "ban hanh khi nao",
+        "ban hanh nam",
+        "ban hanh luc nao",
+        "ban hanh bao gio",
+        "ngay ban hanh",
+        "ra doi",
+        "ky ngay",
+        "dang ngay",
+        "ngay dang",
+    ),
+}
+# A date question about a named text with nothing else in it ("nq20 ngày nào") asks when it was issued.
+_DATE_ONLY = re.compile(r"^(?:ngay nao|khi nao|bao gio|nam nao|ngay may|ngay bao nhieu|luc nao)$")
+_TEXT_WORDS = re.compile(
+    r"\b(?:van ban|nghi quyet|ket luan|chi thi|quyet dinh|ke hoach|bai bao|luat|thong tu|nghi dinh)\b"
+)
+# "… thực hiện Kết luận 69": the question is about a text that implements the one it names.
+IMPLEMENTING = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa|quan triet)(?:\s+\w+){0,2}\s*$")
+_DEADLINE = re.compile(
+    r"\b(?:thoi han|han chot|han cuoi|cham nhat|muon nhat|truoc ngay nao|den ngay nao|han|deadline|xong truoc"
+    r"|ngay cuoi cung|bao lau|dinh ky"
+    r"|(?:khi nao|bao gio|ngay nao|luc nao|nam nao)\b.*\b(?:phai|xong|hoan thanh)"
+    r"|(?:phai|xong|hoan thanh)\b.*\b(?:khi nao|bao gio|ngay nao|luc nao|nam nao))\b"
+)
+_NOT_DEADLINE_HAN = re.compile(r"\b(?:gioi|quyen|dai|ngan|trung|co thoi) han\b|\bhan (?:che|quoc)\b")
+_DUTY = re.compile(
+    r"\b(?:phai lam gi|can lam gi|lam gi|nhiem vu|trach nhiem|duoc giao|giao (?:\w+ ){0,4}gi|chi dao (?:\w+ ){0,3}gi"
+    r"|co vai tro gi|phai (?:\w+ ){0,3}nhung gi)\b"
+)
+_FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
+# Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
+_YES_NO = re.compile(r"(?:\bco\b.+\b(?:khong|chua)|\b(?:phai|dung|hay) khong|\bco phai)\s*$")
+# Asks whether the texts mention something at all: "có nhắc/đề cập/nói … không"; the topic follows.
+_MENTION = re.compile(
+    r"\bco (?:\w+ ){0,2}(?:nhac|de cap|noi|neu|quy dinh|de ra|yeu cau|bat|khuyen khich)"
+    r"(?: (?:den|toi|ve|gi ve|gi den|gi))? (?P<topic>.+?) (?:khong|chua)$"
+)
+_OWN_UNIT = re.compile(
+    r"\b(?:don vi|co quan|chi bo|dang bo|dia phuong|xa|phuong|huyen|tinh|so|ban|nganh)"
+    r" (?:cua )?(?:toi|minh|em|chung toi|chung em|ta)\b"
+)
+# Context before the question ("Tuần sau chi bộ em sinh hoạt…. Nghị quyết … như thế nào?"): the
+# question is the sentence with a question word; a leading clause about oneself ("Em đang soạn
+# bài cho chi bộ, …") is context too.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_QUESTION_WORD = re.compile(
+    r"\?|\b(?:gi|nao|sao|bao nhieu|bao lau|may|khong|chua|ai|dau|bao gio|the nao|hay|phai|can|co)\b"
+)
+_SELF_CLAUSE = re.compile(r"^(?:em|toi|minh|chung toi|chung em|anh|chi|con)\b[^,]{0,80},\s+")
+_SPACES = re.compile(r"\s+")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_UPPER_SHARE = 0.7  # a question with more capitals than this was typed in caps
+
+
+@dataclasses.dataclass(frozen=True)
+class Understanding:
+    """What :func:`understand` read in a question; the answer step reads this, not the raw text."""
+
+    raw: str
+    text: str  # normalised for retrieval
+    intent: str  # small_talk, help, metadata, deadline, duty, figure, yesno, content
+    small_talk: str = ""  # greeting, thanks, identity, bye, ack
+    metadata: str = ""  # signer, session, place, issuer, issued
+    named: tuple[NamedDocument, ...] = ()
+    implementing: bool = False  # asks about a text implementing the named one ("kế hoạch thực hiện KL69")
+    mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
+    own_unit: bool = False
+
+    @property
+    def answers_from_texts(self) -> bool:
+        """Small talk and help are answered without retrieval."""
+        return self.intent not in ("small_talk", "help")
+
+
+def normalise(question: str, max_chars: int = 500) -> str:
+    """The question as retrieval should read it (see the module docstring). A message longer
+    than ``max_chars`` (what retrieval reads) keeps its beginning: no context is dropped."""
+    text = _SPACES.sub(" ", nfc(question or "")).strip()
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) > 8 and sum(c.isupper() for c in letters) > _UPPER_SHARE * len(letters):
+        text = text.lower()
+    marked = has_diacritics(text)
+    out = []
+    last = 0
+    for m in _WORD.finditer(text):
+        key = fold(m.group())
+        joined = text[m.start() - 1 : m.start()] in ("&", "/", "-") or text[m.end() : m.end() + 1] in ("&", "/")
+        if key in TEENCODE and not joined and not (len(key) == 1 and not _chatty(text)):
+            out.append(text[last : m.start()])
+            out.append(TEENCODE[key][0 if marked else 1])
+            last = m.end()
+    out.append(text[last:])
+    text = "".join(out)
+    text = _strip_chat(text) or text
+    return text if len(text) > max_chars else _focus(text)
+
+
+def _focus(text: str) -> str:
+    """The question without the context typed before it; texts named there are kept in front."""
+    sentences = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    asking = [p for p in sentences if _QUESTION_WORD.search(fold(p))]
+    focus = " ".join(asking[-1:]) if len(sentences) > 1 and asking else text
+    clause = _SELF_CLAUSE.match(fold(focus))
+    if clause and _QUESTION_WORD.search(fold(focus[clause.end() :])) and not _QUESTION_WORD.search(clause.group()):
+        focus = focus[clause.end() :]
+    if focus == text:
+        return text
+    dropped = text.replace(focus, " ")
+    names = [n.label for n in named_documents(dropped) if n not in named_documents(focus)]
+    if names and not has_diacritics(text):
+        names = [fold(n) for n in names]
+    return " ".join([*names, focus]) if names else focus
+
+
+def _chatty(text: str) -> bool:
+    """One-letter abbreviations ("e", "k", "r") are expanded only in a message that already uses
+    chat style (other teencode), where they cannot be a list letter or a unit."""
+    return sum(1 for w in _WORD.findall(text) if fold(w) in TEENCODE and len(w) > 1) > 0
+
+
+def _strip_chat(text: str) -> str:
+    """Drop a leading "cho em hỏi", "ad ơi" and trailing particles ("vậy ạ", "ad ơi", "nhé"),
+    mapping the cuts made on the folded text back onto the text as typed (same length)."""
+    folded = fold(text)
+    if len(folded) != len(text):  # folding changed lengths (rare ligatures): leave as typed
+        return text
+    start = 0
+    m = _LEADING.match(folded)
+    if m:
+        start = m.end()
+    end = len(text)
+    m = _TRAILING.search(folded, start)
+    if m and m.start() > start:
+        end = m.start()
+    return text[start:end].strip(" ,")
+
+
+def understand(question: str, max_chars: int = 500) -> Understanding:
+    """Read one question (no catalogue needed: resolving the named texts is the caller's)."""
+    raw = question or ""
+    text = normalise(raw, max_chars)
+    folded = _LETTER_DIGIT.sub(" ", " ".join(_WORD.findall(fold(text))))
+    named = tuple(named_documents(text))
+    base = Understanding(raw=raw, text=text, intent="content", named=named, own_unit=bool(_OWN_UNIT.search(folded)))
+    talk = _small_talk(fold(raw))
+    if talk == "help":
+        return dataclasses.replace(base, intent="help")
+    if talk:
+        return dataclasses.replace(base, intent="small_talk", small_talk=talk)
+    field = _metadata_field(folded, named)
+    implementing = any(IMPLEMENTING.search(folded[: _name_start(folded, n)]) for n in named)
+    if field == "number" and named and not implementing:
+        field = ""  # "KL69 tiếp tục nghị quyết số mấy": the number asked is another text's
+    if field:
+        return dataclasses.replace(base, intent="metadata", metadata=field, implementing=implementing)
+    if _YES_NO.search(folded):
+        mention = _MENTION.search(folded)
+        topic = mention.group("topic") if mention else ""
+        if mention and topic.startswith(("trong ", "o ", "tai ")):  # "X có được nhắc trong kế hoạch không"
+            topic = folded[: mention.start()].strip()
+        return dataclasses.replace(base, intent="yesno", mention=topic)
+    if _DEADLINE.search(folded) and not (
+        " han " in f" {folded} " and _NOT_DEADLINE_HAN.search(folded) and "thoi han" not in folded
+    ):
+        return dataclasses.replace(base, intent="deadline")
+    if _FIGURE.search(folded):
+        return dataclasses.replace(base, intent="figure")
+    if _DUTY.search(folded):
+        return dataclasses.replace(base, intent="duty")
+    return base
+
+
+def _small_talk(folded_raw: str) -> str:
+    """The kind of small talk when the whole message is small talk, "help", or ""."""
+    rest = " ".join(_WORD.findall(folded_raw))
+    rest = re.sub(rf"\b(?:{_ADDRESS}|oi|nhe|nha|nhi|a|ha|vay|z|v|ne|the|day)\b", " ", f" {rest} ")
+    rest = " ".join(rest.split())
+    if not rest:
+        return "greeting" if folded_raw.strip() else ""
+    if rest in HELP_PHRASES:
+        return "help"
+    for kind, phrases in SMALL_TALK.items():
+        if rest in phrases:
+            return kind
+    # several small-talk phrases in one message: "chào, cảm ơn"
+    remaining = f" {rest} "
+    found = ""
+    for kind, phrases in SMALL_TALK.items():
+        for p in sorted(phrases, key=len, reverse=True):
+            if f" {p} " in remaining:
+                remaining = remaining.replace(f" {p} ", " ")
+                found = found or kind
+    return found if not remaining.strip() else ""
+
+
+def _metadata_field(folded: str, named: tuple[NamedDocument, ...]) -> str:
+    """Which header fact the question asks about a text, or ""."""
+    if not named and not _TEXT_WORDS.search(folded):
+        return ""
+    for field, cues in METADATA_CUES.items():
+        if any(re.search(rf"\b{cue}\b", folded) for cue in cues):
+            return field
+    if named:
+        rest = _without_names(folded, named)
+        if _DATE_ONLY.match(rest):
+            return "issued"
+    return ""
+
+
+def _name_start(folded: str, named: NamedDocument) -> int:
+    m = re.search(rf"\b{named.number}\b", folded)
+    return max(0, folded.rfind(" ", 0, max(m.start() - 1, 0))) if m else len(folded)
+
+
+def _without_names(folded: str, named: tuple[NamedDocument, ...]) -> str:
+    """The folded question with the text names ("nq 20", "kết luận số 69-KL/TW") removed."""
+    out = re.sub(r"\b(?:nghi quyet|ket luan|chi thi|quyet dinh|nq|kl|ct|qd|so|tw|van ban)\b", " ", folded)
+    for n in named:
+        out = re.sub(rf"\b{n.number}\b", " ", out)
+    return " ".join(out.split())

@@ -1,0 +1,1 @@
+"""Operations: backups and restore, the installation's status, progress of long commands, logs."""

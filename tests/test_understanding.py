@@ -1,0 +1,112 @@
+"""Question understanding: chat typing normalised, intent, texts named, whose unit (no catalogue needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.answers.understanding import normalise, understand
+from embeddings.references import DocumentReferences, NamedDocument, named_documents
+from knowledge.metadata import is_furniture, parse_metadata
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("han chot nop bao cao la ngay nao vay ad", "han chot nop bao cao la ngay nao"),
+        ("Cho em hỏi thời hạn nộp báo cáo là khi nào ạ", "thời hạn nộp báo cáo là khi nào"),
+        ("muc tieu chi cho R&D la bn % GDP", "muc tieu chi cho R&D la bao nhieu % GDP"),
+        ("văn bản có nói về đất đai ko", "văn bản có nói về đất đai không"),
+        ("THOI HAN NOP BAO CAO", "thoi han nop bao cao"),
+        ("Hội đồng tư vấn gồm những ai tham gia", "Hội đồng tư vấn gồm những ai tham gia"),
+        ("ai lam truong ban", "ai lam truong ban"),
+        ("Em đang soạn bài cho chi bộ, NQ 12 coi cái gì là then chốt ạ?", "NQ 12 coi cái gì là then chốt"),
+        (
+            "Tuần sau chi bộ em học Nghị quyết 12. Nghị quyết nói gì về đất đai ạ?",
+            "Nghị quyết 12 Nghị quyết nói gì về đất đai",
+        ),
+    ],
+)
+def test_chat_typing_is_normalised(typed, expected):
+    assert normalise(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "detail"),
+    [
+        ("bạn là ai vậy", "small_talk", "identity"),
+        ("cam on nhe", "small_talk", "thanks"),
+        ("chào ad", "small_talk", "greeting"),
+        ("bot làm được gì", "help", ""),
+        ("KL69 ai ky vay ad", "metadata", "signer"),
+        ("nq20 ngay nao", "metadata", "issued"),
+        ("Nghị quyết 12 là của hội nghị nào", "metadata", "session"),
+        ("Kết luận 5 là văn bản của Ban Bí thư hay Bộ Chính trị?", "metadata", "issuer"),
+        ("han nop ke hoach la ngay nao", "deadline", ""),
+        ("Ty le doanh nghiep dat bao nhieu", "figure", ""),
+        ("Ban Tuyên giáo có nhiệm vụ gì", "duty", ""),
+        ("Nghị quyết có nhắc đến đất đai không?", "yesno", ""),
+        ("Quan điểm chỉ đạo nói về vai trò nhà khoa học", "content", ""),
+    ],
+)
+def test_intent(question, intent, detail):
+    reading = understand(question)
+    assert reading.intent == intent
+    assert detail in (reading.small_talk, reading.metadata, "")
+
+
+def test_yes_no_about_a_mention():
+    assert understand("kế hoạch có nhắc đến khởi nghiệp ko").mention == "khoi nghiep"
+    assert understand("Đất đai có được nhắc trong kế hoạch không?").mention == "dat dai"
+    assert not understand("hạn là 30/4 đúng không").mention
+
+
+def test_implementing_text_and_own_unit():
+    reading = understand("kế hoạch của tỉnh ủy thực hiện NQ 12 ban hành ngày nào")
+    assert reading.intent == "metadata" and reading.implementing
+    assert understand("đơn vị tôi phải làm gì").own_unit
+    assert not understand("các đơn vị phải làm gì").own_unit
+
+
+def test_named_documents():
+    assert named_documents("nq52 ve cach mang") == [NamedDocument("nq", 52, "Nghị quyết 52")]
+    assert named_documents("theo 20-NQ/TW")[0].number == 20
+    assert named_documents("nghi quyet 20 cua tinh quang ngai")[0].owner == "quang ngai"
+    assert named_documents("Nghị quyết 20, cơ quan nào theo dõi")[0].owner == ""
+    assert named_documents("kế hoạch 2025 và tăng 3% ngân sách") == []
+
+
+def test_named_documents_resolve_against_the_catalogue():
+    refs = DocumentReferences(
+        [
+            (1, "12-NQ/TW", "Nghị quyết số 12-NQ/TW về đất đai nghị quyết Ban Chấp hành Trung ương"),
+            (2, "", "Kế hoạch thực hiện Nghị quyết số 12-NQ/TW kế hoạch Tỉnh ủy Quảng Nam"),
+        ],
+        {1: "nghị quyết", 2: "kế hoạch"},
+    )
+    assert refs.resolve(NamedDocument("nq", 12, "Nghị quyết 12")) == {1, 2}
+    assert refs.resolve(NamedDocument("nq", 52, "Nghị quyết 52")) == set()
+    assert refs.resolve(NamedDocument("nq", 12, "Nghị quyết 12", "quang ngai")) == set()
+    assert refs.kind_scope("Kế hoạch có nói gì về đất đai") == {2}
+    assert refs.kind_scope("ai xây dựng kế hoạch") == set()
+
+
+def test_metadata_from_header_and_signature():
+    text = (
+        "BAN CHẤP HÀNH TRUNG ƯƠNG\nSố: 12-NQ/TW\nHà Nội, ngày 05 tháng 3 năm 2020\n\nNGHỊ QUYẾT\n"
+        "HỘI NGHỊ LẦN THỨ BẢY BAN CHẤP HÀNH TRUNG ƯƠNG ĐẢNG KHOÁ XII\n\nNội dung.\n\n"
+        "T/M BAN CHẤP HÀNH TRUNG ƯƠNG\nTỔNG BÍ THƯ\n(Đã ký)\nNguyễn Văn An\n"
+    )
+    meta = parse_metadata("Nghị quyết số 12-NQ/TW", "12-NQ/TW", "", "", "", text)
+    assert meta.issued.value == "2020-03-05" and meta.place.value == "Hà Nội"
+    assert meta.session.value.lower().startswith("hội nghị lần thứ bảy")
+    assert meta.signer.value == "Nguyễn Văn An" and meta.signed_for.value.lower() == "ban chấp hành trung ương"
+    behalf = parse_metadata("t", "", "", "", "", "Thay mặt Bộ Chính trị, Tổng Bí thư Lê Văn B đã ký ban hành.")
+    assert behalf.signer.value == "Tổng Bí thư Lê Văn B" and behalf.signed_for.value == "Bộ Chính trị"
+
+
+def test_furniture():
+    assert is_furniture("Nơi nhận:")
+    assert is_furniture("- Các tỉnh uỷ, thành uỷ,", after_distribution=True)
+    assert is_furniture("T/M BỘ CHÍNH TRỊ (Đã ký) Nguyễn Văn An")
+    assert is_furniture("Số: 12-NQ/TW")
+    assert not is_furniture("Các cấp ủy xây dựng kế hoạch trước ngày 30/4/2024.")
