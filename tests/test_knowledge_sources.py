@@ -114,7 +114,7 @@ def search_stub(monkeypatch):
         def summary(self) -> str:
             return ""
 
-    monkeypatch.setattr("embeddings.search.refresh", lambda app: Result())
+    monkeypatch.setattr("embeddings.search.refresh", lambda app, progress=None: Result())
 
 
 def test_page_is_fetched_kept_and_catalogued_with_its_provenance(app, site, configure, search_stub):
