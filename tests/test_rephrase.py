@@ -78,7 +78,12 @@ def test_faithful_answer_is_shown_with_sources_and_streams_only_verified_sentenc
     monkeypatch.setenv("QUANTRIET_LLM_API_KEY", "k-123")
     model.script = Script(reply=FAITHFUL)
     shown: list[str] = []
-    answer = rephrase.rephrase(app, extractive(), Brief(intent="hạn chót", unit="Xã Bình Dương"), shown.append)
+    answer = rephrase.rephrase(
+        app,
+        extractive(),
+        Brief(intent="deadline", unit="Xã Bình Dương", duties=("Quán triệt Kết luận 69 (trước ngày 15/4/2024)",)),
+        shown.append,
+    )
     assert answer.rephrased and answer.confident
     assert answer.answer.startswith(FAITHFUL)
     assert "Nguồn:\n[1] 69-KL/TW – Mục 0\n[2] 69-KL/TW – Mục 1" in answer.answer
@@ -87,6 +92,7 @@ def test_faithful_answer_is_shown_with_sources_and_streams_only_verified_sentenc
     assert request["auth"] == "Bearer k-123" and request["body"]["stream"] is True
     prompt = request["body"]["messages"][1]["content"]
     assert "[3] (69-KL/TW – Mục 2)" in prompt and "Đơn vị của người hỏi: Xã Bình Dương" in prompt
+    assert "Loại câu hỏi: hỏi về thời hạn" in prompt and "Quán triệt Kết luận 69 (trước ngày 15/4/2024)" in prompt
 
 
 @pytest.mark.parametrize(

@@ -83,3 +83,6 @@ async def test_web_chat_log_holds_one_message_that_settles_into_the_answer(fixtu
     [answer] = messages[1:]
     assert answer["text"].startswith("Theo đoạn trích,") and "Nguồn:" in answer["text"]
     assert fixture_copy.db.execute("SELECT rev FROM web_messages ORDER BY id DESC").fetchone()[0] > 1
+    prompt = model.script.requests[0]["body"]["messages"][1]["content"]  # what the model was told
+    assert "Loại câu hỏi: hỏi về thời hạn" in prompt and "Văn bản được hỏi: Kết luận 901" in prompt
+    assert "Đơn vị của người hỏi: " in prompt

@@ -36,6 +36,15 @@ SYSTEM_PROMPT = (
     "Không nêu ngày tháng, con số, số hiệu văn bản hay tên cơ quan nào không có trong đoạn trích được dẫn. "
     f"Nếu các đoạn trích không trả lời được câu hỏi, chỉ viết đúng: {NOT_ENOUGH}"
 )
+# The understanding's intents, as the prompt names them.
+INTENT_WORDS = {
+    "deadline": "hỏi về thời hạn",
+    "duty": "hỏi về nhiệm vụ phải làm",
+    "figure": "hỏi về chỉ tiêu, con số",
+    "yesno": "câu hỏi có/không",
+    "metadata": "hỏi về thông tin của văn bản",
+    "content": "hỏi về nội dung",
+}
 _SENTENCE_END_RE = re.compile(r"[.!?…](?:\s*\[\d{1,3}\])*(?=\s|$)")
 
 Show = Callable[[str], None]  # shows the verified part of a draft while it grows (channels that edit)
@@ -45,7 +54,7 @@ Show = Callable[[str], None]  # shows the verified part of a draft while it grow
 class Brief:
     """What was understood of the question, told to the model beside the passages."""
 
-    intent: str = ""  # "hạn chót", "nhiệm vụ", "có/không", ...
+    intent: str = ""  # the understanding's intent: "deadline", "duty", "yesno", ... (see INTENT_WORDS)
     documents: tuple[str, ...] = ()  # the documents the question names
     unit: str = ""  # the asker's unit
     duties: tuple[str, ...] = ()  # that unit's duties from the catalogue
@@ -105,7 +114,7 @@ def passages_for(app: App, sources: Sequence[Source], chars: int) -> list[Passag
 def messages(question: str, brief: Brief, passages: Sequence[Passage]) -> list[dict[str, str]]:
     """The chat messages sent to the model (Vietnamese, passages numbered from 1)."""
     facts = [
-        ("Loại câu hỏi", brief.intent),
+        ("Loại câu hỏi", INTENT_WORDS.get(brief.intent, "")),
         ("Văn bản được hỏi", ", ".join(brief.documents)),
         ("Đơn vị của người hỏi", brief.unit),
         ("Nhiệm vụ của đơn vị theo văn bản", "; ".join(brief.duties)),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import clock
 from bot.core.answers import answers, curated, particulars, rephrase
+from bot.core.answers.understanding import understand
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.chat.study import document_block, document_title
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from bot.core.roster.roster import Person
 
 LISTED = 8  # lines in /hanchot and /nhiemvu
+BRIEF_DUTIES = 5  # the asker's unit's duties told to a language model with a question
 OTHER_SOURCES = 2  # further sources offered as buttons under an answer
 # Actors that concern every organisation, so every cadre sees their duties in /nhiemvu.
 EVERYONE_ACTORS = ("cac cap uy", "to chuc dang", "cap uy, to chuc dang", "chinh quyen", "cac co quan, don vi")
@@ -39,9 +41,8 @@ def question(turn: Turn, text: str) -> list[Reply]:
     it with who asked (for the officers' FAQ work)."""
     answer = curated.find(turn.app, text)
     if answer is None:
-        unit = (turn.person.unit_name or "") if turn.person is not None else ""
         answer = answers.ask(turn.app, text)
-        answer = rephrase.rephrase(turn.app, answer, rephrase.Brief(unit=unit), show=turn.draft)
+        answer = rephrase.rephrase(turn.app, answer, _brief(turn, text), show=turn.draft)
     person_id = turn.person.id if turn.person is not None else None
     answers.record_question(turn.app, answer, turn.request.channel, person_id)
     buttons: list[list[Button]] = []
@@ -69,6 +70,20 @@ def reply_to_question(app: App, actor: Person | None, question_id: int, text: st
         return None
     message = texts.CURATED_REPLY.format(question=texts.shorten(entry.question, 200), answer=entry.answer)
     return broadcasts.enqueue(app, "notice", Reply(message), [asker], actor.id if actor else None)
+
+
+def _brief(turn: Turn, text: str) -> rephrase.Brief:
+    """What a language model is told besides the passages: the question's intent, the texts it
+    names, and the asker's unit with the duties that concern it."""
+    reading = understand(text)
+    person = turn.person if turn.person is not None and turn.person.active else None
+    duties = _unit_duties(turn, person.unit_id)[:BRIEF_DUTIES] if person is not None and person.unit_id else []
+    return rephrase.Brief(
+        intent=reading.intent,
+        documents=tuple(named.label for named in reading.named),
+        unit=(person.unit_name or "") if person is not None else "",
+        duties=tuple(f"{texts.shorten(task, 160)} ({when or 'không nêu hạn'})" for _, task, when, _, _ in duties),
+    )
 
 
 def open_section(turn: Turn, arg: str) -> list[Reply]:
@@ -154,17 +169,7 @@ def _deadline_lines(turn: Turn, today: date, document_id: int | None = None, lim
 def duties(turn: Turn, _arg: str) -> list[Reply]:
     """/nhiemvu: duties whose actor names the user's unit (or one above it), or every organisation."""
     person = turn.member()
-    rows = list(
-        turn.app.db.execute(
-            "SELECT t.actor, t.task, t.due_text, t.period, coalesce(d.number, d.title) FROM duties t "
-            "JOIN documents d ON d.id = t.document_id WHERE d.removed_at IS NULL "
-            "ORDER BY t.due_date IS NULL, t.due_date, t.id"
-        )
-    )
-    names = _unit_names(turn, person.unit_id)
-    frequency = Counter(pair for row in rows for pair in _pairs(fold(row[0])))
-    common = max(1.0, DISTINCTIVE_SHARE * len(rows))
-    matched = [r for r in rows if _concerns(r[0], names, frequency, common)]
+    matched = _unit_duties(turn, person.unit_id)
     if not matched:
         return [Reply(texts.NO_DUTIES)]
     lines = [
@@ -175,6 +180,21 @@ def duties(turn: Turn, _arg: str) -> list[Reply]:
     ]
     header = texts.DUTIES_HEADER.format(unit=person.unit_name or texts.YOUR_UNIT)
     return [Reply(part) for part in split_message(header + "\n" + "\n".join(lines), texts.MESSAGE_LIMIT)]
+
+
+def _unit_duties(turn: Turn, unit_id: int | None) -> list[tuple[str, str, str, str, str]]:
+    """(actor, task, due text, period, document) of the duties that concern ``unit_id``, soonest first."""
+    rows = list(
+        turn.app.db.execute(
+            "SELECT t.actor, t.task, t.due_text, t.period, coalesce(d.number, d.title) FROM duties t "
+            "JOIN documents d ON d.id = t.document_id WHERE d.removed_at IS NULL "
+            "ORDER BY t.due_date IS NULL, t.due_date, t.id"
+        )
+    )
+    names = _unit_names(turn, unit_id)
+    frequency = Counter(pair for row in rows for pair in _pairs(fold(row[0])))
+    common = max(1.0, DISTINCTIVE_SHARE * len(rows))
+    return [r for r in rows if _concerns(r[0], names, frequency, common)]
 
 
 def _unit_names(turn: Turn, unit_id: int | None) -> list[str]:
