@@ -88,7 +88,7 @@ def main() -> None:
         if args.unaccented:
             cases = [{**c, "question": strip_marks(c["question"])} for c in cases]
         for name, settings in variants(base.settings).items():
-            searcher = Searcher(app, base.encoder, settings)
+            searcher = Searcher(app.db, base.folder, base.encoder, settings)
             ranks = [gold_rank(searcher.search(c["question"], k=K).hits, c) for c in cases]
             n = len(ranks)
             row = {f"hit@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 3, 5)}

@@ -35,9 +35,9 @@ class App:
     @cached_property
     def searcher(self) -> Searcher:
         """Hybrid search over the catalogue; loads the model and the index on first use only."""
-        from embeddings.search import Searcher
+        from bot.catalogue import open_searcher
 
-        return Searcher.open(self)
+        return open_searcher(self)
 
     def now(self) -> datetime:
         """The current UTC time; tests replace this to pin "today"."""

@@ -27,7 +27,7 @@ from aiohttp import web
 from bot.app import App
 from bot.channels import telegram, zalo
 from bot.channels import web as web_channel
-from bot.channels.web.settings import WebSettings
+from bot.channels.web_settings import WebSettings
 from bot.core.chat.conversation import Conversation
 from bot.core.outbox.reminders import Reminders
 from bot.core.outbox.sender import Sender

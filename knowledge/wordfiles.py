@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 
-from knowledge.loaders import DocumentError
+from knowledge.document import DocumentError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -54,8 +54,7 @@ class _PinnedApp(App):
 
 def _indexed_once(tmp_path_factory: pytest.TempPathFactory, name: str, source: Path) -> App:
     """``source`` ingested and indexed into a session-wide folder (it embeds every chunk and sentence)."""
-    from embeddings.search import refresh
-    from knowledge.catalogue import ingest
+    from bot.catalogue import ingest, refresh
 
     template = tmp_path_factory.mktemp(name) / "data"
     app = _PinnedApp(Config.load(REPO / "config.toml"), template)

@@ -6,13 +6,13 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import REPO
-from ledger_support import add_document, assign_all, load_province, person_id, pin_now
 
+from bot import catalogue
 from bot.app import App
 from bot.core.errors import UserError
 from bot.core.evidence import assignments, checks, ledger
-from knowledge import catalogue
+from tests.conftest import REPO
+from tests.ledger_support import add_document, assign_all, load_province, person_id, pin_now
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.channels.web.chat import attachment_response
-from bot.channels.web.settings import WebSettings
+from bot.channels.web_settings import public_base
 from bot.core import clock
 from bot.core.chat.messages import Attachment
 from bot.core.outbox import downloads
@@ -32,19 +32,10 @@ LINK_LINE = "Tải tệp «{name}»: {url}\n(Liên kết dùng được đến {
 _APP = web.AppKey("quantriet_downloads_app", App)
 
 
-def public_base(app: App) -> str:
-    """Where users reach this server: ``[downloads] public_url``, else the ``[web]`` address."""
-    base = downloads.DownloadSettings.load(app.config).public_url.strip()
-    if not base:
-        web_settings = WebSettings.load(app.config)
-        base = f"http://{web_settings.host}:{web_settings.port}"
-    return base.rstrip("/")
-
-
 def link_text(app: App, attachment: Attachment, purpose: str) -> str:
     """A new short-lived link to ``attachment`` as a line to put under a message."""
     issued = downloads.issue(app, attachment, purpose)
-    url = f"{public_base(app)}{PATH.format(token=issued.token)}"
+    url = f"{public_base(app.config)}{PATH.format(token=issued.token)}"
     return LINK_LINE.format(name=attachment.filename, url=url, until=clock.format_spoken(issued.expires_at))
 
 

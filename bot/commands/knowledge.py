@@ -7,8 +7,9 @@ import logging
 from pathlib import Path
 
 from bot.app import App
+from bot.catalogue import ingest, refresh
 from bot.core.answers.answers import short_date
-from knowledge.catalogue import IngestReport, ingest, list_documents, list_duties
+from knowledge.catalogue import IngestReport, list_documents, list_duties
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,6 @@ def cmd_ingest(app: App, args: argparse.Namespace) -> int:
 
 def _refresh_search(app: App, report: IngestReport) -> bool:
     """Bring the search indexes in line with the catalogue (they also catch up after a failed run)."""
-    from embeddings.search import refresh
-
     try:
         result = refresh(app)
     except Exception as exc:  # the catalogue is saved; the index catches up on the next run
@@ -60,7 +59,7 @@ def _refresh_search(app: App, report: IngestReport) -> bool:
 
 
 def cmd_duties(app: App, args: argparse.Namespace) -> int:
-    rows = list_duties(app, actor=args.actor, document=args.document)
+    rows = list_duties(app.db, actor=args.actor, document=args.document)
     if not rows:
         print(
             "Không có nhiệm vụ nào khớp."
@@ -80,7 +79,7 @@ def cmd_duties(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_documents(app: App, args: argparse.Namespace) -> int:
-    rows = list_documents(app, include_removed=args.all)
+    rows = list_documents(app.db, include_removed=args.all)
     if not rows:
         print("Kho văn bản trống: hãy nạp văn bản bằng `quantriet ingest`.")
         return 0

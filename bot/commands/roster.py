@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.app import App
-from bot.channels.download_route import public_base
+from bot.channels.web_settings import public_base
 from bot.core.roster import roster
 from bot.core.roster.tabular import ImportReport
 
@@ -50,7 +50,7 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
 def cmd_invites(app: App, args: argparse.Namespace) -> int:
     paths = roster.unit_paths(app)
     found = roster.invites(app, unit_option(app, args.unit))
-    web_chat = public_base(app)
+    web_chat = public_base(app.config)
     for invite in found:
         person = invite.person
         links = [f"{web_chat}/?code={invite.code}", invite.link or ""]

@@ -15,7 +15,7 @@ from bot.channels.web import admin, admin_broadcasts, admin_data, auth, chat
 from bot.channels.web.base import HERE, STATE, WebState, make_templates
 from bot.channels.web.chatlog import WebTransport
 from bot.channels.web.security import LoginLimiter, admin_password
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, WebSettings
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, WebSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable

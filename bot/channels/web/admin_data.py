@@ -80,8 +80,7 @@ async def _read_upload(request: web.Request, limit: int, folder: Path) -> tuple[
 
 def _roster_counts(app) -> dict[str, int]:
     counts, linked = roster.member_counts(app)
-    (units,) = app.db.execute("SELECT COUNT(*) FROM units").fetchone()
-    return {"units": units, "linked": linked, **counts}
+    return {"units": len(roster.unit_paths(app)), "linked": linked, **counts}
 
 
 @route(ADMIN)

@@ -18,7 +18,7 @@ import jinja2
 from aiohttp import web
 
 from bot.channels.web import charts, security
-from bot.channels.web.settings import WebSettings
+from bot.channels.web_settings import WebSettings
 from bot.core import clock
 from bot.core.evidence import exports
 from bot.core.roster import audit, roster

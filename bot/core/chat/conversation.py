@@ -121,10 +121,7 @@ class Conversation:
         app = self.app
         channel, external_id = request.channel, request.external_user_id
         session = sessions.load(app, channel, external_id)
-        app.db.execute(  # writing again after blocking the bot means they are back
-            "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND external_id = ? AND blocked_at IS NOT NULL",
-            (channel, external_id),
-        )
+        roster.set_blocked(app, channel, external_id, False)  # writing again after blocking the bot: back
         turn = Turn(app, request, session, roster.person_for(app, channel, external_id), self.on_queued)
         try:
             replies = route(turn)

@@ -347,6 +347,31 @@ def latest(app: App, limit: int = 3) -> list[tuple[int, str, str]]:
     )
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One broadcast as an officer's list shows it."""
+
+    id: int
+    kind: str
+    text: str
+    status: str
+    created_at: str
+    author: str | None
+    document: str | None  # number, else title
+
+
+def listing(app: App, limit: int) -> list[Listed]:
+    """Broadcasts and drafts, newest first, without the cancelled ones."""
+    rows = app.db.execute(
+        "SELECT b.id, b.kind, b.text, b.status, b.created_at, p.full_name, coalesce(nullif(d.number, ''), d.title) "
+        "FROM broadcasts b LEFT JOIN people p ON p.id = b.created_by "
+        "LEFT JOIN documents d ON d.id = b.document_id "
+        "WHERE b.status != 'cancelled' ORDER BY b.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [Listed(*row) for row in rows]
+
+
 def _ref(origin: tuple[str, str]) -> str:
     channel, external_id = origin
     return json.dumps({"channel": channel, "external_id": external_id})

@@ -34,6 +34,7 @@ from bot.core.outbox.transport import (
     Transport,
     Unreachable,
 )
+from bot.core.roster import roster
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -220,7 +221,7 @@ class Sender:
             lane.pause(exc.seconds)
             self._set(job.id, status="pending", error=str(exc))
         except Blocked as exc:
-            self._blocked(job, str(exc))
+            self._blocked(lane.transport.channel, job, str(exc))
         except Unreachable as exc:
             self._set(job.id, status="failed", error=str(exc) or "unreachable")
         except Exception as exc:  # TransientError, or a bug in an adapter: retry, never abort
@@ -239,10 +240,10 @@ class Sender:
         delay = min(MAX_BACKOFF_SECONDS, self.settings.backoff_seconds * 2 ** (attempts - 1))
         self._set(job.id, status="pending", attempts=attempts, error=error, next_try_at=_later(delay))
 
-    def _blocked(self, job: _Job, error: str) -> None:
+    def _blocked(self, channel: str, job: _Job, error: str) -> None:
         """The user blocked the bot: mark the account, and every message still queued to it."""
         with store.transaction(self.app.db):
-            self.app.db.execute("UPDATE accounts SET blocked_at = ? WHERE id = ?", (store.isotime(), job.account_id))
+            roster.set_blocked(self.app, channel, job.external_id, True)
             self.app.db.execute(
                 "UPDATE deliveries SET status = 'blocked', error = ? "
                 "WHERE account_id = ? AND (id = ? OR status = 'pending')",

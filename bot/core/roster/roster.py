@@ -345,6 +345,17 @@ def person_for(app: App, channel: str, external_id: str) -> Person | None:
     return _person(row, channel) if row else None
 
 
+def names_of(app: App, person_ids: Iterable[int]) -> dict[int, str]:
+    """Full names by person id (for lists that show who did something)."""
+    ids = sorted(set(person_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        found.update(app.db.execute(f"SELECT id, full_name FROM people WHERE id IN ({marks})", batch).fetchall())
+    return found
+
+
 def find_people(app: App, query: str, limit: int = 20) -> list[Person]:
     """People whose name contains every word of ``query`` (without diacritics), or whose phone
     contains its digits when the query is mostly digits."""
@@ -648,6 +659,36 @@ def _link(app: App, channel: str, external_id: str, person_id: int, display_name
         "display_name = excluded.display_name, linked_at = excluded.linked_at, blocked_at = NULL",
         (channel, str(external_id), person_id, display_name or None, store.isotime(app.now())),
     )
+
+
+def set_blocked(app: App, channel: str, external_id: str, blocked: bool) -> None:
+    """Record that a chat account blocked the bot (an unfollow, a send refused as blocked) or is
+    back (it wrote again). Broadcasts record blocked accounts as unreachable instead of trying them."""
+    if blocked:
+        app.db.execute(
+            "UPDATE accounts SET blocked_at = ? WHERE channel = ? AND external_id = ?",
+            (store.isotime(app.now()), channel, external_id),
+        )
+    else:
+        app.db.execute(
+            "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND external_id = ? AND blocked_at IS NOT NULL",
+            (channel, external_id),
+        )
+
+
+def add_operator(app: App, channel: str, external_id: str, full_name: str, display_name: str) -> int:
+    """A person without a unit (an operator: never part of an audience or a total) acting from
+    this chat account, with the admin role; returns the person's id."""
+    now = store.isotime(app.now())
+    with store.transaction(app.db, immediate=True):
+        person_id = store.new_id(
+            app.db.execute(
+                "INSERT INTO people (full_name, name_key, role, status, created_at) VALUES (?, ?, 'admin', 'active', ?)",
+                (full_name, fold(full_name), now),
+            )
+        )
+        _link(app, channel, external_id, person_id, display_name)
+    return person_id
 
 
 def link_by_invite(app: App, channel: str, external_id: str, code: str, display_name: str = "") -> Person:

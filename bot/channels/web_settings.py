@@ -1,4 +1,7 @@
-"""The ``[web]`` section of config.toml, with its environment overrides.
+"""The ``[web]`` section of config.toml, with its environment overrides, and the server's public address.
+
+Outside the ``web`` package so that reading them (``quantriet serve``, ``quantriet roster invites``)
+does not load aiohttp and the admin pages.
 
 The web chat and the admin pages listen on 127.0.0.1 by default: they are meant to sit behind the
 province's own reverse proxy (which adds TLS), never to face the internet directly.
@@ -9,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config
+from bot.core.outbox.downloads import DownloadSettings
 
 ADMIN_PASSWORD_ENV = "QUANTRIET_ADMIN_PASSWORD"
 ADMIN_PHONE_ENV = "QUANTRIET_ADMIN_PHONE"
@@ -39,3 +43,12 @@ class WebSettings:
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+
+def public_base(config: Config) -> str:
+    """Where users reach this server: ``[downloads] public_url``, else the ``[web]`` address."""
+    base = DownloadSettings.load(config).public_url.strip()
+    if not base:
+        web_settings = WebSettings.load(config)
+        base = f"http://{web_settings.host}:{web_settings.port}"
+    return base.rstrip("/")
