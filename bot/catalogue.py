@@ -70,4 +70,7 @@ def refresh(app: App, progress: Callable[[int, int], None] | None = None) -> Ref
 def open_searcher(app: App) -> Searcher:
     from embeddings.search import Searcher
 
-    return Searcher.open(app.db, index_folder(app), embedding_settings(app.config), retrieval_settings(app.config))
+    # app.db is per thread (answers run in worker threads): the searcher asks for it on each use
+    return Searcher.open(
+        lambda: app.db, index_folder(app), embedding_settings(app.config), retrieval_settings(app.config)
+    )

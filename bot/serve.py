@@ -27,7 +27,7 @@ from aiohttp import web
 from bot.app import App
 from bot.channels import telegram, zalo
 from bot.channels import web as web_channel
-from bot.channels.web_settings import WebSettings
+from bot.channels.web_settings import WebSettings, public_base
 from bot.core.chat.conversation import Conversation
 from bot.core.outbox.reminders import Reminders
 from bot.core.outbox.sender import Sender
@@ -57,7 +57,8 @@ class Service:
         self.channels: list[str] = []
 
     def note(self, line: str) -> None:
-        """A line for the start-up banner (where to open the chat, which channels run)."""
+        """A line for the start-up banner (where to open the chat, which channels run); "{base}"
+        becomes the public address once the server listens (see web_settings.public_base)."""
         self.notes.append(line)
 
     def add_channel(self, transport: Transport, lifecycle: Lifecycle | None = None) -> None:
@@ -136,7 +137,9 @@ async def running(service: Service, host: str, port: int) -> AsyncIterator[int]:
     try:
         site = web.TCPSite(runner, host, port)
         await site.start()
-        yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        service.app.bound_url = f"http://{host}:{bound}"
+        yield bound
     finally:
         await runner.cleanup()
 
@@ -150,8 +153,9 @@ async def serve(app: App, host: str | None = None, port: int | None = None) -> N
         loop.add_signal_handler(sig, stop.set)
     async with running(service, service.host, service.port) as bound:
         print(f"quantriet đang chạy tại http://{service.host}:{bound}/", flush=True)
+        base = public_base(app)
         for line in service.notes:
-            print("  " + line, flush=True)
+            print("  " + line.replace("{base}", base), flush=True)
         print("Nhấn Ctrl+C để dừng.", flush=True)
         await stop.wait()
         print("Đang dừng…", flush=True)

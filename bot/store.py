@@ -37,8 +37,9 @@ def new_id(cursor: sqlite3.Cursor) -> int:
     return rowid
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at ``path`` with WAL and foreign keys on."""
+def connect(path: str | Path, schema: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` with WAL and foreign keys on; ``schema``
+    False skips :func:`ensure_schema` (another connection of this process already ran it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -47,7 +48,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     db = sqlite_utils.Database(conn)
-    ensure_schema(db)
+    if schema:
+        ensure_schema(db)
     return db
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -52,6 +53,9 @@ from knowledge.sections import split_sentences
 from knowledge.text import shorten
 
 log = logging.getLogger(__name__)
+
+# The catalogue's database, or a function giving the calling thread's connection to it.
+Database = sqlite_utils.Database | Callable[[], sqlite_utils.Database]
 
 SENTENCES = "sentences"
 SENTENCES_PER_CHUNK = 1024  # sentence ids are chunk_id * 1024 + position
@@ -317,8 +321,10 @@ def _generation(db: sqlite_utils.Database) -> str:
 class Searcher:
     """Loaded once per process (``app.searcher``); thread-compatible for reads."""
 
-    def __init__(self, db: sqlite_utils.Database, folder: Path, encoder: Encoder, settings: RetrievalSettings) -> None:
-        self.db = db
+    def __init__(self, db: Database, folder: Path, encoder: Encoder, settings: RetrievalSettings) -> None:
+        """``db`` is the catalogue's database, or a function returning the calling thread's
+        connection when searches run in several threads (a connection belongs to one thread)."""
+        self._db = db
         self.folder = folder
         self.encoder = encoder
         self.settings = settings
@@ -332,17 +338,25 @@ class Searcher:
         self._sentence_vectors: np.ndarray | None = None  # sorted by sentence id
         self._sentence_spans: dict[int, tuple[int, int]] = {}  # chunk id → its rows there
         self._sentence_owner: np.ndarray = np.zeros(0, dtype=np.int64)  # chunk id of each sentence row
+        self._reload_lock = threading.Lock()  # answer workers search concurrently; one reloads
         self._reload()
 
     @classmethod
-    def open(
-        cls, db: sqlite_utils.Database, folder: Path, embedding: EmbeddingSettings, retrieval: RetrievalSettings
-    ) -> Searcher:
+    def open(cls, db: Database, folder: Path, embedding: EmbeddingSettings, retrieval: RetrievalSettings) -> Searcher:
         return cls(db, folder, load_encoder(embedding), retrieval)
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self._db() if callable(self._db) else self._db
+
     def _reload(self) -> None:
-        generation = _generation(self.db)
-        if generation == self._generation:
+        if _generation(self.db) == self._generation:
+            return
+        with self._reload_lock:
+            self._load(_generation(self.db))
+
+    def _load(self, generation: str) -> None:
+        if generation == self._generation:  # another thread reloaded while this one waited
             return
         folder = self.folder
         index, problem = vector_index.load(folder, self.encoder)

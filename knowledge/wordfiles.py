@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 
+from knowledge.archives import ArchiveTooLarge, check_archive
 from knowledge.document import DocumentError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -37,6 +38,10 @@ def docx_text(data: bytes) -> tuple[str, str | None]:
     """(text with one paragraph per line, the document's Title property or None)."""
     import docx
 
+    try:
+        check_archive(io.BytesIO(data), ".docx")
+    except ArchiveTooLarge as exc:
+        raise DocumentError(str(exc)) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # not a zip, not Word's parts, broken XML: all the same to the user

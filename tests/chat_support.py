@@ -52,8 +52,8 @@ def link(app: App, phone: str, channel: str = "telegram", external_id: str | Non
     return external_id
 
 
-def add_cadres(app: App, count: int, first_chat: int) -> dict[int, str]:
-    """``count`` extra active cadres of the first unit, each with a Telegram account; {person id: chat id}."""
+def add_cadres(app: App, count: int, first_chat: int, channel: str = "telegram") -> dict[int, str]:
+    """``count`` extra active cadres of the first unit, each with an account on ``channel``; {person id: chat id}."""
     people = {}
     (unit,) = app.db.execute("SELECT min(id) FROM units").fetchone()
     for n in range(count):
@@ -64,7 +64,7 @@ def add_cadres(app: App, count: int, first_chat: int) -> dict[int, str]:
         ).lastrowid
         people[pid] = str(first_chat + n)
         app.db.execute(
-            "INSERT INTO accounts (channel, external_id, person_id) VALUES ('telegram', ?, ?)", (people[pid], pid)
+            "INSERT INTO accounts (channel, external_id, person_id) VALUES (?, ?, ?)", (channel, people[pid], pid)
         )
     return people
 

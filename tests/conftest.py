@@ -52,15 +52,53 @@ class _PinnedApp(App):
         return self._data_dir
 
 
+# What an indexed catalogue is made from: a change to any of these builds it anew.
+_INDEX_INPUTS = ("knowledge", "embeddings", "bot/schema", "bot/store.py", "config.toml")
+
+
+def _index_key(source: Path) -> str:
+    """A hash of the texts and of the code and settings that turn them into a catalogue."""
+    import hashlib
+
+    digest = hashlib.sha256(str(source.resolve()).encode())  # the catalogue records where files were
+    roots = [source, *(REPO / p for p in _INDEX_INPUTS)]
+    for root in roots:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
 def _indexed_once(tmp_path_factory: pytest.TempPathFactory, name: str, source: Path) -> App:
-    """``source`` ingested and indexed into a session-wide folder (it embeds every chunk and sentence)."""
+    """``source`` ingested and indexed into a session-wide folder.
+
+    Indexing embeds every chunk and sentence (half a minute for the real texts on a quiet machine),
+    so the result is kept in ``$QUANTRIET_TEST_CACHE`` (default ``~/.cache/quantriet-tests``) under
+    a hash of everything it is made from, and later sessions copy it; an empty
+    ``QUANTRIET_TEST_CACHE`` turns the cache off."""
+    import os
+    import shutil
+
     from bot.catalogue import ingest, refresh
 
     template = tmp_path_factory.mktemp(name) / "data"
+    cache_root = os.environ.get("QUANTRIET_TEST_CACHE", str(Path.home() / ".cache" / "quantriet-tests"))
+    cached = Path(cache_root) / f"{name}-{_index_key(source)}" if cache_root else None
+    if cached is not None and cached.is_dir():
+        shutil.copytree(cached, template)
+        return _PinnedApp(Config.load(REPO / "config.toml"), template)
     app = _PinnedApp(Config.load(REPO / "config.toml"), template)
     ingest(app, [source])
     refresh(app)
     app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # copies then need only the .db file
+    if cached is not None:
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}")
+        shutil.copytree(template, partial, dirs_exist_ok=True)
+        try:
+            partial.rename(cached)  # atomic: a concurrent session either sees all of it or builds its own
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
     return app
 
 

@@ -106,9 +106,14 @@ class FakeApiServer:
 
     # -- misbehaving ----------------------------------------------------------------------
 
-    def rate_limit(self, count: int, methods: Iterable[str], retry_after: int = 1) -> None:
-        """The next ``count`` calls of ``methods`` are refused with the platform's "retry after"."""
-        self.faults.append(Fault("rate_limit", count, frozenset(methods), retry_after))
+    def rate_limit(
+        self, count: int, methods: Iterable[str], retry_after: int = 1, chats: Iterable[str] | None = None
+    ) -> None:
+        """The next ``count`` calls of ``methods`` (to ``chats``, default any) are refused with the
+        platform's "retry after"."""
+        self.faults.append(
+            Fault("rate_limit", count, frozenset(methods), retry_after, frozenset(map(str, chats)) if chats else None)
+        )
 
     def drop(self, count: int, methods: Iterable[str], chats: Iterable[str] | None = None) -> None:
         """The next ``count`` calls of ``methods`` get their connection closed, unanswered."""

@@ -116,10 +116,22 @@ def test_failing_starts_a_new_attempt_and_nothing_is_recorded(setup):
         step = checks.answer_check(app, binh, question.attempt_id, i, (q["answer"] + 1) % len(q["options"]), "zalo")
     assert (step.finished, step.passed, step.score, step.ack) == (True, False, "0/3", None)
     assert app.db["acks"].count == 0
+    with pytest.raises(UserError, match="đọc lại văn bản, rồi làm lại bài kiểm tra từ 08:45"):
+        checks.start_check(app, binh, aid)  # a failure: read again before the next attempt
+    pin_now(app, datetime(2024, 4, 2, 1, 46, tzinfo=UTC))
     retry = checks.start_check(app, binh, aid)
     assert retry.attempt_id != question.attempt_id
     attempts = app.db.execute("SELECT attempt, score, passed FROM check_attempts ORDER BY id").fetchall()
     assert attempts == [(1, 0, 0), (2, None, None)]
+    first, second = stored(app, question.attempt_id), stored(app, retry.attempt_id)
+    fresh = {q["text"] for q in second} - {q["text"] for q in first}
+    total = sum(
+        len(group) for group in checks._candidates(app, assignments.require_assignment(app, aid).document).values()
+    )
+    assert len(fresh) == min(len(second), total - len(first))  # new questions while the document has them
+    for i, q in enumerate(second):
+        step = checks.answer_check(app, binh, retry.attempt_id, i, q["answer"], "web")
+    assert step.passed and step.ack.row["check_score"] == "3/3, lần 2"  # the evidence says which attempt
 
 
 def test_restart_resumes_the_same_question_and_stale_presses_change_nothing(setup):

@@ -18,10 +18,11 @@ from openpyxl import load_workbook
 
 from bot import serve
 from bot.channels import web as web_channel
+from bot.channels.download_route import link_text, public_base
 from bot.channels.web import setup
 from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core.chat.conversation import Conversation
-from bot.core.chat.messages import Reply
+from bot.core.chat.messages import Attachment, Reply
 from bot.core.outbox import broadcasts
 from bot.core.roster import audit, roster
 from tests.ledger_support import PEOPLE, add_document, assign_all, load_province, write_xlsx
@@ -81,14 +82,15 @@ def audit_count(app, action: str) -> int:
 
 
 async def test_wrong_password_is_refused_then_locked_out(web_client):
+    web_client.state.app.attempts.settings.first_delay_seconds = 600  # no timing in the test
     csrf = await page_csrf(web_client, "/admin/login")
-    for _ in range(web_client.state.settings.login_max_failures):
+    for _ in range(web_client.state.app.attempts.settings.free_failures):
         response = await web_client.post("/admin/login", data={"csrf": csrf, "password": "sai"})
         assert response.status == 401
         assert "Mật khẩu không đúng" in await response.text()
     response = await web_client.post("/admin/login", data={"csrf": csrf, "password": PASSWORD})
     assert response.status == 429
-    assert "quá nhiều lần" in await response.text()
+    assert "thử lại sau" in await response.text()
     assert web_client.session.cookie_jar.filter_cookies(web_client.make_url("/")).get("qt_session") is None
 
 
@@ -137,11 +139,12 @@ async def test_session_cookie_flags_and_logout_ends_the_session(web_client):
 
 
 async def test_invite_login_errors_and_attempt_limit(web_client):
+    web_client.state.app.attempts.settings.first_delay_seconds = 600  # no timing in the test
     csrf = await page_csrf(web_client, "/")
     response = await web_client.post("/login", data={"csrf": csrf, "code": "KHONGCO1"})
     assert response.status == 400
     assert "Mã mời “KHONGCO1” không đúng" in await response.text()
-    for _ in range(web_client.state.settings.login_max_failures):
+    for _ in range(web_client.state.app.attempts.settings.free_failures):
         await web_client.post("/login", data={"csrf": csrf, "code": "SAIMA123"})
     code = invite_for(web_client.state.app, "0905000004")
     response = await web_client.post("/login", data={"csrf": csrf, "code": code})
@@ -408,6 +411,14 @@ async def test_unknown_ids_and_junk_get_vietnamese_errors(web_client):
     assert response.status == 404 and "Không tìm thấy tệp" in await response.text()
 
 
-def test_banner_shows_the_address_serve_listens_on(app):
-    service = serve.build(app, (web_channel,), host="127.0.0.1", port=9123)
-    assert any("http://127.0.0.1:9123/admin" in line for line in service.notes)
+async def test_links_use_the_address_serve_bound(app, monkeypatch):
+    monkeypatch.delenv("QUANTRIET_PUBLIC_URL", raising=False)
+    service = serve.build(app, (web_channel,), host="127.0.0.1", port=0)
+    assert any("{base}/admin" in line for line in service.notes)  # filled in once bound
+    async with serve.running(service, "127.0.0.1", 0) as port:
+        assert port != web_channel.WebSettings.load(app.config).port
+        assert public_base(app) == f"http://127.0.0.1:{port}"
+        line = link_text(app, Attachment("bao-cao.csv", b"x", "text/csv"), "export")
+        assert f"http://127.0.0.1:{port}/tai/" in line
+    monkeypatch.setenv("QUANTRIET_PUBLIC_URL", "https://quantriet.example.vn/")
+    assert public_base(app) == "https://quantriet.example.vn"

@@ -35,7 +35,7 @@ _APP = web.AppKey("quantriet_downloads_app", App)
 def link_text(app: App, attachment: Attachment, purpose: str) -> str:
     """A new short-lived link to ``attachment`` as a line to put under a message."""
     issued = downloads.issue(app, attachment, purpose)
-    url = f"{public_base(app.config)}{PATH.format(token=issued.token)}"
+    url = f"{public_base(app)}{PATH.format(token=issued.token)}"
     return LINK_LINE.format(name=attachment.filename, url=url, until=clock.format_spoken(issued.expires_at))
 
 

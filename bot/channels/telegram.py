@@ -40,11 +40,13 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import MessageLimit
+from telegram.constants import ChatAction, MessageLimit
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.bodies import json_body
+from bot.channels.typing import typing
 from bot.config import Config, secret
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply, Request, numbered_lines
@@ -65,6 +67,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 INTERACTIVE_RETRIES = 3
 CONNECT_RETRY_SECONDS = (5, 15, 60, 300)
+TYPING_SECONDS = 4.0  # Telegram shows "typing…" for 5 s: renewed before it fades
 # The commands shown in Telegram's menu (everyone's; officers and admins see theirs in /help).
 MENU = (
     ("cuatoi", "Văn bản cần quán triệt"),
@@ -222,7 +225,7 @@ class TelegramChannel:
             log.warning("telegram: webhook call without the right secret from %s", request.remote)
             return web.Response(status=401, text="unauthorized")
         try:
-            update = Update.de_json(await request.json(), self.bot)
+            update = Update.de_json(json_body(await request.read()), self.bot)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             update, problem = None, repr(exc)
         else:
@@ -246,7 +249,8 @@ class TelegramChannel:
                 log.info("telegram: answerCallbackQuery failed: %s", exc)
         request, replies = self.to_request(update)
         if request is not None:
-            replies = await self.conversation.handle(request)
+            async with typing(lambda: self.bot.send_chat_action(chat.id, ChatAction.TYPING), TYPING_SECONDS):
+                replies = await self.conversation.handle(request)
         # once a contact is shared, the share-contact keyboard has done its job
         await self.reply(str(chat.id), replies, remove_keyboard=bool(request and request.contact_phone))
 

@@ -9,10 +9,16 @@ province's own reverse proxy (which adds TLS), never to face the internet direct
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ipaddress
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.core.outbox.downloads import DownloadSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 ADMIN_PASSWORD_ENV = "QUANTRIET_ADMIN_PASSWORD"
 ADMIN_PHONE_ENV = "QUANTRIET_ADMIN_PHONE"
@@ -27,8 +33,7 @@ class WebSettings:
     chat_session_days: int = 30
     admin_session_hours: int = 8
     login_delay_seconds: float = 1.0
-    login_max_failures: int = 5
-    login_lock_minutes: int = 15
+    trusted_proxies: list[str] = field(default_factory=list)
     poll_seconds: int = 3
     secure_cookies: bool = False
 
@@ -40,15 +45,25 @@ class WebSettings:
             env={"host": "QUANTRIET_WEB_HOST", "port": "QUANTRIET_WEB_PORT"},
         )
 
+    @cached_property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` parsed (an address or a network such as "10.0.0.0/8")."""
+        try:
+            return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies)
+        except ValueError as exc:
+            raise ConfigError(f"[web] trusted_proxies: {exc}") from None
+
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
 
 
-def public_base(config: Config) -> str:
-    """Where users reach this server: ``[downloads] public_url``, else the ``[web]`` address."""
-    base = DownloadSettings.load(config).public_url.strip()
+def public_base(app: App) -> str:
+    """Where users reach this server, for every link the bot prints: ``QUANTRIET_PUBLIC_URL`` /
+    ``[downloads] public_url``; else the address ``serve`` actually bound (``serve --port``
+    included); else (another process, such as ``roster invites``) the ``[web]`` address."""
+    base = DownloadSettings.load(app.config).public_url.strip() or app.bound_url
     if not base:
-        web_settings = WebSettings.load(config)
+        web_settings = WebSettings.load(app.config)
         base = f"http://{web_settings.host}:{web_settings.port}"
     return base.rstrip("/")

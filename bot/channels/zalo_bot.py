@@ -33,8 +33,10 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from bot.channels.bodies import json_body, object_at
 from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
+from bot.channels.typing import typing
 from bot.config import Config, ConfigError
 from bot.core.chat import texts
 from bot.core.chat.messages import Reply, Request
@@ -188,16 +190,10 @@ def updates_in(body: Any) -> list[dict[str, Any]]:
     return [u for u in items if isinstance(u, dict) and isinstance(u.get("event_name"), str)]
 
 
-def _part(obj: dict[str, Any], key: str) -> dict[str, Any]:
-    """``obj[key]`` when it is an object, else an empty one (a malformed update must not crash)."""
-    value = obj.get(key)
-    return value if isinstance(value, dict) else {}
-
-
 def sender_of(update: dict[str, Any]) -> tuple[str, str, str]:
     """(user id, chat id, display name) of an update; empty strings when absent."""
-    message = _part(update, "message")
-    who, chat = _part(message, "from"), _part(message, "chat")
+    message = object_at(update, "message")
+    who, chat = object_at(message, "from"), object_at(message, "chat")
     user_id = str(who.get("id") or "")
     name = str(who.get("display_name") or who.get("name") or "")
     return user_id, str(chat.get("id") or user_id), name
@@ -321,7 +317,7 @@ class ZaloBotChannel:
     def receive(self, update: dict[str, Any]) -> bool:
         """Store one update and answer it in the background; False when it was a repeat."""
         user_id, chat_id, _ = sender_of(update)
-        ref = _part(update, "message").get("message_id")
+        ref = object_at(update, "message").get("message_id")
         return self.inbound.accept(update, str(update.get("event_name")), chat_id or user_id or None, ref)
 
     async def webhook(self, request: web.Request) -> web.Response:
@@ -331,7 +327,7 @@ class ZaloBotChannel:
             log.warning("zalo: webhook call without the right secret from %s; refused", request.remote)
             return web.json_response({"ok": False, "description": "unauthorized"}, status=401)
         try:
-            body = json.loads(await request.read())
+            body = json_body(await request.read())
         except ValueError:
             log.warning("zalo: unreadable webhook body")
             return web.json_response({"ok": False, "description": "bad request"}, status=400)
@@ -343,10 +339,10 @@ class ZaloBotChannel:
         """Answer one stored update (called by the inbox, in order per chat)."""
         event = str(update.get("event_name"))
         user_id, chat_id, name = sender_of(update)
-        message = _part(update, "message")
-        if not user_id or _part(message, "from").get("is_bot"):
+        message = object_at(update, "message")
+        if not user_id or object_at(message, "from").get("is_bot"):
             return
-        if str(_part(message, "chat").get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+        if str(object_at(message, "chat").get("chat_type") or "PRIVATE").upper() != "PRIVATE":
             log.debug("zalo: group message ignored (the bot talks to people one to one)")
             return
         text = message.get("text")
@@ -364,32 +360,11 @@ class ZaloBotChannel:
             return
         await self.reply(chat_id, replies)
 
-    @contextlib.asynccontextmanager
-    async def _typing(self, chat_id: str) -> AsyncIterator[None]:
-        """Show "typing…" while the answer is being prepared (renewed; failures do not matter).
-
-        The first indicator is awaited before the answer starts: the core may compute the
-        answer without yielding to the event loop, and a background task alone would never run.
-        """
-
-        async def typing() -> None:
-            try:
-                await self.api.call("sendChatAction", chat_id=chat_id, action="typing")
-            except ZaloApiError as exc:
-                log.debug("zalo: sendChatAction failed: %s", exc)
-
-        async def keep_typing() -> None:
-            while True:
-                await asyncio.sleep(self.settings.typing_seconds)
-                await typing()
-
-        await typing()
-        task = asyncio.create_task(keep_typing())
-        try:
-            yield
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    def _typing(self, chat_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Show "typing…" while the answer waits and is prepared (see bot/channels/typing.py)."""
+        return typing(
+            lambda: self.api.call("sendChatAction", chat_id=chat_id, action="typing"), self.settings.typing_seconds
+        )
 
     async def reply(self, chat_id: str, replies: list[Reply]) -> None:
         """Send the answers to a user's message; a 429 is waited out a few times, not dropped."""

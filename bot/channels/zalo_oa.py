@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import store
+from bot.channels.bodies import json_body, object_at
 from bot.channels.inbound import Inbound
 from bot.channels.plain import plain_parts
 from bot.config import Config
@@ -158,7 +160,7 @@ def check_event(
     """(HTTP status, event): 200 with the event when it is authentic and fresh, else 400/401/403."""
     try:
         text = raw.decode("utf-8")
-        body = json.loads(text)
+        body = json_body(text)
     except (UnicodeDecodeError, ValueError):
         return 400, None
     if not isinstance(body, dict):
@@ -172,7 +174,7 @@ def check_event(
         age = now_ms - float(body.get("timestamp"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 403, None
-    if abs(age) > max_age_seconds * 1000:
+    if not math.isfinite(age) or abs(age) > max_age_seconds * 1000:  # "NaN" compares as fresh
         return 403, None
     return 200, body
 
@@ -382,10 +384,10 @@ def user_of(event: dict[str, Any]) -> str:
     the recipient of seen/received events (those are sent "from" the OA)."""
     name = str(event.get("event_name", ""))
     if name in ("follow", "unfollow"):
-        return str((event.get("follower") or {}).get("id") or "")
+        return str(object_at(event, "follower").get("id") or "")
     if name in RECEIPT_EVENTS:
-        return str((event.get("recipient") or {}).get("id") or "")
-    return str((event.get("sender") or {}).get("id") or "")
+        return str(object_at(event, "recipient").get("id") or "")
+    return str(object_at(event, "sender").get("id") or "")
 
 
 class ZaloOAChannel:
@@ -429,7 +431,7 @@ class ZaloOAChannel:
         if event is None:
             log.warning("zalo_oa: webhook call refused (%d) from %s", status, request.remote)
             return web.json_response({"error": status}, status=status)
-        message = event["message"] if isinstance(event.get("message"), dict) else {}
+        message = object_at(event, "message")
         self.inbound.accept(event, str(event.get("event_name")), user_of(event) or None, message.get("msg_id") or None)
         return web.json_response({"error": 0})
 
@@ -438,7 +440,7 @@ class ZaloOAChannel:
         user_id = user_of(event)
         if not user_id:
             return
-        message = event["message"] if isinstance(event.get("message"), dict) else {}
+        message = object_at(event, "message")
         if name in RECEIPT_EVENTS:
             self._store_receipts(event, user_id, RECEIPT_EVENTS[name], message)
             return

@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime
 
 from bot.app import App
+from bot.commands.files import output_file, write_failed
 from bot.commands.roster import print_import_report, unit_option
 from bot.core import clock
 from bot.core.chat import study
@@ -136,15 +137,19 @@ def cmd_verify(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_export(app: App, args: argparse.Namespace) -> int:
-    path = exports.export_acks(
-        app,
-        None,
-        args.format,
-        args.out,
-        assignment_id=args.assignment,
-        unit_id=unit_option(app, args.unit),
-        since=args.since,
-        until=args.until,
-    )
+    out = output_file(args.out)
+    try:
+        path = exports.export_acks(
+            app,
+            None,
+            args.format,
+            out,
+            assignment_id=args.assignment,
+            unit_id=unit_option(app, args.unit),
+            since=args.since,
+            until=args.until,
+        )
+    except OSError as exc:
+        raise write_failed(out, exc) from None
     print(path)
     return 0

@@ -50,7 +50,7 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
 def cmd_invites(app: App, args: argparse.Namespace) -> int:
     paths = roster.unit_paths(app)
     found = roster.invites(app, unit_option(app, args.unit))
-    web_chat = public_base(app.config)
+    web_chat = public_base(app)
     for invite in found:
         person = invite.person
         links = [f"{web_chat}/?code={invite.code}", invite.link or ""]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 
 from bot.app import App
+from bot.core.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,5 +22,13 @@ def cmd_serve(app: App, args: argparse.Namespace) -> int:
     from bot.serve import serve  # the channels' imports are heavy: only when serving
 
     logging.getLogger("bot").setLevel(min(logging.getLogger().level, logging.INFO))
-    asyncio.run(serve(app, args.host, args.port))
+    try:
+        asyncio.run(serve(app, args.host, args.port))
+    except OSError as exc:  # the address could not be bound: in use, not ours, not a local address
+        if exc.errno == errno.EADDRINUSE:
+            raise UserError(
+                "Cổng này đang được một chương trình khác dùng (có thể là một «quantriet serve» khác). "
+                "Hãy dừng chương trình đó hoặc chọn cổng khác, ví dụ: quantriet serve --port 8081"
+            ) from None
+        raise UserError(f"Không mở được máy chủ web: {exc.strerror or exc}.") from None
     return 0

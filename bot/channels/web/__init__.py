@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.channels.web import admin, admin_broadcasts, admin_data, auth, chat
 from bot.channels.web.base import HERE, STATE, WebState, make_templates
 from bot.channels.web.chatlog import WebTransport
-from bot.channels.web.security import LoginLimiter, admin_password
+from bot.channels.web.security import admin_password
 from bot.channels.web_settings import ADMIN_PASSWORD_ENV, WebSettings
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ def setup(
         app=app,
         settings=settings,
         templates=make_templates(),
-        limiter=LoginLimiter(settings.login_max_failures, settings.login_lock_minutes * 60),
         conversation=conversation,
         wake_sender=wake_sender,
     )
@@ -49,7 +48,6 @@ def install(service: Service) -> None:
     """Serve the web chat and admin pages, and deliver broadcasts to web accounts."""
     setup(service.web, service.app, service.conversation, service.sender.wake)
     service.add_channel(WebTransport(service.app))
-    base = f"http://{service.host}:{service.port}"  # where serve listens (`serve --port` included)
-    service.note(f"Trò chuyện trên web: {base}/  ·  Trang quản trị: {base}/admin")
+    service.note("Trò chuyện trên web: {base}/  ·  Trang quản trị: {base}/admin")
     if admin_password() is None:
         service.note(f"Đăng nhập quản trị bằng mật khẩu: tắt (chưa đặt {ADMIN_PASSWORD_ENV}).")

@@ -19,6 +19,7 @@ from aiohttp import BodyPartReader, web
 
 from bot.channels.web.base import (
     ADMIN,
+    BAD_BODY,
     CSRF_REFUSED,
     Viewer,
     csrf_ok,
@@ -112,7 +113,7 @@ async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamRespo
             fields, saved = await _read_upload(request, limit, Path(tmp))
         except _TooLarge:
             return too_large(request, viewer)
-        except (ValueError, AssertionError, KeyError):  # not a multipart body at all
+        except (*BAD_BODY, KeyError):  # not a multipart body at all, or a broken one
             return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
         if not csrf_ok(viewer, fields.get("csrf")):
             return error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)

@@ -36,7 +36,7 @@ from bot.channels.web.base import (
 )
 from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core.errors import UserError
-from bot.core.roster import audit, roster
+from bot.core.roster import attempts, audit, roster
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -54,21 +54,32 @@ PASSWORD_DISABLED = (
 
 
 def client_key(request: web.Request) -> str:
-    """Who is trying (for throttling): the peer address. Behind a reverse proxy every client shares
-    the proxy's address, which only makes the limit stricter."""
-    return request.remote or "unknown"
+    """Who is trying (for limits and logs): the client's address, read through the reverse
+    proxies listed in ``[web] trusted_proxies`` (see :func:`security.client_address`)."""
+    return security.client_address(
+        request.remote, request.headers.getall("X-Forwarded-For", []), state_of(request).settings.proxy_networks
+    )
 
 
 def locked_message(seconds: float) -> str:
-    minutes = max(1, round(seconds / 60))
-    return f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút."
+    return attempts.TOO_MANY.format(wait=attempts.wait_text(seconds))
 
 
-async def failed(request: web.Request, key: str) -> None:
-    """Count a failed attempt and slow the answer down, so guessing costs time."""
+async def failed(request: web.Request, *keys: str) -> None:
+    """Count a failed attempt under ``keys`` and slow the answer down, so guessing costs time."""
     state = state_of(request)
-    state.limiter.fail(key)
+    state.app.attempts.failed(*keys)
     await asyncio.sleep(state.settings.login_delay_seconds)
+
+
+def admin_keys(request: web.Request) -> list[str]:
+    """What a password attempt counts under: a browser that logged in as the admin before counts
+    on its own (so strangers' failures never keep the real admin out of their usual browser);
+    any other browser counts under its address and under the admin account."""
+    device = request.cookies.get(security.DEVICE_COOKIE)
+    if device and state_of(request).app.attempts.known("admin-device:" + device):
+        return ["admin-device:" + device]
+    return ["admin-address:" + client_key(request), "admin-account"]
 
 
 def start_session(
@@ -111,23 +122,29 @@ async def admin_login(request: web.Request, viewer: Viewer) -> web.StreamRespons
     expected = security.admin_password()
     if expected is None:
         return render(request, viewer, "admin_login.html", status=403, enabled=False, error=PASSWORD_DISABLED)
-    key = "admin:" + client_key(request)
-    locked = state.limiter.locked_for(key)
+    keys = admin_keys(request)
+    locked = state.app.attempts.wait(*keys)
     if locked:
         return render(request, viewer, "admin_login.html", status=429, enabled=True, error=locked_message(locked))
     form = await form_of(request)
     if not security.same_secret(form.get("password"), expected):
         log.warning("web: wrong admin password from %s", client_key(request))
-        await failed(request, key)
+        await failed(request, *keys)
         return render(request, viewer, "admin_login.html", status=401, enabled=True, error=WRONG_PASSWORD)
     try:
         external_id = admin_account(state.app)
     except UserError as exc:
         return render(request, viewer, "admin_login.html", status=400, enabled=True, error=exc.message)
-    state.limiter.reset(key)
+    state.app.attempts.succeeded(*keys)
+    device = request.cookies.get(security.DEVICE_COOKIE) or security.new_token()
+    state.app.attempts.remember("admin-device:" + device)
     person = roster.person_for(state.app, CHANNEL, external_id)
     audit.record(state.app, person, "web.login", True, method="password")
-    return start_session(request, "admin", external_id, timedelta(hours=state.settings.admin_session_hours), "/admin")
+    response = start_session(
+        request, "admin", external_id, timedelta(hours=state.settings.admin_session_hours), "/admin"
+    )
+    set_cookie(request, response, security.DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE)
+    return response
 
 
 def admin_account(app: App) -> str:

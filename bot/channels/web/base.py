@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.channels.web import charts, security
 from bot.channels.web_settings import WebSettings
@@ -45,12 +46,15 @@ class WebState:
     app: App
     settings: WebSettings
     templates: jinja2.Environment
-    limiter: security.LoginLimiter
     conversation: Conversation
     wake_sender: Callable[[], None] | None = None  # new deliveries queued: let the sender look now
 
 
 STATE = web.AppKey("quantriet_web", WebState)
+# What reading a malformed body raises (a broken multipart or urlencoded form, a bad charset or
+# header): the request gets a 400, never a 500.
+BAD_BODY = (ValueError, LookupError, AssertionError, HttpProcessingError)
+BAD_REQUEST = "Yêu cầu không hợp lệ."
 
 
 def make_templates() -> jinja2.Environment:
@@ -168,6 +172,12 @@ def too_large(request: web.Request, viewer: Viewer, api: bool = False) -> web.Re
     return error_page(request, viewer, 413, "Dữ liệu quá lớn", message)
 
 
+def bad_request(request: web.Request, viewer: Viewer, api: bool = False) -> web.Response:
+    if api:
+        return error_json(400, BAD_REQUEST)
+    return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu gửi lên không đọc được.")
+
+
 def csrf_ok(viewer: Viewer, given: str | None) -> bool:
     return security.same_secret(given, viewer.csrf)
 
@@ -195,6 +205,9 @@ def route(access: str = ANYONE, *, api: bool = False, csrf: str = "form") -> Cal
                     )
                 except web.HTTPRequestEntityTooLarge:
                     return _finish(request, viewer, too_large(request, viewer, api))
+                except BAD_BODY as exc:
+                    log.warning("web: unreadable %s body: %s", request.path, exc)
+                    return _finish(request, viewer, bad_request(request, viewer, api))
                 if not csrf_ok(viewer, given if isinstance(given, str) else None):
                     log.warning("web: CSRF token refused for %s %s", request.method, request.path)
                     refused = (

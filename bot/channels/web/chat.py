@@ -9,14 +9,17 @@ page then shows the new rows; ``/api/messages`` returns rows added or edited sin
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.channels.bodies import json_body
 from bot.channels.web import auth, chatlog, security
 from bot.channels.web.base import (
     ANYONE,
+    BAD_REQUEST,
     CHANNEL,
     PERSON,
     Viewer,
@@ -29,12 +32,13 @@ from bot.channels.web.base import (
     state_of,
 )
 from bot.core.chat import texts
-from bot.core.chat.messages import Request
+from bot.core.chat.messages import Reply, Request
 from bot.core.errors import UserError
-from bot.core.roster import roster
+from bot.core.roster import attempts, roster
 
 MAX_TEXT = 2000  # characters of one typed message
 MAX_PAYLOAD = 256
+MAX_REV = 2**62  # a larger ?rev= cannot be an SQLite integer (every real one is far below)
 
 
 async def converse(
@@ -46,12 +50,12 @@ async def converse(
     payload: str | None = None,
     message_ref: str | None = None,
     shown: str | None = None,
-) -> None:
+) -> bool:
     """Log what the user sent (``shown``: the words to show for it, None to show nothing), pass it
-    to the core, and log the replies (the core turns any error into a message, never raises)."""
+    to the core, and log the replies (the core turns any error into a message, never raises).
+    The logging runs in the core's worker turn, off the event loop. False when the person already
+    has messages waiting (nothing was logged or handled)."""
     app = state_of(request).app
-    if shown:
-        chatlog.add_user_message(app, external_id, shown)
     req = Request(
         channel=CHANNEL,
         external_user_id=external_id,
@@ -60,8 +64,20 @@ async def converse(
         payload=payload,
         message_ref=message_ref,
     )
-    for reply in await state_of(request).conversation.handle(req):
-        chatlog.add_reply(app, external_id, reply)
+
+    def before() -> None:
+        if shown:
+            chatlog.add_user_message(app, external_id, shown)
+
+    def after(replies: list[Reply]) -> None:
+        for reply in replies:
+            chatlog.add_reply(app, external_id, reply)
+
+    conversation = state_of(request).conversation
+    if conversation.busy(req):
+        return False
+    await conversation.handle(req, before=before, after=after)
+    return True
 
 
 # ------------------------------------------------------------------------------------------ pages
@@ -81,17 +97,17 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
     state = state_of(request)
     form = await form_of(request)
     code = form.get("code", "").strip()[:64]
-    key = "invite:" + auth.client_key(request)
-    locked = state.limiter.locked_for(key)
-    if locked:
-        return render(request, viewer, "login.html", status=429, error=auth.locked_message(locked), code=code)
+    keys = ["invite-address:" + auth.client_key(request)]
     device = request.cookies.get(security.DEVICE_COOKIE) or security.new_token()
     try:
-        person = roster.link_by_invite(state.app, CHANNEL, device, code, "Trình duyệt web")
+        person = state.app.attempts.guard(
+            keys, lambda: roster.link_by_invite(state.app, CHANNEL, device, code, "Trình duyệt web")
+        )
+    except attempts.TooManyAttempts as exc:
+        return render(request, viewer, "login.html", status=429, error=exc.message, code=code)
     except UserError as exc:
-        await auth.failed(request, key)
+        await asyncio.sleep(state.settings.login_delay_seconds)  # guessing costs time
         return render(request, viewer, "login.html", status=400, error=exc.message, code=code)
-    state.limiter.reset(key)
     if chatlog.is_empty(state.app, device):
         await converse(request, device, person, text="/start")
     response = auth.start_session(request, "chat", device, timedelta(days=state.settings.chat_session_days), "/")
@@ -106,7 +122,7 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
 async def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /api/messages?rev=N: messages added or edited since the page last saw rev N."""
     try:
-        rev = max(0, int(request.query.get("rev", "0")))
+        rev = min(max(0, int(request.query.get("rev", "0"))), MAX_REV)
     except ValueError:
         rev = 0
     assert viewer.session is not None
@@ -119,13 +135,13 @@ async def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 async def send(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /api/send {"text"} or {"payload", "label", "ref"}: one user action through the core."""
     try:
-        body = await request.json()
+        body = json_body(await request.read())
     except web.HTTPRequestEntityTooLarge:
         return error_json(413, "Tin nhắn quá dài.")
     except ValueError:
-        return error_json(400, "Yêu cầu không hợp lệ.")
+        return error_json(400, BAD_REQUEST)
     if not isinstance(body, dict):
-        return error_json(400, "Yêu cầu không hợp lệ.")
+        return error_json(400, BAD_REQUEST)
     text = str(body.get("text") or "").strip()
     payload = body.get("payload")
     if len(text) > MAX_TEXT:
@@ -136,7 +152,7 @@ async def send(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         return error_json(400, texts.EMPTY)
     ref = body.get("ref")
     assert viewer.session is not None and viewer.person is not None
-    await converse(
+    handled = await converse(
         request,
         viewer.session.external_id,
         viewer.person,
@@ -145,6 +161,8 @@ async def send(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         message_ref=str(ref) if isinstance(ref, (int, str)) and str(ref).isdigit() else None,
         shown=text or str(body.get("label") or "")[:200] or None,
     )
+    if not handled:
+        return error_json(429, texts.BUSY)
     return web.json_response({"ok": True})
 
 

@@ -1,4 +1,4 @@
-"""Sessions, CSRF tokens, the admin password and login throttling for the web channel.
+"""Sessions, CSRF tokens, the admin password and the client address (behind trusted proxies).
 
 Sessions are server-side so that logging out really ends them: the browser holds a random token
 in an HttpOnly, SameSite=Strict cookie; ``web_sessions`` holds the sha256 of that token with the
@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -96,41 +95,30 @@ def admin_password() -> str | None:
     return secret(ADMIN_PASSWORD_ENV)
 
 
-class LoginLimiter:
-    """Counts failed logins per client and locks a client out after too many in a window.
+def _trusted(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
-    In memory on purpose: it only has to slow down guessing against one process, and a restart
-    (which an attacker cannot cause from the login form) merely resets the counters.
+
+def client_address(
+    remote: str | None,
+    forwarded_for: list[str],
+    proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...],
+) -> str:
+    """The address of the client, for limits and logs.
+
+    ``X-Forwarded-For`` is believed only when the peer is one of ``[web] trusted_proxies``, and
+    then only as far as it was written by trusted proxies: the rightmost address that is not a
+    trusted proxy is the client (anything left of it the client may have made up).
     """
-
-    MAX_CLIENTS = 10_000  # bounded memory even under a flood of distinct addresses
-
-    def __init__(self, max_failures: int, window_seconds: float) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = {}
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
-
-    def locked_for(self, key: str) -> float:
-        """Seconds until ``key`` may try again (0 when it may try now)."""
-        now = time.monotonic()
-        times = self._recent(key, now)
-        if len(times) < self.max_failures:
-            return 0.0
-        return max(0.0, self.window - (now - times[0]))
-
-    def fail(self, key: str) -> None:
-        now = time.monotonic()
-        if key not in self._failures and len(self._failures) >= self.MAX_CLIENTS:
-            self._failures.pop(next(iter(self._failures)))
-        times = self._recent(key, now)
-        times.append(now)
-        self._failures[key] = times
-
-    def reset(self, key: str) -> None:
-        self._failures.pop(key, None)
+    address = remote or "unknown"
+    if not proxies or not _trusted(address, proxies):
+        return address
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop
+    return hops[0] if hops else address

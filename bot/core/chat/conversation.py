@@ -13,7 +13,8 @@ this router dispatches to:
 - anything else is a question, answered with sources.
 
 A :class:`UserError` from any core function becomes its message; any other exception is logged
-and the user gets a short apology: bad input never crashes a channel.
+and the user gets a short apology: bad input never crashes a channel. The work itself runs in the
+bounded pool of :mod:`bot.core.chat.workers`, one turn per chat at a time, never on the event loop.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from bot.core.chat import compose, library, officers, registration, sessions, study, texts
 from bot.core.chat.messages import Reply, Request
 from bot.core.chat.turn import Handler, Turn
+from bot.core.chat.workers import Busy, Workers, WorkerSettings
 from bot.core.errors import UserError
 from bot.core.roster import roster
 from knowledge.text import fold
@@ -104,25 +106,66 @@ class Conversation:
     """The channel-neutral core. ``on_queued`` is called after messages were queued in the
     outbox (a broadcast, a reminder, a notice), to wake the sender."""
 
-    def __init__(self, app: App, on_queued: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, app: App, on_queued: Callable[[], None] | None = None, workers: WorkerSettings | None = None
+    ) -> None:
         self.app = app
         self.on_queued = on_queued or (lambda: None)
+        self.workers = Workers(workers or WorkerSettings.load(app.config))
 
-    async def handle(self, request: Request) -> list[Reply]:
-        """Answer one request. Synchronous inside (short SQLite work and one query embedding):
-        it never awaits, so two requests of the same chat cannot interleave."""
+    def busy(self, request: Request) -> bool:
+        """True when :meth:`handle` would answer :data:`texts.BUSY` (the person has
+        ``[chat] per_person`` requests waiting); for channels that say so their own way."""
+        return self.workers.full((request.channel, request.external_user_id))
+
+    async def handle(
+        self,
+        request: Request,
+        before: Callable[[], None] | None = None,
+        after: Callable[[list[Reply]], None] | None = None,
+    ) -> list[Reply]:
+        """Answer one request in the worker pool, after the chat's earlier requests.
+
+        ``before``/``after`` run in the same worker turn (a channel's own bookkeeping, such as the
+        web chat log), so they neither block the loop nor interleave with another turn of the
+        chat. A person who already has ``[chat] per_person`` requests waiting gets
+        :data:`texts.BUSY` at once (``before``/``after`` do not run: nothing was handled).
+        """
+        queued: list[bool] = []  # set by the worker; the sender is woken here, on the loop's thread
         try:
-            return self._handle(request)
+            async with self.workers.turn((request.channel, request.external_user_id)):
+                replies = await self.workers.run(self._turn, request, lambda: queued.append(True), before, after)
+        except Busy:
+            log.info("conversation: %s/%s is flooding; asked to wait", request.channel, request.external_user_id)
+            return [Reply(texts.BUSY)]
+        if queued:
+            self.on_queued()
+        return replies
+
+    def _turn(
+        self,
+        request: Request,
+        on_queued: Callable[[], None],
+        before: Callable[[], None] | None,
+        after: Callable[[list[Reply]], None] | None,
+    ) -> list[Reply]:
+        try:
+            if before is not None:
+                before()
+            replies = self._handle(request, on_queued)
         except Exception:
             log.exception("conversation: error handling %s/%s", request.channel, request.external_user_id)
-            return [Reply(texts.SORRY)]
+            replies = [Reply(texts.SORRY)]
+        if after is not None:
+            after(replies)
+        return replies
 
-    def _handle(self, request: Request) -> list[Reply]:
+    def _handle(self, request: Request, on_queued: Callable[[], None]) -> list[Reply]:
         app = self.app
         channel, external_id = request.channel, request.external_user_id
         session = sessions.load(app, channel, external_id)
         roster.set_blocked(app, channel, external_id, False)  # writing again after blocking the bot: back
-        turn = Turn(app, request, session, roster.person_for(app, channel, external_id), self.on_queued)
+        turn = Turn(app, request, session, roster.person_for(app, channel, external_id), on_queued)
         try:
             replies = route(turn)
         except UserError as exc:

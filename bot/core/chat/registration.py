@@ -58,7 +58,12 @@ def welcome(turn: Turn, person: Person, greeting: str) -> list[Reply]:
 
 
 def link_code(turn: Turn, code: str) -> list[Reply]:
-    person = roster.link_by_invite(turn.app, *turn.origin, code, turn.request.display_name)
+    """Link this chat by invite code; guessing is slowed down per chat account (bot/core/roster/attempts.py)."""
+    channel, external_id = turn.origin
+    person = turn.app.attempts.guard(
+        [f"invite:{channel}:{external_id}"],
+        lambda: roster.link_by_invite(turn.app, channel, external_id, code, turn.request.display_name),
+    )
     turn.session.end()
     return _linked(turn, person)
 

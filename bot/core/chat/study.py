@@ -158,7 +158,7 @@ def answer_check(turn: Turn, arg: str) -> list[Reply]:
         if step.next is not None:
             return [_question_reply(assignment_id, step.next)]
         return [Reply(texts.EXPIRED)]
-    verdict = texts.CHECK_RIGHT if step.correct else texts.CHECK_WRONG.format(answer=step.right_option)
+    verdict = texts.CHECK_RIGHT if step.correct else texts.CHECK_WRONG  # never the right answer
     if not step.finished:
         assert step.next is not None
         return [Reply(verdict), _question_reply(assignment_id, step.next)]

@@ -6,6 +6,12 @@ issuer). Distractors come from the same document first (other deadlines, other a
 plausible. The questions of an attempt are drawn with a random generator seeded by (person,
 assignment, attempt) and stored with the attempt: a restart or a second channel shows the same
 question, and every answer is kept as evidence.
+
+So that the check proves something: a wrong answer is only called wrong (the right one is never
+shown); a new attempt asks questions the person has not been asked yet when the document has
+them (otherwise the same facts with other distractors in another order); after
+``free_failures`` failed attempts, each new one waits ``retry_wait_minutes`` after the last; and
+the acknowledgement a pass records says which attempt passed ("3/3, lần 2").
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot import store
 from bot.app import App
 from bot.core import clock
+from bot.core.chat import texts
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
 from bot.core.evidence.assignments import Document, get_document, require_member
@@ -43,6 +50,8 @@ class ChecksSettings:
     questions: int = 3  # questions per attempt (fewer when the document offers fewer)
     pass_ratio: float = 0.66  # share of right answers needed: 2 of 3 passes
     max_attempts: int = 0  # attempts per person and assignment; 0 = unlimited
+    free_failures: int = 1  # failed attempts before each new one must wait
+    retry_wait_minutes: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -122,13 +131,15 @@ def _build(candidate: dict, rng: random.Random) -> dict:
     }
 
 
-def generate(app: App, document: Document, seed: str, count: int) -> list[dict]:
+def generate(app: App, document: Document, seed: str, count: int, asked: frozenset[str] = frozenset()) -> list[dict]:
     """``count`` questions (fewer if the document supports fewer), one kind after another, drawn
-    deterministically from ``seed``."""
+    deterministically from ``seed``; questions whose text is in ``asked`` (earlier attempts) come
+    only when the document has no fresh ones left."""
     rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest(), 16))
     groups = candidates(app, document)
     for group in groups.values():
         rng.shuffle(group)
+        group.sort(key=lambda c: c["text"] not in asked)  # stable; popped from the end: fresh first
     chosen: list[dict] = []
     while len(chosen) < count and any(groups.values()):
         for kind in KIND_ORDER:
@@ -166,8 +177,18 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
         config = settings(app)
         if config.max_attempts and used >= config.max_attempts:
             raise UserError(f"Đồng chí đã làm hết {config.max_attempts} lượt kiểm tra. Hãy liên hệ cán bộ tuyên giáo.")
+        _wait_after_failures(app, config, person_id, assignment_id)
+        asked = frozenset(
+            q["text"]
+            for (earlier,) in app.db.execute(
+                "SELECT questions FROM check_attempts WHERE person_id = ? AND assignment_id = ?",
+                (person_id, assignment_id),
+            )
+            for q in json.loads(earlier)
+        )
         attempt = used + 1
-        questions = generate(app, assignment.document, f"{person_id}:{assignment_id}:{attempt}", config.questions)
+        seed = f"{person_id}:{assignment_id}:{attempt}"
+        questions = generate(app, assignment.document, seed, config.questions, asked)
         if not questions:
             raise UserError(f"Chưa tạo được câu hỏi kiểm tra cho {assignment.document.label}.")
         attempt_id = store.new_id(
@@ -186,6 +207,21 @@ def start_check(app: App, person_id: int, assignment_id: int) -> CheckQuestion:
     return _question(attempt_id, questions, 0)
 
 
+def _wait_after_failures(app: App, config: ChecksSettings, person_id: int, assignment_id: int) -> None:
+    """UserError saying how long to wait when the person failed ``free_failures`` attempts and
+    the last one ended less than ``retry_wait_minutes`` ago (time to read the text again)."""
+    failed, last = app.db.execute(
+        "SELECT COUNT(*), MAX(finished_at) FROM check_attempts "
+        "WHERE person_id = ? AND assignment_id = ? AND passed = 0",
+        (person_id, assignment_id),
+    ).fetchone()
+    if not failed or failed < config.free_failures:
+        return
+    ready = datetime.fromisoformat(last) + timedelta(minutes=config.retry_wait_minutes)
+    if ready > app.now():
+        raise UserError(texts.CHECK_WAIT.format(failed=failed, at=clock.format_spoken(store.isotime(ready))))
+
+
 def answer_check(app: App, person_id: int, attempt_id: int, question: int, choice: int, channel: str) -> CheckStep:
     """Record the answer ``choice`` (0-based option) to question ``question`` of the attempt.
 
@@ -194,12 +230,13 @@ def answer_check(app: App, person_id: int, attempt_id: int, question: int, choic
     the acknowledgement in the ledger with the score ("2/3").
     """
     row = app.db.execute(
-        "SELECT assignment_id, questions, answers, finished_at FROM check_attempts WHERE id = ? AND person_id = ?",
+        "SELECT assignment_id, questions, answers, finished_at, attempt FROM check_attempts "
+        "WHERE id = ? AND person_id = ?",
         (attempt_id, person_id),
     ).fetchone()
     if row is None:
         raise UserError("Không tìm thấy lượt kiểm tra này.")
-    assignment_id, questions_json, answers_json, finished_at = row
+    assignment_id, questions_json, answers_json, finished_at, attempt = row
     questions, answers = json.loads(questions_json), json.loads(answers_json)
     if finished_at is not None or question != len(answers):
         current = None if finished_at is not None else _question(attempt_id, questions, len(answers))
@@ -237,7 +274,9 @@ def answer_check(app: App, person_id: int, attempt_id: int, question: int, choic
     ).rowcount
     if not updated:  # another press got there first
         return answer_check(app, person_id, attempt_id, question, choice, channel)
-    score_text = f"{score}/{len(questions)}" if finished else None
+    score_text = None
+    if finished:
+        score_text = f"{score}/{len(questions)}" + (f", lần {attempt}" if attempt > 1 else "")
     ack = ledger.acknowledge(app, person_id, assignment_id, channel, check_score=score_text) if passed else None
     return CheckStep(
         attempt_id=attempt_id,

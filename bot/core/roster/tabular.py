@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot import store
 from bot.core.errors import UserError
+from knowledge.archives import ArchiveTooLarge, check_archive
 from knowledge.text import fold, nfc
 
 if TYPE_CHECKING:
@@ -199,6 +200,10 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        check_archive(path, path.name)
+    except ArchiveTooLarge as exc:
+        raise UserError(str(exc)) from None
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
