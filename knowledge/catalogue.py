@@ -404,20 +404,37 @@ def list_documents(db: sqlite_utils.Database, include_removed: bool = False) -> 
 
 
 def list_duties(
-    db: sqlite_utils.Database, actor: str | None = None, document: str | None = None
+    db: sqlite_utils.Database,
+    actor: str | None = None,
+    document: str | None = None,
+    *,
+    document_id: int | None = None,
+    dated: bool = False,
 ) -> list[dict[str, Any]]:
-    """Duties, optionally of an actor (typed with or without marks or as "HĐND"/"hội đồng nhân
-    dân") and of a document (by number or words of its title)."""
+    """Duties of the current documents, soonest deadline first and undated last; optionally of an
+    actor (typed with or without marks or as "HĐND"/"hội đồng nhân dân"), of a document (by number
+    or words of its title, or by ``document_id``), only those with a day (``dated``).
+
+    The one reading of duties for lists (command line, chat, admin pages); each row also carries
+    the document's ``number`` and ``title``."""
+    where = ["d.removed_at IS NULL"]
+    params: list[Any] = []
+    if document_id is not None:
+        where.append("u.document_id = ?")
+        params.append(document_id)
+    if dated:
+        where.append("u.due_date IS NOT NULL")
     rows = [
         dict(r)
         for r in db.query(
-            """
+            f"""
         SELECT u.id, u.document_id, u.chunk_id, u.section_path, u.actor, u.task, u.due_date,
                u.due_text, u.period, u.sentence, d.number, d.title
         FROM duties u JOIN documents d ON d.id = u.document_id
-        WHERE d.removed_at IS NULL
-        ORDER BY coalesce(u.due_date, '9999'), d.id, u.id
-        """
+        WHERE {" AND ".join(where)}
+        ORDER BY coalesce(u.due_date, '9999'), u.id
+        """,
+            params,
         )
     ]
     if actor:

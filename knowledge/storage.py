@@ -17,7 +17,11 @@ import sqlite_utils
 
 
 def utcnow() -> datetime:
-    """The current time, aware, in UTC (the store keeps UTC; channels show Asia/Ho_Chi_Minh)."""
+    """The wall clock, aware, in UTC (the store keeps UTC; channels show Asia/Ho_Chi_Minh).
+
+    Application facts are stamped with ``app.now()`` (the one clock tests pin); the wall clock is
+    for physical time only: the outbox's retry and pacing deadlines, and the catalogue's default.
+    """
     return datetime.now(UTC)
 
 

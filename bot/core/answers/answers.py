@@ -501,13 +501,11 @@ def _deadlines(
 
 
 def _duty_actors(app: App, chunk_id: int) -> list[tuple[str, str, str]]:
-    try:
-        return [
-            (r["due_date"], r["actor"], r["due_text"] or "")
-            for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?", [chunk_id])
-        ]
-    except Exception:  # no duties table contents yet: actors are optional
-        return []
+    """(due date, actor, due words) of the duties found in a chunk; none for most chunks."""
+    return [
+        (r["due_date"], r["actor"], r["due_text"] or "")
+        for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?", [chunk_id])
+    ]
 
 
 def _facts_line(

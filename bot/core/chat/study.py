@@ -15,6 +15,7 @@ from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.evidence import assignments, checks, ledger
 from bot.core.evidence.assignments import Document
+from knowledge.catalogue import list_duties
 from knowledge.sections import split_sentences
 
 if TYPE_CHECKING:
@@ -52,13 +53,9 @@ def document_summary(app: App, document_id: int) -> str:
 def key_duties(app: App, document_id: int, limit: int = KEY_DUTIES) -> list[str]:
     """The document's duties with a deadline first (soonest first), as "• actor: task (when)"."""
     lines = []
-    for actor, task, due_text, period in app.db.execute(
-        "SELECT actor, task, due_text, period FROM duties WHERE document_id = ? "
-        "ORDER BY due_date IS NULL, due_date, id LIMIT ?",
-        (document_id, limit),
-    ):
-        when = due_text or period
-        lines.append(f"• {actor}: {texts.shorten(task, DUTY_CHARS)}" + (f" ({when})" if when else ""))
+    for duty in list_duties(app.db, document_id=document_id)[:limit]:
+        when = duty["due_text"] or duty["period"]
+        lines.append(f"• {duty['actor']}: {texts.shorten(duty['task'], DUTY_CHARS)}" + (f" ({when})" if when else ""))
     return lines
 
 

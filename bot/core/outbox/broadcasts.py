@@ -129,7 +129,7 @@ def save_draft(app: App, actor: Person, draft: Draft, origin: tuple[str, str]) -
                 draft.due_date.isoformat() if draft.due_date else None,
                 int(draft.require_check),
                 _ref(origin),
-                store.isotime(),
+                store.isotime(app.now()),
             ),
         )
     )
@@ -191,7 +191,7 @@ def confirm(app: App, actor: Person, broadcast_id: int, message: Reply | None = 
         reply = message or study.broadcast_message(app, draft, assignment_id)
         app.db.execute(
             "UPDATE broadcasts SET status = 'sending', assignment_id = ?, reply = ?, confirmed_at = ? WHERE id = ?",
-            (assignment_id, reply_to_json(reply), store.isotime(), broadcast_id),
+            (assignment_id, reply_to_json(reply), store.isotime(app.now()), broadcast_id),
         )
         _write_deliveries(app, broadcast_id, people)
     return stats(app, broadcast_id)
@@ -229,8 +229,8 @@ def enqueue(
                     json.dumps({"people": len(people)}),
                     reply_to_json(reply),
                     _ref(origin) if origin else None,
-                    store.isotime(),
-                    store.isotime(),
+                    store.isotime(app.now()),
+                    store.isotime(app.now()),
                 ),
             )
         )

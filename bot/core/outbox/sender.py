@@ -229,7 +229,7 @@ class Sender:
                 log.exception("outbox: unexpected error sending delivery %d", job.id)
             self._retry(job, f"{type(exc).__name__}: {exc}")
         else:
-            self._set(job.id, status="sent", sent_at=store.isotime(), message_ref=ref, error=None)
+            self._set(job.id, status="sent", sent_at=store.isotime(self.app.now()), message_ref=ref, error=None)
             sessions.offer_pushed(self.app, lane.transport.channel, job.external_id, reply)
 
     def _retry(self, job: _Job, error: str) -> None:
@@ -304,4 +304,6 @@ class Sender:
 
 
 def _later(seconds: float) -> str:
+    """A retry deadline on the wall clock: a backoff waits physical time, even when a test pins
+    ``app.now()`` (which stamps what was sent, not when to try again)."""
     return store.isotime(store.utcnow() + timedelta(seconds=seconds))
