@@ -40,8 +40,7 @@ from bot.core.outbox import broadcasts
 from tests.chat_support import add_cadres
 from tests.fake_telegram import FakeTelegram
 
-FIRST_CHAT = 7_000_000
-RECIPIENTS = 9_000_000
+FIRST_CHAT = 7_000_000  # chat ids of the made-up askers start here (or after an earlier run's)
 
 
 def rss_mb() -> float:
@@ -155,11 +154,18 @@ async def telegram_round(
     return summary(latencies, count, len(pending), health, rss_mb() - before)
 
 
+def first_free_chat(app: App) -> int:
+    """A chat id above every account so far (``--data DIR`` keeps the people of earlier runs)."""
+    (highest,) = app.db.execute("SELECT MAX(CAST(external_id AS INTEGER)) FROM accounts").fetchone()
+    return max(FIRST_CHAT, (highest or 0) + 1)
+
+
 async def rounds(
     app: App, fake: FakeTelegram, origin: str, sizes: list[int], questions: list[str], label: str
 ) -> dict[str, dict]:
     out: dict[str, dict] = {}
-    offset = {"web": FIRST_CHAT, "telegram": FIRST_CHAT + 500_000}
+    first = first_free_chat(app)
+    offset = {"web": first, "telegram": first + sum(sizes)}
     for size in sizes:
         for name in ("web", "telegram"):
             if name == "web":
@@ -213,7 +219,7 @@ async def run(args: argparse.Namespace) -> dict:
         with ingest_beside(args.with_ingest):
             results.update(await rounds(app, fake, origin, sizes, questions, "ingest_" if args.with_ingest else ""))
             if args.broadcast:
-                people = [pid for pid, _chat in add_people(app, args.broadcast, "telegram", RECIPIENTS)]
+                people = [pid for pid, _chat in add_people(app, args.broadcast, "telegram", first_free_chat(app))]
                 broadcast_id = broadcasts.enqueue(app, "notice", Reply("Thông báo toàn tỉnh."), people)
                 service.sender.wake()
                 results.update(await rounds(app, fake, origin, sizes, questions, "broadcast_"))

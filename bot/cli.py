@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.commands import answers, knowledge, ledger, roster, serve
+from bot.commands import answers, knowledge, ledger, roster, serve, units
 from bot.config import Config
 from bot.core.errors import UserError
 
@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     knowledge,  # ingest, duties, documents
     answers,  # ask, eval
     roster,  # roster import / invites / list
+    units,  # units list / history / rename / merge / move / split / dissolve / apply
     ledger,  # assign, ack import, progress, ledger verify, export acks
     serve,  # serve
 )

@@ -23,8 +23,9 @@ from knowledge.storage import utcnow as utcnow
 
 SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels")
 
-# (name, sql) pairs, applied in order, once each, after the schema files.
-MIGRATIONS: list[tuple[str, str]] = []
+# (name, schema file) pairs: changes to tables that exist in the field, applied in order, once
+# each, after the schema files.
+MIGRATIONS: list[tuple[str, str]] = [("units-history", "units_history")]
 
 _schema_lock = threading.Lock()
 
@@ -57,12 +58,31 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table and apply pending migrations; cheap when nothing is pending."""
     with _schema_lock:
         for name in SCHEMA_FILES:
-            sql = resources.files("bot.schema").joinpath(f"{name}.sql").read_text("utf-8")
-            db.conn.executescript(sql)
+            db.conn.executescript(_schema_sql(name))
         db.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
         done = {row[0] for row in db.conn.execute("SELECT name FROM schema_migrations")}
-        for name, sql in MIGRATIONS:
+        for name, file in MIGRATIONS:
             if name not in done:
-                with transaction(db):
-                    db.conn.executescript(sql)
-                    db.conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
+                _migrate(db, name, _schema_sql(file))
+
+
+def _schema_sql(name: str) -> str:
+    return resources.files("bot.schema").joinpath(f"{name}.sql").read_text("utf-8")
+
+
+def _migrate(db: sqlite_utils.Database, name: str, sql: str) -> None:
+    """Apply one migration atomically, once even when several processes start together.
+
+    Statements run one by one (``executescript`` would commit the transaction before running);
+    the write lock is taken first and the record re-checked under it.
+    """
+    with transaction(db, immediate=True) as conn:
+        if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+            return
+        statement = ""
+        for line in sql.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                conn.execute(statement)
+                statement = ""
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))

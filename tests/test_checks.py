@@ -126,7 +126,8 @@ def test_failing_starts_a_new_attempt_and_nothing_is_recorded(setup):
     first, second = stored(app, question.attempt_id), stored(app, retry.attempt_id)
     fresh = {q["text"] for q in second} - {q["text"] for q in first}
     total = sum(
-        len(group) for group in check_questions.candidates(app, assignments.require_assignment(app, aid).document).values()
+        len(group)
+        for group in check_questions.candidates(app, assignments.require_assignment(app, aid).document).values()
     )
     assert len(fresh) == min(len(second), total - len(first))  # new questions while the document has them
     for i, q in enumerate(second):

@@ -19,7 +19,7 @@ from bot.core.chat.workers import WorkerSettings
 from bot.core.roster import roster
 from bot.core.roster.attempts import Attempts, AttemptSettings
 from tests.chat_support import CADRE, Chat, build_world
-from tests.test_web_requests import PASSWORD, page_csrf, web_client  # noqa: F401 (a fixture)
+from tests.test_web_requests import PASSWORD, chat_login, page_csrf, web_client  # noqa: F401 (a fixture)
 
 # -- growing waits ------------------------------------------------------------------------------
 
@@ -167,3 +167,29 @@ async def test_answers_run_off_the_event_loop_and_floods_are_asked_to_wait(world
     assert busy[:5] == [False, False, True, True, True]  # two waiting at most; the rest told to wait
     assert not any(busy[5:])  # everyone else is answered
     assert len(threads) == 2 + 6 and loop_thread not in threads
+
+
+async def test_a_question_in_the_workers_does_not_hold_up_other_requests(proxied):
+    client = proxied
+    code = next(i.code for i in roster.invites(client.state.app) if i.person.phone == "0905000004")
+    csrf = await chat_login(client, code)
+    conversation = client.state.conversation
+    release = threading.Event()
+    real = conversation._handle
+
+    def slow(request, on_queued):  # the question stays in a worker until released
+        release.wait(60)
+        return real(request, on_queued)
+
+    conversation._handle = slow  # type: ignore[method-assign]
+    try:
+        sending = asyncio.create_task(
+            client.post("/api/send", json={"text": "Hạn chót là khi nào?"}, headers={"X-CSRF-Token": csrf})
+        )
+        while not conversation.workers._waiting:  # bounded by the test timeout: the send is on its way
+            await asyncio.sleep(0.01)
+        response = await client.get("/api/messages")  # the loop is free meanwhile
+        assert response.status == 200 and not sending.done()
+    finally:
+        release.set()
+    assert (await sending).status == 200

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import io
 import json
+import threading
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -236,3 +237,27 @@ async def test_the_server_runs_while_telegram_is_unreachable_or_refuses_the_toke
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{port}/health") as response:
                 assert response.status == 200
+
+
+async def test_typing_shows_while_a_question_waits_and_others_are_answered_meanwhile(world, fake):
+    app = world
+    release = threading.Event()
+    async with running(app) as (service, _):
+        real = service.conversation._handle
+
+        def slow(request, on_queued):  # one question stuck in a worker until released
+            if request.external_user_id == "5001":
+                release.wait(60)
+            return real(request, on_queued)
+
+        service.conversation._handle = slow  # type: ignore[method-assign]
+        try:
+            fake.text(5001, "Hạn chót là khi nào?")
+            await fake.wait_for(lambda: fake.called("sendChatAction"))
+            assert str(fake.called("sendChatAction")[0].params["chat_id"]) == "5001"
+            fake.text(5002, "/help")
+            await fake.wait_message(5002, "")  # someone else is answered while it waits
+            assert not fake.messages(5001)
+        finally:
+            release.set()
+        await fake.wait_message(5001, "")

@@ -53,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("progress", help="tiến độ quán triệt theo đơn vị")
     p.add_argument("--assignment", type=int, help="số đợt (mặc định: đợt mới nhất)")
     p.add_argument("--unit", help="chỉ đơn vị này và các đơn vị trực thuộc")
+    p.add_argument("--on", type=_date, help="theo cây đơn vị của ngày này (mặc định: hiện nay)")
     p.set_defaults(func=cmd_progress)
 
     led = sub.add_parser("ledger", help="sổ xác nhận")
@@ -68,6 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", help="chỉ đơn vị này và các đơn vị trực thuộc")
     p.add_argument("--since", type=_date, help="xác nhận từ ngày (YYYY-MM-DD)")
     p.add_argument("--until", type=_date, help="xác nhận đến hết ngày (YYYY-MM-DD)")
+    p.add_argument("--on", type=_date, help="tổng hợp theo cây đơn vị của ngày này (mặc định: hiện nay)")
     p.add_argument("--out", required=True, help="tệp kết quả")
     p.set_defaults(func=cmd_export)
 
@@ -113,7 +115,7 @@ def cmd_progress(app: App, args: argparse.Namespace) -> int:
         if latest is None:
             raise UserError("Chưa có đợt quán triệt nào (tạo bằng quantriet assign).")
         assignment_id = latest.id
-    report = reports.progress(app, None, assignment_id, unit_option(app, args.unit))
+    report = reports.progress(app, None, assignment_id, unit_option(app, args.unit), on=args.on)
     a = report.assignment
     print(f"Đợt {a.id}: {a.document.label}, hạn {clock.format_date(a.due_date)}")
     header = ("Đơn vị", "Được giao", "Đúng hạn", "Trễ hạn", "Chưa", "Hoàn thành")

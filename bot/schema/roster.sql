@@ -37,3 +37,50 @@ CREATE TABLE IF NOT EXISTS accounts (
     UNIQUE (channel, external_id)
 );
 CREATE INDEX IF NOT EXISTS accounts_person ON accounts(person_id);
+
+-- Units that change (the 2025 reorganisation). ``units`` holds each unit's present state (a closed
+-- unit keeps its row, with valid_until set and detached from the tree so a successor may reuse its
+-- name); the rows below keep what it was and who was in it on any date. Dates are local ISO dates,
+-- valid_from inclusive, valid_until exclusive, NULL meaning "since before the records" / "still".
+-- The triggers that fill unit_versions and memberships are in store.MIGRATIONS ("units-history").
+CREATE TABLE IF NOT EXISTS unit_changes (     -- one row per reorganisation operation (also audited)
+    id          INTEGER PRIMARY KEY,
+    operation   TEXT NOT NULL CHECK (operation IN ('rename', 'merge', 'move', 'split', 'dissolve')),
+    effective   TEXT NOT NULL,                 -- ISO date the change takes effect
+    detail      TEXT NOT NULL,                 -- JSON: the units before and after, people moved
+    source_file TEXT,                          -- the mapping file it came from, and its sha256
+    source_hash TEXT,
+    applied_by  INTEGER REFERENCES people(id),
+    applied_at  TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS unit_versions (    -- a unit's name and parent over a period
+    id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    name        TEXT NOT NULL,
+    parent_id   INTEGER REFERENCES units(id),
+    valid_from  TEXT,
+    valid_until TEXT,
+    change_id   INTEGER REFERENCES unit_changes(id)
+);
+CREATE INDEX IF NOT EXISTS unit_versions_unit ON unit_versions(unit_id, valid_until);
+
+CREATE TABLE IF NOT EXISTS memberships (      -- which unit a person belonged to over a period
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES people(id),
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    valid_from  TEXT,
+    valid_until TEXT,
+    change_id   INTEGER REFERENCES unit_changes(id)
+);
+CREATE INDEX IF NOT EXISTS memberships_person ON memberships(person_id, valid_until);
+CREATE INDEX IF NOT EXISTS memberships_unit ON memberships(unit_id, valid_until);
+
+-- Set by a reorganisation inside its own write transaction (and emptied before it commits), so the
+-- history triggers date their rows by the change's effective date and link them to it. Outside a
+-- reorganisation it is empty: a new person or unit is "since before the records", a move is dated
+-- today (Vietnam).
+CREATE TABLE IF NOT EXISTS unit_change_context (
+    change_id INTEGER,
+    effective TEXT NOT NULL
+);

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.channels.web import admin, admin_broadcasts, admin_data, auth, chat
+from bot.channels.web import admin, admin_broadcasts, admin_data, admin_units, auth, chat
 from bot.channels.web.base import HERE, STATE, WebState, make_templates
 from bot.channels.web.chatlog import WebTransport
 from bot.channels.web.security import admin_password
@@ -38,7 +38,7 @@ def setup(
         wake_sender=wake_sender,
     )
     web_app[STATE] = state
-    for module in (chat, auth, admin, admin_broadcasts, admin_data):
+    for module in (chat, auth, admin, admin_broadcasts, admin_data, admin_units):
         web_app.router.add_routes(module.routes())
     web_app.router.add_static("/static", HERE / "static", append_version=False)
     return state

@@ -21,7 +21,8 @@ from bot.core.errors import UserError
 from bot.core.evidence import ledger
 from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
 from bot.core.evidence.reports import Progress, compute_progress
-from bot.core.roster import audit
+from bot.core.roster import audit, history
+from bot.core.roster.history import ACK_UNIT_SQL, MEMBERSHIP_ON_SQL
 from bot.core.roster.roster import Person, UnitIndex
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -50,6 +51,7 @@ DETAIL_HEADERS = (
     ("Kiểm tra", 9),
     ("Hàng sổ", 9),
     ("Mã băm sổ xác nhận", 66),
+    ("Đơn vị khi xác nhận", 45),  # kept by the ledger: the unit may have been merged or renamed since
 )
 SUMMARY_HEADERS = (
     ("Đợt", 6),
@@ -85,16 +87,24 @@ def _detail_rows(
     unit_id: int | None,
     since: date | None,
     until: date | None,
+    on: date | None = None,
 ) -> Iterator[list[object]]:
     """One row per (assignment, member), streamed. With ``since``/``until`` only confirmations made
-    in that period (Vietnam dates, inclusive) are listed; without, every member, confirmed or not."""
-    index = UnitIndex(app.db)
+    in that period (Vietnam dates, inclusive) are listed; without, every member, confirmed or not.
+    "Đơn vị" is the member's unit today, or with ``on`` their unit on that day."""
+    index = UnitIndex(app.db, on)
     paths: dict[int | None, str] = {uid: index.path(uid) for uid in index.units}
+    ack_paths = history.last_paths(app)
     scope = sorted(index.subtree(unit_id)) if unit_id is not None else None
+    # date.isoformat() is digits and dashes: safe inline, and keeps the "?" parameters in order
+    unit_of = (
+        "p.unit_id" if on is None else f"({MEMBERSHIP_ON_SQL.format(person='m.person_id', day=repr(on.isoformat()))})"
+    )
     for assignment in assignments:
         cutoff = clock.day_end_utc(assignment.due_date)
-        sql = """
-            SELECT p.full_name, p.unit_id, p.position, k.acked_at, k.channel, k.check_score, k.id, k.hash
+        sql = f"""
+            SELECT p.full_name, {unit_of} AS unit, p.position, k.acked_at, k.channel, k.check_score, k.id, k.hash,
+                   CASE WHEN k.id IS NOT NULL THEN {ACK_UNIT_SQL} END
             FROM assignment_members m
             JOIN people p ON p.id = m.person_id
             LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = ? AND k.version = ?
@@ -102,7 +112,7 @@ def _detail_rows(
         """
         params: list[object] = [assignment.document.id, assignment.version, assignment.id]
         if scope is not None:
-            sql += f" AND p.unit_id IN ({','.join('?' * len(scope))})"
+            sql += f" AND unit IN ({','.join('?' * len(scope))})"
             params.extend(scope)
         if since is not None:
             sql += " AND k.acked_at >= ?"
@@ -110,9 +120,9 @@ def _detail_rows(
         if until is not None:
             sql += " AND k.acked_at < ?"
             params.append(clock.day_end_utc(until))
-        sql += " ORDER BY p.unit_id, p.name_key, p.id"
+        sql += " ORDER BY unit, p.name_key, p.id"
         label, version, due = assignment.document.label, assignment.version[:12], clock.format_date(assignment.due_date)
-        for name, unit, position, acked_at, channel, score, ack_id, digest in app.db.execute(sql, params):
+        for name, unit, position, acked_at, channel, score, ack_id, digest, ack_unit in app.db.execute(sql, params):
             if acked_at is None:
                 status, when = "Chưa xác nhận", ""
             else:
@@ -131,6 +141,7 @@ def _detail_rows(
                 score or "",
                 ack_id or "",
                 digest or "",
+                ack_paths.get(ack_unit, ""),
             ]
 
 
@@ -165,6 +176,7 @@ def _open_scope(
     unit_id: int | None,
     since: date | None,
     until: date | None,
+    on: date | None,
 ) -> list[Assignment]:
     audit.require(
         app,
@@ -176,10 +188,11 @@ def _open_scope(
         unit_id=unit_id,
         since=since,
         until=until,
+        on=on,
     )
     if fmt not in FORMATS:
         raise UserError(f"Định dạng “{fmt}” không được hỗ trợ (chọn xlsx hoặc csv).")
-    if unit_id is not None and unit_id not in UnitIndex(app.db).units:
+    if unit_id is not None and unit_id not in UnitIndex(app.db, on).units:
         raise UserError(f"Không có đơn vị số {unit_id}.")
     return _assignments(app, assignment_id)
 
@@ -193,21 +206,24 @@ def export_acks(
     unit_id: int | None = None,
     since: date | None = None,
     until: date | None = None,
+    on: date | None = None,
 ) -> Path:
     """Write the evidence export to ``out`` (admin only) and return its path.
 
     XLSX: sheet "Tổng hợp" (completion per unit per assignment, rolled up, with a bar chart per
     assignment) and sheet "Chi tiết" (one row per person and assignment). CSV: the detail rows, UTF-8
-    with a BOM so Excel shows Vietnamese. ``assignment_id`` None exports every assignment.
+    with a BOM so Excel shows Vietnamese. ``assignment_id`` None exports every assignment. Units are
+    today's tree, or with ``on`` the tree of that day; each confirmation also names the unit it was
+    made in.
     """
-    assignments = _open_scope(app, actor, fmt, assignment_id, unit_id, since, until)
+    assignments = _open_scope(app, actor, fmt, assignment_id, unit_id, since, until, on)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    rows = _detail_rows(app, assignments, unit_id, since, until)
+    rows = _detail_rows(app, assignments, unit_id, since, until, on)
     if fmt == "csv":
         _write_csv(out, rows)
     else:
-        progresses = [compute_progress(app, a, unit_id) for a in assignments]
+        progresses = [compute_progress(app, a, unit_id, on) for a in assignments]
         _write_xlsx(app, out, progresses, rows)
     return out
 

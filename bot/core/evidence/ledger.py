@@ -136,14 +136,14 @@ def _append(db: sqlite_utils.Database, entries: list[Entry]) -> list[dict]:
     """Insert rows at the end of the chain, reading its tip and moving the stored head once for the
     batch. Call inside an IMMEDIATE transaction (under the lock)."""
     prev = _tip(db)
-    insert = (
-        f"INSERT INTO acks ({', '.join(Entry._fields)}, prev_hash, hash) "
-        f"VALUES ({', '.join('?' * (len(Entry._fields) + 2))})"
+    insert = (  # unit_id: the unit the person is in now, kept outside the hashed content
+        f"INSERT INTO acks ({', '.join(Entry._fields)}, prev_hash, hash, unit_id) "
+        f"VALUES ({', '.join('?' * (len(Entry._fields) + 2))}, (SELECT unit_id FROM people WHERE id = ?))"
     )
     rows = []
     for entry in entries:
         digest = row_hash(prev, entry)
-        ack_id = store.new_id(db.execute(insert, (*entry, prev, digest)))
+        ack_id = store.new_id(db.execute(insert, (*entry, prev, digest, entry.person_id)))
         rows.append({"id": ack_id, **entry._asdict(), "prev_hash": prev, "hash": digest})
         prev = digest
     if rows:

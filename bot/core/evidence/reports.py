@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from bot.app import App
 from bot.core import clock
+from bot.core.errors import UserError
 from bot.core.evidence.assignments import Assignment, require_assignment
 from bot.core.roster import audit
+from bot.core.roster.history import MEMBERSHIP_ON_SQL
 from bot.core.roster.roster import PERSON_SQL, Person, UnitIndex, subunit_ids
 
 NO_UNIT = "(Chưa có đơn vị)"
@@ -64,31 +67,45 @@ class Progress:
         ]
 
 
-def progress(app: App, actor: Person | None, assignment_id: int, unit_id: int | None = None) -> Progress:
-    """Assigned / on time / late / not yet / completion per unit (officer or admin)."""
-    audit.require(app, actor, "progress", audit.OFFICERS, assignment_id=assignment_id, unit_id=unit_id)
-    return compute_progress(app, require_assignment(app, assignment_id), unit_id)
+def progress(
+    app: App, actor: Person | None, assignment_id: int, unit_id: int | None = None, on: date | None = None
+) -> Progress:
+    """Assigned / on time / late / not yet / completion per unit (officer or admin); ``on``: by the
+    unit tree of that day instead of today's."""
+    audit.require(app, actor, "progress", audit.OFFICERS, assignment_id=assignment_id, unit_id=unit_id, on=on)
+    return compute_progress(app, require_assignment(app, assignment_id), unit_id, on)
 
 
-def compute_progress(app: App, assignment: Assignment, unit_id: int | None = None) -> Progress:
-    """The report without the permission check (for callers that already checked, e.g. exports)."""
+def compute_progress(app: App, assignment: Assignment, unit_id: int | None = None, on: date | None = None) -> Progress:
+    """The report without the permission check (for callers that already checked, e.g. exports).
+
+    By today's unit tree, or with ``on`` by the tree and the memberships of that day: people who
+    were in no unit then (they joined later) are the "no unit" row."""
     direct: dict[int | None, UnitProgress] = {}
     cutoff = clock.day_end_utc(assignment.due_date)
+    # each member counts in their unit today, or with ``on`` in the unit they belonged to that day
+    unit_of = "p.unit_id" if on is None else f"({MEMBERSHIP_ON_SQL.format(person='m.person_id', day=':on')})"
     for unit, assigned, on_time, late in app.db.execute(
-        """
-        SELECT p.unit_id, COUNT(*),
+        f"""
+        SELECT {unit_of} AS unit, COUNT(*),
                COALESCE(SUM(k.acked_at < :cutoff), 0),
                COALESCE(SUM(k.acked_at >= :cutoff), 0)
         FROM assignment_members m
         JOIN people p ON p.id = m.person_id
         LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = :doc AND k.version = :version
         WHERE m.assignment_id = :aid
-        GROUP BY p.unit_id
+        GROUP BY unit
         """,
-        {"cutoff": cutoff, "doc": assignment.document.id, "version": assignment.version, "aid": assignment.id},
+        {
+            "cutoff": cutoff,
+            "doc": assignment.document.id,
+            "version": assignment.version,
+            "aid": assignment.id,
+            "on": on.isoformat() if on else None,
+        },
     ):
         direct[unit] = UnitProgress(unit, "", 0, assigned, on_time, late)
-    index = UnitIndex(app.db)
+    index = UnitIndex(app.db, on)
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit in index.units.values():
         children[unit.parent_id].append(unit.id)
@@ -106,6 +123,9 @@ def compute_progress(app: App, assignment: Assignment, unit_id: int | None = Non
             del rows[position:]  # nobody assigned in this branch: leave it out
         return row
 
+    if unit_id is not None and unit_id not in index.units:
+        when = f"ngày {clock.format_date(on)}" if on else "hiện nay"
+        raise UserError(f"Đơn vị số {unit_id} không có trong cây đơn vị {when}.")
     roots = [unit_id] if unit_id is not None else sorted(children[None])
     total = UnitProgress(unit_id, index.units[unit_id].name if unit_id is not None else "Tổng cộng", 0)
     for root in roots:

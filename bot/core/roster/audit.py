@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "roster.approve": "duyệt đăng ký",
     "roster.reject": "từ chối đăng ký",
     "roster.role": "thay đổi vai trò",
+    "units.reorganise": "sắp xếp lại đơn vị",
     "assign": "giao văn bản quán triệt",
     "ack.import": "nhập danh sách dự hội nghị",
     "progress": "xem tiến độ quán triệt",

@@ -17,6 +17,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from bot import store
@@ -190,17 +191,30 @@ class UnitIndex:
     apart; a single name must be unique.
     """
 
-    def __init__(self, db) -> None:
+    def __init__(self, db, on: date | None = None) -> None:
+        """The current tree, or with ``on`` the tree as it was on that day (see roster.sql)."""
         self.db = db
         self.units: dict[int, Unit] = {}
         self.by_key: dict[str, list[int]] = defaultdict(list)
-        for uid, name, parent in db.execute("SELECT id, name, parent_id FROM units ORDER BY id"):
+        self.keys: dict[int, str] = {}  # unit id -> folded name: a province has ~100 "Chi bộ 1"
+        self._found: dict[tuple[str, ...], list[int]] = {}  # lookup's answers until the tree changes
+        if on is None:
+            rows = db.execute("SELECT id, name, parent_id FROM units WHERE valid_until IS NULL ORDER BY id")
+        else:
+            rows = db.execute(
+                "SELECT unit_id, name, parent_id FROM unit_versions WHERE (valid_from IS NULL OR valid_from <= :d) "
+                "AND (valid_until IS NULL OR valid_until > :d) ORDER BY unit_id",
+                {"d": on.isoformat()},
+            )
+        for uid, name, parent in rows:
             self._add(Unit(uid, name, parent))
         self.created = 0
 
     def _add(self, unit: Unit) -> None:
+        self._found.clear()
         self.units[unit.id] = unit
-        self.by_key[fold(unit.name)].append(unit.id)
+        self.keys[unit.id] = fold(unit.name)
+        self.by_key[self.keys[unit.id]].append(unit.id)
 
     def path(self, unit_id: int | None) -> str:
         """ "Huyện Thăng Bình > Xã Bình Dương" (root first)."""
@@ -212,8 +226,11 @@ class UnitIndex:
 
     def lookup(self, names: Sequence[str]) -> int | None:
         """The unit named by ``names`` (root-most first), None if absent; UserError if ambiguous."""
-        keys = [fold(_name(n)) for n in names]
-        found = [uid for uid in self.by_key.get(keys[-1], []) if self._ancestors_match(uid, keys[:-1])]
+        found = self._found.get(tuple(names))
+        if found is None:  # a roster names the same few hundred units on every row
+            keys = [fold(_name(n)) for n in names]
+            found = [uid for uid in self.by_key.get(keys[-1], []) if self._ancestors_match(uid, keys[:-1])]
+            self._found[tuple(names)] = found
         if len(found) > 1:
             raise UserError(
                 f"đơn vị “{' > '.join(names)}” trùng tên với {len(found)} đơn vị; hãy ghi đầy đủ "
@@ -224,7 +241,7 @@ class UnitIndex:
     def _ancestors_match(self, unit_id: int, keys: Sequence[str]) -> bool:
         parent = self.units[unit_id].parent_id
         for key in reversed(keys):
-            if parent is None or fold(self.units[parent].name) != key:
+            if parent is None or self.keys[parent] != key:
                 return False
             parent = self.units[parent].parent_id
         return True
@@ -245,6 +262,7 @@ class UnitIndex:
             uid = orphans[0]
             self.db.execute("UPDATE units SET parent_id = ? WHERE id = ?", (parent, uid))
             self.units[uid] = replace(self.units[uid], parent_id=parent)
+            self._found.clear()
             return uid
         uid = store.new_id(
             self.db.execute(
@@ -281,7 +299,11 @@ def split_unit_path(text: str, parent: str = "") -> list[str]:
 
 def resolve_unit(app: App, text: str | int) -> Unit:
     """A unit from an id, a name or a path; UserError (with suggestions) when unknown or ambiguous."""
-    index = UnitIndex(app.db)
+    return resolve_in(UnitIndex(app.db), text)
+
+
+def resolve_in(index: UnitIndex, text: str | int) -> Unit:
+    """:func:`resolve_unit` within a tree already loaded (many look-ups, or a past tree)."""
     if isinstance(text, int) or str(text).strip().isdigit():
         unit = index.units.get(int(text))
         if unit is None:

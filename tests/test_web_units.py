@@ -1,0 +1,37 @@
+"""The admin units page: the list with history, and a reorganisation previewed then applied."""
+
+from __future__ import annotations
+
+from test_web_requests import admin_login, csrf_of, web_client  # noqa: F401  (web_client is a fixture)
+
+from bot.core.roster import roster
+from tests.ledger_support import BINH_DUONG, BINH_TRIEU, THANG_BINH
+
+
+async def test_units_page_previews_then_applies_a_merger(web_client):  # noqa: F811
+    app = web_client.state.app
+    csrf = await admin_login(web_client)
+    page = await (await web_client.get("/admin/units")).text()
+    assert "Xã Bình Dương" in page and 'id="units-form"' in page
+    form = {
+        "csrf": csrf,
+        "operation": "merge",
+        "sources": f"{BINH_DUONG}\n{BINH_TRIEU}",
+        "targets": "Xã Thăng Bình",
+        "effective": "2025-07-01",
+        "action": "preview",
+    }
+    before = roster.unit_paths(app)
+    preview = await web_client.post("/admin/units", data=form)
+    text = await preview.text()
+    assert preview.status == 200 and "Chạy thử" in text and "Lập đơn vị mới" in text and 'value="apply"' in text
+    assert roster.unit_paths(app) == before
+    applied = await web_client.post("/admin/units", data={**form, "action": "apply"})
+    assert applied.status == 200 and "Đã sắp xếp lại" in await applied.text()
+    new = roster.resolve_unit(app, f"{THANG_BINH} > Xã Thăng Bình").id
+    history_page = await (await web_client.get(f"/admin/units?unit={new}")).text()
+    assert "01/07/2025 – nay" in history_page and "hợp nhất" in history_page
+    refused = await web_client.post("/admin/units", data={**form, "sources": "Xã Không Có\nXã Nào", "action": "apply"})
+    assert refused.status == 400 and "Không tìm thấy đơn vị" in await refused.text()
+    bad_date = await web_client.post("/admin/units", data={**form, "effective": "31/02/2025"})
+    assert bad_date.status == 400 and "không hợp lệ" in await bad_date.text()
