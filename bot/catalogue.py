@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the search stack (numpy, faiss, the encoder) loads on first
     from embeddings.search import RefreshReport, RetrievalSettings, Searcher
 
 INDEX_FOLDER = "index"
+SOURCES_FOLDER = "sources"
 
 
 def knowledge_settings(config: Config) -> KnowledgeSettings:
@@ -51,11 +52,19 @@ def index_folder(app: App) -> Path:
     return app.data_dir / INDEX_FOLDER
 
 
+def sources_folder(app: App) -> Path:
+    """Where ``quantriet ingest URL`` keeps fetched copies; read with the configured folders."""
+    return app.data_dir / SOURCES_FOLDER
+
+
 def ingest(app: App, paths: Iterable[Path | str] | None = None) -> IngestReport:
     """Catalogue ``paths`` (None: the configured folders), stamped with the app's clock."""
     from knowledge.catalogue import ingest as ingest_files
 
-    return ingest_files(app.db, knowledge_settings(app.config), paths, app.now())
+    settings = knowledge_settings(app.config)
+    # the copies fetched by `quantriet ingest URL` are read with the configured folders
+    settings = dataclasses.replace(settings, folders=[*settings.folders, str(sources_folder(app))])
+    return ingest_files(app.db, settings, paths, app.now())
 
 
 def refresh(app: App, progress: Callable[[int, int], None] | None = None) -> RefreshReport:

@@ -25,10 +25,13 @@ from types import ModuleType
 from aiohttp import web
 
 from bot.app import App
+from bot.catalogue import knowledge_settings
 from bot.channels import telegram, zalo
 from bot.channels import web as web_channel
 from bot.channels.web_settings import WebSettings, public_base
 from bot.core.chat.conversation import Conversation
+from bot.core.chat.texts import shorten
+from bot.core.evidence.assignments import current_documents
 from bot.core.outbox.reminders import Reminders
 from bot.core.outbox.sender import Sender
 from bot.core.outbox.transport import Transport
@@ -123,10 +126,29 @@ def build(
     settings = WebSettings.load(app.config)
     service = Service(app, host or settings.host, settings.port if port is None else port)
     service.web.cleanup_ctx.append(service._warm)
+    for line in catalogue_notes(app):
+        service.note(line)
     for channel in channels:
         channel.install(service)
     service.web.cleanup_ctx.append(service._outbox)
     return service
+
+
+def catalogue_notes(app: App) -> list[str]:
+    """Banner lines: the documents cadres can ask about, and how to add the official texts when none
+    is there (a fresh clone holds only the sample article, which has no number)."""
+    docs = current_documents(app)
+    lines = [f"Kho văn bản: {len(docs)} văn bản."] + [f"  {d.reference}: {shorten(d.title, 90)}" for d in docs[:10]]
+    if len(docs) > 10:
+        lines.append(f"  … và {len(docs) - 10} văn bản khác (`quantriet documents`).")
+    if not any(d.number for d in docs):
+        folders = ", ".join(knowledge_settings(app.config).folders) or "knowledge/documents"
+        lines.append(
+            "Chưa có văn bản chính thức nào (có số hiệu). Thêm văn bản: chép tệp .docx/.pdf/.txt/.html vào "
+            f"thư mục {folders} (khai báo trong config.toml [knowledge] folders) rồi chạy `quantriet ingest`, "
+            "hoặc tải từ trang đăng văn bản: `quantriet ingest https://…`."
+        )
+    return lines
 
 
 @contextlib.asynccontextmanager

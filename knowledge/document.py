@@ -135,7 +135,8 @@ def document_from_text(
         body=body,
         version=version,
         size=size,
-        number=meta.get("number") or guess_number(body),
+        # A document's own title names its number ("Kế hoạch số 12-KH/TU …", a web page's <h1>).
+        number=meta.get("number") or (guess_kind(title) and guess_number(title)) or guess_number(body),
         issued=issued,
         issuer=meta.get("issuer") or meta.get("author"),
         kind=meta.get("kind") or guess_kind(title),

@@ -19,6 +19,8 @@ class KnowledgeSettings:
     chunk_chars: int = 600
     max_paragraph_chars: int = 900
     item_chunks: bool = False
+    fetch_timeout_seconds: float = 20
+    main_document: str = ""
 
     @property
     def chunking(self) -> ChunkSettings:

@@ -119,6 +119,13 @@ def fixture_app(tmp_path_factory: pytest.TempPathFactory) -> App:
     return _indexed_once(tmp_path_factory, "fixture-template", FIXTURE_KNOWLEDGE)
 
 
+@pytest.fixture(scope="session")
+def sample_app(tmp_path_factory: pytest.TempPathFactory) -> App:
+    """The sample article alone (what a fresh clone's ``scripts/run.sh`` loads), indexed ONCE per
+    session. READ-ONLY."""
+    return _indexed_once(tmp_path_factory, "sample-template", SAMPLE_ARTICLE)
+
+
 @pytest.fixture
 def fixture_copy(fixture_app: App, data_dir: Path) -> App:
     """A private, writable copy of ``fixture_app`` in this test's data folder."""

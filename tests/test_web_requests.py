@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from bot import serve
 from bot.channels import web as web_channel
 from bot.channels.download_route import link_text, public_base
-from bot.channels.web import setup
+from bot.channels.web import auth, setup
 from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.messages import Attachment, Reply
@@ -110,6 +110,19 @@ async def test_password_login_acts_as_the_admin_phone_person(web_client, monkeyp
     assert "Phan Văn Quản" in await response.text()
     app = web_client.state.app
     assert app.db.execute("SELECT COUNT(*) FROM people WHERE full_name = 'Quản trị hệ thống'").fetchone()[0] == 0
+
+
+async def test_an_admin_phone_outside_the_roster_opens_the_operator_account(web_client, monkeypatch):
+    """A new installation: the phone is set before any roster holds it. No lock-out; one operator."""
+    monkeypatch.setenv(ADMIN_PHONE_ENV, "0999888777")
+    app = web_client.state.app
+    assert "Quản trị hệ thống" in auth.admin_identity(app) and "0999888777" in auth.admin_identity(app)
+    await admin_login(web_client)
+    await web_client.post("/logout", data={"csrf": await page_csrf(web_client, "/admin")})
+    await admin_login(web_client)  # the same operator account again
+    assert app.db.execute("SELECT COUNT(*) FROM people WHERE full_name = 'Quản trị hệ thống'").fetchone()[0] == 1
+    monkeypatch.setenv(ADMIN_PHONE_ENV, "0905000001")
+    assert auth.admin_identity(app) == "Phan Văn Quản (0905000001)"
 
 
 async def test_the_password_admin_is_not_a_roster_member(web_client):

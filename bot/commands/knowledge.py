@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from bot.app import App
 from bot.catalogue import ingest, refresh
 from bot.core.answers.answers import short_date
+from bot.core.evidence import assignments
+from bot.sources import fetch_sources, fetched_urls
 from knowledge.catalogue import IngestReport, list_documents, list_duties
+from knowledge.fetch import is_url
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="tệp hoặc thư mục (bỏ trống: các thư mục trong config.toml [knowledge])",
+        help="tệp, thư mục hoặc địa chỉ http(s):// của văn bản (bỏ trống: các thư mục trong config.toml "
+        "[knowledge] và kiểm tra lại các địa chỉ đã tải)",
     )
     p.set_defaults(func=cmd_ingest)
 
@@ -31,16 +36,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("documents", help="liệt kê văn bản trong kho")
     p.add_argument("--all", action="store_true", help="kể cả văn bản đã gỡ (tệp không còn)")
+    p.add_argument("--main", action="store_true", help="chỉ in ký hiệu của văn bản chính (giao quán triệt đầu tiên)")
     p.set_defaults(func=cmd_documents)
 
 
 def cmd_ingest(app: App, args: argparse.Namespace) -> int:
-    explicit = [Path(p) for p in args.paths] or None
-    report = ingest(app, explicit)
+    """Given paths and URLs, or (none given) the configured folders plus every URL fetched before,
+    re-checked so that a changed text online is refreshed."""
+    urls = [p for p in args.paths if is_url(p)] if args.paths else fetched_urls(app)
+    fetched, failures = fetch_sources(app, urls)
+    if args.paths:
+        files = [Path(p) for p in args.paths if not is_url(p)] + fetched
+        report = ingest(app, files) if files else IngestReport()
+    else:
+        report = ingest(app)  # the fetched copies are read with the configured folders
+    report.errors[:0] = failures
     print(report.summary())
     if not _refresh_search(app, report):
         return 1
-    if explicit and report.errors and report.ingested == 0:
+    if args.paths and report.errors and report.ingested == 0:
         return 1
     return 0
 
@@ -79,12 +93,19 @@ def cmd_duties(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_documents(app: App, args: argparse.Namespace) -> int:
+    if args.main:
+        main = assignments.main_document(app)
+        if main is None:
+            print("Kho văn bản trống: hãy nạp văn bản bằng `quantriet ingest`.", file=sys.stderr)
+            return 1
+        print(main.reference)  # alone on stdout: scripts capture it
+        return 0
     rows = list_documents(app.db, include_removed=args.all)
     if not rows:
         print("Kho văn bản trống: hãy nạp văn bản bằng `quantriet ingest`.")
         return 0
     for r in rows:
-        number = r["number"] or "—"
+        number = assignments.short_reference(r["id"], r["number"])
         issued = f", ban hành {short_date(r['issued'])}" if r["issued"] else ""
         removed = " [đã gỡ]" if r["removed_at"] else ""
         print(

@@ -28,6 +28,18 @@ CREATE TABLE IF NOT EXISTS source_files (
     parser      TEXT NOT NULL              -- loader version + chunk settings that produced the rows
 );
 
+-- Files fetched by `quantriet ingest URL`: the kept copy (a source_files path, documents.file)
+-- and where and when it came from, shown with the document in /vanban and the exports.
+CREATE TABLE IF NOT EXISTS fetched_files (
+    path          TEXT PRIMARY KEY,        -- absolute path of the kept copy under <data>/sources/
+    url           TEXT NOT NULL UNIQUE,    -- as the user gave it
+    final_url     TEXT NOT NULL,           -- after redirects
+    fetched_at    TEXT NOT NULL,           -- last successful fetch (UTC)
+    changed_at    TEXT NOT NULL,           -- last fetch that brought different bytes (UTC)
+    etag          TEXT,                    -- validators for a conditional re-fetch
+    last_modified TEXT
+);
+
 CREATE TABLE IF NOT EXISTS chunks (
     id           INTEGER PRIMARY KEY,
     document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,

@@ -51,3 +51,6 @@ def install(service: Service) -> None:
     service.note("Trò chuyện trên web: {base}/  ·  Trang quản trị: {base}/admin")
     if admin_password() is None:
         service.note(f"Đăng nhập quản trị bằng mật khẩu: tắt (chưa đặt {ADMIN_PASSWORD_ENV}).")
+    else:
+        who = auth.admin_identity(service.app)
+        service.note(f"Đăng nhập quản trị: {{base}}/admin/login, mật khẩu trong {ADMIN_PASSWORD_ENV}, vào với {who}.")

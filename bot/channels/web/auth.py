@@ -9,7 +9,10 @@ may have been forwarded).
 
 The password login (``QUANTRIET_ADMIN_PASSWORD``) acts as a roster person, so the core's role
 checks and audit rows work unchanged: the person whose phone is ``QUANTRIET_ADMIN_PHONE`` when that
-is set, otherwise a local person "Quản trị hệ thống" (role admin, no unit) created on first login.
+person is in the roster, otherwise the operator account, a local person "Quản trị hệ thống" (role
+admin, no unit) created on first login and reused after. A phone that is not (or not yet) in the
+roster never locks the administrator out: that is how a new installation starts, before any roster
+is imported; the start banner says which account the password opens.
 """
 
 from __future__ import annotations
@@ -131,10 +134,7 @@ async def admin_login(request: web.Request, viewer: Viewer) -> web.StreamRespons
         log.warning("web: wrong admin password from %s", client_key(request))
         await failed(request, *keys)
         return render(request, viewer, "admin_login.html", status=401, enabled=True, error=WRONG_PASSWORD)
-    try:
-        external_id = admin_account(state.app)
-    except UserError as exc:
-        return render(request, viewer, "admin_login.html", status=400, enabled=True, error=exc.message)
+    external_id = admin_account(state.app)
     state.app.attempts.succeeded(*keys)
     device = request.cookies.get(security.DEVICE_COOKIE) or security.new_token()
     state.app.attempts.remember("admin-device:" + device)
@@ -154,15 +154,25 @@ def admin_account(app: App) -> str:
         external_id = f"admin-{roster.normalise_phone(phone)}"
         try:
             roster.link_by_phone(app, CHANNEL, external_id, phone, "Mật khẩu quản trị")
+            return external_id
         except UserError:
-            raise UserError(
-                f"Số điện thoại trong {ADMIN_PHONE_ENV} ({phone}) không có trong danh sách cán bộ. "
-                "Hãy nhập danh sách có người này, hoặc bỏ biến môi trường đó."
-            ) from None
-        return external_id
+            log.warning(
+                "web: %s=%s is not in the roster; the password opens the operator account", ADMIN_PHONE_ENV, phone
+            )
     if roster.person_for(app, CHANNEL, SYSTEM_ADMIN_ACCOUNT) is None:
         roster.add_operator(app, CHANNEL, SYSTEM_ADMIN_ACCOUNT, SYSTEM_ADMIN_NAME, "Mật khẩu quản trị")
     return SYSTEM_ADMIN_ACCOUNT
+
+
+def admin_identity(app: App) -> str:
+    """Whom the password login will act as, in words for the start banner."""
+    phone = os.environ.get(ADMIN_PHONE_ENV, "").strip()
+    if phone:
+        person = roster.person_by_phone(app, phone)
+        if person is not None:
+            return f"{person.full_name} ({person.phone})"
+        return f"tài khoản vận hành «{SYSTEM_ADMIN_NAME}» (số {phone} trong {ADMIN_PHONE_ENV} chưa có trong danh sách)"
+    return f"tài khoản vận hành «{SYSTEM_ADMIN_NAME}»"
 
 
 def routes() -> list[web.RouteDef]:

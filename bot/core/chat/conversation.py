@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.core.chat import compose, library, officers, registration, sessions, study, texts
+from bot.core.chat.examples import example_question
 from bot.core.chat.messages import Reply, Request
 from bot.core.chat.turn import Handler, Turn
 from bot.core.chat.workers import Busy, Workers, WorkerSettings
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 
 def show_help(turn: Turn, _arg: str) -> list[Reply]:
-    return [Reply(texts.help_text(turn.role))]
+    return [Reply(texts.help_text(turn.role, example_question(turn.app)))]
 
 
 def cancel(turn: Turn, _arg: str) -> list[Reply]:

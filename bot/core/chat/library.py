@@ -79,6 +79,9 @@ def document(turn: Turn, arg: str) -> list[Reply]:
     today = clock.local_today(turn.app.now())
     lines = _deadline_lines(turn, today, document_id=doc.id, limit=LISTED)
     text = document_block(turn.app, doc)
+    origin = assignments.document_origin(turn.app, doc.id)
+    if origin:
+        text += "\n\n" + texts.DOCUMENT_ORIGIN.format(origin=origin)
     if lines:
         text += "\n\n" + texts.DEADLINES_HEADER + "\n" + "\n".join(lines)
     return [Reply(part) for part in split_message(text, texts.MESSAGE_LIMIT)]

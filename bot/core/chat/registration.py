@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.core.chat import texts
+from bot.core.chat.examples import example_question
 from bot.core.chat.messages import Button, Reply
 from bot.core.evidence import assignments
 from bot.core.outbox import broadcasts
@@ -50,7 +51,7 @@ def start(turn: Turn, arg: str) -> list[Reply]:
 
 def welcome(turn: Turn, person: Person, greeting: str) -> list[Reply]:
     """Greeting, the user's /help, and a pointer to what they still have to confirm."""
-    text = greeting + "\n\n" + texts.help_text(person.role)
+    text = greeting + "\n\n" + texts.help_text(person.role, example_question(turn.app))
     pending = assignments.pending_for(turn.app, person.id)
     if pending:
         text += "\n\n" + texts.MORE_PENDING.format(count=len(pending))

@@ -56,6 +56,7 @@ STUDY_DOCUMENT = "Văn bản cần quán triệt: {document}"
 STUDY_DUE = "Hạn quán triệt: {due}."
 STUDY_CHECK_NOTE = "Sau khi bấm xác nhận, đồng chí trả lời vài câu hỏi ngắn."
 KEY_DUTIES = "Nhiệm vụ chính:"
+DOCUMENT_ORIGIN = "Nguồn: {origin}"
 DOCUMENT_BUTTON = "Xem hạn chót và nhiệm vụ"
 ACK_BUTTON = "Tôi đã đọc và quán triệt"
 ACK_DONE = "Đã ghi nhận: đồng chí {name} đã quán triệt {document} lúc {at}."
@@ -158,14 +159,18 @@ HELP_EVERYONE = (
     "/hanchot – các mốc thời hạn\n"
     "/nhiemvu – nhiệm vụ của đơn vị mình\n"
     "/huy – hủy thao tác đang làm\n"
-    "Hoặc gõ câu hỏi, ví dụ: «Hạn xây dựng kế hoạch thực hiện Kết luận 69 là khi nào?»\n"
+    "{ask}\n"
     "(Trên Zalo gõ lệnh không cần dấu «/», ví dụ: cuatoi.)"
 )
-HELP_UNKNOWN = (
-    "/start – đăng ký sử dụng (liên kết tài khoản)\n"
-    "/vanban – danh sách văn bản\n"
-    "/hanchot – các mốc thời hạn\n"
-    "Hoặc gõ câu hỏi về nội dung văn bản."
+ASK_EXAMPLE = "Hoặc gõ câu hỏi, ví dụ: «{question}»"
+ASK_ANYTHING = "Hoặc gõ câu hỏi về nội dung văn bản."
+HELP_UNKNOWN = "\n".join(
+    [
+        "/start – đăng ký sử dụng (liên kết tài khoản)",
+        "/vanban – danh sách văn bản",
+        "/hanchot – các mốc thời hạn",
+        "{ask}",
+    ]
 )
 HELP_OFFICER = (
     "\n\nDành cho cán bộ tuyên giáo:\n"
@@ -179,11 +184,13 @@ HELP_ADMIN = (
 )
 
 
-def help_text(role: str | None) -> str:
-    """/help for the user's role: unknown users, cadres, officers (+ officer commands), admins (+ all)."""
+def help_text(role: str | None, example: str | None = None) -> str:
+    """/help for the user's role: unknown users, cadres, officers (+ officer commands), admins (+ all);
+    ``example`` is a question the loaded texts answer (see bot/core/chat/examples.py)."""
+    ask = ASK_EXAMPLE.format(question=example) if example else ASK_ANYTHING
     if role is None:
-        return HELP_UNKNOWN
-    text = HELP_EVERYONE
+        return HELP_UNKNOWN.format(ask=ask)
+    text = HELP_EVERYONE.format(ask=ask)
     if role in ("officer", "admin"):
         text += HELP_OFFICER
     if role == "admin":

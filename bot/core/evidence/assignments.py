@@ -15,11 +15,13 @@ from datetime import date
 
 from bot import store
 from bot.app import App
+from bot.catalogue import knowledge_settings
 from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.evidence import check_questions
 from bot.core.roster import audit
 from bot.core.roster.roster import Person, audience_people, require_role
+from bot.sources import provenance
 from knowledge.text import fold
 
 # Folded document kinds as people type them ("kl69", "nghị quyết 57") → the code in the number.
@@ -48,6 +50,16 @@ class Document:
     def label(self) -> str:
         """ "Kết luận 69-KL/TW" style short name: the number when there is one, else the title."""
         return self.number or self.title
+
+    @property
+    def reference(self) -> str:
+        return short_reference(self.id, self.number)
+
+
+def short_reference(document_id: int, number: str | None) -> str:
+    """What to type to name a document (``quantriet assign --document``): its number, or "VB<id>"
+    for a text without one (a news article). Stable: a document keeps its id across versions."""
+    return number or f"VB{document_id}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,23 @@ def current_documents(app: App, limit: int = -1) -> list[Document]:
     return [Document(*r) for r in app.db.execute(sql, (limit,))]
 
 
+def document_origin(app: App, document_id: int) -> str:
+    """Where a document's text was fetched from ("URL (tải về lúc 30/11/2026 19:20)"), "" for a local
+    file: shown with the document and in the evidence, so one can tell which copy was studied."""
+    where = provenance(app, document_id)
+    return f"{where.url} (tải về lúc {clock.format_datetime(where.fetched_at)})" if where else ""
+
+
+def main_document(app: App) -> Document | None:
+    """The document a new installation asks everyone to study first (scripts/run.sh): the one named
+    by ``[knowledge] main_document`` when it is in the catalogue, else the newest numbered document
+    (an official text), else the newest document (the sample article alone)."""
+    wanted = knowledge_settings(app.config).main_document
+    named = find_document(app, wanted) if wanted else None
+    docs = current_documents(app)
+    return named or next((d for d in docs if d.number), None) or next(iter(docs), None)
+
+
 def get_document(app: App, document_id: int) -> Document | None:
     row = app.db.execute(_DOC_SQL + " WHERE id = ?", (document_id,)).fetchone()
     return Document(*row) if row else None
@@ -124,7 +153,7 @@ def find_document(app: App, text: str) -> Document | None:
     if not text:
         return None
     docs = current_documents(app)
-    exact = [d for d in docs if d.number and _squash(d.number) == _squash(text)]
+    exact = [d for d in docs if _squash(d.reference) == _squash(text)]
     if exact:
         return exact[0]
     digits, kind = _number_parts(text)

@@ -19,7 +19,7 @@ from bot.core import clock
 from bot.core.chat.messages import Attachment
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
-from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
+from bot.core.evidence.assignments import Assignment, document_origin, list_assignments, require_assignment
 from bot.core.evidence.reports import Progress, compute_progress
 from bot.core.roster import audit, history
 from bot.core.roster.history import ACK_UNIT_SQL, MEMBERSHIP_ON_SQL
@@ -52,6 +52,7 @@ DETAIL_HEADERS = (
     ("Hàng sổ", 9),
     ("Mã băm sổ xác nhận", 66),
     ("Đơn vị khi xác nhận", 45),  # kept by the ledger: the unit may have been merged or renamed since
+    ("Nguồn văn bản", 40),
 )
 SUMMARY_HEADERS = (
     ("Đợt", 6),
@@ -122,6 +123,7 @@ def _detail_rows(
             params.append(clock.day_end_utc(until))
         sql += " ORDER BY unit, p.name_key, p.id"
         label, version, due = assignment.document.label, assignment.version[:12], clock.format_date(assignment.due_date)
+        origin = document_origin(app, assignment.document.id)
         for name, unit, position, acked_at, channel, score, ack_id, digest, ack_unit in app.db.execute(sql, params):
             if acked_at is None:
                 status, when = "Chưa xác nhận", ""
@@ -142,6 +144,7 @@ def _detail_rows(
                 ack_id or "",
                 digest or "",
                 ack_paths.get(ack_unit, ""),
+                origin,
             ]
 
 

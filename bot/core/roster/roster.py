@@ -378,6 +378,17 @@ def names_of(app: App, person_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
+def person_by_phone(app: App, phone: str) -> Person | None:
+    """The roster person (not inactive) with this phone, typed in any usual form; None also for
+    something that is not a phone number."""
+    try:
+        number = normalise_phone(phone)
+    except UserError:
+        return None
+    row = app.db.execute(PERSON_SQL + " WHERE p.phone = ? AND p.status != 'inactive'", (number,)).fetchone()
+    return _person(row) if row and number else None
+
+
 def find_people(app: App, query: str, limit: int = 20) -> list[Person]:
     """People whose name contains every word of ``query`` (without diacritics), or whose phone
     contains its digits when the query is mostly digits."""
@@ -748,18 +759,14 @@ def link_by_invite(app: App, channel: str, external_id: str, code: str, display_
 def link_by_phone(app: App, channel: str, external_id: str, phone: str, display_name: str = "") -> Person:
     """Link the account to the roster person with this phone. The CHANNEL must have proven that the
     number is the sender's own (e.g. a Telegram contact whose user_id is the sender)."""
-    number = normalise_phone(phone)
-    row = (
-        app.db.execute("SELECT id FROM people WHERE phone = ? AND status != 'inactive'", (number,)).fetchone()
-        if number
-        else None
-    )
-    if row is None:
+    number = normalise_phone(phone)  # a malformed number is told as such
+    found = person_by_phone(app, number) if number else None
+    if found is None:
         raise UserError(
-            f"Số điện thoại {number or phone} chưa có trong danh sách cán bộ. Đồng chí có thể đăng ký bằng họ tên "
-            "và đơn vị để cán bộ tuyên giáo duyệt, hoặc liên hệ cán bộ tuyên giáo."
+            f"Số điện thoại {number or phone} chưa có trong danh sách cán bộ. Đồng chí có thể đăng ký "
+            "bằng họ tên và đơn vị để cán bộ tuyên giáo duyệt, hoặc liên hệ cán bộ tuyên giáo."
         )
-    _link(app, channel, external_id, row[0], display_name)
+    _link(app, channel, external_id, found.id, display_name)
     return person_for(app, channel, external_id)  # type: ignore[return-value]
 
 
