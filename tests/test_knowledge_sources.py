@@ -115,7 +115,7 @@ def search_stub(monkeypatch):
         def summary(self) -> str:
             return ""
 
-    monkeypatch.setattr("embeddings.search.refresh", lambda app: Result())
+    monkeypatch.setattr("bot.commands.knowledge.refresh", lambda app: Result())
 
 
 def test_page_is_fetched_kept_and_catalogued_with_its_provenance(app, site, configure, search_stub):
