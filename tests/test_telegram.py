@@ -245,10 +245,10 @@ async def test_typing_shows_while_a_question_waits_and_others_are_answered_meanw
     async with running(app) as (service, _):
         real = service.conversation._handle
 
-        def slow(request, on_queued):  # one question stuck in a worker until released
+        def slow(request, on_queued, draft=None):  # one question stuck in a worker until released
             if request.external_user_id == "5001":
                 release.wait(60)
-            return real(request, on_queued)
+            return real(request, on_queued, draft)
 
         service.conversation._handle = slow  # type: ignore[method-assign]
         try:
