@@ -19,14 +19,13 @@ from pathlib import Path
 
 from common import KNOWLEDGE, REPO, add_common_args, make_app
 
-from embeddings.search import refresh
-from knowledge import catalogue
+from bot import catalogue
 
 
 def timed_ingest(app, folder: Path) -> tuple[float, object, object]:
     started = time.perf_counter()
     report = catalogue.ingest(app, [folder])
-    search = refresh(app)
+    search = catalogue.refresh(app)
     return time.perf_counter() - started, report, search
 
 

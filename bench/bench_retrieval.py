@@ -114,7 +114,7 @@ def evaluate(app, files: list[Path], unaccented: bool = False, limit: int = 0) -
     for path in files:
         cases = load_cases(path, unaccented, limit)
         for name, settings in variants(base.settings).items():
-            searcher = Searcher(app, encoder, settings)
+            searcher = Searcher(app.db, base.folder, encoder, settings)
             ranks = [gold_rank(searcher.search(c["question"], k=K).hits, c) for c in cases]
             n = max(len(ranks), 1)
             row = {f"hit@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 3, 5)}

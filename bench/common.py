@@ -66,10 +66,9 @@ def make_app(args: argparse.Namespace) -> App:
 
 def ingest(app: App, paths: list[Path] | None = None) -> float:
     """Catalogue + search refresh of ``paths`` (default: the shared knowledge); returns seconds."""
-    from embeddings.search import refresh
-    from knowledge import catalogue
+    from bot import catalogue
 
     started = time.perf_counter()
     catalogue.ingest(app, [str(p) for p in (paths or [KNOWLEDGE])])
-    refresh(app)
+    catalogue.refresh(app)
     return time.perf_counter() - started

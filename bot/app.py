@@ -51,9 +51,9 @@ class App:
     @cached_property
     def searcher(self) -> Searcher:
         """Hybrid search over the catalogue; loads the model and the index on first use only."""
-        from embeddings.search import Searcher
+        from bot.catalogue import open_searcher
 
-        return Searcher.open(self)
+        return open_searcher(self)
 
     def reload_search(self) -> None:
         """Forget the loaded search engine, so the next question loads the index written since

@@ -25,10 +25,10 @@ from types import ModuleType
 from aiohttp import web
 
 from bot.app import App
+from bot.catalogue import knowledge_settings
 from bot.channels import telegram, zalo
 from bot.channels import web as web_channel
-from bot.channels.download_route import public_base
-from bot.channels.web.settings import WebSettings
+from bot.channels.web_settings import WebSettings, public_base
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.texts import shorten
 from bot.core.evidence.assignments import current_documents
@@ -36,7 +36,6 @@ from bot.core.outbox.reminders import Reminders
 from bot.core.outbox.sender import Sender
 from bot.core.outbox.transport import Transport
 from bot.ops import backup
-from knowledge.settings import knowledge_settings
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class Service:
 
     def note(self, line: str) -> None:
         """A line for the start-up banner (where to open the chat, which channels run); "{base}"
-        becomes the public address once the server listens (see download_route.public_base)."""
+        becomes the public address once the server listens (see web_settings.public_base)."""
         self.notes.append(line)
 
     def add_channel(self, transport: Transport, lifecycle: Lifecycle | None = None) -> None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 import sqlite_utils
+
+# One definition of the clock format and of transactions, shared with the catalogue library.
+from knowledge.storage import isotime as isotime
+from knowledge.storage import transaction as transaction
+from knowledge.storage import utcnow as utcnow
 
 SCHEMA_FILES = ("catalogue", "roster", "ledger", "outbox", "conversation", "web", "channels", "conferences", "curated")
 
@@ -30,16 +32,6 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 _schema_lock = threading.Lock()
-
-
-def utcnow() -> datetime:
-    """The current time, aware, in UTC (the store keeps UTC; channels show Asia/Ho_Chi_Minh)."""
-    return datetime.now(UTC)
-
-
-def isotime(moment: datetime | None = None) -> str:
-    """An ISO 8601 UTC timestamp with seconds precision, as stored in every ``*_at`` column."""
-    return (moment or utcnow()).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def new_id(cursor: sqlite3.Cursor) -> int:
@@ -98,20 +90,3 @@ def _migrate(db: sqlite_utils.Database, name: str, sql: str) -> None:
                 conn.execute(statement)
                 statement = ""
         conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, isotime()))
-
-
-@contextmanager
-def transaction(db: sqlite_utils.Database, immediate: bool = False) -> Iterator[sqlite3.Connection]:
-    """One atomic unit of work; ``immediate`` takes the write lock up front (hash-chain appends)."""
-    conn = db.conn
-    if conn.in_transaction:  # nested: join the outer transaction
-        yield conn
-        return
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")

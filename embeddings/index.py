@@ -20,18 +20,30 @@ import json
 import logging
 import os
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import faiss
 import numpy as np
 
 from embeddings.encoders import Encoder
+
+if TYPE_CHECKING:
+    import faiss
 
 log = logging.getLogger(__name__)
 
 CHUNKS = "chunks"  # one index per kind of unit: "chunks", "sentences"
 
-faiss.omp_set_num_threads(1)  # searches are tiny; threads only add latency
+
+@cache
+def _faiss() -> Any:
+    """FAISS, loaded when an index is first built or read: a command that only imports the
+    answer types (``quantriet roster``, ``quantriet documents``) starts without it."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)  # searches are tiny; threads only add latency
+    return faiss
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +81,7 @@ class VectorIndex:
         self.ids = np.asarray(ids, dtype=np.int64)
         self.keys = list(keys)
         if faiss_index is None:
-            faiss_index = faiss.IndexFlatIP(dim)
+            faiss_index = _faiss().IndexFlatIP(dim)
             if vectors is not None and len(vectors):
                 faiss_index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         self.faiss = faiss_index
@@ -94,7 +106,7 @@ class VectorIndex:
         folder.mkdir(parents=True, exist_ok=True)
         tmp_index = folder / f"{stem}.faiss.tmp"
         tmp_side = folder / f"{stem}.json.tmp"
-        faiss.write_index(self.faiss, str(tmp_index))
+        _faiss().write_index(self.faiss, str(tmp_index))
         sidecar = {
             "model": self.model,
             "dim": self.dim,
@@ -110,7 +122,7 @@ class VectorIndex:
     def read(cls, folder: Path, stem: str = CHUNKS) -> VectorIndex:
         """Load whatever is on disk; raises ``ValueError``/``OSError`` if it is missing or torn."""
         sidecar = json.loads(sidecar_path(folder, stem).read_text(encoding="utf-8"))
-        index = faiss.read_index(str(folder / f"{stem}.faiss"))
+        index = _faiss().read_index(str(folder / f"{stem}.faiss"))
         ids, keys = sidecar["ids"], sidecar["keys"]
         if not (index.ntotal == len(ids) == len(keys) == sidecar["count"]) or index.d != sidecar["dim"]:
             raise ValueError(

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Sequence
 
 import sqlite_utils
 
-from bot import store
 from embeddings.query import Query, Term, keys
 from knowledge.chunks import text_hash
+from knowledge.storage import transaction
 
 TABLE = "chunks_fts"  # created by bot/schema/catalogue.sql
 VOCAB = "chunks_fts_vocab"
@@ -63,7 +63,7 @@ def sync(db: sqlite_utils.Database, rows: Sequence[Row], bigrams: bool = True) -
     have = dict(db.conn.execute(f"SELECT rowid, key FROM {TABLE}").fetchall())
     gone = [i for i in have if i not in wanted]
     changed = [(r, k) for i, (r, k) in wanted.items() if have.get(i) != k]
-    with store.transaction(db):
+    with transaction(db):
         db.conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(i,) for i in gone])
         db.conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(r.id,) for r, _ in changed if r.id in have])
         db.conn.executemany(

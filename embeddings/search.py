@@ -3,7 +3,8 @@
 :func:`refresh` brings the vector index and ``chunks_fts`` in line with the ``chunks`` table after
 an ingest (embedding only new content). :class:`Searcher` answers queries; it loads the encoder,
 the index and the vocabulary once and reloads them only when a refresh changed something (the
-``search.generation`` kv row), so a long-running server sees new documents without a restart.
+``search_generation`` row), so a long-running server sees new documents without a restart.
+Both take the catalogue's database, the index folder and their own settings: nothing from ``bot``.
 
 Ranking, per question (one query embedding, nothing else from the model):
 
@@ -40,11 +41,10 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import sqlite_utils
 
-from bot.core import kv
 from embeddings import accents, lexical, references
 from embeddings import index as vector_index
 from embeddings.encoders import EmbeddingSettings, Encoder, load_encoder
@@ -54,13 +54,11 @@ from knowledge.dates import find_dates
 from knowledge.sections import split_sentences
 from knowledge.text import shorten
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 log = logging.getLogger(__name__)
 
-GENERATION_KEY = "search.generation"
-INDEX_FOLDER = "index"
+# The catalogue's database, or a function giving the calling thread's connection to it.
+Database = sqlite_utils.Database | Callable[[], sqlite_utils.Database]
+
 SENTENCES = "sentences"
 SENTENCES_PER_CHUNK = 1024  # sentence ids are chunk_id * 1024 + position
 # Context given to the encoder with each chunk, kept short: it should situate the text, not
@@ -184,23 +182,6 @@ class RefreshReport:
         return line
 
 
-def embedding_settings(app: App) -> EmbeddingSettings:
-    """``[embeddings]``, with a model given as a relative folder resolved from config.toml."""
-    settings = app.config.section("embeddings", EmbeddingSettings)
-    local = app.config.resolve(settings.model)
-    if settings.model and local.exists():
-        settings = dataclasses.replace(settings, model=str(local))
-    return settings
-
-
-def retrieval_settings(app: App) -> RetrievalSettings:
-    return app.config.section("retrieval", RetrievalSettings)
-
-
-def index_folder(app: App) -> Path:
-    return app.data_dir / INDEX_FOLDER
-
-
 def embed_input(context: str, title: str, number: str, section: str, text: str, max_chars: int = 0) -> str:
     """What the encoder sees for a chunk: its text (its first ``max_chars`` if > 0: encoding
     time grows with length, and a chunk's start says what it is about), optionally headed by
@@ -233,10 +214,10 @@ def chunk_facets(text: str, has_duty_deadline: bool) -> str:
     return " ".join(sorted(flags))
 
 
-def _catalogue_rows(app: App) -> list[dict]:
+def _catalogue_rows(db: sqlite_utils.Database) -> list[dict]:
     return [
         dict(r)
-        for r in app.db.query(
+        for r in db.query(
             """
             SELECT c.id, c.text, c.section_path, c.heading, c.seq,
                    d.title, coalesce(d.number, '') AS number, coalesce(d.kind, '') AS kind,
@@ -249,13 +230,18 @@ def _catalogue_rows(app: App) -> list[dict]:
     ]
 
 
-def refresh(app: App, progress: Callable[[str, int, int], None] | None = None) -> RefreshReport:
-    """Bring the vector index and ``chunks_fts`` in line with ``chunks``; cheap when nothing changed.
-    ``progress(kind, embedded, to embed)`` follows the encoder, kind "chunks" then "sentences"."""
+def refresh(
+    db: sqlite_utils.Database,
+    folder: Path,
+    embed_cfg: EmbeddingSettings,
+    retrieval: RetrievalSettings,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RefreshReport:
+    """Bring the vector index in ``folder`` and ``chunks_fts`` in line with ``chunks``; cheap when
+    nothing changed. ``progress(kind, embedded, to embed)`` follows the encoder, kind "chunks" then
+    "sentences"."""
     started = time.perf_counter()
-    embed_cfg = embedding_settings(app)
-    retrieval = retrieval_settings(app)
-    rows = _catalogue_rows(app)
+    rows = _catalogue_rows(db)
     report = RefreshReport(chunks=len(rows))
 
     lexical_rows = [
@@ -267,8 +253,7 @@ def refresh(app: App, progress: Callable[[str, int, int], None] | None = None) -
         )
         for r in rows
     ]
-    report.fts_written, report.fts_removed = lexical.sync(app.db, lexical_rows, retrieval.bigrams)
-    folder = index_folder(app)
+    report.fts_written, report.fts_removed = lexical.sync(db, lexical_rows, retrieval.bigrams)
     if report.fts_written or report.fts_removed or not (folder / accents.FILE).exists():
         texts = itertools.chain(
             governance_vocabulary(), (t for r in rows for t in (r["title"], r["section_path"], r["text"]))
@@ -311,7 +296,7 @@ def refresh(app: App, progress: Callable[[str, int, int], None] | None = None) -
         report.rebuilt = report.rebuilt or sync.rebuilt
     report.seconds = time.perf_counter() - started
     if report.changed:
-        _bump_generation(app)
+        _bump_generation(db)
     log.info("search refresh: %s", report)
     return report
 
@@ -325,20 +310,27 @@ def sentence_id(chunk_id: int, position: int) -> int:
     return chunk_id * SENTENCES_PER_CHUNK + position
 
 
-def _bump_generation(app: App) -> None:
+def _bump_generation(db: sqlite_utils.Database) -> None:
     """Tell every Searcher (in this or another process) that the index changed."""
-    kv.put(app.db.conn, GENERATION_KEY, uuid.uuid4().hex)
+    db.execute(
+        "INSERT INTO search_generation (id, value) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET value = excluded.value",
+        (uuid.uuid4().hex,),
+    )
 
 
-def _generation(app: App) -> str:
-    return kv.get(app, GENERATION_KEY) or ""
+def _generation(db: sqlite_utils.Database) -> str:
+    row = db.execute("SELECT value FROM search_generation WHERE id = 1").fetchone()
+    return row[0] if row else ""
 
 
 class Searcher:
     """Loaded once per process (``app.searcher``); thread-compatible for reads."""
 
-    def __init__(self, app: App, encoder: Encoder, settings: RetrievalSettings) -> None:
-        self.app = app
+    def __init__(self, db: Database, folder: Path, encoder: Encoder, settings: RetrievalSettings) -> None:
+        """``db`` is the catalogue's database, or a function returning the calling thread's
+        connection when searches run in several threads (a connection belongs to one thread)."""
+        self._db = db
+        self.folder = folder
         self.encoder = encoder
         self.settings = settings
         self._generation: str | None = None
@@ -355,19 +347,23 @@ class Searcher:
         self._reload()
 
     @classmethod
-    def open(cls, app: App) -> Searcher:
-        return cls(app, load_encoder(embedding_settings(app)), retrieval_settings(app))
+    def open(cls, db: Database, folder: Path, embedding: EmbeddingSettings, retrieval: RetrievalSettings) -> Searcher:
+        return cls(db, folder, load_encoder(embedding), retrieval)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self._db() if callable(self._db) else self._db
 
     def _reload(self) -> None:
-        if _generation(self.app) == self._generation:
+        if _generation(self.db) == self._generation:
             return
         with self._reload_lock:
-            self._load(_generation(self.app))
+            self._load(_generation(self.db))
 
     def _load(self, generation: str) -> None:
         if generation == self._generation:  # another thread reloaded while this one waited
             return
-        folder = index_folder(self.app)
+        folder = self.folder
         index, problem = vector_index.load(folder, self.encoder)
         if problem:
             log.warning("search index unusable (%s); run `quantriet ingest` to rebuild it", problem)
@@ -375,8 +371,8 @@ class Searcher:
         self._rows = {int(i): n for n, i in enumerate(index.ids)} if index is not None else {}
         self._vectors = index.vectors() if index is not None else None
         self._load_sentences(vector_index.load(folder, self.encoder, SENTENCES)[0])
-        self.vocabulary = lexical.Vocabulary.load(self.app.db)
-        self.references = references.DocumentReferences.load(self.app.db)
+        self.vocabulary = lexical.Vocabulary.load(self.db)
+        self.references = references.DocumentReferences.load(self.db)
         self.restorer = accents.Restorer.load(folder) if self.settings.restore_accents else accents.Restorer()
         self._generation = generation
 
@@ -432,7 +428,7 @@ class Searcher:
         result.query_vector = qvec
         dense = self.index.search(qvec, s.dense_k) if self.index is not None else []
         sentence_scores = self._sentence_vectors @ qvec if self._sentence_vectors is not None else None
-        lexical_scores = lexical.scores(self.app.db, query, s.column_weights, s.synonym_weight)
+        lexical_scores = lexical.scores(self.db, query, s.column_weights, s.synonym_weight)
         bm25 = dict(sorted(lexical_scores.items(), key=lambda kv: -kv[1])[: s.lexical_k])
         candidates = list(
             dict.fromkeys([i for i, _ in dense] + self._best_sentence_chunks(sentence_scores) + list(bm25))
@@ -519,8 +515,8 @@ class Searcher:
     ) -> list[Hit]:
         """Every candidate as a :class:`Hit`, with the intent and document bonuses, best first."""
         s = self.settings
-        meta = _chunk_rows(self.app, candidates)
-        facets = lexical.facets(self.app.db, candidates)
+        meta = _chunk_rows(self.db, candidates)
+        facets = lexical.facets(self.db, candidates)
         wanted = {INTENT_FACETS[i] for i in query.intents if i in INTENT_FACETS}
         about = self.references.documents_about(referenced)
         scoped = self.references.scoped(query) if s.scope_bonus else set()
@@ -565,7 +561,7 @@ class Searcher:
         bigrams, folded) that one chunk holds. Phrase coverage: the smaller of the best syllable
         share and the best bigram share, so "đăng ký kết hôn" is not covered by a text that
         has "đăng ký" and "kết" but never the phrase "kết hôn"."""
-        keys = lexical.folded_keys(self.app.db, chunk_ids)
+        keys = lexical.folded_keys(self.db, chunk_ids)
         best = {"all": 0.0, "one": 0.0, "two": 0.0}
         for cid in chunk_ids:
             present = keys.get(cid, frozenset())
@@ -591,11 +587,11 @@ class Searcher:
         )
 
 
-def _chunk_rows(app: App, ids: list[int]) -> dict[int, dict]:
+def _chunk_rows(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict]:
     marks = ",".join("?" * len(ids))
     return {
         r["id"]: r
-        for r in app.db.query(
+        for r in db.query(
             f"""SELECT c.id, c.document_id, c.section_path, c.heading, c.text, c.seq,
                        d.title, coalesce(d.number, '') AS number,
                        coalesce(d.issued, '') AS issued, coalesce(d.kind, '') AS kind

@@ -19,10 +19,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot import store
+import sqlite_utils
+
 from knowledge.chunks import Chunk, make_chunks
 from knowledge.duties import Duty, extract_duties
 from knowledge.loaders import (
@@ -34,12 +36,9 @@ from knowledge.loaders import (
     load_bytes,
     sha256,
 )
-from knowledge.settings import KnowledgeSettings, knowledge_settings
-from knowledge.sources import sources_folder
+from knowledge.settings import KnowledgeSettings
+from knowledge.storage import isotime, transaction
 from knowledge.text import fold, replace_abbreviations
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +90,20 @@ class IngestReport:
 
 
 def ingest(
-    app: App, paths: Iterable[Path | str] | None = None, progress: Callable[[int, int], None] | None = None
+    db: sqlite_utils.Database,
+    settings: KnowledgeSettings,
+    paths: Iterable[Path | str] | None = None,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Bring the catalogue in line with ``paths`` (files or folders; None = the configured folders
-    and the copies fetched by ``quantriet ingest URL``). ``progress(files done, files found)`` is
-    called after each file (a corpus file counts once)."""
+    """Bring the catalogue in line with ``paths`` (files or folders; None = ``settings.folders``,
+    which the caller gives as absolute paths). ``now`` stamps the rows written (default: the wall clock).
+    ``progress(files done, files found)`` is called after each file (a corpus file counts once)."""
     started = time.perf_counter()
-    settings = knowledge_settings(app.config)
+    stamp = isotime(now)
     report = IngestReport()
     if paths is None:
-        roots = [app.config.resolve(f) for f in settings.folders] + [sources_folder(app)]
+        roots = [Path(f) for f in settings.folders]
         roots = [r for r in roots if r.exists()]
     else:
         roots = []
@@ -112,7 +115,6 @@ def ingest(
                 report.errors.append((str(p), "Không tìm thấy tệp hoặc thư mục."))
     files, folders = _discover(roots, settings, report, explicit=paths is not None)
     parser = f"{PARSER_VERSION}:{settings.chunking}"
-    db = app.db
     known = {r["path"]: r for r in db.query("SELECT * FROM source_files")}
     seen: set[str] = set()
     for done, path in enumerate(files, 1):
@@ -121,7 +123,7 @@ def ingest(
             continue
         seen.add(key)
         try:
-            _ingest_file(app, path, known.get(key), parser, settings, report)
+            _ingest_file(db, path, known.get(key), parser, settings, report, stamp)
         except DocumentError as exc:
             report.errors.append((key, str(exc)))
             log.info("not ingested: %s: %s", key, exc)
@@ -130,7 +132,7 @@ def ingest(
             log.exception("ingest failed for %s", key)
         if progress:
             progress(done, len(files))
-    _remove_missing(app, folders, seen, known, settings, report)
+    _remove_missing(db, folders, seen, known, settings, report, stamp)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -163,12 +165,13 @@ def _discover(
 
 
 def _ingest_file(
-    app: App,
+    db: sqlite_utils.Database,
     path: Path,
     known: dict[str, Any] | None,
     parser: str,
     settings: KnowledgeSettings,
     report: IngestReport,
+    now: str,
 ) -> None:
     key = str(path)
     try:
@@ -182,7 +185,7 @@ def _ingest_file(
         and known["mtime_ns"] == stat.st_mtime_ns
         and stat.st_mtime_ns < known["checked_ns"] - _RACY_NS
     ):
-        report.unchanged.extend(_active_paths(app, key))
+        report.unchanged.extend(_active_paths(db, key))
         return
     is_corpus = path.suffix.lower() in CORPUS_SUFFIXES
     check_size(stat.st_size, settings.max_corpus_mb if is_corpus else settings.max_file_mb)
@@ -193,12 +196,12 @@ def _ingest_file(
     version = sha256(data)
     checked = (key, version, len(data), stat.st_mtime_ns, time.time_ns(), parser)
     if known and known["parser"] == parser and known["version"] == version:
-        with store.transaction(app.db):
-            _record_file(app, checked)
-        report.unchanged.extend(_active_paths(app, key))
+        with transaction(db):
+            _record_file(db, checked)
+        report.unchanged.extend(_active_paths(db, key))
         return
     if not is_corpus:
-        original = app.db.execute(
+        original = db.execute(
             "SELECT path FROM documents WHERE version = ? AND removed_at IS NULL AND file != ? LIMIT 1",
             (version, key),
         ).fetchone()
@@ -209,7 +212,7 @@ def _ingest_file(
     reparse = not known or known["parser"] != parser
     stored = {
         r[0]: r[1]
-        for r in app.db.execute("SELECT path, version FROM documents WHERE file = ? AND removed_at IS NULL", (key,))
+        for r in db.execute("SELECT path, version FROM documents WHERE file = ? AND removed_at IS NULL", (key,))
     }
     rows = []
     for doc in documents:
@@ -218,22 +221,21 @@ def _ingest_file(
             continue
         chunks = make_chunks(doc.outline(), settings.chunking)
         rows.append((doc, chunks, extract_duties(chunks)))
-    _write(app, key, rows, {d.path for d in documents}, checked, report)
+    _write(db, key, rows, {d.path for d in documents}, checked, report, now)
 
 
 def _write(
-    app: App,
+    db: sqlite_utils.Database,
     file_key: str,
     rows: list[tuple[LoadedDocument, list[Chunk], list[Duty]]],
     present: set[str],
     checked: tuple,
     report: IngestReport,
+    now: str,
 ) -> None:
     """Store a file's new or changed documents in one transaction (ids kept, chunks and duties
     replaced); documents of the file that are not ``present`` any more are marked removed."""
-    db = app.db
-    now = store.isotime(app.now())
-    with store.transaction(db, immediate=True):
+    with transaction(db, immediate=True):
         existing = {
             r[1]: (r[0], r[2])
             for r in db.execute(
@@ -315,11 +317,11 @@ def _write(
             for path, (doc_id, removed_at) in existing.items()
             if removed_at is None and path not in present
         ]
-        _mark_removed(app, gone, now, report)
-        _record_file(app, checked)
+        _mark_removed(db, gone, now, report)
+        _record_file(db, checked)
 
 
-def _drop_rows(db: Any, document_ids: list[int]) -> None:
+def _drop_rows(db: sqlite_utils.Database, document_ids: list[int]) -> None:
     for start in range(0, len(document_ids), 500):
         batch = document_ids[start : start + 500]
         marks = ",".join("?" * len(batch))
@@ -327,18 +329,18 @@ def _drop_rows(db: Any, document_ids: list[int]) -> None:
         db.execute(f"DELETE FROM chunks WHERE document_id IN ({marks})", batch)
 
 
-def _mark_removed(app: App, gone: list[tuple[int, str]], now: str, report: IngestReport) -> None:
+def _mark_removed(db: sqlite_utils.Database, gone: list[tuple[int, str]], now: str, report: IngestReport) -> None:
     if not gone:
         return
     ids = [doc_id for doc_id, _ in gone]
-    _drop_rows(app.db, ids)
-    app.db.conn.executemany("UPDATE documents SET removed_at = ? WHERE id = ?", [(now, i) for i in ids])
+    _drop_rows(db, ids)
+    db.conn.executemany("UPDATE documents SET removed_at = ? WHERE id = ?", [(now, i) for i in ids])
     report.removed.extend(path for _, path in gone)
     report.removed_ids.extend(ids)
 
 
-def _record_file(app: App, checked: tuple) -> None:
-    app.db.execute(
+def _record_file(db: sqlite_utils.Database, checked: tuple) -> None:
+    db.execute(
         "INSERT INTO source_files (path, version, size, mtime_ns, checked_ns, parser) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(path) DO UPDATE SET version=excluded.version, size=excluded.size, "
         "mtime_ns=excluded.mtime_ns, checked_ns=excluded.checked_ns, parser=excluded.parser",
@@ -346,22 +348,21 @@ def _record_file(app: App, checked: tuple) -> None:
     )
 
 
-def _active_paths(app: App, file_key: str) -> list[str]:
+def _active_paths(db: sqlite_utils.Database, file_key: str) -> list[str]:
     return [
         r[0]
-        for r in app.db.execute(
-            "SELECT path FROM documents WHERE file = ? AND removed_at IS NULL ORDER BY id", (file_key,)
-        )
+        for r in db.execute("SELECT path FROM documents WHERE file = ? AND removed_at IS NULL ORDER BY id", (file_key,))
     ]
 
 
 def _remove_missing(
-    app: App,
+    db: sqlite_utils.Database,
     folders: list[Path],
     seen: set[str],
     known: dict[str, dict[str, Any]],
     settings: KnowledgeSettings,
     report: IngestReport,
+    now: str,
 ) -> None:
     """Files catalogued earlier from these folders that are no longer there."""
     vanished = [
@@ -371,15 +372,14 @@ def _remove_missing(
     ]
     if not vanished:
         return
-    now = store.isotime(app.now())
-    with store.transaction(app.db, immediate=True):
+    with transaction(db, immediate=True):
         for key in vanished:
             gone = [
                 (r[0], r[1])
-                for r in app.db.execute("SELECT id, path FROM documents WHERE file = ? AND removed_at IS NULL", (key,))
+                for r in db.execute("SELECT id, path FROM documents WHERE file = ? AND removed_at IS NULL", (key,))
             ]
-            _mark_removed(app, gone, now, report)
-            app.db.execute("DELETE FROM source_files WHERE path = ?", (key,))
+            _mark_removed(db, gone, now, report)
+            db.execute("DELETE FROM source_files WHERE path = ?", (key,))
 
 
 def _under(path: Path, folder: Path, recursive: bool) -> bool:
@@ -389,12 +389,12 @@ def _under(path: Path, folder: Path, recursive: bool) -> bool:
 # ----------------------------------------------------------------------------- reading
 
 
-def list_documents(app: App, include_removed: bool = False) -> list[dict[str, Any]]:
+def list_documents(db: sqlite_utils.Database, include_removed: bool = False) -> list[dict[str, Any]]:
     """The catalogue with chunk and duty counts, newest issue date first."""
     where = "" if include_removed else "WHERE d.removed_at IS NULL"
     return [
         dict(r)
-        for r in app.db.query(
+        for r in db.query(
             f"""
         SELECT d.id, d.path, d.title, d.number, d.issued, d.issuer, d.kind, d.version, d.ingested_at,
                d.removed_at,
@@ -407,19 +407,38 @@ def list_documents(app: App, include_removed: bool = False) -> list[dict[str, An
     ]
 
 
-def list_duties(app: App, actor: str | None = None, document: str | None = None) -> list[dict[str, Any]]:
-    """Duties, optionally of an actor (typed with or without marks or as "HĐND"/"hội đồng nhân
-    dân") and of a document (by number or words of its title)."""
+def list_duties(
+    db: sqlite_utils.Database,
+    actor: str | None = None,
+    document: str | None = None,
+    *,
+    document_id: int | None = None,
+    dated: bool = False,
+) -> list[dict[str, Any]]:
+    """Duties of the current documents, soonest deadline first and undated last; optionally of an
+    actor (typed with or without marks or as "HĐND"/"hội đồng nhân dân"), of a document (by number
+    or words of its title, or by ``document_id``), only those with a day (``dated``).
+
+    The one reading of duties for lists (command line, chat, admin pages); each row also carries
+    the document's ``number`` and ``title``."""
+    where = ["d.removed_at IS NULL"]
+    params: list[Any] = []
+    if document_id is not None:
+        where.append("u.document_id = ?")
+        params.append(document_id)
+    if dated:
+        where.append("u.due_date IS NOT NULL")
     rows = [
         dict(r)
-        for r in app.db.query(
-            """
+        for r in db.query(
+            f"""
         SELECT u.id, u.document_id, u.chunk_id, u.section_path, u.actor, u.task, u.due_date,
                u.due_text, u.period, u.sentence, d.number, d.title
         FROM duties u JOIN documents d ON d.id = u.document_id
-        WHERE d.removed_at IS NULL
-        ORDER BY coalesce(u.due_date, '9999'), d.id, u.id
-        """
+        WHERE {" AND ".join(where)}
+        ORDER BY coalesce(u.due_date, '9999'), u.id
+        """,
+            params,
         )
     ]
     if actor:

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from knowledge.loaders import DocumentError, LoadedDocument, document_from_text, sha256
+from knowledge.document import DocumentError, LoadedDocument, document_from_text, sha256
 from knowledge.text import nfc, strip_marks
 
 _ID_KEYS = ("law_id", "id", "doc_id", "document_id", "docid", "number")

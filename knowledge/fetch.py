@@ -4,7 +4,7 @@ The official texts are published on the Party's and the province's sites; a prov
 with ``quantriet ingest URL`` rather than by hand. This module only downloads: the bytes, what kind
 of file they are (from Content-Type, else from the URL's ending) and the validators for a cheap
 conditional re-fetch (ETag, Last-Modified). Keeping the copy and its provenance is
-:mod:`knowledge.sources`'s job; reading it is the loaders' job, as for any file.
+:mod:`bot.sources`'s job; reading it is the loaders' job, as for any file.
 
 Every failure is a :class:`DocumentError` with a Vietnamese message for the person who typed the URL.
 """

@@ -17,7 +17,7 @@ import dataclasses
 import re
 from datetime import date
 
-from knowledge.loaders import guess_kind
+from knowledge.document import guess_kind
 
 _SESSION = re.compile(
     r"Hội nghị (?:lần thứ [\wÀ-ỹ]+|Trung ương [\wÀ-ỹ]+) (?:của )?Ban Chấp hành Trung ương(?: Đảng)?"

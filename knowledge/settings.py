@@ -1,10 +1,12 @@
-"""The ``[knowledge]`` settings of config.toml (each one is documented there)."""
+"""The ``[knowledge]`` settings of config.toml (each one is documented there).
+
+The application reads them (``bot.catalogue.knowledge_settings``) with ``folders`` made absolute.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.config import Config
 from knowledge.chunks import ChunkSettings
 
 
@@ -27,7 +29,3 @@ class KnowledgeSettings:
             max_paragraph_chars=self.max_paragraph_chars,
             item_chunks=self.item_chunks,
         )
-
-
-def knowledge_settings(config: Config) -> KnowledgeSettings:
-    return config.section("knowledge", KnowledgeSettings)

@@ -12,7 +12,7 @@ import io
 import re
 
 from knowledge.archives import ArchiveTooLarge, check_archive
-from knowledge.loaders import DocumentError
+from knowledge.document import DocumentError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -80,8 +80,7 @@ def _indexed_once(tmp_path_factory: pytest.TempPathFactory, name: str, source: P
     import os
     import shutil
 
-    from embeddings.search import refresh
-    from knowledge.catalogue import ingest
+    from bot.catalogue import ingest, refresh
 
     template = tmp_path_factory.mktemp(name) / "data"
     cache_root = os.environ.get("QUANTRIET_TEST_CACHE", str(Path.home() / ".cache" / "quantriet-tests"))

@@ -223,8 +223,7 @@ def test_yes_no_mention_question_says_yes_with_the_sentence(fixture_app):
 def test_sample_article_alone_answers_deadline_questions_about_it(app):
     """A fresh clone: only the sample article, which names Kết luận 69 in its header but does not
     carry its number. Deadline questions naming KL69 are answered from it."""
-    from embeddings.search import refresh
-    from knowledge.catalogue import ingest
+    from bot.catalogue import ingest, refresh
 
     ingest(app, [SAMPLE_ARTICLE])
     refresh(app)

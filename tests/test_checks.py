@@ -6,13 +6,13 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import REPO
-from ledger_support import add_document, assign_all, load_province, person_id, pin_now
 
+from bot import catalogue
 from bot.app import App
 from bot.core.errors import UserError
-from bot.core.evidence import assignments, checks, ledger
-from knowledge import catalogue
+from bot.core.evidence import assignments, check_questions, checks, ledger
+from tests.conftest import REPO
+from tests.ledger_support import add_document, assign_all, load_province, person_id, pin_now
 
 
 @pytest.fixture
@@ -126,7 +126,8 @@ def test_failing_starts_a_new_attempt_and_nothing_is_recorded(setup):
     first, second = stored(app, question.attempt_id), stored(app, retry.attempt_id)
     fresh = {q["text"] for q in second} - {q["text"] for q in first}
     total = sum(
-        len(group) for group in checks._candidates(app, assignments.require_assignment(app, aid).document).values()
+        len(group)
+        for group in check_questions.candidates(app, assignments.require_assignment(app, aid).document).values()
     )
     assert len(fresh) == min(len(second), total - len(first))  # new questions while the document has them
     for i, q in enumerate(second):

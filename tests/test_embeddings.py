@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 
+from bot.catalogue import open_searcher, refresh
 from embeddings import index as vector_index
 from embeddings import lexical, search
 from embeddings.encoders import (
@@ -192,11 +193,11 @@ def test_torn_index_files_are_rebuilt(tmp_path):
 
 def test_refresh_embeds_only_changed_chunks(app, fake_encoder):
     add_document(app, "/k/a.txt")
-    rep = search.refresh(app)
+    rep = refresh(app)
     assert (rep.chunks, rep.embedded, rep.fts_written) == (4, 4, 4)
     calls = fake_encoder.calls
 
-    rep = search.refresh(app)  # no change
+    rep = refresh(app)  # no change
     assert not rep.changed and fake_encoder.calls == calls
 
     # a changed file replaces its chunks: one paragraph differs, three keep their vectors
@@ -216,7 +217,7 @@ def test_refresh_embeds_only_changed_chunks(app, fake_encoder):
             }
         )
     fake_encoder.texts = 0
-    rep = search.refresh(app)
+    rep = refresh(app)
     assert (rep.embedded, rep.reused, rep.sentences_embedded) == (1, 3, 1)
     assert fake_encoder.texts == 2  # the changed chunk and its one sentence, nothing else
     assert rep.fts_written == 1  # SQLite reused the ids; only the changed row is rewritten
@@ -224,19 +225,19 @@ def test_refresh_embeds_only_changed_chunks(app, fake_encoder):
 
 def test_searcher_sees_a_refresh_without_restart(app, fake_encoder):
     add_document(app, "/k/a.txt")
-    search.refresh(app)
-    searcher = search.Searcher.open(app)
+    refresh(app)
+    searcher = open_searcher(app)
     assert not searcher.empty
     add_document(app, "/k/b.txt", chunks=[("Mục 1", "Phủ sóng 5G toàn quốc.")], title="Nghị quyết 57")
-    search.refresh(app)
+    refresh(app)
     hits = searcher.search("phủ sóng 5G").hits
     assert hits[0].text == "Phủ sóng 5G toàn quốc."
 
 
 def test_empty_catalogue(app, fake_encoder):
-    rep = search.refresh(app)
+    rep = refresh(app)
     assert rep.chunks == 0 and fake_encoder.calls == 0
-    result = search.Searcher.open(app).search("thời hạn quán triệt")
+    result = open_searcher(app).search("thời hạn quán triệt")
     assert result.catalogue_empty and not result.hits and not result.confident
 
 
@@ -245,7 +246,7 @@ def test_empty_catalogue(app, fake_encoder):
 
 def test_unaccented_query_matches_folded_column(app, fake_encoder):
     add_document(app, "/k/a.txt")
-    search.refresh(app)
+    refresh(app)
     ids = [cid for cid, _ in lexical.search(app.db, parse("dang doan hdnd chi dao gi"), 5)]
     text = app.db["chunks"].get(ids[0])["text"]
     assert text.startswith("Đảng đoàn HĐND")
@@ -253,7 +254,7 @@ def test_unaccented_query_matches_folded_column(app, fake_encoder):
 
 def test_accented_query_prefers_accented_column(app, fake_encoder):
     add_document(app, "/k/a.txt", chunks=[("A", "Bàn bạc kỹ trước khi làm."), ("B", "Bán hàng trực tuyến.")])
-    search.refresh(app)
+    refresh(app)
     best = lexical.search(app.db, parse("bán hàng"), 2)[0][0]
     assert app.db["chunks"].get(best)["text"] == "Bán hàng trực tuyến."
     best = lexical.search(app.db, parse("bàn bạc"), 2)[0][0]
@@ -262,7 +263,7 @@ def test_accented_query_prefers_accented_column(app, fake_encoder):
 
 def test_abbreviations_and_tone_placement_meet(app, fake_encoder):
     add_document(app, "/k/a.txt")
-    search.refresh(app)
+    refresh(app)
     # "Hội đồng nhân dân" meets "HĐND"; "hoá" (new placement) meets "hóa"
     best = lexical.search(app.db, parse("Hội đồng nhân dân cụ thể hoá cơ chế"), 1)[0][0]
     assert app.db["chunks"].get(best)["text"].startswith("Đảng đoàn HĐND")
@@ -287,12 +288,12 @@ def test_query_analysis():
 def test_changing_the_model_rebuilds_with_a_message(app, monkeypatch):
     add_document(app, "/k/a.txt")
     monkeypatch.setattr(search, "load_encoder", lambda settings: CountingEncoder("fake/one", 16))
-    search.refresh(app)
+    refresh(app)
     monkeypatch.setattr(search, "load_encoder", lambda settings: CountingEncoder("fake/two", 8))
-    report = search.refresh(app)
+    report = refresh(app)
     assert report.rebuilt and report.embedded == 4
     assert "dựng lại toàn bộ chỉ mục" in report.summary() and "fake/two" in report.summary()
-    assert search.Searcher.open(app).index.dim == 8
+    assert open_searcher(app).index.dim == 8
 
 
 def test_document_references_and_english_glossary():
@@ -349,7 +350,7 @@ def test_synonym_expansions_and_passage_cap():
 
 def test_lexical_scores_cover_every_match_beyond_the_top_k(app, fake_encoder):
     add_document(app, "/k/a.txt")
-    search.refresh(app)
+    refresh(app)
     query = parse("phát triển khoa học công nghệ")
     every = lexical.scores(app.db, query)
     assert len(every) >= 3

@@ -8,13 +8,13 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from ledger_support import PEOPLE, add_document, assign_all, load_province, person, person_id, pin_now, write_csv
 from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.evidence import exports, ledger
 from bot.core.roster import audit, roster
+from tests.ledger_support import PEOPLE, add_document, assign_all, load_province, person, person_id, pin_now, write_csv
 
 NASTY = [
     ['=HYPERLINK("http://x","bấm")', "Xã Bình Dương", "+84 gọi ngay", "0977000001", ""],

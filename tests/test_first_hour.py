@@ -4,11 +4,11 @@ without a number gets a short reference), and what the start banner says about t
 from __future__ import annotations
 
 from bot import serve
+from bot.catalogue import ingest
 from bot.channels import web as web_channel
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.cli import main
 from bot.core.evidence import assignments
-from knowledge.catalogue import ingest
 from tests.conftest import FIXTURE_KNOWLEDGE, SAMPLE_ARTICLE
 from tests.ledger_support import load_province
 

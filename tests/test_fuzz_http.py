@@ -33,7 +33,7 @@ from bot.app import App
 from bot.channels import telegram, zalo, zalo_bot
 from bot.channels import web as web_channel
 from bot.channels import zalo_oa as oa
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV
 from bot.config import Config
 from bot.core.roster import roster
 from tests.conftest import REPO

@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalogue import ingest
 from bot.cli import main
 from knowledge import catalogue
-from knowledge.catalogue import ingest, list_documents, list_duties
+from knowledge.catalogue import list_documents, list_duties
 from tests.conftest import FIXTURE_KNOWLEDGE, REPO, SHARED_KNOWLEDGE
 
 PLAN_V1 = """title: Kế hoạch thử nghiệm
@@ -52,7 +53,7 @@ def test_configured_folders_and_a_no_change_reingest(app, monkeypatch):
         assert len(report.added) == 4  # the shared copy of the sample is the same bytes: catalogued once
         shared_copy = (SHARED_KNOWLEDGE / "bao-quang-nam-ke-hoach-tinh-uy-kl69.txt").resolve()
         assert report.duplicates == [(str(shared_copy), sample)]
-    assert set(report.changed_ids) == {d["id"] for d in list_documents(app)}
+    assert set(report.changed_ids) == {d["id"] for d in list_documents(app.db)}
     _no_parsing(monkeypatch)
     again = ingest(app)
     assert sorted(again.unchanged) == sorted(report.added)
@@ -104,8 +105,8 @@ def test_vanished_file_leaves_search_but_keeps_its_row(app, tmp_path):
     assert _rows(app, "SELECT count(*) FROM chunks WHERE document_id = ?", plan_id) == [(0,)]
     assert _rows(app, "SELECT count(*) FROM duties WHERE document_id = ?", plan_id) == [(0,)]
     assert _rows(app, "SELECT removed_at IS NOT NULL FROM documents WHERE id = ?", plan_id) == [(1,)]
-    assert [d["path"] for d in list_documents(app)] == [str(folder / "law.txt")]
-    assert len(list_documents(app, include_removed=True)) == 2
+    assert [d["path"] for d in list_documents(app.db)] == [str(folder / "law.txt")]
+    assert len(list_documents(app.db, include_removed=True)) == 2
     _write(plan, PLAN_V1)  # it comes back: same row, searchable again
     back = ingest(app, [folder])
     assert back.added == [str(plan)] and back.changed_ids == [plan_id]
@@ -178,7 +179,7 @@ def test_json_corpus_one_document_per_law(app, tmp_path):
     corpus = _write(tmp_path / "bench" / "legal_corpus.json", json.dumps(laws, ensure_ascii=False))
     report = ingest(app, [corpus])
     assert sorted(report.added) == [f"{corpus}#{n:02d}/2019/QH14" for n in range(1, 4)]
-    docs = {d["number"]: d for d in list_documents(app)}
+    docs = {d["number"]: d for d in list_documents(app.db)}
     assert docs["02/2019/QH14"]["title"] == "Luật số 2" and docs["02/2019/QH14"]["chunks"] == 3
     paths = {r[0] for r in _rows(app, "SELECT section_path FROM chunks")}
     assert paths == {"Điều 1. Quy định 1", "Điều 2. Quy định 2", "Điều 3. Quy định 3"}
@@ -214,10 +215,10 @@ def test_missing_or_empty_explicit_paths_are_reported(app, tmp_path):
 def test_list_duties_matches_actor_without_marks_and_abbreviations(app):
     ingest(app, [FIXTURE_KNOWLEDGE])
     for query in ("hoi dong nhan dan", "HĐND", "Đảng đoàn Hội đồng nhân dân tỉnh", "dang doan hdnd"):
-        assert {d["actor"] for d in list_duties(app, actor=query)} == {"Đảng đoàn HĐND tỉnh"}, query
-    plan = list_duties(app, document="27-KH/TU")
+        assert {d["actor"] for d in list_duties(app.db, actor=query)} == {"Đảng đoàn HĐND tỉnh"}, query
+    plan = list_duties(app.db, document="27-KH/TU")
     assert plan and {d["number"] for d in plan} == {"27-KH/TU"}
-    dated = [d for d in list_duties(app) if d["due_date"]]
+    dated = [d for d in list_duties(app.db) if d["due_date"]]
     assert [d["due_date"] for d in dated][:3] == ["2030-03-31", "2030-05-15", "2030-05-31"]  # soonest first
 
 
@@ -232,7 +233,7 @@ def search_stub(monkeypatch):
         def summary(self) -> str:
             return "Chỉ mục tìm kiếm: đã cập nhật."
 
-    monkeypatch.setattr("embeddings.search.refresh", lambda app, progress=None: calls.append(app) or Result())
+    monkeypatch.setattr("bot.commands.knowledge.refresh", lambda app, progress=None: calls.append(app) or Result())
     return calls
 
 
@@ -282,7 +283,7 @@ def test_cli_reports_a_failed_index_refresh(app, tmp_path, capsys, monkeypatch):
     def broken(app, progress=None):
         raise RuntimeError("model missing")
 
-    monkeypatch.setattr("embeddings.search.refresh", broken)
+    monkeypatch.setattr("bot.commands.knowledge.refresh", broken)
     assert main(["ingest", str(_write(tmp_path / "plan.txt", PLAN_V1))]) == 1
     out = capsys.readouterr().out
     assert "Văn bản mới: 1" in out and "Không cập nhật được chỉ mục tìm kiếm: model missing" in out

@@ -16,11 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bot.catalogue import ingest
 from bot.cli import main
 from bot.core.chat.conversation import Conversation
 from bot.core.evidence import exports
-from knowledge.catalogue import ingest, list_documents
-from knowledge.sources import fetch_sources, provenance
+from bot.sources import fetch_sources, provenance
+from knowledge.catalogue import list_documents
 from tests.chat_support import CADRE, Chat, link
 from tests.conftest import REPO
 from tests.ledger_support import assign_all, load_province
@@ -114,14 +115,14 @@ def search_stub(monkeypatch):
         def summary(self) -> str:
             return ""
 
-    monkeypatch.setattr("embeddings.search.refresh", lambda app, progress=None: Result())
+    monkeypatch.setattr("bot.commands.knowledge.refresh", lambda app, progress=None: Result())
 
 
 def test_page_is_fetched_kept_and_catalogued_with_its_provenance(app, site, configure, search_stub):
     site.pages["/van-ban/ke-hoach-12"] = (200, "text/html; charset=utf-8", PAGE.encode())
     url = site.url("/van-ban/ke-hoach-12")
     assert main(["ingest", url]) == 0
-    (doc,) = list_documents(app)
+    (doc,) = list_documents(app.db)
     assert doc["number"] == "12-KH/TU" and "Trang chủ" not in doc["title"]
     where = provenance(app, doc["id"])
     assert where is not None and where.url == url and where.fetched_at.startswith(str(app.now().year))
@@ -134,7 +135,7 @@ def test_unchanged_page_is_revalidated_and_a_changed_one_replaces_its_text(app, 
     site.pages["/kh"] = (200, "text/html", PAGE.encode())
     url = site.url("/kh")
     ingest(app, fetch_sources(app, [url])[0])
-    (first,) = list_documents(app)
+    (first,) = list_documents(app.db)
 
     paths, errors = fetch_sources(app, [url])
     assert not errors and site.requests[-1].get("if-none-match")  # a conditional request: 304
@@ -169,7 +170,7 @@ def test_too_large_is_refused_and_the_last_good_copy_stays(app, site, configure,
     assert main(["ingest", site.url("/kh")]) == 0  # the kept copy is still there and catalogued
     out = capsys.readouterr().out
     assert "quá lớn" in out and "giới hạn 10 KB" in out
-    assert [d["number"] for d in list_documents(app)] == ["12-KH/TU"]
+    assert [d["number"] for d in list_documents(app.db)] == ["12-KH/TU"]
 
 
 def test_slow_server_unknown_type_bad_status_and_bad_scheme(app, site, configure, search_stub, capsys):
@@ -185,14 +186,14 @@ def test_slow_server_unknown_type_bad_status_and_bad_scheme(app, site, configure
     assert main(["ingest", site.url("/missing")]) == 1
     assert "lỗi 404" in capsys.readouterr().out
     assert main(["ingest", "ftp://127.0.0.1/kh.txt"]) == 1  # not a URL we fetch: read as a (missing) path
-    assert list_documents(app) == []
+    assert list_documents(app.db) == []
 
 
 async def test_provenance_is_shown_in_the_chat_and_the_export(app, site, tmp_path):
     site.pages["/kh"] = (200, "text/html", PAGE.encode())
     url = site.url("/kh")
     ingest(app, fetch_sources(app, [url])[0])
-    (doc,) = list_documents(app)
+    (doc,) = list_documents(app.db)
     load_province(app, tmp_path)
     assignment = assign_all(app, doc["id"], due=date(2031, 4, 15))
 

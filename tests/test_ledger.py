@@ -7,7 +7,14 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from ledger_support import (
+
+from bot.app import App
+from bot.cli import main
+from bot.core.errors import PermissionDenied, UserError
+from bot.core.evidence import assignments, ledger, reports
+from bot.core.roster import audit, roster
+from bot.core.roster.tabular import file_sha256
+from tests.ledger_support import (
     PEOPLE,
     add_document,
     assign_all,
@@ -18,13 +25,6 @@ from ledger_support import (
     write_csv,
     write_xlsx,
 )
-
-from bot.app import App
-from bot.cli import main
-from bot.core.errors import PermissionDenied, UserError
-from bot.core.evidence import assignments, ledger, reports
-from bot.core.roster import audit, roster
-from bot.core.roster.tabular import file_sha256
 
 APRIL_2 = datetime(2024, 4, 2, 1, 15, tzinfo=UTC)  # 08:15 in Vietnam
 

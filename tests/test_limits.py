@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.web.security import client_address
-from bot.channels.web.settings import WebSettings
+from bot.channels.web_settings import WebSettings
 from bot.core.chat import texts
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.messages import Request

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from ledger_support import (
+
+from bot.cli import main
+from bot.core.errors import PermissionDenied, UserError
+from bot.core.roster import audit, roster
+from tests.ledger_support import (
     BINH_DUONG,
     DUY_XUYEN,
     PEOPLE,
@@ -16,10 +20,6 @@ from ledger_support import (
     write_csv,
     write_xlsx,
 )
-
-from bot.cli import main
-from bot.core.errors import PermissionDenied, UserError
-from bot.core.roster import audit, roster
 
 
 def snapshot(app) -> tuple:

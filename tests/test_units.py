@@ -8,7 +8,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from ledger_support import (
+from openpyxl import load_workbook
+
+from bot import store
+from bot.app import App
+from bot.cli import main
+from bot.config import Config
+from bot.core.errors import PermissionDenied
+from bot.core.evidence import exports, ledger, reports
+from bot.core.roster import audit, history, roster
+from bot.core.roster.reorganise import Operation, apply_mapping, reorganise
+from tests.ledger_support import (
     BINH_DUONG,
     BINH_TRIEU,
     PROVINCE,
@@ -20,16 +30,6 @@ from ledger_support import (
     pin_now,
     write_csv,
 )
-from openpyxl import load_workbook
-
-from bot import store
-from bot.app import App
-from bot.cli import main
-from bot.config import Config
-from bot.core.errors import PermissionDenied
-from bot.core.evidence import exports, ledger, reports
-from bot.core.roster import audit, history, roster
-from bot.core.roster.reorganise import Operation, apply_mapping, reorganise
 
 JULY = date(2025, 7, 1)
 MAPPING_HEADER = ["Đơn vị cũ", "Đơn vị mới", "Thao tác", "Ngày hiệu lực"]

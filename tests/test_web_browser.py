@@ -23,18 +23,18 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
-from conftest import REPO
-from ledger_support import PROVINCE, load_province, write_csv
 from openpyxl import load_workbook
 from playwright.async_api import expect
 
 from bot.app import App
 from bot.channels.web.base import STATE
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.config import Config
 from bot.core.evidence import assignments, checks, ledger
 from bot.core.roster import roster
+from tests.browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
+from tests.conftest import REPO
+from tests.ledger_support import PROVINCE, load_province, write_csv
 
 pytestmark = [*BROWSER_TESTS, pytest.mark.slow]
 

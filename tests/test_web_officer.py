@@ -18,16 +18,16 @@ from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
-from browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
-from conftest import REPO
-from ledger_support import add_document, load_province
 from playwright.async_api import expect
 
 from bot.app import App
 from bot.channels.web.base import STATE
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.config import Config
 from bot.core.roster import roster
+from tests.browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
+from tests.conftest import REPO
+from tests.ledger_support import add_document, load_province
 
 pytestmark = BROWSER_TESTS
 
@@ -398,7 +398,7 @@ async def test_document_upload_shows_progress_until_indexed(world: World, office
 
 
 async def test_a_signed_paper_sheet_is_imported_on_the_conference_page(world: World, officer, tmp_path) -> None:
-    from ledger_support import write_csv
+    from tests.ledger_support import write_csv
 
     sheet = write_csv(
         tmp_path / "ky-ten.csv",

@@ -14,18 +14,18 @@ from io import BytesIO
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from ledger_support import PEOPLE, add_document, assign_all, load_province, write_xlsx
 from openpyxl import load_workbook
 
 from bot import serve
 from bot.channels import web as web_channel
 from bot.channels.download_route import link_text, public_base
 from bot.channels.web import auth, setup
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.messages import Attachment, Reply
 from bot.core.outbox import broadcasts
 from bot.core.roster import audit, roster
+from tests.ledger_support import PEOPLE, add_document, assign_all, load_province, write_xlsx
 
 PASSWORD = "mật-khẩu-thử 123"
 CSRF = re.compile(r'name="csrf(?:-token)?" (?:value|content)="([^"]+)"')

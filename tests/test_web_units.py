@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger_support import BINH_DUONG, BINH_TRIEU, THANG_BINH, add_document, assign_all
-from test_web_requests import admin_login, csrf_of, web_client  # noqa: F401  (web_client is a fixture)
-
 from bot.core.roster import roster
+from tests.ledger_support import BINH_DUONG, BINH_TRIEU, THANG_BINH, add_document, assign_all
+from tests.test_web_requests import admin_login, csrf_of, web_client  # noqa: F401  (web_client is a fixture)
 
 
 async def test_units_page_previews_then_applies_a_merger(web_client):  # noqa: F811

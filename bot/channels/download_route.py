@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.channels.web.chat import attachment_response
-from bot.channels.web.settings import WebSettings
+from bot.channels.web_settings import public_base
 from bot.core import clock
 from bot.core.chat.messages import Attachment
 from bot.core.outbox import downloads
@@ -30,17 +30,6 @@ PURGE_SECONDS = 3600.0
 LINK_LINE = "Tải tệp «{name}»: {url}\n(Liên kết dùng được đến {until}.)"
 
 _APP = web.AppKey("quantriet_downloads_app", App)
-
-
-def public_base(app: App) -> str:
-    """Where users reach this server, for every link the bot prints: ``QUANTRIET_PUBLIC_URL`` /
-    ``[downloads] public_url``; else the address ``serve`` actually bound (``serve --port``
-    included); else (another process, such as ``roster invites``) the ``[web]`` address."""
-    base = downloads.DownloadSettings.load(app.config).public_url.strip() or app.bound_url
-    if not base:
-        web_settings = WebSettings.load(app.config)
-        base = f"http://{web_settings.host}:{web_settings.port}"
-    return base.rstrip("/")
 
 
 def link_text(app: App, attachment: Attachment, purpose: str) -> str:

@@ -445,10 +445,7 @@ class ZaloOAChannel:
             self._store_receipts(event, user_id, RECEIPT_EVENTS[name], message)
             return
         if name == "unfollow":
-            self.app.db.execute(
-                "UPDATE accounts SET blocked_at = ? WHERE channel = ? AND external_id = ?",
-                (store.isotime(self.app.now()), CHANNEL, user_id),
-            )
+            roster.set_blocked(self.app, CHANNEL, user_id, True)
             return
         if name == "follow":  # the core clears blocked_at of whoever writes again
             request = Request(channel=CHANNEL, external_user_id=user_id, text="/start")

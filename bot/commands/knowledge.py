@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 from bot.app import App
+from bot.catalogue import ingest, refresh
 from bot.core.answers.answers import short_date
 from bot.core.evidence import assignments
 from bot.ops.progress import Progress, Stages
-from knowledge.catalogue import IngestReport, ingest, list_documents, list_duties
+from bot.sources import fetch_sources, fetched_urls
+from knowledge.catalogue import IngestReport, list_documents, list_duties
 from knowledge.fetch import is_url
-from knowledge.sources import fetch_sources, fetched_urls
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,6 @@ def cmd_ingest(app: App, args: argparse.Namespace) -> int:
 
 def _refresh_search(app: App, report: IngestReport) -> bool:
     """Bring the search indexes in line with the catalogue (they also catch up after a failed run)."""
-    from embeddings.search import refresh
-
     try:
         with Stages(EMBEDDING_STAGES) as stages:
             result = refresh(app, stages)
@@ -81,7 +80,7 @@ def _refresh_search(app: App, report: IngestReport) -> bool:
 
 
 def cmd_duties(app: App, args: argparse.Namespace) -> int:
-    rows = list_duties(app, actor=args.actor, document=args.document)
+    rows = list_duties(app.db, actor=args.actor, document=args.document)
     if not rows:
         print(
             "Không có nhiệm vụ nào khớp."
@@ -108,7 +107,7 @@ def cmd_documents(app: App, args: argparse.Namespace) -> int:
             return 1
         print(main.reference)  # alone on stdout: scripts capture it
         return 0
-    rows = list_documents(app, include_removed=args.all)
+    rows = list_documents(app.db, include_removed=args.all)
     if not rows:
         print("Kho văn bản trống: hãy nạp văn bản bằng `quantriet ingest`.")
         return 0

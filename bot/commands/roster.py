@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.app import App
-from bot.channels.download_route import public_base
+from bot.channels.web_settings import public_base
 from bot.core.roster import roster
 from bot.core.roster.tabular import ImportReport
 from bot.ops.progress import Progress

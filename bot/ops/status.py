@@ -13,6 +13,7 @@ from typing import Any
 
 from bot import store
 from bot.app import App
+from bot.catalogue import index_folder
 from bot.core import clock
 from bot.core.evidence import assignments, ledger
 from bot.core.evidence.reports import compute_progress
@@ -20,7 +21,6 @@ from bot.core.roster import roster
 from bot.ops import backup
 from bot.ops.progress import duration_text
 from embeddings import index as vector_index
-from embeddings.search import index_folder
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed", "blocked", "unreachable")
 

@@ -74,5 +74,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     body, body_fold, context, context_fold, key UNINDEXED, facets UNINDEXED,
     tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
 );
+-- Changed by embeddings.search.refresh whenever the indexes changed: every Searcher (in any process)
+-- compares it with what it loaded and reloads.
+CREATE TABLE IF NOT EXISTS search_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
 -- Document frequency of each key, for idf-weighted question coverage.
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_vocab USING fts5vocab(chunks_fts, 'row');

@@ -27,7 +27,7 @@ from bot.channels.web import (
 from bot.channels.web.base import HERE, STATE, WebState, make_templates
 from bot.channels.web.chatlog import WebTransport
 from bot.channels.web.security import admin_password
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, WebSettings
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, WebSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -2,7 +2,8 @@
 
 Officers and admins see these (admins alone see the audit trail). Reports come from the core
 (``reports``), which checks the role again and writes the audit row for each privileged view; the
-lists of questions, documents and duties are plain reads of the catalogue and the question log.
+lists of questions, documents and duties are plain reads of the catalogue (:mod:`knowledge.catalogue`)
+and of the question log (:mod:`bot.core.answers.question_log`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from aiohttp import web
 
 from bot.channels.web.base import ADMIN, OFFICER, Viewer, not_found, render, route, state_of, to_date, to_int
 from bot.channels.web.charts import Bar, completion_chart
-from bot.core.answers import curated
+from bot.core.answers import curated, question_log
 from bot.core.errors import UserError
 from bot.core.evidence import assignments, reports
 from bot.core.roster import audit, roster
+from knowledge.catalogue import list_documents, list_duties
 
 QUESTION_LIMIT = 300
 PENDING_LIMIT = 2000
@@ -29,7 +31,7 @@ async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     for assignment in assignments.list_assignments(app):
         total = reports.compute_progress(app, assignment).total
         items.append({"assignment": assignment, "total": total})
-    (unanswered,) = app.db.execute("SELECT COUNT(*) FROM questions WHERE confident = 0").fetchone()
+    unanswered = question_log.question_counts(app)[1]
     counts, linked = roster.member_counts(app)
     return render(
         request,
@@ -92,10 +94,8 @@ async def pending_people(request: web.Request, viewer: Viewer) -> web.StreamResp
         people = reports.not_confirmed(app, viewer.person, assignment.id, unit_id, limit=PENDING_LIMIT + 1)
     except UserError as exc:
         return not_found(request, viewer, exc.message)
-    unit_name = None
-    if unit_id is not None:
-        row = app.db.execute("SELECT name FROM units WHERE id = ?", (unit_id,)).fetchone()
-        unit_name = row[0] if row else None
+    unit = roster.UnitIndex(app.db).units.get(unit_id) if unit_id is not None else None
+    unit_name = unit.name if unit else None
     return render(
         request,
         viewer,
@@ -112,21 +112,14 @@ async def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/questions: the question log, unanswered questions first (material for an FAQ)."""
     app = state_of(request).app
     only_unanswered = request.query.get("loc") == "chua"
-    where = "WHERE q.confident = 0" if only_unanswered else ""
-    rows = app.db.execute(
-        "SELECT q.id, q.asked_at, q.channel, q.question, q.answer, q.confident, q.score, p.full_name "
-        f"FROM questions q LEFT JOIN people p ON p.id = q.person_id {where} "
-        "ORDER BY q.confident ASC, q.id DESC LIMIT ?",
-        (QUESTION_LIMIT,),
-    ).fetchall()
-    keys = ("id", "asked_at", "channel", "question", "answer", "confident", "score", "person")
-    (total, unanswered) = app.db.execute("SELECT COUNT(*), COALESCE(SUM(confident = 0), 0) FROM questions").fetchone()
+    rows = question_log.recent_questions(app, only_unanswered, QUESTION_LIMIT)
+    total, unanswered = question_log.question_counts(app)
     return render(
         request,
         viewer,
         "questions.html",
-        rows=[dict(zip(keys, r)) for r in rows],
-        curated=curated.answered_ids(app, [r[0] for r in rows]),
+        rows=rows,
+        curated=curated.answered_ids(app, [r["id"] for r in rows]),
         message=request.query.get("ok"),
         only_unanswered=only_unanswered,
         total=total,
@@ -138,21 +131,10 @@ async def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 async def documents(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/documents: every document with the duties and deadlines found in it."""
     app = state_of(request).app
-    docs = [
-        dict(zip(("id", "title", "number", "issued", "issuer", "version", "ingested_at"), r))
-        for r in app.db.execute(
-            "SELECT id, title, number, issued, issuer, version, ingested_at FROM documents "
-            "WHERE removed_at IS NULL ORDER BY issued DESC, id"
-        )
-    ]
+    docs = list_documents(app.db)
     duties: dict[int, list[dict]] = {d["id"]: [] for d in docs}
-    for row in app.db.execute(
-        "SELECT document_id, actor, task, due_date, due_text, period, section_path FROM duties "
-        "ORDER BY document_id, due_date IS NULL, due_date, id"
-    ):
-        duties.setdefault(row[0], []).append(
-            dict(zip(("actor", "task", "due_date", "due_text", "period", "section"), row[1:]))
-        )
+    for duty in list_duties(app.db):  # soonest first, undated last
+        duties[duty["document_id"]].append({**duty, "section": duty["section_path"]})
     return render(request, viewer, "documents.html", docs=docs, duties=duties)
 
 
@@ -162,13 +144,7 @@ async def audit_log(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     app = state_of(request).app
     entries = audit.recent(app, limit=300, action=request.query.get("action") or None)
     ids = sorted({e.person_id for e in entries if e.person_id is not None})
-    names = (
-        dict(
-            app.db.execute(f"SELECT id, full_name FROM people WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        )
-        if ids
-        else {}
-    )
+    names = roster.names_of(app, ids)
     return render(request, viewer, "audit.html", entries=entries, names=names)
 
 

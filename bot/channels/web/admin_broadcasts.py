@@ -9,6 +9,7 @@ the draft's origin, so the sender's progress message also lands there. The list 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from aiohttp import web
@@ -54,28 +55,14 @@ def _stats_json(stats: broadcasts.Stats, status: str) -> dict:
 
 
 def _listing(app, limit: int = LIST_LIMIT) -> list[dict]:
-    rows = app.db.execute(
-        "SELECT b.id, b.kind, b.text, b.status, b.created_at, p.full_name, d.number, d.title "
-        "FROM broadcasts b LEFT JOIN people p ON p.id = b.created_by "
-        "LEFT JOIN documents d ON d.id = b.document_id "
-        "WHERE b.status != 'cancelled' ORDER BY b.id DESC LIMIT ?",
-        (limit,),
-    ).fetchall()
-    found = []
-    for bid, kind, text, status, created_at, author, number, title in rows:
-        found.append(
-            {
-                "id": bid,
-                "kind": KIND_LABELS.get(kind, kind),
-                "text": text,
-                "status": status,
-                "created_at": created_at,
-                "author": author,
-                "document": number or title,
-                "stats": _stats_json(broadcasts.stats(app, bid), status),
-            }
-        )
-    return found
+    return [
+        {
+            **dataclasses.asdict(item),
+            "kind": KIND_LABELS.get(item.kind, item.kind),
+            "stats": _stats_json(broadcasts.stats(app, item.id), item.status),
+        }
+        for item in broadcasts.listing(app, limit)
+    ]
 
 
 def _list_page(

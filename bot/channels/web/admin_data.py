@@ -81,8 +81,7 @@ async def read_upload(request: web.Request, limit: int, folder: Path) -> tuple[d
 
 def _roster_counts(app) -> dict[str, int]:
     counts, linked = roster.member_counts(app)
-    (units,) = app.db.execute("SELECT COUNT(*) FROM units WHERE valid_until IS NULL").fetchone()
-    return {"units": units, "linked": linked, **counts}
+    return {"units": len(roster.unit_paths(app)), "linked": linked, **counts}
 
 
 @route(ADMIN)

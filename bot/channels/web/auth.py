@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import store
 from bot.channels.web import security
 from bot.channels.web.base import (
     ANYONE,
@@ -38,10 +37,9 @@ from bot.channels.web.base import (
     set_cookie,
     state_of,
 )
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core.errors import UserError
 from bot.core.roster import attempts, audit, roster
-from knowledge.text import fold
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -162,20 +160,7 @@ def admin_account(app: App) -> str:
                 "web: %s=%s is not in the roster; the password opens the operator account", ADMIN_PHONE_ENV, phone
             )
     if roster.person_for(app, CHANNEL, SYSTEM_ADMIN_ACCOUNT) is None:
-        now = store.isotime(app.now())
-        with store.transaction(app.db, immediate=True):
-            person_id = store.new_id(
-                app.db.execute(
-                    "INSERT INTO people (full_name, name_key, role, status, created_at) "
-                    "VALUES (?, ?, 'admin', 'active', ?)",
-                    (SYSTEM_ADMIN_NAME, fold(SYSTEM_ADMIN_NAME), now),
-                )
-            )
-            app.db.execute(
-                "INSERT INTO accounts (channel, external_id, person_id, display_name, linked_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (CHANNEL, SYSTEM_ADMIN_ACCOUNT, person_id, "Mật khẩu quản trị", now),
-            )
+        roster.add_operator(app, CHANNEL, SYSTEM_ADMIN_ACCOUNT, SYSTEM_ADMIN_NAME, "Mật khẩu quản trị")
     return SYSTEM_ADMIN_ACCOUNT
 
 

@@ -20,7 +20,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.channels.web import charts, security
-from bot.channels.web.settings import WebSettings
+from bot.channels.web_settings import WebSettings
 from bot.core import clock, numbers
 from bot.core.evidence import exports
 from bot.core.roster import audit, roster

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import store
-from bot.channels.web.settings import ADMIN_PASSWORD_ENV
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV
 from bot.config import secret
 
 if TYPE_CHECKING:

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bot import store
+from bot.catalogue import retrieval_settings
 from bot.core.answers import particulars
 from bot.core.answers.understanding import Understanding, understand
 from bot.core.chat.texts import days_phrase
 from bot.core.clock import local_today
 from embeddings.query import Query, has_figure, keys, parse
-from embeddings.search import Hit, SearchResult, retrieval_settings
+from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import is_furniture, starts_distribution
 from knowledge.sections import PATH_SEPARATOR, split_sentences
@@ -217,7 +218,7 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         return dataclasses.replace(base, answer=EMPTY_QUESTION, status="invalid")
     if not _HAS_WORD.search(text):
         return dataclasses.replace(base, answer=NO_WORDS, status="invalid")
-    reading = understand(text, retrieval_settings(app).max_query_chars)
+    reading = understand(text, retrieval_settings(app.config).max_query_chars)
     if not reading.answers_from_texts:
         reply = SMALL_TALK.get(reading.small_talk, "") + ("\n" if reading.small_talk else "") + HELP
         return dataclasses.replace(base, answer=reply, status="small_talk")
@@ -634,13 +635,11 @@ def _deadlines(
 
 
 def _duty_actors(app: App, chunk_id: int) -> list[tuple[str, str, str]]:
-    try:
-        return [
-            (r["due_date"], r["actor"], r["due_text"] or "")
-            for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?", [chunk_id])
-        ]
-    except Exception:  # no duties table contents yet: actors are optional
-        return []
+    """(due date, actor, due words) of the duties found in a chunk; none for most chunks."""
+    return [
+        (r["due_date"], r["actor"], r["due_text"] or "")
+        for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?", [chunk_id])
+    ]
 
 
 def _facts_line(

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.core.chat import compose, library, officers, registration, sessions, study, texts
+from bot.core.chat import attendance, compose, library, officers, registration, sessions, study, texts
 from bot.core.chat.examples import example_question
 from bot.core.chat.messages import Reply, Request
 from bot.core.chat.turn import Handler, Turn
@@ -58,7 +58,7 @@ COMMANDS: dict[str, Handler] = {
     "hanchot": library.deadlines,
     "nhiemvu": library.duties,
     "cuatoi": study.my_assignments,
-    "diemdanh": study.check_in,
+    "diemdanh": attendance.check_in,
     "phatthanh": compose.start_broadcast,
     "giao": compose.start_assignment,
     "tiendo": officers.progress,
@@ -173,10 +173,7 @@ class Conversation:
         app = self.app
         channel, external_id = request.channel, request.external_user_id
         session = sessions.load(app, channel, external_id)
-        app.db.execute(  # writing again after blocking the bot means they are back
-            "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND external_id = ? AND blocked_at IS NOT NULL",
-            (channel, external_id),
-        )
+        roster.set_blocked(app, channel, external_id, False)  # writing again after blocking the bot: back
         turn = Turn(app, request, session, roster.person_for(app, channel, external_id), on_queued, draft=draft)
         try:
             replies = route(turn)

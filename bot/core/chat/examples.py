@@ -23,7 +23,7 @@ _DAY_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 
 def example_question(app: App) -> str | None:
     """ "Hạn <task> [theo <number>] là khi nào?", or None when no text states a dated duty."""
-    dated = [d for d in list_duties(app) if d["due_date"] and _DAY_RE.search(d["due_text"] or "")]
+    dated = [d for d in list_duties(app.db) if d["due_date"] and _DAY_RE.search(d["due_text"] or "")]
     if not dated:
         return None
     main = assignments.main_document(app)

@@ -20,6 +20,7 @@ from bot.core.chat.study import document_block, document_title
 from bot.core.chat.text_split import split_message
 from bot.core.evidence import assignments
 from bot.core.outbox import broadcasts
+from knowledge.catalogue import list_duties
 from knowledge.text import fold
 
 if TYPE_CHECKING:
@@ -144,20 +145,20 @@ def deadlines(turn: Turn, _arg: str) -> list[Reply]:
 
 def _deadline_lines(turn: Turn, today: date, document_id: int | None = None, limit: int = LISTED) -> list[str]:
     """Dated duties: every upcoming one first, then the most recently passed, without repeats."""
-    sql = (
-        "SELECT t.due_date, t.due_text, t.task, t.actor, coalesce(d.number, d.title) FROM duties t "
-        "JOIN documents d ON d.id = t.document_id WHERE t.due_date IS NOT NULL AND d.removed_at IS NULL"
-    )
-    params: list[object] = []
-    if document_id is not None:
-        sql += " AND t.document_id = ?"
-        params.append(document_id)
     rows, seen = [], set()
-    for due, due_text, task, actor, number in turn.app.db.execute(sql + " ORDER BY t.due_date, t.id", params):
-        key = (due, fold(task)[:80])
+    for duty in list_duties(turn.app.db, document_id=document_id, dated=True):
+        key = (duty["due_date"], fold(duty["task"])[:80])
         if key not in seen:
             seen.add(key)
-            rows.append((date.fromisoformat(due), due_text, task, actor, number))
+            rows.append(
+                (
+                    date.fromisoformat(duty["due_date"]),
+                    duty["due_text"],
+                    duty["task"],
+                    duty["actor"],
+                    duty["number"] or duty["title"],
+                )
+            )
     upcoming = [r for r in rows if r[0] >= today]
     passed = [r for r in reversed(rows) if r[0] < today]
     return [
@@ -184,13 +185,9 @@ def duties(turn: Turn, _arg: str) -> list[Reply]:
 
 def _unit_duties(turn: Turn, unit_id: int | None) -> list[tuple[str, str, str, str, str]]:
     """(actor, task, due text, period, document) of the duties that concern ``unit_id``, soonest first."""
-    rows = list(
-        turn.app.db.execute(
-            "SELECT t.actor, t.task, t.due_text, t.period, coalesce(d.number, d.title) FROM duties t "
-            "JOIN documents d ON d.id = t.document_id WHERE d.removed_at IS NULL "
-            "ORDER BY t.due_date IS NULL, t.due_date, t.id"
-        )
-    )
+    rows = [
+        (d["actor"], d["task"], d["due_text"], d["period"], d["number"] or d["title"]) for d in list_duties(turn.app.db)
+    ]
     names = _unit_names(turn, unit_id)
     frequency = Counter(pair for row in rows for pair in _pairs(fold(row[0])))
     common = max(1.0, DISTINCTIVE_SHARE * len(rows))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.core.chat import study, texts
+from bot.core.chat import attendance, texts
 from bot.core.chat.examples import example_question
 from bot.core.chat.messages import Button, Reply
 from bot.core.evidence import assignments, conferences
@@ -38,7 +38,7 @@ def looks_like_code(text: str) -> bool:
 def start(turn: Turn, arg: str) -> list[Reply]:
     """/start [code]; "hn_<code>" is a conference check-in from the venue's QR (Telegram deep link)."""
     if arg.strip().lower().startswith(conferences.TELEGRAM_PREFIX):
-        return study.check_in(turn, arg)
+        return attendance.check_in(turn, arg)
     if arg.strip():
         return link_code(turn, arg.strip())
     person = turn.person

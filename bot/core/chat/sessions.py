@@ -69,7 +69,7 @@ def save(app: App, session: Session) -> None:
         "INSERT INTO sessions (channel, external_id, state, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (channel, external_id) DO UPDATE SET state = excluded.state, "
         "updated_at = excluded.updated_at",
-        (session.channel, session.external_id, session.state_json(), store.isotime()),
+        (session.channel, session.external_id, session.state_json(), store.isotime(app.now())),
     )
 
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from bot.core import clock
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
-from bot.core.evidence import assignments, checks, conferences, ledger
+from bot.core.evidence import assignments, checks, ledger
 from bot.core.evidence.assignments import Document
+from knowledge.catalogue import list_duties
 from knowledge.sections import split_sentences
 
 if TYPE_CHECKING:
@@ -52,13 +53,9 @@ def document_summary(app: App, document_id: int) -> str:
 def key_duties(app: App, document_id: int, limit: int = KEY_DUTIES) -> list[str]:
     """The document's duties with a deadline first (soonest first), as "• actor: task (when)"."""
     lines = []
-    for actor, task, due_text, period in app.db.execute(
-        "SELECT actor, task, due_text, period FROM duties WHERE document_id = ? "
-        "ORDER BY due_date IS NULL, due_date, id LIMIT ?",
-        (document_id, limit),
-    ):
-        when = due_text or period
-        lines.append(f"• {actor}: {texts.shorten(task, DUTY_CHARS)}" + (f" ({when})" if when else ""))
+    for duty in list_duties(app.db, document_id=document_id)[:limit]:
+        when = duty["due_text"] or duty["period"]
+        lines.append(f"• {duty['actor']}: {texts.shorten(duty['task'], DUTY_CHARS)}" + (f" ({when})" if when else ""))
     return lines
 
 
@@ -191,23 +188,3 @@ def _acked(turn: Turn, label: str, result: ledger.AckResult, score: str | None =
     if remaining and result.created:
         text += "\n" + texts.MORE_PENDING.format(count=len(remaining))
     return Reply(text)
-
-
-def check_in(turn: Turn, arg: str) -> list[Reply]:
-    """/diemdanh <code> (Zalo, web) or /start hn_<code> (Telegram deep link from the venue's QR):
-    conference attendance, which is also the acknowledgement (see bot.core.evidence.conferences)."""
-    if not arg.strip():
-        return [Reply(texts.CHECKIN_HOW)]
-    person = turn.member()
-    done = conferences.check_in(turn.app, person, arg, turn.request.channel)
-    template = texts.CHECKIN_DONE if done.created else texts.CHECKIN_ALREADY
-    return [
-        Reply(
-            template.format(
-                name=person.full_name,
-                title=done.conference.title,
-                at=clock.format_spoken(done.checked_at),
-                document=done.conference.assignment.document.label,
-            )
-        )
-    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core import clock
+from knowledge.text import shorten as shorten  # one definition; handlers reach it as texts.shorten
 
 # Longest text of one message we compose; each adapter may split further for its platform.
 MESSAGE_LIMIT = 3500
@@ -191,15 +192,6 @@ HELP_OFFICER = (
 HELP_ADMIN = (
     "\n\nDành cho quản trị viên:\n/xuatbaocao – xuất báo cáo Excel\n/vaitro – cấp hoặc bỏ quyền cán bộ tuyên giáo"
 )
-
-
-def shorten(text: str, limit: int) -> str:
-    """One line of at most ``limit`` characters, cut at a word with "…" when longer."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
 
 
 def help_text(role: str | None, example: str | None = None) -> str:

@@ -15,12 +15,13 @@ from datetime import date
 
 from bot import store
 from bot.app import App
+from bot.catalogue import knowledge_settings
 from bot.core import clock
 from bot.core.errors import UserError
+from bot.core.evidence import check_questions
 from bot.core.roster import audit
 from bot.core.roster.roster import Person, audience_people, require_role
-from knowledge.settings import knowledge_settings
-from knowledge.sources import provenance
+from bot.sources import provenance
 from knowledge.text import fold
 
 # Folded document kinds as people type them ("kl69", "nghị quyết 57") → the code in the number.
@@ -255,14 +256,11 @@ def create_assignment(
     if document is None:
         raise UserError(f"Không có văn bản số {document_id} trong kho văn bản.")
     role_codes = [require_role(role) for role in roles] if roles else None
-    if require_check:
-        from bot.core.evidence import checks  # checks builds on assignments
-
-        if not checks.can_check(app, document_id):
-            raise UserError(
-                f"Văn bản {document.label} chưa đủ thông tin (nhiệm vụ, thời hạn) để tạo câu hỏi kiểm tra. "
-                "Hãy giao không kèm kiểm tra."
-            )
+    if require_check and not check_questions.supports_check(app, document):
+        raise UserError(
+            f"Văn bản {document.label} chưa đủ thông tin (nhiệm vụ, thời hạn) để tạo câu hỏi kiểm tra. "
+            "Hãy giao không kèm kiểm tra."
+        )
     people = audience_people(app, units, include_subunits, role_codes)
     if not people:
         raise UserError("Không có cán bộ nào thuộc đối tượng đã chọn; chưa giao.")

@@ -98,8 +98,7 @@ def get(job_id: str) -> UploadJob | None:
 
 def run(app: App, job: UploadJob, path: Path) -> None:
     """Read ``path`` into the catalogue and index it (blocking: call it in a worker thread)."""
-    from embeddings.search import refresh
-    from knowledge.catalogue import ingest
+    from bot.catalogue import ingest, refresh
 
     worker = App(app.config)
     try:

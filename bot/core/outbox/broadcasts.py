@@ -129,7 +129,7 @@ def save_draft(app: App, actor: Person, draft: Draft, origin: tuple[str, str]) -
                 draft.due_date.isoformat() if draft.due_date else None,
                 int(draft.require_check),
                 _ref(origin),
-                store.isotime(),
+                store.isotime(app.now()),
             ),
         )
     )
@@ -191,7 +191,7 @@ def confirm(app: App, actor: Person, broadcast_id: int, message: Reply | None = 
         reply = message or study.broadcast_message(app, draft, assignment_id)
         app.db.execute(
             "UPDATE broadcasts SET status = 'sending', assignment_id = ?, reply = ?, confirmed_at = ? WHERE id = ?",
-            (assignment_id, reply_to_json(reply), store.isotime(), broadcast_id),
+            (assignment_id, reply_to_json(reply), store.isotime(app.now()), broadcast_id),
         )
         _write_deliveries(app, broadcast_id, people)
     return stats(app, broadcast_id)
@@ -229,8 +229,8 @@ def enqueue(
                     json.dumps({"people": len(people)}),
                     reply_to_json(reply),
                     _ref(origin) if origin else None,
-                    store.isotime(),
-                    store.isotime(),
+                    store.isotime(app.now()),
+                    store.isotime(app.now()),
                 ),
             )
         )
@@ -345,6 +345,31 @@ def latest(app: App, limit: int = 3) -> list[tuple[int, str, str]]:
             (limit,),
         )
     )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One broadcast as an officer's list shows it."""
+
+    id: int
+    kind: str
+    text: str
+    status: str
+    created_at: str
+    author: str | None
+    document: str | None  # number, else title
+
+
+def listing(app: App, limit: int) -> list[Listed]:
+    """Broadcasts and drafts, newest first, without the cancelled ones."""
+    rows = app.db.execute(
+        "SELECT b.id, b.kind, b.text, b.status, b.created_at, p.full_name, coalesce(nullif(d.number, ''), d.title) "
+        "FROM broadcasts b LEFT JOIN people p ON p.id = b.created_by "
+        "LEFT JOIN documents d ON d.id = b.document_id "
+        "WHERE b.status != 'cancelled' ORDER BY b.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [Listed(*row) for row in rows]
 
 
 def _ref(origin: tuple[str, str]) -> str:

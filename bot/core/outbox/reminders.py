@@ -122,7 +122,7 @@ def run_due(app: App, settings: ReminderSettings | None = None) -> list[int]:
             created.append(remind(app, assignment.id, people))
             app.db.conn.executemany(
                 "INSERT INTO reminders_sent (assignment_id, person_id, days_before, sent_at) VALUES (?, ?, ?, ?)",
-                [(assignment.id, pid, threshold, store.isotime()) for pid in people],
+                [(assignment.id, pid, threshold, store.isotime(app.now())) for pid in people],
             )
         log.info("reminders: %d people for assignment %d (%d days before)", len(people), assignment.id, threshold)
     created.extend(conferences.remind_due(app, settings.send_hour))

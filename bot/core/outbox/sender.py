@@ -34,6 +34,7 @@ from bot.core.outbox.transport import (
     Transport,
     Unreachable,
 )
+from bot.core.roster import roster
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -220,7 +221,7 @@ class Sender:
             lane.pause(exc.seconds)
             self._set(job.id, status="pending", error=str(exc))
         except Blocked as exc:
-            self._blocked(job, str(exc))
+            self._blocked(lane.transport.channel, job, str(exc))
         except Unreachable as exc:
             self._set(job.id, status="failed", error=str(exc) or "unreachable")
         except Exception as exc:  # TransientError, or a bug in an adapter: retry, never abort
@@ -228,7 +229,7 @@ class Sender:
                 log.exception("outbox: unexpected error sending delivery %d", job.id)
             self._retry(job, f"{type(exc).__name__}: {exc}")
         else:
-            self._set(job.id, status="sent", sent_at=store.isotime(), message_ref=ref, error=None)
+            self._set(job.id, status="sent", sent_at=store.isotime(self.app.now()), message_ref=ref, error=None)
             sessions.offer_pushed(self.app, lane.transport.channel, job.external_id, reply)
 
     def _retry(self, job: _Job, error: str) -> None:
@@ -239,10 +240,10 @@ class Sender:
         delay = min(MAX_BACKOFF_SECONDS, self.settings.backoff_seconds * 2 ** (attempts - 1))
         self._set(job.id, status="pending", attempts=attempts, error=error, next_try_at=_later(delay))
 
-    def _blocked(self, job: _Job, error: str) -> None:
+    def _blocked(self, channel: str, job: _Job, error: str) -> None:
         """The user blocked the bot: mark the account, and every message still queued to it."""
         with store.transaction(self.app.db):
-            self.app.db.execute("UPDATE accounts SET blocked_at = ? WHERE id = ?", (store.isotime(), job.account_id))
+            roster.set_blocked(self.app, channel, job.external_id, True)
             self.app.db.execute(
                 "UPDATE deliveries SET status = 'blocked', error = ? "
                 "WHERE account_id = ? AND (id = ? OR status = 'pending')",
@@ -303,4 +304,6 @@ class Sender:
 
 
 def _later(seconds: float) -> str:
+    """A retry deadline on the wall clock: a backoff waits physical time, even when a test pins
+    ``app.now()`` (which stamps what was sent, not when to try again)."""
     return store.isotime(store.utcnow() + timedelta(seconds=seconds))

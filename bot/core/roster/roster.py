@@ -367,6 +367,17 @@ def person_for(app: App, channel: str, external_id: str) -> Person | None:
     return _person(row, channel) if row else None
 
 
+def names_of(app: App, person_ids: Iterable[int]) -> dict[int, str]:
+    """Full names by person id (for lists that show who did something)."""
+    ids = sorted(set(person_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        found.update(app.db.execute(f"SELECT id, full_name FROM people WHERE id IN ({marks})", batch).fetchall())
+    return found
+
+
 def person_by_phone(app: App, phone: str) -> Person | None:
     """The roster person (not inactive) with this phone, typed in any usual form; None also for
     something that is not a phone number."""
@@ -692,6 +703,36 @@ def _link(app: App, channel: str, external_id: str, person_id: int, display_name
         "display_name = excluded.display_name, linked_at = excluded.linked_at, blocked_at = NULL",
         (channel, str(external_id), person_id, display_name or None, store.isotime(app.now())),
     )
+
+
+def set_blocked(app: App, channel: str, external_id: str, blocked: bool) -> None:
+    """Record that a chat account blocked the bot (an unfollow, a send refused as blocked) or is
+    back (it wrote again). Broadcasts record blocked accounts as unreachable instead of trying them."""
+    if blocked:
+        app.db.execute(
+            "UPDATE accounts SET blocked_at = ? WHERE channel = ? AND external_id = ?",
+            (store.isotime(app.now()), channel, external_id),
+        )
+    else:
+        app.db.execute(
+            "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND external_id = ? AND blocked_at IS NOT NULL",
+            (channel, external_id),
+        )
+
+
+def add_operator(app: App, channel: str, external_id: str, full_name: str, display_name: str) -> int:
+    """A person without a unit (an operator: never part of an audience or a total) acting from
+    this chat account, with the admin role; returns the person's id."""
+    now = store.isotime(app.now())
+    with store.transaction(app.db, immediate=True):
+        person_id = store.new_id(
+            app.db.execute(
+                "INSERT INTO people (full_name, name_key, role, status, created_at) VALUES (?, ?, 'admin', 'active', ?)",
+                (full_name, fold(full_name), now),
+            )
+        )
+        _link(app, channel, external_id, person_id, display_name)
+    return person_id
 
 
 def link_by_invite(app: App, channel: str, external_id: str, code: str, display_name: str = "") -> Person:

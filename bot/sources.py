@@ -16,25 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import store
+from bot.catalogue import knowledge_settings, sources_folder
 from knowledge.fetch import fetch
 from knowledge.loaders import DocumentError
-from knowledge.settings import knowledge_settings
 
 if TYPE_CHECKING:
     from bot.app import App
-
-SOURCES_FOLDER = "sources"
 
 
 @dataclass(frozen=True)
 class Provenance:
     url: str
     fetched_at: str  # UTC ISO time of the last successful fetch
-
-
-def sources_folder(app: App) -> Path:
-    """Where fetched copies are kept; the catalogue reads it with the configured folders."""
-    return app.data_dir / SOURCES_FOLDER
 
 
 def fetch_sources(app: App, urls: list[str]) -> tuple[list[Path], list[tuple[str, str]]]:

@@ -1,4 +1,7 @@
-"""The ``[web]`` section of config.toml, with its environment overrides.
+"""The ``[web]`` section of config.toml, with its environment overrides, and the server's public address.
+
+Outside the ``web`` package so that reading them (``quantriet serve``, ``quantriet roster invites``)
+does not load aiohttp and the admin pages.
 
 The web chat and the admin pages listen on 127.0.0.1 by default: they are meant to sit behind the
 province's own reverse proxy (which adds TLS), never to face the internet directly.
@@ -9,8 +12,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError
+from bot.core.outbox.downloads import DownloadSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 ADMIN_PASSWORD_ENV = "QUANTRIET_ADMIN_PASSWORD"
 ADMIN_PHONE_ENV = "QUANTRIET_ADMIN_PHONE"
@@ -48,3 +56,14 @@ class WebSettings:
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+
+def public_base(app: App) -> str:
+    """Where users reach this server, for every link the bot prints: ``QUANTRIET_PUBLIC_URL`` /
+    ``[downloads] public_url``; else the address ``serve`` actually bound (``serve --port``
+    included); else (another process, such as ``roster invites``) the ``[web]`` address."""
+    base = DownloadSettings.load(app.config).public_url.strip() or app.bound_url
+    if not base:
+        web_settings = WebSettings.load(app.config)
+        base = f"http://{web_settings.host}:{web_settings.port}"
+    return base.rstrip("/")

@@ -1,0 +1,1 @@
+"""The test suite; a package so that helpers are imported as ``tests.<module>`` from any entry point."""
