@@ -31,7 +31,7 @@ from bot.channels import web as web_channel
 from bot.channels.web_settings import WebSettings, public_base
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.texts import shorten
-from bot.core.evidence.assignments import current_documents
+from bot.core.evidence.documents import current_documents
 from bot.core.outbox.reminders import Reminders
 from bot.core.outbox.sender import Sender
 from bot.core.outbox.transport import Transport

@@ -10,7 +10,7 @@ import pytest
 from bot import catalogue
 from bot.app import App
 from bot.core.errors import UserError
-from bot.core.evidence import assignments, check_questions, checks, ledger
+from bot.core.evidence import assignments, check_questions, checks, documents, ledger
 from tests.conftest import REPO
 from tests.ledger_support import add_document, assign_all, load_province, person_id, pin_now
 
@@ -29,7 +29,7 @@ def stored(app, attempt_id) -> list[dict]:
 
 
 def test_questions_come_from_duties_and_are_deterministic(app):
-    doc = assignments.get_document(app, add_document(app))
+    doc = documents.get_document(app, add_document(app))
     first = checks.generate(app, doc, "7:1:1", 3)
     assert first == checks.generate(app, doc, "7:1:1", 3)
     assert len(first) == 3
@@ -47,7 +47,7 @@ def test_questions_come_from_duties_and_are_deterministic(app):
 
 
 def test_falls_back_to_document_facts(app):
-    bare = assignments.get_document(app, add_document(app, number="57-NQ/TW", duties=[], issued="2024-12-22"))
+    bare = documents.get_document(app, add_document(app, number="57-NQ/TW", duties=[], issued="2024-12-22"))
     questions = checks.generate(app, bare, "1:1:1", 3)
     assert [q["options"][q["answer"]] for q in questions] in (
         ["22/12/2024", "Bộ Chính trị"],
@@ -71,7 +71,7 @@ def test_a_year_is_not_asked_as_a_day(app):
         ),
         ("Văn phòng Trung ương Đảng", "Định kỳ 6 tháng báo cáo kết quả với Bộ Chính trị", None, "định kỳ 6 tháng"),
     ]
-    doc = assignments.get_document(app, add_document(app, duties=duties))
+    doc = documents.get_document(app, add_document(app, duties=duties))
     questions = checks.generate(app, doc, "1:1:1", 3)
     periods = [q for q in questions if "khi nào" in q["text"]]
     assert periods and all("ngày nào" not in q["text"] or "ban hành" in q["text"] for q in questions)
@@ -85,7 +85,7 @@ def test_questions_from_the_real_catalogue(app):
     rights = {
         q["options"][q["answer"]]
         for n in range(1, 6)
-        for q in checks.generate(app, assignments.get_document(app, doc_id), f"1:1:{n}", 3)
+        for q in checks.generate(app, documents.get_document(app, doc_id), f"1:1:{n}", 3)
         if "hạn hoàn thành" in q["text"]
     }
     assert rights and rights <= {"15/04/2024", "30/04/2024"}

@@ -8,7 +8,7 @@ from bot.catalogue import ingest
 from bot.channels import web as web_channel
 from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.cli import main
-from bot.core.evidence import assignments
+from bot.core.evidence import assignments, documents
 from tests.conftest import FIXTURE_KNOWLEDGE, SAMPLE_ARTICLE
 from tests.ledger_support import load_province
 
@@ -17,7 +17,7 @@ def test_the_sample_alone_is_assigned_by_its_short_reference(app, tmp_path, caps
     ingest(app, [SAMPLE_ARTICLE])
     assert main(["documents", "--main"]) == 0
     reference = capsys.readouterr().out.strip()
-    (doc,) = assignments.current_documents(app)
+    (doc,) = documents.current_documents(app)
     assert reference == f"VB{doc.id}" == doc.reference and doc.number is None
     assert main(["documents"]) == 0
     assert capsys.readouterr().out.startswith(f"VB{doc.id} | Triển khai tốt nhiệm vụ")
@@ -31,9 +31,9 @@ def test_main_document_is_the_configured_one_else_the_newest_numbered(app, capsy
     assert main(["documents", "--main"]) == 1  # an empty catalogue: nothing to assign
     assert "quantriet ingest" in capsys.readouterr().err
     ingest(app, [FIXTURE_KNOWLEDGE, SAMPLE_ARTICLE])
-    assert assignments.main_document(app).number == "27-KH/TU"  # 69-KL/TW (config.toml) is not there
+    assert documents.main_document(app).number == "27-KH/TU"  # 69-KL/TW (config.toml) is not there
     app.config.raw["knowledge"]["main_document"] = "901-KL/TW"
-    assert assignments.main_document(app).number == "901-KL/TW"
+    assert documents.main_document(app).number == "901-KL/TW"
 
 
 def test_banner_lists_the_catalogue_says_how_to_add_texts_and_where_to_log_in(app, monkeypatch):

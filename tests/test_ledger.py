@@ -11,7 +11,7 @@ import pytest
 from bot.app import App
 from bot.cli import main
 from bot.core.errors import PermissionDenied, UserError
-from bot.core.evidence import assignments, ledger, reports
+from bot.core.evidence import assignments, documents, ledger, reports
 from bot.core.roster import audit, roster
 from bot.core.roster.tabular import file_sha256
 from tests.ledger_support import (
@@ -69,12 +69,12 @@ def test_find_document_forgiving(province):
     kl = add_document(province)
     nq = add_document(province, number="57-NQ/TW", title="Nghị quyết 57")
     for text in ("69-KL/TW", "69", "kl69", "KL 69", "kết luận 69", "Ket luan so 69"):
-        assert assignments.find_document(province, text).id == kl, text
-    assert assignments.find_document(province, "nq57").id == nq
-    assert assignments.find_document(province, "nghi quyet 57").id == nq
-    assert assignments.find_document(province, "kl57") is None
-    assert assignments.find_document(province, "99") is None
-    assert assignments.find_document(province, "") is None
+        assert documents.find_document(province, text).id == kl, text
+    assert documents.find_document(province, "nq57").id == nq
+    assert documents.find_document(province, "nghi quyet 57").id == nq
+    assert documents.find_document(province, "kl57") is None
+    assert documents.find_document(province, "99") is None
+    assert documents.find_document(province, "") is None
 
 
 def test_audience_resolution(province):

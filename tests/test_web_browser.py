@@ -31,6 +31,7 @@ from bot.channels.web.base import STATE
 from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.config import Config
 from bot.core.evidence import assignments, checks, ledger
+from bot.core.evidence.documents import Document
 from bot.core.roster import roster
 from tests.browser import BROWSER_TESTS, chromium_browser, live_server  # noqa: F401  (the session-wide browser)
 from tests.conftest import REPO
@@ -116,7 +117,7 @@ async def world(fixture_app: App, tmp_path_factory: pytest.TempPathFactory) -> A
         _province(app, tmp_path_factory.mktemp("roster"))
         documents = sorted(
             (
-                assignments.Document(*r)
+                Document(*r)
                 for r in app.db.execute("SELECT id, title, number, version, issued, issuer FROM documents ORDER BY id")
             ),
             key=lambda d: d.number != "901-KL/TW",

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from bot.app import App
-from bot.channels import inbox, zalo_bot
+from bot.channels import inbound, zalo_bot
 from bot.channels.zalo_bot import ZaloBotApi, ZaloBotChannel, ZaloBotSettings, ZaloRateLimited, ZaloTokenInvalid
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
@@ -170,7 +170,7 @@ def test_webhook_mode_needs_a_proper_secret(app: App) -> None:
 
 async def test_updates_stored_before_a_crash_are_answered_on_start(app: App, fake_bot: FakeZaloBot) -> None:
     update = fake_bot.update("u9", "message.voice.received")
-    inbox.record(app, "zalo", update["event_name"], update, "u9", update["message"]["message_id"])
+    inbound.record(app, "zalo", update["event_name"], update, "u9", update["message"]["message_id"])
     channel = channel_for(app, fake_bot)
     await channel.start()
     try:

@@ -1,10 +1,12 @@
 """Store, then answer: the receiving side shared by the Zalo adapters.
 
 Updates from Zalo arrive once (the Bot Platform's ``getUpdates`` has no offset; a webhook must be
-answered quickly), so :class:`Inbound` writes each one to the ``inbox`` table first (see
-:mod:`bot.channels.inbox`) and answers it in a background task. Updates of one chat are answered
+answered quickly), so :class:`Inbound` writes each one to the ``inbox`` table first and answers
+it in a background task, then marks it handled. Updates of one chat are answered
 in the order they came (a "1" typed right after a question must not overtake it); different
-chats are answered concurrently. On start, updates a crash left unanswered are answered again.
+chats are answered concurrently. On start, updates a crash left unanswered are answered again
+(when not too old), so a question is never silently lost. ``event_ref`` (the platform's message
+id, or a hash of the body) makes a webhook delivered twice count once.
 """
 
 from __future__ import annotations
@@ -13,15 +15,67 @@ import asyncio
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.channels import inbox
+from bot import store
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+
+
+def record(
+    app: App, channel: str, event: str, body: dict[str, Any], external_id: str | None, event_ref: str | None
+) -> int | None:
+    """Store one update; returns its id, or None when ``event_ref`` was already stored (a repeat)."""
+    try:
+        return store.new_id(
+            app.db.execute(
+                "INSERT INTO inbox (channel, event, external_id, event_ref, body, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    channel,
+                    event,
+                    external_id,
+                    event_ref,
+                    json.dumps(body, ensure_ascii=False),
+                    store.isotime(app.now()),
+                ),
+            )
+        )
+    except sqlite3.IntegrityError:
+        log.info("%s: update %s received again; ignored", channel, event_ref)
+        return None
+
+
+def done(app: App, inbox_id: int, error: str | None = None) -> None:
+    app.db.execute(
+        "UPDATE inbox SET handled_at = ?, error = ? WHERE id = ?", (store.isotime(app.now()), error, inbox_id)
+    )
+
+
+def unhandled(app: App, channel: str, max_age_hours: float) -> list[tuple[int, str | None, dict[str, Any]]]:
+    """(id, sender, update) of what ``channel`` stored but did not answer (a crash), oldest first.
+
+    Updates older than ``max_age_hours`` are closed instead: an answer days late confuses more
+    than it helps, and the question is still in the table for the officers.
+    """
+    cutoff = store.isotime(app.now() - timedelta(hours=max_age_hours))
+    stale = app.db.execute(
+        "UPDATE inbox SET handled_at = ?, error = 'too old to answer after a restart' "
+        "WHERE channel = ? AND handled_at IS NULL AND received_at < ?",
+        (store.isotime(app.now()), channel, cutoff),
+    ).rowcount
+    if stale:
+        log.warning("%s: %d update(s) left unanswered by a crash are too old to answer now", channel, stale)
+    rows = app.db.execute(
+        "SELECT id, external_id, body FROM inbox WHERE channel = ? AND handled_at IS NULL ORDER BY id", (channel,)
+    ).fetchall()
+    return [(row[0], row[1], json.loads(row[2])) for row in rows]
+
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -46,7 +100,7 @@ class Inbound:
         """
         if event_ref is None:
             event_ref = "sha256:" + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        inbox_id = inbox.record(self.app, self.channel, event, body, chat, str(event_ref))
+        inbox_id = record(self.app, self.channel, event, body, chat, str(event_ref))
         if inbox_id is None:
             return False
         self._schedule(inbox_id, body, chat)
@@ -54,7 +108,7 @@ class Inbound:
 
     def replay(self) -> int:
         """Answer what a crash left unanswered (younger than ``replay_hours``); returns how many."""
-        pending = inbox.unhandled(self.app, self.channel, self.replay_hours)
+        pending = unhandled(self.app, self.channel, self.replay_hours)
         for inbox_id, chat, body in pending:
             self._schedule(inbox_id, body, chat)
         if pending:
@@ -80,9 +134,9 @@ class Inbound:
                     await self.handler(body)
                 except Exception as exc:  # one bad update must never stop the channel
                     log.exception("%s: handling update %d failed", self.channel, inbox_id)
-                    inbox.done(self.app, inbox_id, f"{type(exc).__name__}: {exc}")
+                    done(self.app, inbox_id, f"{type(exc).__name__}: {exc}")
                 else:
-                    inbox.done(self.app, inbox_id)
+                    done(self.app, inbox_id)
         finally:
             self._users[chat] -= 1
             if not self._users[chat]:  # forget idle chats, so the dict stays small

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.app import App
 from bot.catalogue import ingest, refresh
 from bot.core.answers.answers import short_date
-from bot.core.evidence import assignments
+from bot.core.evidence import documents
 from bot.ops.progress import Progress, Stages
 from bot.sources import fetch_sources, fetched_urls
 from knowledge.catalogue import IngestReport, list_documents, list_duties
@@ -101,7 +101,7 @@ def cmd_duties(app: App, args: argparse.Namespace) -> int:
 
 def cmd_documents(app: App, args: argparse.Namespace) -> int:
     if args.main:
-        main = assignments.main_document(app)
+        main = documents.main_document(app)
         if main is None:
             print("Kho văn bản trống: hãy nạp văn bản bằng `quantriet ingest`.", file=sys.stderr)
             return 1
@@ -112,7 +112,7 @@ def cmd_documents(app: App, args: argparse.Namespace) -> int:
         print("Kho văn bản trống: hãy nạp văn bản bằng `quantriet ingest`.")
         return 0
     for r in rows:
-        number = assignments.short_reference(r["id"], r["number"])
+        number = documents.short_reference(r["id"], r["number"])
         issued = f", ban hành {short_date(r['issued'])}" if r["issued"] else ""
         removed = " [đã gỡ]" if r["removed_at"] else ""
         print(

@@ -15,7 +15,7 @@ from bot.commands.roster import print_import_report, unit_option
 from bot.core import clock
 from bot.core.chat import study
 from bot.core.errors import UserError
-from bot.core.evidence import assignments, exports, ledger, reports
+from bot.core.evidence import assignments, documents, exports, ledger, reports
 from bot.core.outbox import broadcasts
 from bot.core.roster import roster
 from bot.ops.progress import Progress
@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_assign(app: App, args: argparse.Namespace) -> int:
-    document = assignments.find_document(app, args.document)
+    document = documents.find_document(app, args.document)
     if document is None:
         raise UserError(f"Không tìm thấy văn bản “{args.document}” trong kho (hãy chạy quantriet ingest).")
     units = [roster.resolve_unit(app, u).id for u in args.units] if args.units else None

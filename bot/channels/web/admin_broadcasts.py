@@ -31,7 +31,7 @@ from bot.channels.web.base import (
 from bot.core import clock
 from bot.core.chat import texts
 from bot.core.errors import UserError
-from bot.core.evidence import assignments
+from bot.core.evidence import documents
 from bot.core.outbox import broadcasts, delivery_status
 from bot.core.roster import audit, roster
 
@@ -82,7 +82,7 @@ def _list_page(
         items=_listing(app),
         form=form or {},
         error=error,
-        documents=assignments.current_documents(app),
+        documents=documents.current_documents(app),
         units=unit_choices(app),
         today=clock.local_today(app.now()).isoformat(),
     )
@@ -158,7 +158,7 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
     draft, status = loaded
     people, accounts, unlinked = broadcasts.recipients_preview(app, draft)
     paths = roster.unit_paths(app)
-    document = assignments.get_document(app, draft.document_id) if draft.document_id else None
+    document = documents.get_document(app, draft.document_id) if draft.document_id else None
     stats = _stats_json(broadcasts.stats(app, broadcast_id), status)
     recipients = delivery_status.recipients(app, broadcast_id) if status != "draft" else []
     shown = request.query.get("loc")

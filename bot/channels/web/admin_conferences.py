@@ -42,7 +42,7 @@ from bot.channels.web.base import (
 from bot.channels.web.chat import converse
 from bot.core import clock
 from bot.core.errors import UserError
-from bot.core.evidence import assignments, conferences, ledger
+from bot.core.evidence import assignments, conferences, documents, ledger
 from bot.core.numbers import format_number, format_percent
 from bot.core.roster.roster import invite_link
 
@@ -117,7 +117,7 @@ def _list_page(
         items=items,
         form=form or {},
         error=error,
-        documents=assignments.current_documents(app),
+        documents=documents.current_documents(app),
         assignments=assignments.list_assignments(app),
         units=unit_choices(app),
         selected=[str(u) for u in selected or []],

@@ -635,7 +635,10 @@ def _deadlines(
 
 
 def _duty_actors(app: App, chunk_id: int) -> list[tuple[str, str, str]]:
-    """(due date, actor, due words) of the duties found in a chunk; none for most chunks."""
+    """(due date, actor, due words) of the duties found in a chunk; none for most chunks.
+
+    Not :func:`knowledge.catalogue.list_duties`: that reads every duty of the catalogue for lists,
+    while an answer needs the few of one chunk, by the ``chunk_id`` index, on every question."""
     return [
         (r["due_date"], r["actor"], r["due_text"] or "")
         for r in app.db.query("SELECT due_date, actor, due_text FROM duties WHERE chunk_id = ?", [chunk_id])

@@ -16,7 +16,7 @@ from bot.core import clock
 from bot.core.chat import study, texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.errors import UserError
-from bot.core.evidence import assignments
+from bot.core.evidence import documents
 from bot.core.outbox import broadcasts
 from bot.core.outbox.broadcasts import Audience, Draft
 from bot.core.roster import audit, roster
@@ -69,9 +69,9 @@ def _content(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
 
 def _document(turn: Turn, chosen: str | None, text: str) -> list[Reply]:
     """/giao, first step: the document, picked or named ("69-KL/TW", "kl69")."""
-    document = assignments.find_document(turn.app, text) if text else None
+    document = documents.find_document(turn.app, text) if text else None
     if chosen and chosen.startswith("d"):
-        document = assignments.get_document(turn.app, int(chosen[1:]))
+        document = documents.get_document(turn.app, int(chosen[1:]))
     if document is None:
         return [Reply(texts.ASSIGN_START, _document_buttons(turn))]
     turn.session.data["document_id"] = document.id
@@ -251,7 +251,7 @@ def _preview(turn: Turn) -> list[Reply]:
         return [Reply(texts.NO_RECIPIENTS)]
     broadcast_id = broadcasts.save_draft(turn.app, turn.require("broadcast", audit.OFFICERS), draft, turn.origin)
     if draft.require_ack:
-        document = assignments.get_document(turn.app, draft.document_id)  # type: ignore[arg-type]
+        document = documents.get_document(turn.app, draft.document_id)  # type: ignore[arg-type]
         if document is None:
             raise UserError(texts.EXPIRED)
         shown = study.study_text(turn.app, document, draft.due_date, draft.require_check, draft.text)  # type: ignore[arg-type]
@@ -268,7 +268,7 @@ def _preview(turn: Turn) -> list[Reply]:
 def _document_buttons(turn: Turn) -> list[list[Button]]:
     return [
         [turn.option(texts.shorten(d.label, texts.BUTTON_CHARS), f"d{d.id}")]
-        for d in assignments.current_documents(turn.app, CHOICES)
+        for d in documents.current_documents(turn.app, CHOICES)
     ]
 
 

@@ -3,7 +3,7 @@
 A fixed example ("… Kết luận 69 …") is refused wherever that text is not catalogued (a fresh
 installation holds only the sample article), which teaches a newcomer that the bot does not work.
 So the example asks for a deadline the texts state to the day ("trước ngày 30/4/2024"), taken from
-the main document when it has one (see :func:`assignments.main_document`), else from any document.
+the main document when it has one (see :func:`documents.main_document`), else from any document.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.core.evidence import assignments
+from bot.core.evidence import documents
 from knowledge.catalogue import list_duties
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def example_question(app: App) -> str | None:
     dated = [d for d in list_duties(app.db) if d["due_date"] and _DAY_RE.search(d["due_text"] or "")]
     if not dated:
         return None
-    main = assignments.main_document(app)
+    main = documents.main_document(app)
     main_id = main.id if main else None
     # The main document's duties first, then the latest deadline (the plan itself rather than its first step).
     duty = max(dated, key=lambda d: (d["document_id"] == main_id, d["due_date"]))

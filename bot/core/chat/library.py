@@ -19,6 +19,7 @@ from bot.core.chat.messages import Button, Reply
 from bot.core.chat.study import document_block, document_title
 from bot.core.chat.text_split import split_message
 from bot.core.evidence import assignments
+from bot.core.evidence.documents import current_documents, document_origin, get_document
 from bot.core.outbox import broadcasts
 from knowledge.catalogue import list_duties
 from knowledge.text import fold
@@ -98,7 +99,7 @@ def open_section(turn: Turn, arg: str) -> list[Reply]:
 
 def documents(turn: Turn, _arg: str) -> list[Reply]:
     """/vanban: the documents in the catalogue, each a button to its summary and deadlines."""
-    docs = assignments.current_documents(turn.app)
+    docs = current_documents(turn.app)
     if not docs:
         return [Reply(texts.NO_DOCUMENTS)]
     lines = [texts.DOCUMENTS_HEADER] + [f"{n}. {document_title(d)}" for n, d in enumerate(docs, 1)]
@@ -109,7 +110,7 @@ def documents(turn: Turn, _arg: str) -> list[Reply]:
 def document(turn: Turn, arg: str) -> list[Reply]:
     """``doc:<id>``: one document's summary, key duties, particulars (issuing body, session, place,
     signer: :mod:`bot.core.answers.particulars`) and all its deadlines."""
-    doc = assignments.get_document(turn.app, int(arg))
+    doc = get_document(turn.app, int(arg))
     if doc is None:
         return [Reply(texts.EXPIRED)]
     today = clock.local_today(turn.app.now())
@@ -118,7 +119,7 @@ def document(turn: Turn, arg: str) -> list[Reply]:
     described = particulars.describe(turn.app, doc.id)
     if described:
         text += "\n\n" + described
-    origin = assignments.document_origin(turn.app, doc.id)
+    origin = document_origin(turn.app, doc.id)
     if origin:
         text += "\n\n" + texts.DOCUMENT_ORIGIN.format(origin=origin)
     if lines:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from bot.core import clock
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
-from bot.core.evidence import assignments, checks, ledger
-from bot.core.evidence.assignments import Document
+from bot.core.evidence import assignments, checks, documents, ledger
+from bot.core.evidence.documents import Document
 from knowledge.catalogue import list_duties
 from knowledge.sections import split_sentences
 
@@ -95,7 +95,7 @@ def broadcast_message(app: App, draft: Draft, assignment_id: int | None) -> Repl
     parts = [draft.text]
     buttons: list[list[Button]] = []
     if draft.document_id is not None:
-        document = assignments.get_document(app, draft.document_id)
+        document = documents.get_document(app, draft.document_id)
         if document is not None:
             parts.append(document_block(app, document))
             buttons.append([Button(texts.DOCUMENT_BUTTON, f"doc:{document.id}")])

@@ -16,7 +16,7 @@ from bot.core.chat import texts
 from knowledge.text import fold
 
 if TYPE_CHECKING:
-    from bot.core.evidence.assignments import Document
+    from bot.core.evidence.documents import Document
 
 MIN_TASK_WORDS = 5  # "phải gương mẫu thực hiện" alone does not say which duty is meant
 TASK_CHARS = 110  # a duty quoted inside a question
@@ -42,6 +42,8 @@ class _Duty(NamedTuple):
 
 
 def _duties(app: App, document_id: int) -> list[_Duty]:
+    """The document's duties in text order, removed document included: unlike the lists of
+    :func:`knowledge.catalogue.list_duties`, the check of an open assignment outlives a removal."""
     duties = []
     for actor, task, due, due_text, period, sentence in app.db.execute(
         "SELECT actor, task, due_date, due_text, period, sentence FROM duties WHERE document_id = ? ORDER BY id",

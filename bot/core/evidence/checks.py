@@ -28,8 +28,9 @@ from bot.core import clock
 from bot.core.chat import texts
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
-from bot.core.evidence.assignments import Document, get_document, require_member
+from bot.core.evidence.assignments import require_member
 from bot.core.evidence.check_questions import KIND_ORDER, candidates, supports_check
+from bot.core.evidence.documents import Document, get_document
 from knowledge.text import fold
 
 OPTIONS = 4

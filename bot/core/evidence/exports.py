@@ -19,7 +19,8 @@ from bot.core import clock
 from bot.core.chat.messages import Attachment
 from bot.core.errors import UserError
 from bot.core.evidence import ledger
-from bot.core.evidence.assignments import Assignment, document_origin, list_assignments, require_assignment
+from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
+from bot.core.evidence.documents import document_origin
 from bot.core.evidence.reports import Progress, compute_progress
 from bot.core.roster import audit, history
 from bot.core.roster.history import ACK_UNIT_SQL, MEMBERSHIP_ON_SQL
