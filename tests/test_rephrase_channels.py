@@ -36,15 +36,25 @@ def model(fixture_copy: App):
         yield fake
 
 
-async def test_telegram_shows_a_draft_then_edits_it_into_the_answer(fixture_copy, model, monkeypatch):
+@pytest.fixture
+async def fake(monkeypatch):
+    """The fake Bot API; the tests serve the Telegram channel against it."""
     fake = FakeTelegram()
     await fake.start()
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
     monkeypatch.setenv("TELEGRAM_BASE_URL", fake.base_url)
-    async with serve.running(serve.build(fixture_copy, (telegram,)), "127.0.0.1", 0):
-        fake.text(7101, QUESTION)
-        answer = await fake.wait_message(7101, "Nguồn:")
+    yield fake
     await fake.stop()
+
+
+async def ask_on_telegram(app: App, fake: FakeTelegram, chat: int, expected: str) -> dict:
+    async with serve.running(serve.build(app, (telegram,)), "127.0.0.1", 0):
+        fake.text(chat, QUESTION)
+        return await fake.wait_message(chat, expected)
+
+
+async def test_telegram_shows_a_draft_then_edits_it_into_the_answer(fixture_copy, model, fake):
+    answer = await ask_on_telegram(fixture_copy, fake, 7101, "Nguồn:")
     assert answer["text"].startswith("Theo đoạn trích,") and "[1]" in answer["text"]
     assert not answer["text"].endswith(WRITING_MARK)
     assert len(fake.messages(7101)) == 1  # the draft became the answer: one message, edited
@@ -53,16 +63,9 @@ async def test_telegram_shows_a_draft_then_edits_it_into_the_answer(fixture_copy
     assert note == "đã dùng mô hình"
 
 
-async def test_telegram_answers_with_the_quote_when_the_model_fails(fixture_copy, model, monkeypatch):
+async def test_telegram_answers_with_the_quote_when_the_model_fails(fixture_copy, model, fake):
     model.script = Script(status=500)
-    fake = FakeTelegram()
-    await fake.start()
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
-    monkeypatch.setenv("TELEGRAM_BASE_URL", fake.base_url)
-    async with serve.running(serve.build(fixture_copy, (telegram,)), "127.0.0.1", 0):
-        fake.text(7102, QUESTION)
-        answer = await fake.wait_message(7102, "31/5/2030")
-    await fake.stop()
+    answer = await ask_on_telegram(fixture_copy, fake, 7102, "31/5/2030")
     assert answer["text"].startswith("Theo ") and "«" in answer["text"]
     assert fixture_copy.db.execute("SELECT model_note FROM questions").fetchone()[0] == "mô hình lỗi: HTTP 500"
 
