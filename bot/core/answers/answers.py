@@ -333,34 +333,27 @@ def _compose(
         header = f"{YES} {header}"
     answer = _join(note, header, f"«{quote}»", facts)
 
-    sources = [
-        Source(
-            document=top.title,
-            number=top.number,
-            section=top.section,
-            text=quote,
-            score=top.score,
-            chunk_id=top.chunk_id,
-            issued=top.issued,
-        )
-    ]
+    sources = [_source(top, quote)]
     others = [h for h in result.hits if (h.document_id, h.section) != (top.document_id, top.section)]
     for hit in others[: len(result.hits) - 1]:
         best = _rank_sentences(query, [hit], weights, cosines, cfg.sentence_weight)
         passage = _quote(_choose(best, cfg), SOURCE_CHARS, query, weights) if best else hit.text[:SOURCE_CHARS]
-        sources.append(
-            Source(
-                document=hit.title,
-                number=hit.number,
-                section=hit.section,
-                text=passage,
-                score=hit.score,
-                chunk_id=hit.chunk_id,
-                issued=hit.issued,
-            )
-        )
+        sources.append(_source(hit, passage))
     return dataclasses.replace(
         base, answer=answer, confident=True, sources=sources, deadlines=deadlines, status="answer"
+    )
+
+
+def _source(hit: Hit, text: str) -> Source:
+    """The cited source for ``hit``, quoting ``text`` from it."""
+    return Source(
+        document=hit.title,
+        number=hit.number,
+        section=hit.section,
+        text=text,
+        score=hit.score,
+        chunk_id=hit.chunk_id,
+        issued=hit.issued,
     )
 
 
