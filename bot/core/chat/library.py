@@ -44,7 +44,8 @@ def question(turn: Turn, text: str) -> list[Reply]:
     answer = curated.find(turn.app, text)
     if answer is None:
         answer = answers.ask(turn.app, text)
-        answer = rephrase.rephrase(turn.app, answer, _brief(turn, text), show=turn.draft)
+        if answer.confident and rephrase.settings(turn.app).enabled:  # the brief reads every duty: only for the model
+            answer = rephrase.rephrase(turn.app, answer, _brief(turn, text), show=turn.draft)
     person_id = turn.person.id if turn.person is not None else None
     answers.record_question(turn.app, answer, turn.request.channel, person_id)
     buttons: list[list[Button]] = []
