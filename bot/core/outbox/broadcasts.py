@@ -360,6 +360,12 @@ class Listed:
     document: str | None  # number, else title
 
 
+def assignment_of(app: App, broadcast_id: int) -> int | None:
+    """The assignment a confirmed broadcast created or announced (None for a plain notice)."""
+    row = app.db.execute("SELECT assignment_id FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
+    return row[0] if row else None
+
+
 def listing(app: App, limit: int) -> list[Listed]:
     """Broadcasts and drafts, newest first, without the cancelled ones."""
     rows = app.db.execute(
