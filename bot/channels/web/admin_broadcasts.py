@@ -32,6 +32,7 @@ from bot.channels.web.base import (
 from bot.core.chat import texts
 from bot.core.errors import UserError
 from bot.core.evidence import documents
+from bot.core.numbers import format_number
 from bot.core.outbox import broadcasts, delivery_status
 from bot.core.roster import audit, roster
 
@@ -42,13 +43,13 @@ KIND_LABELS = {"broadcast": "Thông báo", "assignment": "Giao quán triệt", "
 
 
 def _stats_json(stats: broadcasts.Stats, status: str) -> dict:
+    """The counts as the pages print them ("1.234"); "failed" counts the blocked ones too."""
     return {
-        "total": stats.total,
-        "sent": stats.sent,
-        "failed": stats.failed,
-        "blocked": stats.blocked,
-        "unlinked": stats.unlinked,
-        "pending": stats.pending,
+        "total": format_number(stats.total),
+        "sent": format_number(stats.sent),
+        "failed": format_number(stats.failed + stats.blocked),
+        "unlinked": format_number(stats.unlinked),
+        "pending": format_number(stats.pending),
         "status": status,
         "status_label": delivery_status.status_label(status, stats),
     }

@@ -134,7 +134,7 @@ BLOCKED_REASON = "Người nhận đã chặn trợ lý"
 PROGRESS_DONE = "Hoàn tất. "
 
 PROGRESS_REPORT = "Tiến độ quán triệt {document} (đợt #{id}, hạn {due}):"
-PROGRESS_TOTAL = "Tổng: {confirmed}/{assigned} đã xác nhận ({percent:g}%){late}, chưa xác nhận {missing}."
+PROGRESS_TOTAL = "Tổng: {confirmed}/{assigned} đã xác nhận ({percent}){late}, chưa xác nhận {missing}."
 PROGRESS_LATE = ", trễ hạn {late}"
 PROGRESS_MESSAGES = "Tin nhắn: {counts}."
 ASSIGNMENT_LABEL = "#{id} {document} – hạn {due}"
