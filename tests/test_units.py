@@ -448,3 +448,62 @@ def test_examples_walk_through_the_2025_merger(app, tmp_path, data_dir):
     assert history.last_paths(app)[ack_unit].startswith("Tỉnh ủy Quảng Nam > Huyện ủy Núi Thành")
     before = reports.compute_progress(app, reports.require_assignment(app, assignment), on=date(2025, 6, 30))
     assert before.units[0].name == "Tỉnh ủy Quảng Nam" and ledger.verify(app).ok
+
+
+def reorganised_examples(app) -> int:
+    """The 2024 example roster with an assignment, one confirmation made in Huyện ủy Thăng Bình, then
+    the 2025 mapping applied; returns the assignment."""
+    assert roster.import_roster(app, None, EXAMPLES / "danh-sach-can-bo-2024.csv").imported
+    assignment = assign_all(app, add_document(app), due=date(2025, 8, 1))
+    ledger.acknowledge(app, person_id(app, "0905000003"), assignment, "telegram")
+    report = apply_mapping(
+        app, None, EXAMPLES / "sap-xep-don-vi-2025.csv", people=EXAMPLES / "phan-cong-chia-tach-2025.csv"
+    )
+    assert report.applied, report.problems()
+    return assignment
+
+
+def test_progress_on_a_date_finds_a_unit_merged_away_since(app, tmp_path, capsys):
+    reorganised_examples(app)
+    # the district committee no longer exists today...
+    assert main(["progress", "--unit", "Huyện ủy Thăng Bình"]) == 1
+    assert "Không tìm thấy đơn vị “Huyện ủy Thăng Bình”" in capsys.readouterr().err
+    # ...but is found in the tree of 30/06/2025, with its communes, by its old name or path
+    assert main(["progress", "--on", "30/06/2025", "--unit", "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình"]) == 0
+    out = capsys.readouterr().out
+    assert "Huyện ủy Thăng Bình" in out and "Đảng ủy xã Bình Dương" in out and "Thành ủy" not in out
+    total = out.strip().splitlines()[-1].split()
+    assert total[-5:] == ["3", "0", "1", "2", "33.3%"]  # 3 people then, one confirmed (late)
+    assert main(["progress", "--on", "2025-06-30", "--unit", "Đảng ủy xã Bình Triều"]) == 0
+    assert "Đảng ủy xã Bình Triều" in capsys.readouterr().out
+    # a unit created by the merger did not exist yet on that day
+    assert main(["progress", "--on", "2025-06-30", "--unit", "Đảng ủy xã Thăng Bình"]) == 1
+    assert "trong cây đơn vị ngày 30/06/2025" in capsys.readouterr().err
+    # the export is scoped the same way
+    out = tmp_path / "bao-cao.csv"
+    args = ["export", "acks", "--format", "csv", "--on", "2025-06-30", "--unit", "Huyện ủy Thăng Bình"]
+    assert main([*args, "--out", str(out)]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))[1:]
+    assert sorted(r[0] for r in rows) == ["Hoàng Văn Cường", "Lê Văn An", "Phạm Thị Bình"]
+    assert {r[1] for r in rows} >= {"Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình"}
+
+
+async def test_chat_progress_by_the_tree_of_a_date(app):
+    from bot.core.chat.conversation import Conversation
+    from tests.chat_support import Chat, link, payloads
+
+    first = reorganised_examples(app)
+    officer = Chat(Conversation(app), link(app, "0905000002"), "telegram")
+    today = await officer.text("/tiendo")
+    assert "Đảng ủy xã Thăng Bình" in today and "Huyện ủy" not in today
+    then = await officer.text("/tiendo 30/6/2025")
+    assert "Theo cây đơn vị ngày 30/06/2025" in then
+    assert "Huyện ủy Thăng Bình: 1/3" in then and "Đảng ủy xã Thăng Bình" not in then
+    assert "Huyện ủy Thăng Bình" in await officer.text(f"/tiendo {first} 30/06/2025")
+    assert "Chưa hiểu ngày “31/2/2025”" in await officer.text("/tiendo 31/2/2025")
+    # with two assignments the buttons carry the date
+    assign_all(app, add_document(app, number="70-KL/TW"), due=date(2025, 9, 1))
+    choices = await officer.say("/tiendo 30/6/2025")
+    assert f"td:{first}:2025-06-30" in payloads(choices)
+    pressed = await officer.press(f"td:{first}:2025-06-30")
+    assert "Theo cây đơn vị ngày 30/06/2025" in pressed[0].text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core.evidence import assignments
 from bot.core.roster import roster
 from tests.ledger_support import BINH_DUONG, BINH_TRIEU, THANG_BINH, add_document, assign_all
 from tests.test_web_requests import admin_login, csrf_of, web_client  # noqa: F401  (web_client is a fixture)
@@ -44,6 +45,17 @@ async def test_units_page_previews_then_applies_a_merger(web_client):  # noqa: F
     assert "Xã Bình Dương" in then and 'value="2025-06-30"' in then
     junk = await web_client.get(f"/admin/assignments/{assignment}?on=hôm-qua")
     assert junk.status == 200 and "Xã Thăng Bình" in await junk.text()
+    assert f'data-live-url="/admin/api/assignments/{assignment}?on=2025-06-30"' in then
+    live = await (await web_client.get(f"/admin/api/assignments/{assignment}?on=2025-06-30")).json()
+    old_commune = roster.resolve_unit(app, BINH_DUONG, date(2025, 6, 30)).id
+    assert live["rows"][str(old_commune)]["assigned"] == "2"
+    # the dashboard by the tree of a day: the same date field, its polling and links keep the day
+    dashboard = await (await web_client.get("/admin?on=2025-06-30")).text()
+    assert 'id="tree-date"' in dashboard and 'value="2025-06-30"' in dashboard
+    assert 'data-live-url="/admin/api/dashboard?on=2025-06-30"' in dashboard
+    assert f'href="/admin/assignments/{assignment}?on=2025-06-30"' in dashboard
+    totals = await (await web_client.get("/admin/api/dashboard?on=2025-06-30")).json()
+    assert totals["rows"][str(assignment)]["assigned"] == str(len(assignments.member_ids(app, assignment)))
 
 
 async def test_units_page_splits_with_placements_pasted_from_excel(web_client):  # noqa: F811
