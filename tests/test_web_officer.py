@@ -457,3 +457,33 @@ async def test_officer_assigns_a_document_on_the_web(world: World, officer) -> N
         "SELECT text FROM broadcasts WHERE assignment_id = ? AND kind = 'assignment'", (created.id,)
     ).fetchone()
     assert text == "Đề nghị các đồng chí nghiên cứu kỹ phần nhiệm vụ."
+
+
+async def test_check_in_page_web_login_comes_back(world: World, chromium_browser) -> None:  # noqa: F811
+    """Zalo has no link that opens the bot with a command, so the page gives the words to type there
+    and, for the web chat, a login that returns to the check-in."""
+    from bot.core.evidence import conferences
+
+    conference = conferences.list_conferences(world.app)[0]
+    code, _ = conferences.current_code(world.app, conference)
+    context = await chromium_browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(f"{world.url}/diemdanh/{code}")
+    await expect(page.locator("main")).to_contain_text(f"nhắn diemdanh {code} cho trợ lý")
+    assert "zalo.me" not in await page.content()
+    await page.get_by_role("link", name="Đăng nhập trò chuyện trên web").click()
+    await page.get_by_label("Mã mời").fill(world.codes["0905000007"])  # Đặng Văn Em
+    await page.get_by_role("button", name="Bắt đầu trò chuyện").click()
+    await expect(page).to_have_url(f"{world.url}/diemdanh/{code}")
+    await expect(page.locator("main")).to_contain_text("Đồng chí Đặng Văn Em")
+    await expect(page.get_by_role("button", name="Điểm danh")).to_be_visible()  # one press from here
+    await context.close()
+
+    # only the check-in page is a way back: the login cannot be made to send anyone elsewhere
+    context = await chromium_browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(f"{world.url}/?next=https://example.org/")
+    await page.get_by_label("Mã mời").fill(world.codes["0905000003"])
+    await page.get_by_role("button", name="Bắt đầu trò chuyện").click()
+    await expect(page).to_have_url(f"{world.url}/")
+    await context.close()

@@ -23,6 +23,7 @@ from bot.channels import download_route  # a module (it imports this package whi
 from bot.channels.web.admin_data import UPLOAD_SUFFIXES, TooLarge, read_upload
 from bot.channels.web.base import (
     ANYONE,
+    CHECKIN_PATH,
     CSRF_REFUSED,
     OFFICER,
     PERSON,
@@ -46,8 +47,6 @@ from bot.core.errors import UserError
 from bot.core.evidence import assignments, conferences, ledger
 from bot.core.numbers import format_number, format_percent
 from bot.core.roster.roster import invite_link
-
-CHECKIN_PATH = "/diemdanh/"
 
 
 def checkin_url(app, code: str) -> str:

@@ -204,6 +204,18 @@ def error_json(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+CHECKIN_PATH = "/diemdanh/"  # + a conference's check-in code: what the venue's QR code opens
+
+
+def return_path(target: str | None) -> str:
+    """Where the web chat goes after logging in: back to the check-in page that sent the person to
+    log in (``?next=``), else the chat. Only that path is followed, so the login page can never be
+    made to send anyone to another site."""
+    if target and target.startswith(CHECKIN_PATH) and target[len(CHECKIN_PATH) :].replace("_", "").isalnum():
+        return target
+    return "/"
+
+
 CSRF_REFUSED = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang rồi thử lại."
 TOO_LARGE = "Tệp hoặc dữ liệu gửi lên quá lớn (tối đa {mb:g} MB)."
 
