@@ -137,6 +137,29 @@ def compute_progress(app: App, assignment: Assignment, unit_id: int | None = Non
     return Progress(assignment, rows, total)
 
 
+def totals(app: App, assignment: Assignment) -> UnitProgress:
+    """An assignment's totals alone (the dashboard lists every assignment's): ``compute_progress(...)
+    .total`` without grouping anyone by unit. The totals are the same by any day's tree, since each
+    member counts once whatever their unit; a province's 100,000 members are counted from the
+    confirmations of the document (an index range) instead of looking each member up."""
+    assigned, on_time, late = app.db.execute(
+        """
+        SELECT (SELECT COUNT(*) FROM assignment_members WHERE assignment_id = :aid),
+               COALESCE(SUM(k.acked_at < :cutoff), 0), COALESCE(SUM(k.acked_at >= :cutoff), 0)
+        FROM acks k
+        WHERE k.document_id = :doc AND k.version = :version
+          AND EXISTS (SELECT 1 FROM assignment_members m WHERE m.assignment_id = :aid AND m.person_id = k.person_id)
+        """,
+        {
+            "aid": assignment.id,
+            "cutoff": clock.day_end_utc(assignment.due_date),
+            "doc": assignment.document.id,
+            "version": assignment.version,
+        },
+    ).fetchone()
+    return UnitProgress(None, "Tổng cộng", 0, assigned, on_time, late)
+
+
 def not_confirmed(
     app: App, actor: Person | None, assignment_id: int, unit_id: int | None = None, limit: int | None = None
 ) -> list[Person]:
