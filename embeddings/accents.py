@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from embeddings.glossary import is_vietnamese_syllable
 from knowledge.text import canonical_tones, has_diacritics, nfc, strip_marks
 
 FILE = "accents.json"
@@ -61,6 +62,61 @@ def _runs(text: str) -> list[list[str]]:
 def _best(counter: Counter[str]) -> str:
     # most frequent; ties go to the form with marks (a folded form is usually a code or a name)
     return max(counter.items(), key=lambda kv: (kv[1], has_diacritics(kv[0]), kv[0]))[0]
+
+
+# The vowel clusters of Vietnamese syllables, written without marks ("iê" → "ie", "ươi" → "uoi").
+_NUCLEI = frozenset(
+    [
+        "a",
+        "e",
+        "i",
+        "o",
+        "u",
+        "y",
+        "ai",
+        "ao",
+        "au",
+        "ay",
+        "eo",
+        "eu",
+        "ia",
+        "ie",
+        "iu",
+        "oa",
+        "oe",
+        "oi",
+        "oo",
+        "ua",
+        "ue",
+        "ui",
+        "uo",
+        "uu",
+        "uy",
+        "ye",
+        "ieu",
+        "oai",
+        "oay",
+        "oao",
+        "oeo",
+        "uay",
+        "uoi",
+        "uou",
+        "uya",
+        "uye",
+        "uyu",
+        "yeu",
+    ]
+)
+_VOWELS = re.compile(r"(?<=[^aeiouy])[aeiouy]+|^[aeiouy]+")
+
+
+def _possible_syllable(word: str) -> bool:
+    """Whether ``word`` (folded) can be a Vietnamese syllable: onset, a real vowel cluster, coda
+    ("lieu" can, "leiu" cannot). "gi" and "qu" lend their vowel to the onset ("giau", "quoc")."""
+    if not is_vietnamese_syllable(word):
+        return False
+    nucleus = _VOWELS.search(word[2:] if word[:2] in ("gi", "qu") and len(word) > 2 else word)
+    return nucleus is None or nucleus.group() in _NUCLEI
 
 
 def _same_case(word: str, typed: str) -> str:
@@ -134,7 +190,7 @@ class Restorer:
             return text
         out, last = [], 0
         for run in _word_runs(text):
-            restored = self._restore_words([strip_marks(m.group().lower()) for m in run])
+            restored = self._restore_words([self._untypo(strip_marks(m.group().lower())) for m in run])
             for m, word in zip(run, restored):
                 out.append(text[last : m.start()])
                 typed = m.group()
@@ -142,6 +198,16 @@ class Restorer:
                 last = m.end()
         out.append(text[last:])
         return "".join(out)
+
+    def _untypo(self, word: str) -> str:
+        """``word``, or the one corpus word two swapped letters make of it ("leiu" → "lieu"):
+        the commonest slip of thumbs on a phone keyboard. Only for a word that is neither known
+        nor a possible Vietnamese syllable, so a real word the corpus lacks is never changed."""
+        if len(word) < 3 or word in self.forms or _possible_syllable(word):
+            return word
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        known = [w for w in swaps if w in self.forms]
+        return known[0] if len(known) == 1 else word
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

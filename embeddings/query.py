@@ -366,8 +366,11 @@ def parse(question: str, max_chars: int = 500, bigrams: bool = True) -> Query:
     matching = glossary.translate(text) if foreign else text
     segs = segments(_AI.sub("AI (trí tuệ nhân tạo)", matching))
     all_words = tuple(w for seg in segs for w in seg)
-    marked = sum(1 for w in all_words if fold(w) != w)
-    accented = marked > 0 and marked >= 0.2 * len(all_words)
+    # Judged on what was typed: the marks of expanded abbreviations ("KHCN" → "khoa học và công
+    # nghệ") must not make an unmarked question look marked (it would then never be restored).
+    typed = tuple(w for seg in segments(matching, expand=False) for w in seg)
+    marked = sum(1 for w in typed if fold(w) != w)
+    accented = marked > 0 and marked >= 0.2 * len(typed)
     unigrams: dict[str, Term] = {}
     pairs: dict[str, Term] = {}
     for seg in segs:

@@ -31,6 +31,15 @@ def test_pairs_beat_single_syllables_and_question_words_win():
     assert r.restore("bao nhieu can bo") == "bao nhiêu cán bộ"
 
 
+def test_two_swapped_letters_are_put_back_only_for_impossible_words():
+    r = restorer()
+    assert r.restore("thoi hna quan triet") == "thời hạn quán triệt"  # "hna" is no syllable
+    assert r.restore("nhugn cna bo") == "những cán bộ"  # question words are known too
+    assert r.restore("qtx can bo") == "qtx cán bộ"  # no known word is one swap away
+    # "hia" could be a syllable: never touched, although a swap gives "hai"
+    assert r.restore("tinh hia") == "tỉnh hia"
+
+
 def test_marked_questions_and_empty_maps_are_left_alone():
     r = restorer()
     assert r.restore("Thời hạn quan triet là khi nào?") == "Thời hạn quan triet là khi nào?"

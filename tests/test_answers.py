@@ -116,6 +116,22 @@ def test_quantity_ignores_dates_and_reads_number_words():
     assert not quantity("Đến năm 2030, hoàn thành trước ngày 15/4/2024 việc quán triệt.")
 
 
+def test_a_year_in_the_heading_answers_a_when_question():
+    """ "Đến năm nào …" is answered by a target listed under the heading "Đến năm 2030" even
+    though the sentence itself carries no date; a sentence under an undated heading is not."""
+    from embeddings.query import parse
+    from embeddings.search import Hit
+
+    def hit(section: str) -> Hit:
+        text = "Phủ sóng mạng di động thế hệ mới toàn quốc."
+        return Hit(1, 1, "Nghị quyết", "1-NQ", "", "nghị quyết", section, "", text, 0, 1.0, 0.9, 1.0, frozenset())
+
+    sentence = answers._Sentence(0, 0, "Phủ sóng mạng di động thế hệ mới toàn quốc.", 1.0, ())
+    query = parse("Phủ sóng mạng di động toàn quốc đến năm nào?")
+    assert answers._answers_type(query, [sentence], [hit("II- MỤC TIÊU > 1. Đến năm 2030")])
+    assert not answers._answers_type(query, [sentence], [hit("III- NHIỆM VỤ > 2. Hạ tầng")])
+
+
 @pytest.mark.parametrize(
     "question, status",
     [

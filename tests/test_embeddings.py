@@ -285,6 +285,13 @@ def test_query_analysis():
     assert len(long.text) <= 500
 
 
+def test_expanded_abbreviations_do_not_make_a_question_look_marked():
+    """ "khcn" expands to marked words; the question was still typed without marks, so it must
+    reach the diacritic restorer."""
+    assert not parse("nq20 coi dau tu cho nhan luc khcn la gi").accented
+    assert parse("NQ20 coi đầu tư cho nhân lực KHCN là gì").accented
+
+
 def test_changing_the_model_rebuilds_with_a_message(app, monkeypatch):
     add_document(app, "/k/a.txt")
     monkeypatch.setattr(search, "load_encoder", lambda settings: CountingEncoder("fake/one", 16))

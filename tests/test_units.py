@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.core.errors import PermissionDenied
 from bot.core.evidence import exports, ledger, reports
 from bot.core.roster import audit, history, roster
+from bot.core.roster.placements import Placement
 from bot.core.roster.reorganise import Operation, apply_mapping, reorganise
 from tests.ledger_support import (
     BINH_DUONG,
@@ -119,7 +120,14 @@ def test_rename_move_split_and_dissolve(app, tmp_path):
     ops = [
         Operation("rename", (BINH_TRIEU,), ("Xã Bình Triều mới",), JULY),
         Operation("move", (f"{THANG_BINH} > Xã Bình Triều mới",), (PROVINCE,), JULY),
-        Operation("split", (BINH_DUONG,), ("Xã Bình Dương A", "Xã Bình Dương B"), JULY),
+        Operation(
+            "split",
+            (BINH_DUONG,),
+            ("Xã Bình Dương A", "Xã Bình Dương B"),
+            JULY,
+            placements=(Placement("Trần Thị Bình", "", "Xã Bình Dương A"),),
+            rest="Xã Bình Dương B",
+        ),
         Operation("dissolve", (THANG_BINH,), (PROVINCE,), JULY),
     ]
     report = reorganise(app, None, ops)
@@ -131,15 +139,129 @@ def test_rename_move_split_and_dissolve(app, tmp_path):
         f"{PROVINCE} > Xã Bình Dương B",
     } <= paths
     assert not any("Thăng Bình" in p for p in paths)
-    # the district's own people went to the province, the commune's to the first new unit
-    assert roster.unit_paths(app)[roster.get_person(app, person_id(app, "0905000003")).unit_id] == PROVINCE
-    assert (
-        roster.unit_paths(app)[roster.get_person(app, person_id(app, "0905000004")).unit_id]
-        == f"{PROVINCE} > Xã Bình Dương A"
-    )
+    # the district's own people went to the province, the commune's where the split placed them
+    unit_of = lambda phone: roster.unit_paths(app)[roster.get_person(app, person_id(app, phone)).unit_id]  # noqa: E731
+    assert unit_of("0905000003") == PROVINCE
+    assert unit_of("0905000004") == f"{PROVINCE} > Xã Bình Dương A"
+    assert unit_of("0905000005") == f"{PROVINCE} > Xã Bình Dương B"  # the rule: the rest to B
     # the tree of 30/06/2025 is the old one
     old = roster.UnitIndex(app.db, on=date(2025, 6, 30))
     assert {old.path(u) for u in old.units} >= {BINH_DUONG, BINH_TRIEU, THANG_BINH}
+
+
+def split_commune(app, dry_run: bool = False, **kwargs):
+    op = Operation("split", (BINH_DUONG,), ("Xã Bình Dương A", "Xã Bình Dương B"), JULY, **kwargs)
+    return reorganise(app, None, [op], dry_run=dry_run)
+
+
+def test_split_places_each_person_and_blocks_on_anyone_unplaced(app, tmp_path):
+    load_province(app, tmp_path)
+    before = snapshot(app)
+    # nobody placed: the dry run already names both members, and nothing changes
+    preview = split_commune(app, dry_run=True)
+    assert not preview.applied and len(preview.errors) == 1
+    problem = preview.problems()[0]
+    assert "Chưa phân công đơn vị mới cho 2 người" in problem
+    assert "Trần Thị Bình" in problem and "Võ Văn Cường" in problem
+    # one placed (by phone, typed any usual way): the other is still named
+    half = split_commune(app, placements=(Placement("", "0905000004", "Xã Bình Dương A"),))
+    assert not half.applied and "1 người" in half.problems()[0] and "Võ Văn Cường" in half.problems()[0]
+    # a placement naming a unit that is not one of the new ones, or nobody of the unit
+    wrong = split_commune(
+        app,
+        placements=(Placement("Trần Thị Bình", "", "Xã Bình Triều"), Placement("Võ Văn Cường", "", "Xã Bình Dương B")),
+    )
+    assert "không phải một đơn vị mới" in wrong.problems()[0]
+    stranger = split_commune(
+        app,
+        placements=(
+            Placement("Trần Thị Bình", "", "Xã Bình Dương A"),
+            Placement("Võ Văn Cường", "", "Xã Bình Dương B"),
+            Placement("Người Lạ", "", "Xã Bình Dương B", row=4),
+        ),
+    )
+    assert "Người Lạ" in stranger.problems()[0] and "không có người này" in stranger.problems()[0]
+    assert snapshot(app) == before
+    # everyone placed, the new unit written as a path or a bare name
+    done = split_commune(
+        app,
+        placements=(
+            Placement("tran thi binh", "", f"{THANG_BINH} > Xã Bình Dương A"),
+            Placement("", "0905000005", "Xã Bình Dương B"),
+        ),
+    )
+    assert done.applied, done.problems()
+    assert done.people_moved == 2 and done.units_closed == 1
+    assert any("(1 người)" in line for line in done.lines)
+    paths = roster.unit_paths(app)
+    assert paths[roster.get_person(app, person_id(app, "0905000004")).unit_id].endswith("Xã Bình Dương A")
+    assert paths[roster.get_person(app, person_id(app, "0905000005")).unit_id].endswith("Xã Bình Dương B")
+
+
+def test_split_from_a_mapping_file_with_a_placements_file_and_the_cli(app, tmp_path, capsys):
+    load_province(app, tmp_path)
+    mapping = write_csv(
+        tmp_path / "mapping.csv",
+        [
+            [BINH_DUONG, "Xã Bình Dương A", "Chia tách", "01/07/2025"],
+            [BINH_DUONG, "Xã Bình Dương B", "Chia tách", "01/07/2025"],
+        ],
+        header=MAPPING_HEADER,
+    )
+    header = ["Họ và tên", "Số điện thoại", "Đơn vị cũ", "Đơn vị mới"]
+    people = write_csv(
+        tmp_path / "phan-cong.csv",
+        [["Trần Thị Bình", "", "Xã Bình Dương", "Xã Bình Dương A"], ["", "905000005", "", "Xã Bình Dương B"]],
+        header=header,
+    )
+    partial = write_csv(tmp_path / "thieu.csv", [["Trần Thị Bình", "", "", "Xã Bình Dương A"]], header=header)
+    broken = write_csv(tmp_path / "loi.csv", [["Trần Thị Bình", "12", "", "Xã Bình Dương A"]], header=header)
+    assert main(["units", "apply", str(mapping), "--dry-run"]) == 1
+    assert "Trần Thị Bình, Võ Văn Cường" in capsys.readouterr().out
+    assert main(["units", "apply", str(mapping), "--people", str(broken)]) == 1
+    assert "Dòng 2: tệp phân công: số điện thoại “12” không hợp lệ" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "units",
+                "split",
+                BINH_DUONG,
+                "--into",
+                "Xã Bình Dương A,Xã Bình Dương B",
+                "--people",
+                str(partial),
+                "--date",
+                "2025-07-01",
+                "--dry-run",
+            ]
+        )
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert "Võ Văn Cường" in out and "Trần Thị Bình" not in out.split("người của")[1]
+    assert main(["units", "apply", str(mapping), "--people", str(people), "--dry-run"]) == 0
+    assert "(1 người)" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "units",
+                "split",
+                BINH_DUONG,
+                "--into",
+                "Xã Bình Dương A,Xã Bình Dương B",
+                "--people",
+                str(partial),
+                "--rest",
+                "Xã Bình Dương B",
+                "--date",
+                "2025-07-01",
+            ]
+        )
+        == 0
+    )
+    assert "Đã sắp xếp lại" in capsys.readouterr().out
+    paths = roster.unit_paths(app)
+    assert paths[roster.get_person(app, person_id(app, "0905000005")).unit_id].endswith("Xã Bình Dương B")
 
 
 def test_checks_refuse_and_change_nothing(app, tmp_path):
@@ -298,7 +420,11 @@ def test_examples_walk_through_the_2025_merger(app, tmp_path, data_dir):
     assignment = assign_all(app, add_document(app), due=date(2025, 8, 1))
     khoa = person_id(app, "0905000011")
     ledger.acknowledge(app, khoa, assignment, "zalo")
-    report = apply_mapping(app, None, EXAMPLES / "sap-xep-don-vi-2025.csv")
+    blocked = apply_mapping(app, None, EXAMPLES / "sap-xep-don-vi-2025.csv", dry_run=True)
+    assert "Ngô Thị Lan, Trương Văn Khoa" in blocked.problems()[0]  # the split needs its placements
+    report = apply_mapping(
+        app, None, EXAMPLES / "sap-xep-don-vi-2025.csv", people=EXAMPLES / "phan-cong-chia-tach-2025.csv"
+    )
     assert report.applied, report.errors
     again = roster.import_roster(app, None, EXAMPLES / "danh-sach-can-bo-mau.csv")
     assert (again.created, again.units_created, again.errors) == (0, 0, [])
@@ -309,17 +435,75 @@ def test_examples_walk_through_the_2025_merger(app, tmp_path, data_dir):
     assert roster.import_roster(fresh, None, EXAMPLES / "danh-sach-can-bo-mau.csv").imported
     empty = {p for p in merged_tree if not roster.list_people(app, roster.resolve_unit(app, p).id)}
     assert merged_tree - empty == set(roster.unit_paths(fresh).values())
-    # Khoa confirmed in the district committee; he was then placed in Núi Thành, and by the re-import in Tam Anh
+    # Khoa confirmed in the district committee; the split placed him in Tam Anh (the re-import agrees)
     units = [
         history.last_paths(app)[u]
         for (u,) in app.db.execute("SELECT unit_id FROM memberships WHERE person_id = ? ORDER BY id", (khoa,))
     ]
     assert units == [
         "Tỉnh ủy Quảng Nam > Huyện ủy Núi Thành (đến 30/06/2025)",
-        "Thành ủy Đà Nẵng > Đảng ủy xã Núi Thành",
         "Thành ủy Đà Nẵng > Đảng ủy xã Tam Anh",
     ]
     (ack_unit,) = app.db.execute("SELECT unit_id FROM acks WHERE person_id = ?", (khoa,)).fetchone()
     assert history.last_paths(app)[ack_unit].startswith("Tỉnh ủy Quảng Nam > Huyện ủy Núi Thành")
     before = reports.compute_progress(app, reports.require_assignment(app, assignment), on=date(2025, 6, 30))
     assert before.units[0].name == "Tỉnh ủy Quảng Nam" and ledger.verify(app).ok
+
+
+def reorganised_examples(app) -> int:
+    """The 2024 example roster with an assignment, one confirmation made in Huyện ủy Thăng Bình, then
+    the 2025 mapping applied; returns the assignment."""
+    assert roster.import_roster(app, None, EXAMPLES / "danh-sach-can-bo-2024.csv").imported
+    assignment = assign_all(app, add_document(app), due=date(2025, 8, 1))
+    ledger.acknowledge(app, person_id(app, "0905000003"), assignment, "telegram")
+    report = apply_mapping(
+        app, None, EXAMPLES / "sap-xep-don-vi-2025.csv", people=EXAMPLES / "phan-cong-chia-tach-2025.csv"
+    )
+    assert report.applied, report.problems()
+    return assignment
+
+
+def test_progress_on_a_date_finds_a_unit_merged_away_since(app, tmp_path, capsys):
+    reorganised_examples(app)
+    # the district committee no longer exists today...
+    assert main(["progress", "--unit", "Huyện ủy Thăng Bình"]) == 1
+    assert "Không tìm thấy đơn vị “Huyện ủy Thăng Bình”" in capsys.readouterr().err
+    # ...but is found in the tree of 30/06/2025, with its communes, by its old name or path
+    assert main(["progress", "--on", "30/06/2025", "--unit", "Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình"]) == 0
+    out = capsys.readouterr().out
+    assert "Huyện ủy Thăng Bình" in out and "Đảng ủy xã Bình Dương" in out and "Thành ủy" not in out
+    total = out.strip().splitlines()[-1].split()
+    assert total[-5:] == ["3", "0", "1", "2", "33.3%"]  # 3 people then, one confirmed (late)
+    assert main(["progress", "--on", "2025-06-30", "--unit", "Đảng ủy xã Bình Triều"]) == 0
+    assert "Đảng ủy xã Bình Triều" in capsys.readouterr().out
+    # a unit created by the merger did not exist yet on that day
+    assert main(["progress", "--on", "2025-06-30", "--unit", "Đảng ủy xã Thăng Bình"]) == 1
+    assert "trong cây đơn vị ngày 30/06/2025" in capsys.readouterr().err
+    # the export is scoped the same way
+    out = tmp_path / "bao-cao.csv"
+    args = ["export", "acks", "--format", "csv", "--on", "2025-06-30", "--unit", "Huyện ủy Thăng Bình"]
+    assert main([*args, "--out", str(out)]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))[1:]
+    assert sorted(r[0] for r in rows) == ["Hoàng Văn Cường", "Lê Văn An", "Phạm Thị Bình"]
+    assert {r[1] for r in rows} >= {"Tỉnh ủy Quảng Nam > Huyện ủy Thăng Bình"}
+
+
+async def test_chat_progress_by_the_tree_of_a_date(app):
+    from bot.core.chat.conversation import Conversation
+    from tests.chat_support import Chat, link, payloads
+
+    first = reorganised_examples(app)
+    officer = Chat(Conversation(app), link(app, "0905000002"), "telegram")
+    today = await officer.text("/tiendo")
+    assert "Đảng ủy xã Thăng Bình" in today and "Huyện ủy" not in today
+    then = await officer.text("/tiendo 30/6/2025")
+    assert "Theo cây đơn vị ngày 30/06/2025" in then
+    assert "Huyện ủy Thăng Bình: 1/3" in then and "Đảng ủy xã Thăng Bình" not in then
+    assert "Huyện ủy Thăng Bình" in await officer.text(f"/tiendo {first} 30/06/2025")
+    assert "Chưa hiểu ngày “31/2/2025”" in await officer.text("/tiendo 31/2/2025")
+    # with two assignments the buttons carry the date
+    assign_all(app, add_document(app, number="70-KL/TW"), due=date(2025, 9, 1))
+    choices = await officer.say("/tiendo 30/6/2025")
+    assert f"td:{first}:2025-06-30" in payloads(choices)
+    pressed = await officer.press(f"td:{first}:2025-06-30")
+    assert "Theo cây đơn vị ngày 30/06/2025" in pressed[0].text

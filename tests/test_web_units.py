@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core.evidence import assignments
 from bot.core.roster import roster
 from tests.ledger_support import BINH_DUONG, BINH_TRIEU, THANG_BINH, add_document, assign_all
 from tests.test_web_requests import admin_login, csrf_of, web_client  # noqa: F401  (web_client is a fixture)
@@ -44,3 +45,36 @@ async def test_units_page_previews_then_applies_a_merger(web_client):  # noqa: F
     assert "Xã Bình Dương" in then and 'value="2025-06-30"' in then
     junk = await web_client.get(f"/admin/assignments/{assignment}?on=hôm-qua")
     assert junk.status == 200 and "Xã Thăng Bình" in await junk.text()
+    assert f'data-live-url="/admin/api/assignments/{assignment}?on=2025-06-30"' in then
+    live = await (await web_client.get(f"/admin/api/assignments/{assignment}?on=2025-06-30")).json()
+    old_commune = roster.resolve_unit(app, BINH_DUONG, date(2025, 6, 30)).id
+    assert live["rows"][str(old_commune)]["assigned"] == "2"
+    # the dashboard by the tree of a day: the same date field, its polling and links keep the day
+    dashboard = await (await web_client.get("/admin?on=2025-06-30")).text()
+    assert 'id="tree-date"' in dashboard and 'value="2025-06-30"' in dashboard
+    assert 'data-live-url="/admin/api/dashboard?on=2025-06-30"' in dashboard
+    assert f'href="/admin/assignments/{assignment}?on=2025-06-30"' in dashboard
+    totals = await (await web_client.get("/admin/api/dashboard?on=2025-06-30")).json()
+    assert totals["rows"][str(assignment)]["assigned"] == str(len(assignments.member_ids(app, assignment)))
+
+
+async def test_units_page_splits_with_placements_pasted_from_excel(web_client):  # noqa: F811
+    app = web_client.state.app
+    csrf = await admin_login(web_client)
+    form = {
+        "csrf": csrf,
+        "operation": "split",
+        "sources": BINH_DUONG,
+        "targets": "Xã Bình Dương A\nXã Bình Dương B",
+        "effective": "2025-07-01",
+        "action": "preview",
+    }
+    blocked = await web_client.post("/admin/units", data=form)
+    text = await blocked.text()
+    assert blocked.status == 400 and "Chưa phân công đơn vị mới cho 2 người" in text and "Võ Văn Cường" in text
+    junk = await web_client.post("/admin/units", data={**form, "placements": "chỉ một cột"})
+    assert junk.status == 400 and "Dòng phân công 1" in await junk.text()
+    placed = {**form, "placements": "Trần Thị Bình\tXã Bình Dương A\n0905000005; Xã Bình Dương B", "action": "apply"}
+    applied = await web_client.post("/admin/units", data=placed)
+    assert applied.status == 200 and "Đã sắp xếp lại" in await applied.text()
+    assert roster.get_person(app, roster.person_by_phone(app, "0905000005").id).unit_name == "Xã Bình Dương B"

@@ -114,7 +114,7 @@ def cmd_progress(app: App, args: argparse.Namespace) -> int:
         if latest is None:
             raise UserError("Chưa có đợt quán triệt nào (tạo bằng quantriet assign).")
         assignment_id = latest.id
-    report = reports.progress(app, None, assignment_id, unit_option(app, args.unit), on=args.on)
+    report = reports.progress(app, None, assignment_id, unit_option(app, args.unit, args.on), on=args.on)
     a = report.assignment
     print(f"Đợt {a.id}: {a.document.label}, hạn {clock.format_date(a.due_date)}")
     header = ("Đơn vị", "Được giao", "Đúng hạn", "Trễ hạn", "Chưa", "Hoàn thành")
@@ -147,9 +147,10 @@ def cmd_export(app: App, args: argparse.Namespace) -> int:
                 args.format,
                 out,
                 assignment_id=args.assignment,
-                unit_id=unit_option(app, args.unit),
+                unit_id=unit_option(app, args.unit, args.on),
                 since=args.since,
                 until=args.until,
+                on=args.on,
                 progress=rows,
             )
     except OSError as exc:

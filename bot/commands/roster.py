@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from bot.app import App
 from bot.channels.web_settings import public_base
@@ -31,9 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_list)
 
 
-def unit_option(app: App, text: str | None) -> int | None:
-    """The id of the unit named on the command line (None when not given)."""
-    return roster.resolve_unit(app, text).id if text else None
+def unit_option(app: App, text: str | None, on: date | None = None) -> int | None:
+    """The id of the unit named on the command line (None when not given), in the tree of ``on``
+    when a report is asked by that day's tree."""
+    return roster.resolve_unit(app, text, on).id if text else None
 
 
 def print_import_report(report: ImportReport) -> int:

@@ -11,10 +11,12 @@ from bot.commands.outbox import comma_list
 from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.roster import history
+from bot.core.roster.placements import Placement, read_placements
 from bot.core.roster.reorganise import OPERATIONS, Operation, ReorganisationReport, apply_mapping, reorganise
 from bot.core.roster.roster import UnitIndex, resolve_unit
 
 _UNIT_HELP = "đơn vị (tên, “Cấp trên > Đơn vị” hoặc số)"
+_PEOPLE_HELP = "tệp phân công .csv/.xlsx (Họ và tên hoặc Số điện thoại, Đơn vị mới)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,9 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--under", required=True, help="đơn vị cấp trên mới")
     p.set_defaults(func=cmd_operation, kind="move", sources=lambda a: [a.unit], targets=lambda a: [a.under])
 
-    p = operation("split", "chia tách một đơn vị (cán bộ sang đơn vị mới đầu tiên)")
+    p = operation("split", "chia tách một đơn vị; mỗi cán bộ sang đơn vị mới ghi trong tệp phân công")
     p.add_argument("unit", help=_UNIT_HELP)
     p.add_argument("--into", required=True, type=comma_list, help="các đơn vị mới, cách nhau bằng dấu phẩy")
+    p.add_argument("--people", help=_PEOPLE_HELP)
+    p.add_argument("--rest", help="đơn vị mới nhận những người không có trong tệp phân công")
     p.set_defaults(func=cmd_operation, kind="split", sources=lambda a: [a.unit], targets=lambda a: a.into)
 
     p = operation("dissolve", "giải thể một đơn vị; cán bộ và đơn vị trực thuộc sang đơn vị nhận")
@@ -66,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("apply", help="áp dụng tệp sắp xếp (Đơn vị cũ, Đơn vị mới, Thao tác, Ngày hiệu lực)")
     p.add_argument("file", help="tệp .csv hoặc .xlsx")
     p.add_argument("--date", type=_date, help="ngày hiệu lực cho các dòng không ghi ngày")
+    p.add_argument("--people", help=_PEOPLE_HELP + " của các dòng chia tách")
     p.add_argument("--dry-run", action="store_true", help="kiểm tra và xem trước, không lưu")
     p.set_defaults(func=cmd_apply)
 
@@ -82,12 +87,26 @@ def print_reorganisation(report: ReorganisationReport) -> int:
 
 def cmd_operation(app: App, args: argparse.Namespace) -> int:
     effective = args.date or clock.local_today(app.now())
-    op = Operation(args.kind, tuple(args.sources(args)), tuple(args.targets(args)), effective)
+    placements: list[Placement] = []
+    if getattr(args, "people", None):
+        placements, errors = read_placements(args.people)
+        if errors:
+            return print_reorganisation(ReorganisationReport(dry_run=args.dry_run, errors=errors))
+    op = Operation(
+        args.kind,
+        tuple(args.sources(args)),
+        tuple(args.targets(args)),
+        effective,
+        placements=tuple(placements),
+        rest=getattr(args, "rest", None),
+    )
     return print_reorganisation(reorganise(app, None, [op], dry_run=args.dry_run))
 
 
 def cmd_apply(app: App, args: argparse.Namespace) -> int:
-    return print_reorganisation(apply_mapping(app, None, args.file, dry_run=args.dry_run, default_date=args.date))
+    return print_reorganisation(
+        apply_mapping(app, None, args.file, dry_run=args.dry_run, default_date=args.date, people=args.people)
+    )
 
 
 def cmd_list(app: App, args: argparse.Namespace) -> int:

@@ -25,11 +25,13 @@ CHART_DEPTH = 1  # the chart shows the top two levels of units; the table below 
 
 @route(OFFICER)
 async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    """GET /admin: every assignment with its completion, and the figures an officer checks first."""
+    """GET /admin[?on=YYYY-MM-DD]: every assignment with its completion (by today's unit tree, or
+    by the tree of that day), and the figures an officer checks first."""
     app = state_of(request).app
+    on = to_date(request.query.get("on"))
     items = []
     for assignment in assignments.list_assignments(app):
-        total = reports.compute_progress(app, assignment).total
+        total = reports.compute_progress(app, assignment, on=on).total
         items.append({"assignment": assignment, "total": total})
     unanswered = question_log.question_counts(app)[1]
     counts, linked = roster.member_counts(app)
@@ -41,6 +43,7 @@ async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         unanswered=unanswered,
         people=sum(counts.values()),
         linked=linked,
+        on=on.isoformat() if on else "",
     )
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from aiohttp import web
 
-from bot.channels.web.base import OFFICER, Viewer, error_page, form_of, redirect, route, state_of, to_int
+from bot.channels.web.base import OFFICER, Viewer, error_page, form_of, redirect, route, state_of, to_date, to_int
 from bot.core.errors import UserError
 from bot.core.evidence import assignment_changes, assignments, reports
 from bot.core.numbers import format_number, format_percent
@@ -32,20 +32,23 @@ def _figures(unit: reports.UnitProgress) -> dict[str, str]:
 
 @route(OFFICER, api=True)
 async def dashboard_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    """GET /admin/api/dashboard: every assignment's totals (polled by the dashboard)."""
+    """GET /admin/api/dashboard[?on=D]: every assignment's totals (polled by the dashboard)."""
     app = state_of(request).app
-    rows = {str(a.id): _figures(reports.compute_progress(app, a).total) for a in assignments.list_assignments(app)}
+    on = to_date(request.query.get("on"))
+    rows = {
+        str(a.id): _figures(reports.compute_progress(app, a, on=on).total) for a in assignments.list_assignments(app)
+    }
     return web.json_response({"fields": {}, "rows": rows})
 
 
 @route(OFFICER, api=True)
 async def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    """GET /admin/api/assignments/{id}: the totals and every unit's line (polled by its page)."""
+    """GET /admin/api/assignments/{id}[?on=D]: the totals and every unit's line (polled by its page)."""
     app = state_of(request).app
     assignment = assignments.get_assignment(app, to_int(request.match_info["id"]) or 0)
     if assignment is None:
         return web.json_response({"error": "Không có đợt quán triệt này."}, status=404)
-    progress = reports.compute_progress(app, assignment)
+    progress = reports.compute_progress(app, assignment, on=to_date(request.query.get("on")))
     rows = {str(u.unit_id): _figures(u) for u in progress.units}
     return web.json_response({"fields": _figures(progress.total), "rows": rows})
 

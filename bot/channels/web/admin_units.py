@@ -14,6 +14,7 @@ from bot.channels.web.base import ADMIN, Viewer, form_of, render, route, state_o
 from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.roster import history
+from bot.core.roster.placements import parse_placement_lines
 from bot.core.roster.reorganise import OPERATIONS, Operation, parse_date, reorganise
 
 CHANGES_LIMIT = 30
@@ -63,6 +64,8 @@ async def units_change(request: web.Request, viewer: Viewer) -> web.StreamRespon
             _lines(form.get("sources", "")),
             _lines(form.get("targets", "")),
             parse_date(form.get("effective", "")),
+            placements=tuple(parse_placement_lines(form.get("placements", ""))) if kind == "split" else (),
+            rest=(form.get("rest", "").strip() or None) if kind == "split" else None,
         )
         report = await asyncio.to_thread(reorganise, app, viewer.person, [op], form.get("action") != "apply")
     except UserError as exc:

@@ -312,7 +312,7 @@ def _compose(
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    if not (result.referenced or named) and not _answers_type(query, chosen):
+    if not (result.referenced or named) and not _answers_type(query, chosen, result.chunks):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
@@ -403,11 +403,14 @@ def _sentences(text: str) -> tuple[str, ...]:
 
 def _context_keys(hit: Hit) -> dict[str, float]:
     """Folded keys of where a chunk stands: its section path counts fully for its sentences
-    ("Tầm nhìn đến năm 2045" dates every sentence under it), its document's number, title and
-    kind by half."""
-    document = _folded_keys(" ".join((hit.number, hit.title, hit.kind)))
+    ("Tầm nhìn đến năm 2045" dates every sentence under it), and so do its document's number and
+    kind, the words a question uses to *name* the text ("kế hoạch của Tỉnh ủy Quảng Nam"): they
+    choose the document, so they must not favour the sentences that happen to repeat them. The
+    title, which also says what the text is about, counts by half."""
+    title = _folded_keys(hit.title)
+    naming = _folded_keys(" ".join((hit.number, hit.kind)))
     section = _folded_keys(hit.section)
-    return {**dict.fromkeys(document, DOCUMENT_SHARE), **dict.fromkeys(section, 1.0)}
+    return {**dict.fromkeys(title, DOCUMENT_SHARE), **dict.fromkeys(naming, 1.0), **dict.fromkeys(section, 1.0)}
 
 
 def _is_heading(sentence: str, hit: Hit) -> bool:
@@ -449,7 +452,7 @@ def _rank_sentences(
             mentions = _dates(sentence)
             score = (
                 _overlap(sentence, weights, context)
-                + LEAD_WEIGHT * _overlap(_lead(sentence), weights)
+                + LEAD_WEIGHT * _overlap(_lead(sentence), weights, context)
                 + chunk_weight
                 + (0.05 if pos == 0 else 0.0)
                 + _intent_bonus(query, sentence, mentions)
@@ -526,14 +529,17 @@ def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
     return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(w.lower() for w in text.split())
 
 
-def _answers_type(query: Query, chosen: list[_Sentence]) -> bool:
+def _answers_type(query: Query, chosen: list[_Sentence], chunks: list[Hit]) -> bool:
     """Whether the quote can answer what the question asks: "bao nhiêu/mấy/tỷ lệ" needs an
-    amount, "khi nào/ngày nào/bao giờ/thời hạn" a date. A question on a topic the texts never
-    treat ("Quảng Nam có bao nhiêu huyện?") is otherwise answered with a passage that merely
-    shares its words."""
+    amount, "khi nào/ngày nào/bao giờ/thời hạn" a date, in the sentence or in the heading it
+    stands under ("Đến năm 2030" dates every target listed below it; the answer names the
+    heading). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
+    otherwise answered with a passage that merely shares its words."""
     if "amount" in query.intents and not any(has_quantity(s.text, s.dates) for s in chosen):
         return False
-    return not (query.intents & {"date", "deadline"} and not any(s.dates for s in chosen))
+    if not query.intents & {"date", "deadline"}:
+        return True
+    return any(s.dates or _dates(_last_label(chunks[s.hit].section)) for s in chosen)
 
 
 def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:

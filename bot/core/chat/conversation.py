@@ -90,7 +90,7 @@ PAYLOADS: dict[str, tuple[str, Handler]] = {
     "doc": (r"\d+", library.document),
     "bc": (r"(ok|no):\d+", compose.decide),
     "reg": (r"code|self|(ok|no):\d+", registration.choose),
-    "td": (r"\d+", officers.progress),
+    "td": (r"\d+(:\d{4}-\d{2}-\d{2})?", officers.progress),
     "nn": (r"\d+", officers.remind),
     "xb": (r"\d+|all", officers.export),
     "vt": (r"\d+:(cadre|officer|admin)", officers.set_role),

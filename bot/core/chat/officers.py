@@ -7,14 +7,17 @@ assignments, the command offers one button per assignment (``td:<id>``, ``nn:<id
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core import clock
 from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
+from bot.core.errors import UserError
 from bot.core.evidence import assignments, exports, reports
 from bot.core.outbox import broadcasts, reminders
 from bot.core.roster import audit, roster
+from knowledge.dates import parse_date
 
 if TYPE_CHECKING:
     from bot.core.chat.turn import Turn
@@ -24,15 +27,19 @@ PEOPLE_CHOICES = 8
 
 
 def progress(turn: Turn, arg: str) -> list[Reply]:
-    """/tiendo [assignment]: confirmations per unit, and how the messages were delivered."""
+    """/tiendo [assignment] [date]: confirmations per unit (by today's tree, or by the tree of the
+    date: "/tiendo 30/6/2025"), and how the messages were delivered."""
     actor = turn.require("progress", audit.OFFICERS)
-    chooser = _choose_assignment(turn, arg, "td")
+    number, on = _progress_args(turn, arg)
+    chooser = _choose_assignment(turn, number, "td", f":{on.isoformat()}" if on else "")
     if chooser is not None:
         return chooser
-    report = reports.progress(turn.app, actor, int(arg or assignments.latest_assignment(turn.app).id))  # type: ignore[union-attr]
+    assignment_id = int(number or assignments.latest_assignment(turn.app).id)  # type: ignore[union-attr]
+    report = reports.progress(turn.app, actor, assignment_id, on=on)
     a, total = report.assignment, report.total
     lines = [
         texts.PROGRESS_REPORT.format(document=a.document.label, id=a.id, due=clock.format_date(a.due_date)),
+        *([texts.PROGRESS_TREE_ON.format(date=clock.format_date(on))] if on else []),
         texts.PROGRESS_TOTAL.format(
             confirmed=total.confirmed,
             assigned=total.assigned,
@@ -46,6 +53,24 @@ def progress(turn: Turn, arg: str) -> list[Reply]:
     if delivered:
         lines.append(delivered)
     return [Reply("\n".join(lines))]
+
+
+def _progress_args(turn: Turn, arg: str) -> tuple[str, date | None]:
+    """ "5", "30/6/2025", "5 30/6/2025" or a button's "5:2025-06-30" → (assignment number or "",
+    the day whose unit tree to count by, or None for today's)."""
+    number, _, rest = arg.strip().replace(":", " ", 1).partition(" ")
+    if number and not number.isdigit():
+        number, rest = "", arg.strip()
+    rest = rest.strip()
+    if not rest:
+        return number, None
+    try:
+        on = date.fromisoformat(rest)
+    except ValueError:
+        on = parse_date(rest, clock.local_today(turn.app.now()).year)  # type: ignore[assignment]
+    if on is None:
+        raise UserError(texts.PROGRESS_BAD_DATE.format(text=rest))
+    return number, on
 
 
 def _delivery(turn: Turn, assignment_id: int) -> str:
@@ -159,8 +184,9 @@ def _ask_role(turn: Turn, person_id: int) -> list[Reply]:
     ]
 
 
-def _choose_assignment(turn: Turn, arg: str, prefix: str) -> list[Reply] | None:
-    """Buttons to pick an assignment when none was given and there are several; None otherwise."""
+def _choose_assignment(turn: Turn, arg: str, prefix: str, suffix: str = "") -> list[Reply] | None:
+    """Buttons to pick an assignment when none was given and there are several (each payload
+    ``prefix:<id>`` followed by ``suffix``); None otherwise."""
     if arg:
         return None
     options = assignments.list_assignments(turn.app)
@@ -169,7 +195,10 @@ def _choose_assignment(turn: Turn, arg: str, prefix: str) -> list[Reply] | None:
     if len(options) == 1:
         return None
     return [
-        Reply(texts.CHOOSE_ASSIGNMENT, [[Button(_assignment_label(a), f"{prefix}:{a.id}")] for a in options[:CHOICES]])
+        Reply(
+            texts.CHOOSE_ASSIGNMENT,
+            [[Button(_assignment_label(a), f"{prefix}:{a.id}{suffix}")] for a in options[:CHOICES]],
+        )
     ]
 
 

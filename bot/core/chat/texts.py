@@ -134,6 +134,8 @@ BLOCKED_REASON = "Người nhận đã chặn trợ lý"
 PROGRESS_DONE = "Hoàn tất. "
 
 PROGRESS_REPORT = "Tiến độ quán triệt {document} (đợt #{id}, hạn {due}):"
+PROGRESS_TREE_ON = "Theo cây đơn vị ngày {date} (các đơn vị đã sắp xếp lại sau ngày đó mang tên cũ)."
+PROGRESS_BAD_DATE = "Chưa hiểu ngày “{text}”. Hãy ghi như: /tiendo 30/6/2025 (hoặc /tiendo SỐ_ĐỢT 30/6/2025)."
 PROGRESS_TOTAL = "Tổng: {confirmed}/{assigned} đã xác nhận ({percent:g}%){late}, chưa xác nhận {missing}."
 PROGRESS_LATE = ", trễ hạn {late}"
 PROGRESS_MESSAGES = "Tin nhắn: {counts}."
@@ -186,7 +188,7 @@ HELP_OFFICER = (
     "\n\nDành cho cán bộ tuyên giáo:\n"
     "/phatthanh – gửi thông báo, văn bản\n"
     "/giao – giao văn bản cần quán triệt\n"
-    "/tiendo – tiến độ gửi và xác nhận\n"
+    "/tiendo – tiến độ gửi và xác nhận (/tiendo 30/6/2025: theo cây đơn vị của ngày đó)\n"
     "/nhacnho – nhắc người chưa xác nhận"
 )
 HELP_ADMIN = (

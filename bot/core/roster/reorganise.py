@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from bot.app import App
 from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.roster import audit
+from bot.core.roster.placements import Member, Placement, place_members, read_placements, target_named, unit_keys
 from bot.core.roster.roster import Person, UnitIndex, resolve_in, split_unit_path
 from bot.core.roster.tabular import (
     Column,
@@ -69,8 +70,9 @@ class Operation:
 
     ``targets`` by kind: rename → the new name; merge → the unit the sources become (existing, or
     created under the named parent, else under the first source's parent); move → the new parent;
-    split → the new units (the first receives the members); dissolve → the unit that receives the
-    members and sub-units (none: only an empty unit can be dissolved).
+    split → the new units (each member goes where ``placements`` say, the others to ``rest`` when
+    it names one of them; sub-units go to the first); dissolve → the unit that receives the members
+    and sub-units (none: only an empty unit can be dissolved).
     """
 
     kind: str
@@ -78,6 +80,8 @@ class Operation:
     targets: tuple[str, ...]
     effective: date
     rows: tuple[int, ...] = ()  # mapping-file rows it came from
+    placements: tuple[Placement, ...] = ()  # split: who goes to which new unit
+    rest: str | None = None  # split: the new unit of every member not placed
 
     def describe(self) -> str:
         arrow = f" → {', '.join(self.targets)}" if self.targets else ""
@@ -97,6 +101,7 @@ class ReorganisationReport:
     people_moved: int = 0
     change_ids: list[int] = field(default_factory=list)
     applied: bool = False
+    placed: set[Placement] = field(default_factory=set)  # the placements some split used
 
     def problems(self) -> list[str]:
         """The errors as sentences: "Dòng 7: …" for a mapping-file row, else the message itself."""
@@ -154,6 +159,7 @@ def reorganise(
                     app.db.execute("ROLLBACK TO reorganise_step")
                     report.errors.append(RowError(row, row_problem(exc)))
                 app.db.execute("RELEASE reorganise_step")
+            _check_placements_used(operations, report)
             _check_nobody_stranded(app, report)
             if report.errors or dry_run:
                 raise _Rollback
@@ -196,6 +202,19 @@ def _context(
         yield change_id
     finally:
         db.execute("DELETE FROM unit_change_context")
+
+
+def _check_placements_used(operations: Sequence[Operation], report: ReorganisationReport) -> None:
+    """A placement that named nobody of any split unit is a mistake in the file (a typo, a person
+    who has left): say so rather than ignore it. Checked only when the operations themselves passed."""
+    if report.errors:
+        return
+    given = {p for op in operations for p in op.placements}
+    for p in sorted(given - report.placed, key=lambda p: p.row):
+        where = f" của “{p.source}”" if p.source else ""
+        report.errors.append(
+            RowError(0, f"phân công dòng {p.row} ({p.label()}): không có người này trong đơn vị được chia tách{where}")
+        )
 
 
 def _check_nobody_stranded(app: App, report: ReorganisationReport) -> None:
@@ -271,14 +290,39 @@ class _Apply:
         ids = [self._target(names, sources) for names in targets]
         if len(set(ids)) != len(ids):
             raise UserError("các đơn vị mới khi chia tách phải khác nhau")
-        if uid not in ids:
-            self._close(uid, ids[0])
+        path = self.index.path(uid)
+        keys = {key: t for t in ids for key in unit_keys(self.index.path(t))}
+        rest = target_named(self.op.rest, keys, path) if self.op.rest else None
+        members = [
+            Member(*r)
+            for r in self.db.execute(
+                "SELECT id, full_name, name_key, phone FROM people WHERE unit_id = ? ORDER BY name_key, id", (uid,)
+            )
+        ]
+        chosen, used = place_members(members, self.op.placements, keys, path, unit_keys(path), rest)
+        self.report.placed |= used
+        going: dict[int, list[int]] = {t: [] for t in ids}
+        for person, target in chosen.items():
+            going[target].append(person)
+        for target, people in going.items():
+            if target != uid and people:
+                self._move_people(people, target)
         self.report.lines.append(
-            f"Các đơn vị mới tách từ “{self.index.path(uid)}”: "
-            + "; ".join(f"“{self._path(t)}”" for t in ids)
-            + f". Cán bộ của đơn vị cũ sang “{self._path(ids[0])}”; chuyển từng người khác bằng cách nhập lại danh sách."
+            f"Các đơn vị mới tách từ “{path}”: "
+            + "; ".join(f"“{self._path(t)}” ({len(going[t])} người)" for t in ids)
+            + "."
         )
+        if uid not in ids:
+            self._close(uid, ids[0])  # empty now; its sub-units go to the first new unit
         self.detail["targets"] = ids
+        self.detail["placed"] = {str(t): len(people) for t, people in going.items()}
+
+    def _move_people(self, people: list[int], into: int) -> None:
+        """Move these people to ``into`` (in batches: a split unit may have thousands)."""
+        for start in range(0, len(people), 500):
+            batch = people[start : start + 500]
+            self.db.execute(f"UPDATE people SET unit_id = ? WHERE id IN ({','.join('?' * len(batch))})", (into, *batch))
+        self.report.people_moved += len(people)
 
     def _dissolve(self, sources: list[int]) -> None:
         (uid,) = self._one(sources)
@@ -447,11 +491,21 @@ def parse_date(text: str) -> date:
 
 
 def apply_mapping(
-    app: App, actor: Person | None, path: str | Path, dry_run: bool = False, default_date: date | None = None
+    app: App,
+    actor: Person | None,
+    path: str | Path,
+    dry_run: bool = False,
+    default_date: date | None = None,
+    people: str | Path | None = None,
 ) -> ReorganisationReport:
-    """Check and apply a mapping file atomically (see :func:`read_mapping`)."""
+    """Check and apply a mapping file atomically (see :func:`read_mapping`); ``people`` is the
+    placements file that says who goes to which new unit of its splits (see :mod:`placements`)."""
     path = require_file(path)
     operations, errors = read_mapping(path, default_date)
+    if people is not None:
+        placements, people_errors = read_placements(people)
+        errors += [RowError(e.row, f"tệp phân công: {e.message}") for e in people_errors]
+        operations = [replace(op, placements=tuple(placements)) if op.kind == "split" else op for op in operations]
     if errors:
         report = ReorganisationReport(dry_run=dry_run, errors=errors)
         audit.record(app, actor, "units.reorganise", False, file=path.name, errors=len(errors))

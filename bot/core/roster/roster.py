@@ -297,17 +297,21 @@ def split_unit_path(text: str, parent: str = "") -> list[str]:
     return parts + [p for p in UNIT_SEPARATOR.split(_name(text)) if p]
 
 
-def resolve_unit(app: App, text: str | int) -> Unit:
-    """A unit from an id, a name or a path; UserError (with suggestions) when unknown or ambiguous."""
-    return resolve_in(UnitIndex(app.db), text)
+def resolve_unit(app: App, text: str | int, on: date | None = None) -> Unit:
+    """A unit from an id, a name or a path; UserError (with suggestions) when unknown or ambiguous.
+    With ``on``, in the tree of that day: a unit merged away since is found by its name then."""
+    if on is None:
+        return resolve_in(UnitIndex(app.db), text)
+    return resolve_in(UnitIndex(app.db, on), text, f" trong cây đơn vị ngày {clock.format_date(on)}")
 
 
-def resolve_in(index: UnitIndex, text: str | int) -> Unit:
-    """:func:`resolve_unit` within a tree already loaded (many look-ups, or a past tree)."""
+def resolve_in(index: UnitIndex, text: str | int, where: str = "") -> Unit:
+    """:func:`resolve_unit` within a tree already loaded (many look-ups, or a past tree, which
+    ``where`` names in the messages)."""
     if isinstance(text, int) or str(text).strip().isdigit():
         unit = index.units.get(int(text))
         if unit is None:
-            raise UserError(f"Không có đơn vị số {text}.")
+            raise UserError(f"Không có đơn vị số {text}{where}.")
         return unit
     names = split_unit_path(str(text))
     if not names:
@@ -319,7 +323,7 @@ def resolve_in(index: UnitIndex, text: str | int) -> Unit:
     if uid is None:
         hints = index.search(names[-1], limit=5)
         hint = "" if not hints else " Có phải: " + "; ".join(index.path(u.id) for u in hints) + "?"
-        raise UserError(f"Không tìm thấy đơn vị “{text}”.{hint}")
+        raise UserError(f"Không tìm thấy đơn vị “{text}”{where}.{hint}")
     return index.units[uid]
 
 
