@@ -31,7 +31,7 @@ def _figures(unit: reports.UnitProgress) -> dict[str, str]:
 
 
 @route(OFFICER, api=True)
-async def dashboard_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def dashboard_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/dashboard[?on=D]: every assignment's totals (polled by the dashboard)."""
     app = state_of(request).app
     on = to_date(request.query.get("on"))
@@ -42,7 +42,7 @@ async def dashboard_live(request: web.Request, viewer: Viewer) -> web.StreamResp
 
 
 @route(OFFICER, api=True)
-async def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/assignments/{id}[?on=D]: the totals and every unit's line (polled by its page)."""
     app = state_of(request).app
     assignment = assignments.get_assignment(app, to_int(request.match_info["id"]) or 0)
@@ -58,11 +58,11 @@ def _back(assignment_id: int, message: str) -> web.Response:
 
 
 @route(OFFICER)
-async def edit(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def edit(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/assignments/{id}/edit: a new due date (extend) and the check on or off."""
     app = state_of(request).app
     assignment_id = to_int(request.match_info["id"]) or 0
-    form = await form_of(request)
+    form = form_of(request)
     try:
         try:
             due = date.fromisoformat(form.get("due", ""))
@@ -75,7 +75,7 @@ async def edit(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def close(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def close(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/assignments/{id}/close: end it (no more reminders; the ledger stays)."""
     app = state_of(request).app
     assignment_id = to_int(request.match_info["id"]) or 0
@@ -87,11 +87,11 @@ async def close(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def remind(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def remind(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/assignments/{id}/remind (unit=U or none: everyone): remind the unconfirmed."""
     state = state_of(request)
     assignment_id = to_int(request.match_info["id"]) or 0
-    unit_id = to_int((await form_of(request)).get("unit"))
+    unit_id = to_int((form_of(request)).get("unit"))
     try:
         broadcast_id, _ = reminders.remind_unconfirmed(state.app, viewer.person, assignment_id, unit_id)
     except UserError as exc:

@@ -20,6 +20,7 @@ from bot.channels.web.base import (
     Viewer,
     error_page,
     form_of,
+    form_values,
     not_found,
     redirect,
     render,
@@ -89,13 +90,13 @@ def _list_page(
 
 
 @route(OFFICER)
-async def broadcast_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def broadcast_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/broadcasts: the compose form and the recent broadcasts with live counts."""
     return _list_page(request, viewer)
 
 
 @route(OFFICER, api=True)
-async def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/broadcasts: delivery counts of the recent broadcasts (polled by the page)."""
     app = state_of(request).app
     return web.json_response({str(item["id"]): item["stats"] for item in _listing(app)})
@@ -131,12 +132,11 @@ def _draft_from(form: dict[str, str], units: list[int]) -> broadcasts.Draft:
 
 
 @route(OFFICER)
-async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/broadcasts: store the composed broadcast as a draft, then show its preview."""
     app = state_of(request).app
-    form = await form_of(request)
-    data = await request.post()
-    units = [u for u in (to_int(v) for v in data.getall("units", []) if isinstance(v, str)) if u is not None]
+    form = form_of(request)
+    units = [u for u in (to_int(v) for v in form_values(request, "units")) if u is not None]
     try:
         draft = _draft_from(form, units)
         audit.require(app, viewer.person, "broadcast", audit.OFFICERS, step="draft", units=units)
@@ -148,7 +148,7 @@ async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/broadcasts/{id}: the preview of a draft, or the live counts of a sent broadcast."""
     app = state_of(request).app
     broadcast_id = to_int(request.match_info["id"])
@@ -182,7 +182,7 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
 
 
 @route(OFFICER)
-async def confirm(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def confirm(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/broadcasts/{id}/confirm: queue the deliveries (and create the assignment)."""
     state = state_of(request)
     broadcast_id = to_int(request.match_info["id"]) or 0
@@ -198,7 +198,7 @@ async def confirm(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def cancel(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def cancel(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/broadcasts/{id}/cancel: drop a draft."""
     broadcast_id = to_int(request.match_info["id"]) or 0
     if not broadcasts.cancel(state_of(request).app, broadcast_id):

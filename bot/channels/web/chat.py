@@ -93,7 +93,7 @@ async def converse(
 
 
 @route(ANYONE)
-async def chat_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def chat_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /: the messenger once logged in, else the invite-code form."""
     if viewer.person is None:
         return render(request, viewer, "login.html", error=None, code=request.query.get("code", ""))
@@ -104,7 +104,7 @@ async def chat_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /login: link this browser to the roster person holding the invite code."""
     state = state_of(request)
-    form = await form_of(request)
+    form = form_of(request)
     code = form.get("code", "").strip()[:64]
     keys = ["invite-address:" + auth.client_key(request)]
     device = request.cookies.get(security.DEVICE_COOKIE) or security.new_token()
@@ -128,7 +128,7 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
 
 
 @route(PERSON, api=True)
-async def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /api/messages?rev=N: messages added or edited since the page last saw rev N."""
     try:
         rev = min(max(0, int(request.query.get("rev", "0"))), MAX_REV)
@@ -176,7 +176,7 @@ async def send(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(PERSON)
-async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /files/{id}: the attachment of one of this account's messages."""
     assert viewer.session is not None
     try:
