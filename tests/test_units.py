@@ -84,6 +84,12 @@ def test_merge_moves_people_keeps_acks_and_reports_both_trees(app, tmp_path):
     assert before["Xã Bình Dương"] == (2, 1) and before["Xã Bình Triều"] == (1, 0)
     assert NEW_COMMUNE not in before
     assert before["Huyện ủy Thăng Bình"] == today["Huyện ủy Thăng Bình"] == (4, 1)
+    # the dashboard's totals (no grouping) agree with both trees' totals
+    record = reports.require_assignment(app, assignment)
+    quick = reports.totals(app, record)
+    for on in (None, date(2025, 6, 30)):
+        full = reports.compute_progress(app, record, on=on).total
+        assert (quick.assigned, quick.on_time, quick.late) == (full.assigned, full.on_time, full.late)
     # people's history of units
     periods = app.db.execute(
         "SELECT unit_id, valid_from, valid_until FROM memberships WHERE person_id = ? ORDER BY id", (binh,)

@@ -28,11 +28,8 @@ def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin[?on=YYYY-MM-DD]: every assignment with its completion (by today's unit tree, or
     by the tree of that day), and the figures an officer checks first."""
     app = state_of(request).app
-    on = to_date(request.query.get("on"))
-    items = []
-    for assignment in assignments.list_assignments(app):
-        total = reports.compute_progress(app, assignment, on=on).total
-        items.append({"assignment": assignment, "total": total})
+    on = to_date(request.query.get("on"))  # carried to each assignment's page (totals are the same in any tree)
+    items = [{"assignment": a, "total": reports.totals(app, a)} for a in assignments.list_assignments(app)]
     unanswered = question_log.question_counts(app)[1]
     counts, linked = roster.member_counts(app)
     return render(

@@ -1,7 +1,8 @@
 """Evidence exports of the acknowledgement ledger: XLSX (summary with a chart + detail) and CSV.
 
-Built for 70,000 people: rows stream from one SQL query into openpyxl's write-only workbook (or
-the CSV writer), so memory does not grow with the roster. Every text cell that a spreadsheet could
+Built for a province of 100,000 people: rows stream from one SQL query into the CSV writer, or
+into the detail sheet of the workbook openpyxl wrote (see :mod:`xlsx_rows`), so memory does not
+grow with the roster. Every text cell that a spreadsheet could
 take for a formula (starting with = + - @ tab or CR) is prefixed with an apostrophe: names and
 positions come from files and chats we do not control. Times are shown in Vietnam time.
 """
@@ -22,6 +23,7 @@ from bot.core.evidence import ledger
 from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
 from bot.core.evidence.documents import document_origin
 from bot.core.evidence.reports import Progress, compute_progress
+from bot.core.evidence.xlsx_rows import append_rows
 from bot.core.roster import audit, history
 from bot.core.roster.history import ACK_UNIT_SQL, MEMBERSHIP_ON_SQL
 from bot.core.roster.roster import Person, UnitIndex
@@ -66,6 +68,7 @@ SUMMARY_HEADERS = (
     ("Chưa xác nhận", 14),
     ("Tỷ lệ hoàn thành (%)", 20),
 )
+DETAIL_SHEET = "Chi tiết"
 CHART_TABLE_COLUMN = len(SUMMARY_HEADERS) + 2  # the chart's data sits right of the summary table
 CHART_ROWS = 18  # rows of sheet a chart occupies at least (more for many bars: BAR_ROWS each)
 BAR_ROWS = 0.75
@@ -350,8 +353,7 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         summary.add_chart(chart, f"{anchor_column}{anchor_row}")
         anchor_row += rows_taken
 
-    detail = wb.create_sheet("Chi tiết")
+    detail = wb.create_sheet(DETAIL_SHEET)
     header(detail, DETAIL_HEADERS)
-    for row in rows:
-        detail.append([escape(v) for v in row])
     wb.save(out)
+    append_rows(out, DETAIL_SHEET, ([escape(v) for v in row] for row in rows))

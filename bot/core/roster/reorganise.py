@@ -28,7 +28,7 @@ from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.roster import audit
 from bot.core.roster.placements import Member, Placement, place_members, read_placements, target_named, unit_keys
-from bot.core.roster.roster import Person, UnitIndex, resolve_in, split_unit_path
+from bot.core.roster.roster import Person, Unit, UnitIndex, resolve_in, split_unit_path
 from bot.core.roster.tabular import (
     Column,
     RowError,
@@ -387,7 +387,7 @@ class _Apply:
                 (name, fold(name), parent, self.op.effective.isoformat()),
             )
         )
-        self.index = UnitIndex(self.db)
+        self.index.add(Unit(uid, name, parent))
         self.report.units_created += 1
         self.report.lines.append(f"Lập đơn vị mới “{self.index.path(uid)}”.")
         return uid

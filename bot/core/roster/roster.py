@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from bot import store
@@ -183,6 +184,11 @@ def _name(text: str) -> str:
 # ----------------------------------------------------------------------------------------- units
 
 
+# Folded unit names, remembered: a tree is loaded again after every change of a reorganisation and
+# for every past day a report asks about, and the same ~1,000 names are folded each time.
+_fold_name = lru_cache(maxsize=1 << 16)(fold)
+
+
 class UnitIndex:
     """The unit tree in memory (≈ hundreds of rows), for resolving names typed by people.
 
@@ -198,6 +204,7 @@ class UnitIndex:
         self.by_key: dict[str, list[int]] = defaultdict(list)
         self.keys: dict[int, str] = {}  # unit id -> folded name: a province has ~100 "Chi bộ 1"
         self._found: dict[tuple[str, ...], list[int]] = {}  # lookup's answers until the tree changes
+        self._children: dict[int | None, list[int]] | None = None  # for subtree, until the tree changes
         if on is None:
             rows = db.execute("SELECT id, name, parent_id FROM units WHERE valid_until IS NULL ORDER BY id")
         else:
@@ -207,13 +214,15 @@ class UnitIndex:
                 {"d": on.isoformat()},
             )
         for uid, name, parent in rows:
-            self._add(Unit(uid, name, parent))
+            self.add(Unit(uid, name, parent))
         self.created = 0
 
-    def _add(self, unit: Unit) -> None:
+    def add(self, unit: Unit) -> None:
+        """Take in a unit just inserted (cheaper than loading the tree again)."""
         self._found.clear()
+        self._children = None
         self.units[unit.id] = unit
-        self.keys[unit.id] = fold(unit.name)
+        self.keys[unit.id] = _fold_name(unit.name)
         self.by_key[self.keys[unit.id]].append(unit.id)
 
     def path(self, unit_id: int | None) -> str:
@@ -263,20 +272,24 @@ class UnitIndex:
             self.db.execute("UPDATE units SET parent_id = ? WHERE id = ?", (parent, uid))
             self.units[uid] = replace(self.units[uid], parent_id=parent)
             self._found.clear()
+            self._children = None
             return uid
         uid = store.new_id(
             self.db.execute(
                 "INSERT INTO units (name, name_key, parent_id) VALUES (?, ?, ?)", (name, fold(name), parent)
             )
         )
-        self._add(Unit(uid, name, parent))
+        self.add(Unit(uid, name, parent))
         self.created += 1
         return uid
 
     def subtree(self, unit_id: int) -> set[int]:
-        children: dict[int | None, list[int]] = defaultdict(list)
-        for unit in self.units.values():
-            children[unit.parent_id].append(unit.id)
+        """The unit and every unit below it."""
+        if self._children is None:  # a reorganisation asks this for every unit it touches
+            self._children = defaultdict(list)
+            for unit in self.units.values():
+                self._children[unit.parent_id].append(unit.id)
+        children = self._children
         found, stack = set(), [unit_id]
         while stack:
             uid = stack.pop()
@@ -287,7 +300,7 @@ class UnitIndex:
     def search(self, text: str, limit: int = 10) -> list[Unit]:
         """Units whose name contains every word of ``text`` (diacritic-insensitive)."""
         wanted = fold(_name(text)).split()
-        hits = [u for u in self.units.values() if all(w in fold(u.name) for w in wanted)]
+        hits = [u for u in self.units.values() if all(w in self.keys[u.id] for w in wanted)]
         return sorted(hits, key=lambda u: (len(u.name), u.name))[:limit]
 
 
