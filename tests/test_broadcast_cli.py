@@ -26,7 +26,7 @@ async def test_broadcast_wait_follows_the_sender_to_the_end(app, tmp_path, capsy
             assert status == 0
             out, err = capsys.readouterr()
             broadcast_id = int(out.strip())
-            assert f"Gửi tin: {len(PEOPLE)}/{len(PEOPLE)} người (100%)" in err
+            assert f"Gửi tin: {len(PEOPLE)}/{len(PEOPLE)} người (100\u00a0%)" in err
             assert f"đã gửi {LINKED}/{len(PEOPLE)}" in err
             assert sorted(telegram.count().values()) == [1] * LINKED
 
@@ -35,7 +35,7 @@ async def test_broadcast_wait_follows_the_sender_to_the_end(app, tmp_path, capsy
                 ["assign", "--document", "69-KL/TW", "--due", "2024-04-30", "--units", "Huyện ủy Duy Xuyên", "--wait"],
             )
             assert status == 0
-            assert "Gửi tin: 2/2 người (100%)" in capsys.readouterr().err
+            assert "Gửi tin: 2/2 người (100\u00a0%)" in capsys.readouterr().err
     finally:
         await sender.stop()
     audit = app.db.execute("SELECT channel, detail FROM audit WHERE action = 'broadcast'").fetchall()

@@ -256,7 +256,7 @@ async def test_progress_reminder_and_export(world):
     await chat(conversation, CADRE2, app=app).press(f"ack:{assignment}")
     officer = chat(conversation, OFFICER, app=app)
     progress = await officer.text("/tiendo")
-    assert "1/8 đã xác nhận" in progress and "Huyện ủy Thăng Bình" in progress
+    assert "1/8 đã xác nhận (12,5\u00a0%)" in progress and "Huyện ủy Thăng Bình" in progress
     assert "7 người chưa xác nhận" in await officer.text("/nhacnho")
     reminder = app.db.execute("SELECT kind, progress_ref FROM broadcasts ORDER BY id DESC").fetchone()
     assert reminder[0] == "reminder" and json.loads(reminder[1])["external_id"] == OFFICER

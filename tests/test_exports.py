@@ -62,21 +62,27 @@ def test_xlsx_has_summary_chart_and_detail_in_vietnam_time(evidence, tmp_path):
         "Đúng hạn",
         "Trễ hạn",
         "Chưa xác nhận",
-        "Tỷ lệ hoàn thành (%)",
+        "Tỷ lệ hoàn thành",
     )
     units = {r[3].strip(): r[4:9] for r in table if r[3]}
-    assert units["Huyện ủy Thăng Bình"] == (7, 1, 2, 4, pytest.approx(42.9))
-    assert units["Tổng cộng"] == (len(PEOPLE) + 3, 1, 2, len(PEOPLE), pytest.approx(27.3))
+    # real numbers (a spreadsheet sums them), shown the Vietnamese way: "1.234", "42,9 %"
+    assert units["Huyện ủy Thăng Bình"] == (7, 1, 2, 4, pytest.approx(0.429))
+    assert units["Tổng cộng"] == (len(PEOPLE) + 3, 1, 2, len(PEOPLE), pytest.approx(0.273))
+    cells = {row[3].value.strip(): row for row in summary.iter_rows(min_row=2) if isinstance(row[3].value, str)}
+    thang_binh = cells["Huyện ủy Thăng Bình"]
+    assert [c.number_format for c in thang_binh[4:9]] == [exports.COUNT_FORMAT] * 4 + [exports.PERCENT_FORMAT]
+    assert exports.PERCENT_FORMAT.endswith("0.0\\ %") and exports.COUNT_FORMAT.endswith("#,##0")
     bars = [(r[10], r[11]) for r in table if r[10]]
     # the total first, then every unit (Xã Bình Triều, all confirmed, is a bar too)
     assert [(name.strip(), pct) for name, pct in bars] == [
-        ("Tổng cộng", pytest.approx(27.3)),
-        ("Tỉnh ủy Quảng Nam", pytest.approx(27.3)),
-        ("Huyện ủy Thăng Bình", pytest.approx(42.9)),
-        ("Xã Bình Dương", 40),
-        ("Xã Bình Triều", 100),
+        ("Tổng cộng", pytest.approx(0.273)),
+        ("Tỉnh ủy Quảng Nam", pytest.approx(0.273)),
+        ("Huyện ủy Thăng Bình", pytest.approx(0.429)),
+        ("Xã Bình Dương", pytest.approx(0.4)),
+        ("Xã Bình Triều", 1),
         ("Huyện ủy Duy Xuyên", 0),
     ]
+    assert thang_binh[11].number_format == exports.PERCENT_FORMAT
     assert any(r[0] and "Mã băm cuối sổ" in str(r[0]) and ledger.head_hash(app) in r[0] for r in table)
 
     header, *lines = rows_of(detail)
@@ -149,6 +155,50 @@ def test_csv_has_bom_and_filters(evidence, tmp_path):
     assert len(list(csv.reader(io.StringIO(later.read_text("utf-8-sig"))))) == 1 + 2
     with pytest.raises(UserError, match="Khoảng thời gian bị ngược"):
         exports.export_acks(app, None, "xlsx", tmp_path / "e.xlsx", since=date(2024, 4, 16), until=date(2024, 4, 2))
+
+
+def test_a_period_summary_counts_what_its_detail_lists(evidence, tmp_path):
+    app, aid = evidence
+    unit = roster.resolve_unit(app, "Huyện ủy Thăng Bình").id
+    for since, until, scope in [
+        (date(2024, 4, 2), date(2024, 4, 2), None),
+        (date(2024, 4, 16), None, None),
+        (None, date(2024, 4, 15), None),
+        (date(2024, 4, 1), date(2024, 4, 30), unit),
+    ]:
+        out = exports.export_acks(app, None, "xlsx", tmp_path / "p.xlsx", aid, scope, since, until)
+        book = load_workbook(out)
+        detail = rows_of(book["Chi tiết"])[1:]
+        summary = [r for r in rows_of(book["Tổng hợp"])[1:] if isinstance(r[3], str)]
+        [total] = [r for r in summary if r[3].startswith("Tổng cộng")]
+        assert total[5] + total[6] == len(detail) > 0, (since, until)  # on time + late = rows listed
+        assert total[5] == sum(r[6] == "Đúng hạn" for r in detail) and total[6] == sum(
+            r[6] == "Trễ hạn" for r in detail
+        )
+        leaves = {r[3].strip(): r[5] + r[6] for r in summary if not r[3].startswith("Tổng cộng")}
+        for name in ("Xã Bình Dương", "Xã Bình Triều", "Huyện ủy Duy Xuyên"):
+            listed = sum(r[1].endswith(name) for r in detail)
+            assert leaves.get(name, 0) == listed, (name, since, until)
+        assert any(
+            isinstance(r[0], str) and r[0].startswith("Chỉ tính các xác nhận") for r in rows_of(book["Tổng hợp"])
+        )
+    binh_duong = {
+        r[3].strip(): r[4:8]
+        for r in rows_of(
+            load_workbook(exports.export_acks(app, None, "xlsx", tmp_path / "q.xlsx", aid, since=date(2024, 4, 16)))[
+                "Tổng hợp"
+            ]
+        )
+        if isinstance(r[3], str)
+    }["Xã Bình Dương"]
+    assert binh_duong == (5, 0, 1, 4)  # Trần Thị Bình confirmed before the period: not counted in it
+
+
+def test_a_reversed_period_is_refused_on_the_command_line(evidence, tmp_path, capsys):
+    out = tmp_path / "r.xlsx"
+    code = main(["export", "acks", "--since", "2024-04-16", "--until", "2024-04-02", "--out", str(out)])
+    assert code != 0 and not out.exists()
+    assert "Khoảng thời gian bị ngược: «Từ ngày» (16/04/2024) sau «Đến ngày» (02/04/2024)." in capsys.readouterr().err
 
 
 def test_permissions_and_audit(evidence, tmp_path):

@@ -325,7 +325,9 @@ def test_progress_rolls_up_with_on_time_and_late(province):
     assert (tb.assigned, tb.on_time, tb.late, tb.not_yet, tb.percent) == (4, 1, 1, 2, 50.0)
     assert (by_name["Tỉnh ủy Quảng Nam"].assigned, report.total.confirmed) == (len(PEOPLE), 2)
     assert by_name["Xã Bình Dương"].depth == 2
-    assert "Huyện ủy Thăng Bình: 2/4 (50%), trễ hạn 1, chưa xác nhận 2" in [line.strip() for line in report.lines()]
+    assert "Huyện ủy Thăng Bình: 2/4 (50\u00a0%), trễ hạn 1, chưa xác nhận 2" in [
+        line.strip() for line in report.lines()
+    ]
     scoped = reports.progress(province, officer, aid, roster.resolve_unit(province, "Huyện ủy Thăng Bình").id)
     assert next(u.name for u in scoped.units) == "Huyện ủy Thăng Bình" and scoped.total.assigned == 4
     missing = reports.not_confirmed(province, officer, aid, roster.resolve_unit(province, "Huyện ủy Thăng Bình").id)
@@ -358,7 +360,7 @@ def test_cli_assign_progress_verify_and_ack_import(province, tmp_path, capsys):
     assert "ghi nhận 1 người" in capsys.readouterr().out
     assert main(["progress"]) == 0
     out = capsys.readouterr().out
-    assert "Đợt 1: 69-KL/TW" in out and "100%" in out
+    assert "Đợt 1: 69-KL/TW" in out and "100\u00a0%" in out
     assert main(["ledger", "verify"]) == 0
     assert "toàn vẹn: 1 hàng" in capsys.readouterr().out
     tamper(province, "UPDATE acks SET channel = 'web'")

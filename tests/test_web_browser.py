@@ -296,6 +296,16 @@ async def test_export_downloads_and_reads_back(world: World, admin, tmp_path: Pa
     ).fetchone()
     assert exports == 1
 
+    # a reversed period is refused with the dates kept, so only the mistake is corrected
+    await admin.get_by_label("Xác nhận từ ngày").fill("2024-04-16")
+    await admin.get_by_label("đến ngày").fill("2024-04-02")
+    await admin.get_by_role("button", name="Tải báo cáo").click()
+    await expect(admin.get_by_role("alert")).to_have_text(
+        "Khoảng thời gian bị ngược: «Từ ngày» (16/04/2024) sau «Đến ngày» (02/04/2024)."
+    )
+    await expect(admin.get_by_label("Xác nhận từ ngày")).to_have_value("2024-04-16")
+    await expect(admin.get_by_label("Đợt quán triệt")).to_have_value(str(world.assignment_id))
+
 
 async def test_a_cadre_opening_the_admin_pages_gets_403(world: World, cadre) -> None:
     response = await cadre.goto(world.url + "/admin/exports")

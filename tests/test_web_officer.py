@@ -414,3 +414,76 @@ async def test_a_signed_paper_sheet_is_imported_on_the_conference_page(world: Wo
         "SELECT k.channel, k.source_hash FROM acks k JOIN people p ON p.id = k.person_id WHERE p.phone = '0905000003'"
     ).fetchone()
     assert channel == "hội nghị" and source
+
+
+async def test_officer_assigns_a_document_on_the_web(world: World, officer) -> None:
+    from bot.core.evidence import assignments
+    from bot.core.roster import audit
+
+    before = {a.id for a in assignments.list_assignments(world.app)}
+    await officer.goto(world.url + "/admin")
+    await officer.get_by_role("link", name="Giao văn bản cần quán triệt").click()
+    await expect(officer.get_by_role("heading", name="Giao văn bản cần quán triệt")).to_be_visible()
+    (kl69,) = world.app.db.execute("SELECT id FROM documents WHERE number = '69-KL/TW'").fetchone()
+    await officer.get_by_label("Văn bản cần quán triệt").select_option(str(kl69))
+    await officer.get_by_label("Tìm đơn vị").fill("duy xuyen")  # typed without diacritics, then ticked by touch
+    await officer.locator(".unit-list label:visible").first.get_by_role("checkbox").check()
+    await officer.get_by_label(re.compile("Lời nhắn kèm")).fill("Đề nghị các đồng chí nghiên cứu kỹ phần nhiệm vụ.")
+    # a form the browser would not send (no due date) still gets a clear answer from the server
+    await officer.locator("input[name=due]").evaluate("field => field.removeAttribute('required')")
+    await officer.get_by_role("button", name="Xem trước").click()
+    await expect(officer.get_by_role("alert")).to_have_text("Hãy chọn hạn quán triệt.")
+    await expect(officer.get_by_role("checkbox", name="Huyện ủy Duy Xuyên")).to_be_checked()  # kept for the retry
+
+    due = await officer.locator("input[name=due]").get_attribute("min")
+    await officer.locator("input[name=due]").fill(due or "")
+    await officer.get_by_role("button", name="Xem trước").click()
+    await expect(officer.get_by_role("heading", name="Xác nhận gửi")).to_be_visible()
+    duy_xuyen = roster.resolve_unit(world.app, "Huyện ủy Duy Xuyên").id
+    audience = roster.audience_people(world.app, [duy_xuyen], True, None)
+    await expect(officer.get_by_text(re.compile(f"Sẽ gửi tới {len(audience)} người"))).to_be_visible()
+    assert {a.id for a in assignments.list_assignments(world.app)} == before  # nothing is created before "Gửi"
+    await officer.get_by_role("button", name="Gửi").click()
+    await officer.get_by_role("link", name=re.compile("Xem tiến độ đợt")).click()
+
+    [created] = [a for a in assignments.list_assignments(world.app) if a.id not in before]
+    assert created.document.number == "69-KL/TW" and created.due_date.isoformat() == due
+    assert sorted(assignments.member_ids(world.app, created.id)) == sorted(audience)
+    await expect(officer.locator("[data-live=assigned]")).to_have_text(str(len(audience)))
+    entry = audit.recent(world.app, action="assign")[0]  # the newest: this creation
+    assert entry.allowed and entry.person_id is not None
+    assert entry.detail["document_id"] == kl69 and entry.detail["units"] == [duy_xuyen]
+    (text,) = world.app.db.execute(
+        "SELECT text FROM broadcasts WHERE assignment_id = ? AND kind = 'assignment'", (created.id,)
+    ).fetchone()
+    assert text == "Đề nghị các đồng chí nghiên cứu kỹ phần nhiệm vụ."
+
+
+async def test_check_in_page_web_login_comes_back(world: World, chromium_browser) -> None:  # noqa: F811
+    """Zalo has no link that opens the bot with a command, so the page gives the words to type there
+    and, for the web chat, a login that returns to the check-in."""
+    from bot.core.evidence import conferences
+
+    conference = conferences.list_conferences(world.app)[0]
+    code, _ = conferences.current_code(world.app, conference)
+    context = await chromium_browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(f"{world.url}/diemdanh/{code}")
+    await expect(page.locator("main")).to_contain_text(f"nhắn diemdanh {code} cho trợ lý")
+    assert "zalo.me" not in await page.content()
+    await page.get_by_role("link", name="Đăng nhập trò chuyện trên web").click()
+    await page.get_by_label("Mã mời").fill(world.codes["0905000007"])  # Đặng Văn Em
+    await page.get_by_role("button", name="Bắt đầu trò chuyện").click()
+    await expect(page).to_have_url(f"{world.url}/diemdanh/{code}")
+    await expect(page.locator("main")).to_contain_text("Đồng chí Đặng Văn Em")
+    await expect(page.get_by_role("button", name="Điểm danh")).to_be_visible()  # one press from here
+    await context.close()
+
+    # only the check-in page is a way back: the login cannot be made to send anyone elsewhere
+    context = await chromium_browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(f"{world.url}/?next=https://example.org/")
+    await page.get_by_label("Mã mời").fill(world.codes["0905000003"])
+    await page.get_by_role("button", name="Bắt đầu trò chuyện").click()
+    await expect(page).to_have_url(f"{world.url}/")
+    await context.close()

@@ -223,6 +223,7 @@ async def test_chat_api_needs_the_csrf_header(web_client):
 ADMIN_PAGES = [
     "/admin",
     "/admin/broadcasts",
+    "/admin/assignments/new",
     "/admin/questions",
     "/admin/documents",
     "/admin/roster",
@@ -245,13 +246,16 @@ async def test_a_cadre_gets_403_on_every_admin_route(web_client):
     response = await web_client.post(f"/admin/people/{target.id}/role", data={"csrf": csrf, "role": "admin"})
     assert response.status == 403
     assert roster.get_person(app, target.id).role == "cadre"
+    response = await web_client.post("/admin/assignments", data={"csrf": csrf, "document": "1", "due": "2099-12-31"})
+    assert response.status == 403
+    assert app.db.execute("SELECT COUNT(*) FROM broadcasts").fetchone()[0] == 0
     assert app.db.execute("SELECT COUNT(*) FROM audit WHERE action = 'web.page' AND allowed = 0").fetchone()[0] > 0
 
 
 async def test_an_officer_sees_dashboards_but_not_admin_functions(web_client):
     app = web_client.state.app
     csrf = await chat_login(web_client, invite_for(app, "0905000002"))  # Lê Thị Tuyên, officer
-    for path in ("/admin", "/admin/broadcasts", "/admin/questions", "/admin/documents"):
+    for path in ("/admin", "/admin/broadcasts", "/admin/assignments/new", "/admin/questions", "/admin/documents"):
         assert (await web_client.get(path)).status == 200, path
     for path in ("/admin/roster", "/admin/people", "/admin/exports", "/admin/audit"):
         assert (await web_client.get(path)).status == 403, path

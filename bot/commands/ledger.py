@@ -16,6 +16,7 @@ from bot.core import clock
 from bot.core.chat import study
 from bot.core.errors import UserError
 from bot.core.evidence import assignments, documents, exports, ledger, reports
+from bot.core.numbers import format_number, format_percent
 from bot.core.outbox import broadcasts
 from bot.core.roster import roster
 from bot.ops.progress import Progress
@@ -119,7 +120,11 @@ def cmd_progress(app: App, args: argparse.Namespace) -> int:
     print(f"Đợt {a.id}: {a.document.label}, hạn {clock.format_date(a.due_date)}")
     header = ("Đơn vị", "Được giao", "Đúng hạn", "Trễ hạn", "Chưa", "Hoàn thành")
     rows = [
-        ("  " * u.depth + u.name, u.assigned, u.on_time, u.late, u.not_yet, f"{u.percent:g}%")
+        (
+            "  " * u.depth + u.name,
+            *(format_number(n) for n in (u.assigned, u.on_time, u.late, u.not_yet)),
+            format_percent(u.percent),
+        )
         for u in [*report.units, report.total]
     ]
     width = max(len(str(r[0])) for r in [header, *rows])

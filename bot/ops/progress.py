@@ -15,6 +15,8 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from bot.core.numbers import format_number, format_percent
+
 ProgressCallback = Callable[[int, int], None]  # (done, total)
 
 # Seconds between two plain lines when the output is not a terminal.
@@ -58,9 +60,9 @@ class Progress:
     def line(self, now: float | None = None) -> str:
         """ "Nhúng đoạn văn: 1200/5000 đoạn (24%), còn khoảng 2 phút" """
         elapsed = (now if now is not None else time.monotonic()) - self._started
-        text = f"{self.label}: {self.done}/{self.total} {self.unit}"
+        text = f"{self.label}: {format_number(self.done)}/{format_number(self.total)} {self.unit}"
         if self.total:
-            text += f" ({100 * self.done // self.total}%)"
+            text += f" ({format_percent(100 * self.done // self.total)})"
         if 0 < self.done < self.total and elapsed > 0:
             text += f", còn khoảng {duration_text((self.total - self.done) * elapsed / self.done)}"
         return text

@@ -17,6 +17,7 @@ from bot.catalogue import index_folder
 from bot.core import clock
 from bot.core.evidence import assignments, ledger
 from bot.core.evidence.reports import compute_progress
+from bot.core.numbers import format_number, format_percent
 from bot.core.roster import roster
 from bot.ops import backup
 from bot.ops.progress import duration_text
@@ -150,7 +151,7 @@ def lines(status: dict[str, Any]) -> list[str]:
         found.append("Đợt quán triệt đang mở:")
         found += [
             f"  Đợt {a['id']}: {a['document']}, hạn {clock.format_date(a['due_date'])}: "
-            f"{a['confirmed']}/{a['assigned']} ({a['percent']:g}%)"
+            f"{format_number(a['confirmed'])}/{format_number(a['assigned'])} ({format_percent(a['percent'])})"
             for a in status["assignments"]
         ]
     else:

@@ -15,6 +15,7 @@ from bot.channels.web.charts import Bar, completion_chart
 from bot.core.answers import curated, question_log
 from bot.core.errors import UserError
 from bot.core.evidence import assignments, reports
+from bot.core.numbers import format_number
 from bot.core.roster import audit, roster
 from knowledge.catalogue import list_documents, list_duties
 
@@ -61,7 +62,7 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
         Bar(
             u.name,
             u.percent,
-            f"{u.confirmed}/{u.assigned}",
+            f"{format_number(u.confirmed)}/{format_number(u.assigned)}",
             href=f"{base}?unit={u.unit_id}" if u.unit_id is not None else base,
             depth=u.depth,
         )

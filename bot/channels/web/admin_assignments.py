@@ -1,8 +1,12 @@
-"""Assignments from the admin pages: edit (due date, comprehension check), extend, close, remind
-the unconfirmed of one unit, and the JSON the dashboard and assignment pages poll to stay live.
+"""Assignments from the admin pages: create, edit (due date, comprehension check), extend, close,
+remind the unconfirmed of one unit, and the JSON the dashboard and assignment pages poll to stay live.
 
-Every action is the core's (``assignment_changes``, ``reminders.remind_unconfirmed``), which checks
-the role again and audits; /nhacnho in a chat reminds through the same function.
+Every action is the core's, which checks the role again and audits. Creating takes the two steps of
+/giao in a chat: the form is stored as a draft that always asks for acknowledgement (the broadcast
+page's ``save_draft``), its preview says who it reaches, and "Gửi" (``broadcasts.confirm``) creates
+the assignment (``assignments.create_assignment``, as ``quantriet assign`` does) and queues its
+message. Editing goes through ``assignment_changes``; /nhacnho in a chat reminds through the same
+``reminders.remind_unconfirmed``.
 """
 
 from __future__ import annotations
@@ -11,11 +15,26 @@ from datetime import date
 
 from aiohttp import web
 
-from bot.channels.web.base import OFFICER, Viewer, error_page, form_of, redirect, route, state_of, to_date, to_int
+from bot.channels.web import admin_broadcasts
+from bot.channels.web.base import (
+    OFFICER,
+    Viewer,
+    error_page,
+    form_of,
+    posted_units,
+    redirect,
+    render_form,
+    route,
+    state_of,
+    to_date,
+    to_int,
+)
 from bot.core.errors import UserError
 from bot.core.evidence import assignment_changes, assignments, reports
 from bot.core.numbers import format_number, format_percent
 from bot.core.outbox import reminders
+
+NEW_FORM = "assignment_new.html"
 
 
 def _figures(unit: reports.UnitProgress) -> dict[str, str]:
@@ -49,6 +68,24 @@ async def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamRes
     progress = reports.compute_progress(app, assignment, on=to_date(request.query.get("on")))
     rows = {str(u.unit_id): _figures(u) for u in progress.units}
     return web.json_response({"fields": _figures(progress.total), "rows": rows})
+
+
+@route(OFFICER)
+async def new(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """GET /admin/assignments/new: document, units (touch picker), due date, note."""
+    return render_form(request, viewer, NEW_FORM, form={"subunits": "1"})
+
+
+@route(OFFICER)
+async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """POST /admin/assignments: store the assignment as a draft, then show its preview to send."""
+    form = await form_of(request)
+    units = await posted_units(request)
+    try:
+        broadcast_id = admin_broadcasts.save_draft(request, viewer, {**form, "require_ack": "1"}, units)
+    except UserError as exc:
+        return render_form(request, viewer, NEW_FORM, status=400, form=form, error=exc.message, selected=units)
+    return redirect(f"/admin/broadcasts/{broadcast_id}")
 
 
 def _back(assignment_id: int, message: str) -> web.Response:
@@ -103,6 +140,8 @@ async def remind(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 def routes() -> list[web.RouteDef]:
     return [
+        web.get("/admin/assignments/new", new),
+        web.post("/admin/assignments", create),
         web.get("/admin/api/dashboard", dashboard_live),
         web.get("/admin/api/assignments/{id}", assignment_live),
         web.post("/admin/assignments/{id}/edit", edit),

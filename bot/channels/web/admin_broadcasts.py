@@ -21,17 +21,18 @@ from bot.channels.web.base import (
     error_page,
     form_of,
     not_found,
+    posted_units,
     redirect,
     render,
+    render_form,
     route,
     state_of,
     to_int,
-    unit_choices,
 )
-from bot.core import clock
 from bot.core.chat import texts
 from bot.core.errors import UserError
 from bot.core.evidence import documents
+from bot.core.numbers import format_number
 from bot.core.outbox import broadcasts, delivery_status
 from bot.core.roster import audit, roster
 
@@ -42,13 +43,13 @@ KIND_LABELS = {"broadcast": "Thông báo", "assignment": "Giao quán triệt", "
 
 
 def _stats_json(stats: broadcasts.Stats, status: str) -> dict:
+    """The counts as the pages print them ("1.234"); "failed" counts the blocked ones too."""
     return {
-        "total": stats.total,
-        "sent": stats.sent,
-        "failed": stats.failed,
-        "blocked": stats.blocked,
-        "unlinked": stats.unlinked,
-        "pending": stats.pending,
+        "total": format_number(stats.total),
+        "sent": format_number(stats.sent),
+        "failed": format_number(stats.failed + stats.blocked),
+        "unlinked": format_number(stats.unlinked),
+        "pending": format_number(stats.pending),
         "status": status,
         "status_label": delivery_status.status_label(status, stats),
     }
@@ -71,20 +72,20 @@ def _list_page(
     status: int = 200,
     form: dict[str, str] | None = None,
     error: str | None = None,
+    selected: list[int] | None = None,
 ) -> web.Response:
-    """The compose form (refilled with ``form`` after an ``error``) beside the recent broadcasts."""
+    """The compose form (refilled with ``form`` and the ticked units after an ``error``) beside the
+    recent broadcasts."""
     app = state_of(request).app
-    return render(
+    return render_form(
         request,
         viewer,
         "broadcasts.html",
         status=status,
         items=_listing(app),
-        form=form or {},
+        form=form,
         error=error,
-        documents=documents.current_documents(app),
-        units=unit_choices(app),
-        today=clock.local_today(app.now()).isoformat(),
+        selected=selected,
     )
 
 
@@ -101,15 +102,16 @@ async def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamRe
     return web.json_response({str(item["id"]): item["stats"] for item in _listing(app)})
 
 
-def _draft_from(form: dict[str, str], units: list[int]) -> broadcasts.Draft:
-    """Validate the compose form; UserError (Vietnamese) for anything to fix."""
+def draft_from(form: dict[str, str], units: list[int]) -> broadcasts.Draft:
+    """Validate a compose form (this page's, or the new assignment's, which always asks for
+    acknowledgement); UserError (Vietnamese) for anything to fix."""
     text = form.get("text", "").strip()
     document_id = to_int(form.get("document"))
     if len(text) > MAX_TEXT:
         raise UserError(f"Nội dung dài quá {MAX_TEXT} ký tự.")
+    require_ack = form.get("require_ack") == "1"
     if not text and document_id is None:
         raise UserError("Hãy nhập nội dung thông báo hoặc chọn văn bản gửi kèm.")
-    require_ack = form.get("require_ack") == "1"
     due = None
     if require_ack:
         if document_id is None:
@@ -130,20 +132,25 @@ def _draft_from(form: dict[str, str], units: list[int]) -> broadcasts.Draft:
     )
 
 
+def save_draft(request: web.Request, viewer: Viewer, form: dict[str, str], units: list[int]) -> int:
+    """Store a posted compose form as a draft (the same first step as /phatthanh and /giao in a
+    chat) and return its id; UserError for the form to show."""
+    app = state_of(request).app
+    draft = draft_from(form, units)
+    audit.require(app, viewer.person, "broadcast", audit.OFFICERS, step="draft", units=units)
+    assert viewer.person is not None and viewer.session is not None
+    return broadcasts.save_draft(app, viewer.person, draft, (CHANNEL, viewer.session.external_id))
+
+
 @route(OFFICER)
 async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/broadcasts: store the composed broadcast as a draft, then show its preview."""
-    app = state_of(request).app
     form = await form_of(request)
-    data = await request.post()
-    units = [u for u in (to_int(v) for v in data.getall("units", []) if isinstance(v, str)) if u is not None]
+    units = await posted_units(request)
     try:
-        draft = _draft_from(form, units)
-        audit.require(app, viewer.person, "broadcast", audit.OFFICERS, step="draft", units=units)
+        broadcast_id = save_draft(request, viewer, form, units)
     except UserError as exc:
-        return _list_page(request, viewer, 400, form, exc.message)
-    assert viewer.person is not None and viewer.session is not None
-    broadcast_id = broadcasts.save_draft(app, viewer.person, draft, (CHANNEL, viewer.session.external_id))
+        return _list_page(request, viewer, 400, form, exc.message, units)
     return redirect(f"/admin/broadcasts/{broadcast_id}")
 
 
@@ -169,6 +176,7 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
         broadcast_id=broadcast_id,
         draft=draft,
         broadcast_status=status,
+        assignment_id=broadcasts.assignment_of(app, broadcast_id),
         document=document,
         unit_names=[paths.get(u, str(u)) for u in draft.audience.units],
         preview={"people": people, "accounts": accounts, "unlinked": unlinked},

@@ -23,6 +23,7 @@ from bot.channels import download_route  # a module (it imports this package whi
 from bot.channels.web.admin_data import UPLOAD_SUFFIXES, TooLarge, read_upload
 from bot.channels.web.base import (
     ANYONE,
+    CHECKIN_PATH,
     CSRF_REFUSED,
     OFFICER,
     PERSON,
@@ -31,22 +32,21 @@ from bot.channels.web.base import (
     error_page,
     form_of,
     not_found,
+    posted_units,
     redirect,
     render,
+    render_form,
     route,
     state_of,
     to_int,
     too_large,
-    unit_choices,
 )
 from bot.channels.web.chat import converse
 from bot.core import clock
 from bot.core.errors import UserError
-from bot.core.evidence import assignments, conferences, documents, ledger
+from bot.core.evidence import assignments, conferences, ledger
 from bot.core.numbers import format_number, format_percent
 from bot.core.roster.roster import invite_link
-
-CHECKIN_PATH = "/diemdanh/"
 
 
 def checkin_url(app, code: str) -> str:
@@ -109,19 +109,16 @@ def _list_page(
     app = state_of(request).app
     now = app.now()
     items = [(c, conferences.attendance(app, c.id), c.status(now)) for c in conferences.list_conferences(app)]
-    return render(
+    return render_form(
         request,
         viewer,
         "conferences.html",
         status=status,
-        items=items,
-        form=form or {},
+        form=form,
         error=error,
-        documents=documents.current_documents(app),
+        selected=selected,
+        items=items,
         assignments=assignments.list_assignments(app),
-        units=unit_choices(app),
-        selected=[str(u) for u in selected or []],
-        today=clock.local_today(now).isoformat(),
     )
 
 
@@ -136,8 +133,7 @@ async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/conferences: create it, invite the units (outbox), then show its page."""
     state = state_of(request)
     form = await form_of(request)
-    data = await request.post()
-    units = [u for u in (to_int(v) for v in data.getall("units", []) if isinstance(v, str)) if u is not None]
+    units = await posted_units(request)
     try:
         conference_id = conferences.create(state.app, viewer.person, _draft_from(form, units))
     except UserError as exc:

@@ -179,7 +179,14 @@ async def set_role(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     return redirect("/admin/people?" + urlencode({"q": form.get("q", ""), "ok": person.full_name}))
 
 
-def _exports_form(request: web.Request, viewer: Viewer, status: int = 200, error: str | None = None) -> web.Response:
+def _exports_form(
+    request: web.Request,
+    viewer: Viewer,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> web.Response:
+    """The export's choices (refilled with ``form`` after an ``error``, so only the mistake is redone)."""
     app = state_of(request).app
     return render(
         request,
@@ -189,6 +196,7 @@ def _exports_form(request: web.Request, viewer: Viewer, status: int = 200, error
         assignments=assignments.list_assignments(app),
         units=unit_choices(app),
         error=error,
+        form=form or {},
     )
 
 
@@ -224,7 +232,7 @@ async def export_download(request: web.Request, viewer: Viewer) -> web.StreamRes
             _date(form.get("until"), "Đến ngày"),
         )
     except UserError as exc:
-        return _exports_form(request, viewer, 400, exc.message)
+        return _exports_form(request, viewer, 400, exc.message, form)
     return attachment_response(attachment.filename, attachment.mime, attachment.content)
 
 

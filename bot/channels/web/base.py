@@ -22,7 +22,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.channels.web import charts, security
 from bot.channels.web_settings import WebSettings
 from bot.core import clock, numbers
-from bot.core.evidence import exports
+from bot.core.evidence import documents, exports
 from bot.core.roster import audit, roster
 from bot.core.roster.roster import Person
 
@@ -170,8 +170,50 @@ def unit_choices(app: App) -> list[tuple[int, str]]:
     return sorted(roster.unit_paths(app).items(), key=lambda item: item[1])
 
 
+def render_form(
+    request: web.Request,
+    viewer: Viewer,
+    template: str,
+    *,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    selected: list[int] | None = None,
+    **context: Any,
+) -> web.Response:
+    """A page whose form sends a document to units (assignment, broadcast, conference), refilled with
+    ``form`` and the ``selected`` units after an ``error``: it offers the current documents, the unit
+    picker's units and today (the earliest date it accepts)."""
+    app = state_of(request).app
+    return render(
+        request,
+        viewer,
+        template,
+        status=status,
+        form=form or {},
+        error=error,
+        documents=documents.current_documents(app),
+        units=unit_choices(app),
+        selected=[str(u) for u in selected or []],
+        today=clock.local_today(app.now()).isoformat(),
+        **context,
+    )
+
+
 def error_json(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+CHECKIN_PATH = "/diemdanh/"  # + a conference's check-in code: what the venue's QR code opens
+
+
+def return_path(target: str | None) -> str:
+    """Where the web chat goes after logging in: back to the check-in page that sent the person to
+    log in (``?next=``), else the chat. Only that path is followed, so the login page can never be
+    made to send anyone to another site."""
+    if target and target.startswith(CHECKIN_PATH) and target[len(CHECKIN_PATH) :].replace("_", "").isalnum():
+        return target
+    return "/"
 
 
 CSRF_REFUSED = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang rồi thử lại."
@@ -279,3 +321,9 @@ async def form_of(request: web.Request) -> dict[str, str]:
     """The (already read, cached) urlencoded form as plain strings."""
     data = await request.post()
     return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+async def posted_units(request: web.Request) -> list[int]:
+    """The units ticked in a unit picker (``_unit_picker.html``): every ``units`` field that is a number."""
+    data = await request.post()
+    return [u for u in (to_int(v) for v in data.getall("units", []) if isinstance(v, str)) if u is not None]

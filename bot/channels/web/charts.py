@@ -12,6 +12,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from bot.core.numbers import format_percent
+
 ROW_HEIGHT = 30
 LABEL_WIDTH = 230
 BAR_WIDTH = 330
@@ -54,7 +56,7 @@ def completion_chart(bars: list[Bar], title: str) -> Markup:
         parts.append(
             f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 22}" stroke="#e4e7ec" '
             f'stroke-dasharray="{"0" if tick == 0 else "3 3"}"/>'
-            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#667085" font-size="11">{tick}%</text>'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#667085" font-size="11">{format_percent(tick)}</text>'
         )
     for i, bar in enumerate(bars):
         y = 6 + i * ROW_HEIGHT
@@ -68,7 +70,7 @@ def completion_chart(bars: list[Bar], title: str) -> Markup:
             f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{BAR_WIDTH}" height="18" rx="4" fill="#f2f3f5"/>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{width:.1f}" height="18" rx="4" fill="{COLORS[level(percent)]}"/>'
             f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 15}" fill="#1f2328" font-weight="600">'
-            f'{percent:g}%<tspan fill="#667085" font-weight="400"> · {escape(bar.detail)}</tspan></text>'
+            f'{format_percent(percent)}<tspan fill="#667085" font-weight="400"> · {escape(bar.detail)}</tspan></text>'
         )
         if bar.href:
             row = f'<a href="{escape(bar.href)}"><title>{escape(bar.label)}</title>{row}</a>'

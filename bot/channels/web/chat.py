@@ -28,6 +28,7 @@ from bot.channels.web.base import (
     error_page,
     form_of,
     render,
+    return_path,
     route,
     set_cookie,
     state_of,
@@ -96,7 +97,8 @@ async def converse(
 async def chat_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /: the messenger once logged in, else the invite-code form."""
     if viewer.person is None:
-        return render(request, viewer, "login.html", error=None, code=request.query.get("code", ""))
+        query = request.query
+        return render(request, viewer, "login.html", error=None, code=query.get("code", ""), next=query.get("next", ""))
     return render(request, viewer, "chat.html")
 
 
@@ -106,6 +108,7 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
     state = state_of(request)
     form = await form_of(request)
     code = form.get("code", "").strip()[:64]
+    after = return_path(form.get("next"))
     keys = ["invite-address:" + auth.client_key(request)]
     device = request.cookies.get(security.DEVICE_COOKIE) or security.new_token()
     try:
@@ -113,13 +116,13 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
             keys, lambda: roster.link_by_invite(state.app, CHANNEL, device, code, "Trình duyệt web")
         )
     except attempts.TooManyAttempts as exc:
-        return render(request, viewer, "login.html", status=429, error=exc.message, code=code)
+        return render(request, viewer, "login.html", status=429, error=exc.message, code=code, next=after)
     except UserError as exc:
         await asyncio.sleep(state.settings.login_delay_seconds)  # guessing costs time
-        return render(request, viewer, "login.html", status=400, error=exc.message, code=code)
+        return render(request, viewer, "login.html", status=400, error=exc.message, code=code, next=after)
     if chatlog.is_empty(state.app, device):
         await converse(request, device, person, text="/start")
-    response = auth.start_session(request, "chat", device, timedelta(days=state.settings.chat_session_days), "/")
+    response = auth.start_session(request, "chat", device, timedelta(days=state.settings.chat_session_days), after)
     set_cookie(request, response, security.DEVICE_COOKIE, device, max_age=auth.DEVICE_MAX_AGE)
     return response
 

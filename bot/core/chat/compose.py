@@ -17,6 +17,7 @@ from bot.core.chat import study, texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.errors import UserError
 from bot.core.evidence import documents
+from bot.core.numbers import format_number
 from bot.core.outbox import broadcasts
 from bot.core.outbox.broadcasts import Audience, Draft
 from bot.core.roster import audit, roster
@@ -172,7 +173,7 @@ def decide(turn: Turn, arg: str) -> list[Reply]:
         return [Reply((texts.BROADCAST_CANCELLED if cancelled else texts.BROADCAST_GONE).format(id=broadcast_id))]
     stats = broadcasts.confirm(turn.app, actor, broadcast_id)
     turn.on_queued()
-    return [Reply(texts.BROADCAST_STARTED.format(id=broadcast_id, people=stats.total))]
+    return [Reply(texts.BROADCAST_STARTED.format(id=broadcast_id, people=format_number(stats.total)))]
 
 
 # -- steps ---------------------------------------------------------------------------------
@@ -257,7 +258,9 @@ def _preview(turn: Turn) -> list[Reply]:
         shown = study.study_text(turn.app, document, draft.due_date, draft.require_check, draft.text)  # type: ignore[arg-type]
     else:
         shown = study.broadcast_message(turn.app, draft, None).text
-    footer = texts.PREVIEW_FOOTER.format(people=people, accounts=accounts, unlinked=unlinked)
+    footer = texts.PREVIEW_FOOTER.format(
+        people=format_number(people), accounts=format_number(accounts), unlinked=format_number(unlinked)
+    )
     return [
         Reply(texts.PREVIEW_HEADER),
         Reply(shown),

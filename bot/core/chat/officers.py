@@ -15,6 +15,7 @@ from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.errors import UserError
 from bot.core.evidence import assignments, exports, reports
+from bot.core.numbers import format_number, format_percent
 from bot.core.outbox import broadcasts, reminders
 from bot.core.roster import audit, roster
 from knowledge.dates import parse_date
@@ -41,11 +42,11 @@ def progress(turn: Turn, arg: str) -> list[Reply]:
         texts.PROGRESS_REPORT.format(document=a.document.label, id=a.id, due=clock.format_date(a.due_date)),
         *([texts.PROGRESS_TREE_ON.format(date=clock.format_date(on))] if on else []),
         texts.PROGRESS_TOTAL.format(
-            confirmed=total.confirmed,
-            assigned=total.assigned,
-            percent=total.percent,
-            missing=total.not_yet,
-            late=texts.PROGRESS_LATE.format(late=total.late) if total.late else "",
+            confirmed=format_number(total.confirmed),
+            assigned=format_number(total.assigned),
+            percent=format_percent(total.percent),
+            missing=format_number(total.not_yet),
+            late=texts.PROGRESS_LATE.format(late=format_number(total.late)) if total.late else "",
         ),
         *report.lines(max_depth=1),
     ]
@@ -104,7 +105,7 @@ def remind(turn: Turn, arg: str) -> list[Reply]:
     if broadcast_id is None:
         return [Reply(texts.REMIND_NONE)]
     turn.on_queued()
-    return [Reply(texts.REMIND_STARTED.format(count=count, id=broadcast_id))]
+    return [Reply(texts.REMIND_STARTED.format(count=format_number(count), id=broadcast_id))]
 
 
 def export(turn: Turn, arg: str) -> list[Reply]:

@@ -5,6 +5,10 @@ into the detail sheet of the workbook openpyxl wrote (see :mod:`xlsx_rows`), so 
 grow with the roster. Every text cell that a spreadsheet could
 take for a formula (starting with = + - @ tab or CR) is prefixed with an apostrophe: names and
 positions come from files and chats we do not control. Times are shown in Vietnam time.
+
+Figures in the summary are numbers, not text, so a spreadsheet can sum them; their formats carry
+the Vietnamese locale ([$-42A]): "1.234" and "33,3 %" in LibreOffice, and in Excel wherever the
+regional settings are Vietnamese (Excel takes the separators from the reader's settings).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from bot.app import App
@@ -22,7 +26,7 @@ from bot.core.errors import UserError
 from bot.core.evidence import ledger
 from bot.core.evidence.assignments import Assignment, list_assignments, require_assignment
 from bot.core.evidence.documents import document_origin
-from bot.core.evidence.reports import Progress, compute_progress
+from bot.core.evidence.reports import Progress, ack_period, compute_progress
 from bot.core.evidence.xlsx_rows import append_rows
 from bot.core.roster import audit, history
 from bot.core.roster.history import ACK_UNIT_SQL, MEMBERSHIP_ON_SQL
@@ -67,8 +71,12 @@ SUMMARY_HEADERS = (
     ("Đúng hạn", 10),
     ("Trễ hạn", 10),
     ("Chưa xác nhận", 14),
-    ("Tỷ lệ hoàn thành (%)", 20),
+    ("Tỷ lệ hoàn thành", 18),
 )
+COUNT_FORMAT = "[$-42A]#,##0"
+PERCENT_FORMAT = "[$-42A]0.0\\ %"  # a share (0.333) shown "33,3 %": the space is Vietnamese usage
+COUNT_COLUMNS = range(4, 8)  # Được giao … Chưa xác nhận in SUMMARY_HEADERS
+PERCENT_COLUMN = 8
 DETAIL_SHEET = "Chi tiết"
 CHART_TABLE_COLUMN = len(SUMMARY_HEADERS) + 2  # the chart's data sits right of the summary table
 CHART_ROWS = 18  # rows of sheet a chart occupies at least (more for many bars: BAR_ROWS each)
@@ -111,6 +119,7 @@ def _detail_rows(
     unit_of = (
         "p.unit_id" if on is None else f"({MEMBERSHIP_ON_SQL.format(person='m.person_id', day=repr(on.isoformat()))})"
     )
+    start, end = ack_period(since, until)
     for assignment in assignments:
         cutoff = clock.day_end_utc(assignment.due_date)
         sql = f"""
@@ -125,12 +134,12 @@ def _detail_rows(
         if scope is not None:
             sql += f" AND unit IN ({','.join('?' * len(scope))})"
             params.extend(scope)
-        if since is not None:
+        if start is not None:
             sql += " AND k.acked_at >= ?"
-            params.append(clock.day_end_utc(since - timedelta(days=1)))
-        if until is not None:
+            params.append(start)
+        if end is not None:
             sql += " AND k.acked_at < ?"
-            params.append(clock.day_end_utc(until))
+            params.append(end)
         sql += " ORDER BY unit, p.name_key, p.id"
         label, version, due = assignment.document.label, assignment.version[:12], clock.format_date(assignment.due_date)
         origin = document_origin(app, assignment.document.id)
@@ -159,23 +168,21 @@ def _detail_rows(
 
 
 def _summary_rows(progress: Progress) -> list[list[object]]:
+    """One row per unit and the total; the completion as a share (0.333, shown "33,3 %")."""
     a = progress.assignment
     head = [a.id, a.document.label, clock.format_date(a.due_date)]
-    rows = [
-        head + ["    " * u.depth + u.name, u.assigned, u.on_time, u.late, u.not_yet, u.percent] for u in progress.units
-    ]
     t = progress.total
-    rows.append(
-        head
-        + [f"Tổng cộng ({t.name})" if t.unit_id else "Tổng cộng", t.assigned, t.on_time, t.late, t.not_yet, t.percent]
-    )
-    return rows
+    named = [("    " * u.depth + u.name, u) for u in progress.units]
+    named.append((f"Tổng cộng ({t.name})" if t.unit_id else "Tổng cộng", t))
+    return [head + [name, u.assigned, u.on_time, u.late, u.not_yet, u.percent / 100] for name, u in named]
 
 
 def _chart_units(progress: Progress) -> list[tuple[str, float]]:
-    """The bars of the chart: the total, then every unit in tree order (indented), so no unit that
-    has people assigned, at whatever level, is left out of the picture."""
-    return [("Tổng cộng", progress.total.percent)] + [("  " * u.depth + u.name, u.percent) for u in progress.units]
+    """The bars of the chart (shares, 0..1): the total, then every unit in tree order (indented), so
+    no unit that has people assigned, at whatever level, is left out of the picture."""
+    return [("Tổng cộng", progress.total.percent / 100)] + [
+        ("  " * u.depth + u.name, u.percent / 100) for u in progress.units
+    ]
 
 
 def _open_scope(
@@ -242,9 +249,27 @@ def export_acks(
     if fmt == "csv":
         _write_csv(out, rows)
     else:
-        progresses = [compute_progress(app, a, unit_id, on) for a in assignments]
-        _write_xlsx(app, out, progresses, rows)
+        progresses = [compute_progress(app, a, unit_id, on, since, until) for a in assignments]
+        _write_xlsx(app, out, progresses, rows, _period_note(since, until))
     return out
+
+
+def _period_note(since: date | None, until: date | None) -> str | None:
+    """What the summary of a period counts, said under it (None without a period)."""
+    if since is None and until is None:
+        return None
+    period = " ".join(
+        part
+        for part in (
+            f"từ ngày {clock.format_date(since)}" if since else "",
+            f"đến hết ngày {clock.format_date(until)}" if until else "",
+        )
+        if part
+    )
+    return (
+        f"Chỉ tính các xác nhận {period}, như trang «Chi tiết»; «Chưa xác nhận» gồm cả những người "
+        "xác nhận ngoài khoảng thời gian này."
+    )
 
 
 def _member_count(app: App, assignments: Sequence[Assignment]) -> int:
@@ -288,7 +313,9 @@ def _write_csv(out: Path, rows: Iterator[list[object]]) -> None:
             writer.writerow(escape_row(row))
 
 
-def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[list[object]]) -> None:
+def _write_xlsx(
+    app: App, out: Path, progresses: list[Progress], rows: Iterator[list[object]], note: str | None = None
+) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import BarChart, Reference
@@ -327,10 +354,11 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         chart = BarChart()
         chart.type = "bar"
         chart.style = 10
-        chart.title = f"Tỷ lệ hoàn thành (%) – {progress.assignment.document.label} (đợt {progress.assignment.id})"
-        chart.y_axis.title = "%"
+        chart.title = f"Tỷ lệ hoàn thành – {progress.assignment.document.label} (đợt {progress.assignment.id})"
+        chart.y_axis.title = "Tỷ lệ hoàn thành"
+        chart.y_axis.number_format = "[$-42A]0\\ %"
         chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 100
+        chart.y_axis.scaling.max = 1
         chart.legend = None
         rows_taken = max(CHART_ROWS, round(BAR_ROWS * len(bars)) + 6)
         chart.height = 0.5 * rows_taken  # cm; a sheet row is about 0.5 cm
@@ -340,12 +368,32 @@ def _write_xlsx(app: App, out: Path, progresses: list[Progress], rows: Iterator[
         chart.add_data(data, titles_from_data=False)
         chart.set_categories(cats)
         charts.append((chart, rows_taken))
-    header(summary, SUMMARY_HEADERS, ["", "Đơn vị (biểu đồ)", "Tỷ lệ (%)"])
+    header(summary, SUMMARY_HEADERS, ["", "Đơn vị (biểu đồ)", "Tỷ lệ hoàn thành"])
+
+    def figure(value: object, number_format: str) -> object:
+        if not isinstance(value, int | float):
+            return escape(value)
+        cell = WriteOnlyCell(summary, value=value)
+        cell.number_format = number_format
+        return cell
+
     for i in range(max(len(table), len(side))):
         left = table[i] if i < len(table) else [""] * len(SUMMARY_HEADERS)
         right = side[i] if i < len(side) else []
-        summary.append(escape_row(left) + ([""] + escape_row(right) if right else []))
+        cells = [
+            figure(v, COUNT_FORMAT)
+            if c in COUNT_COLUMNS
+            else figure(v, PERCENT_FORMAT)
+            if c == PERCENT_COLUMN
+            else escape(v)
+            for c, v in enumerate(left)
+        ]
+        if right:
+            cells += ["", escape(right[0]), figure(right[1], PERCENT_FORMAT)]
+        summary.append(cells)
     summary.append([])
+    if note:
+        summary.append([note])
     summary.append(
         [
             f"Xuất lúc {clock.format_datetime(app.now())} (giờ Việt Nam). Mã băm cuối sổ xác nhận: "

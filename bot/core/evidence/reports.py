@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.app import App
 from bot.core import clock
 from bot.core.errors import UserError
 from bot.core.evidence.assignments import Assignment, require_assignment
+from bot.core.numbers import format_number, format_percent
 from bot.core.roster import audit
 from bot.core.roster.history import MEMBERSHIP_ON_SQL
 from bot.core.roster.roster import PERSON_SQL, Person, UnitIndex, subunit_ids
@@ -57,14 +58,24 @@ class Progress:
     total: UnitProgress
 
     def lines(self, max_depth: int | None = None) -> list[str]:
-        """Short text lines for a chat reply: "Huyện Thăng Bình: 45/60 (75%), trễ 3, chưa 15"."""
+        """Short text lines for a chat reply: "Huyện Thăng Bình: 45/60 (75 %), trễ hạn 3, chưa xác nhận 15"."""
         rows = [u for u in self.units if max_depth is None or u.depth <= max_depth]
         return [
-            f"{'  ' * u.depth}{u.name}: {u.confirmed}/{u.assigned} ({u.percent:g}%)"
-            + (f", trễ hạn {u.late}" if u.late else "")
-            + (f", chưa xác nhận {u.not_yet}" if u.not_yet else "")
+            f"{'  ' * u.depth}{u.name}: {format_number(u.confirmed)}/{format_number(u.assigned)} "
+            f"({format_percent(u.percent)})"
+            + (f", trễ hạn {format_number(u.late)}" if u.late else "")
+            + (f", chưa xác nhận {format_number(u.not_yet)}" if u.not_yet else "")
             for u in rows
         ]
+
+
+def ack_period(since: date | None, until: date | None) -> tuple[str | None, str | None]:
+    """The stored-time bounds [from, to) of confirmations made from ``since`` to ``until`` (Vietnam
+    dates, inclusive; None: open). The export's detail and its summary count by the same bounds."""
+    return (
+        clock.day_end_utc(since - timedelta(days=1)) if since is not None else None,
+        clock.day_end_utc(until) if until is not None else None,
+    )
 
 
 def progress(
@@ -76,11 +87,20 @@ def progress(
     return compute_progress(app, require_assignment(app, assignment_id), unit_id, on)
 
 
-def compute_progress(app: App, assignment: Assignment, unit_id: int | None = None, on: date | None = None) -> Progress:
+def compute_progress(
+    app: App,
+    assignment: Assignment,
+    unit_id: int | None = None,
+    on: date | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> Progress:
     """The report without the permission check (for callers that already checked, e.g. exports).
 
     By today's unit tree, or with ``on`` by the tree and the memberships of that day: people who
-    were in no unit then (they joined later) are the "no unit" row."""
+    were in no unit then (they joined later) are the "no unit" row. With ``since``/``until`` only
+    confirmations made in that period count (an export of a period); the others are "not yet"."""
+    start, end = ack_period(since, until)
     direct: dict[int | None, UnitProgress] = {}
     cutoff = clock.day_end_utc(assignment.due_date)
     index = UnitIndex(app.db, on)
@@ -99,6 +119,7 @@ def compute_progress(app: App, assignment: Assignment, unit_id: int | None = Non
                COALESCE(SUM(k.acked_at >= :cutoff), 0)
         FROM {members}
         LEFT JOIN acks k ON k.person_id = m.person_id AND k.document_id = :doc AND k.version = :version
+                        AND (:start IS NULL OR k.acked_at >= :start) AND (:end IS NULL OR k.acked_at < :end)
         WHERE m.assignment_id = :aid {scope}
         GROUP BY unit
         """,
@@ -108,6 +129,8 @@ def compute_progress(app: App, assignment: Assignment, unit_id: int | None = Non
             "version": assignment.version,
             "aid": assignment.id,
             "on": on.isoformat() if on else None,
+            "start": start,
+            "end": end,
         },
     ):
         direct[unit] = UnitProgress(unit, "", 0, assigned, on_time, late)

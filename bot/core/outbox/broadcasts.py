@@ -24,6 +24,7 @@ from bot.core.chat import texts
 from bot.core.chat.messages import Button, Reply
 from bot.core.errors import UserError
 from bot.core.evidence import assignments
+from bot.core.numbers import format_number
 from bot.core.roster import audit, roster
 
 if TYPE_CHECKING:
@@ -83,14 +84,14 @@ class Stats:
 
     def counts(self) -> str:
         """ "đã gửi 320/500, lỗi 2, chặn bot 1, chưa liên kết 5, đang chờ 172"."""
-        waiting = texts.DELIVERY_WAITING.format(pending=self.pending) if self.pending else ""
+        waiting = texts.DELIVERY_WAITING.format(pending=format_number(self.pending)) if self.pending else ""
         return (
             texts.DELIVERY_COUNTS.format(
-                sent=self.sent,
-                total=self.total,
-                failed=self.failed,
-                blocked=self.blocked,
-                unlinked=self.unlinked,
+                sent=format_number(self.sent),
+                total=format_number(self.total),
+                failed=format_number(self.failed),
+                blocked=format_number(self.blocked),
+                unlinked=format_number(self.unlinked),
             )
             + waiting
         )
@@ -312,7 +313,7 @@ def failure_lines(reasons: list[tuple[str, int]]) -> list[str]:
     """The reasons as lines under the counts ("• Zalo OA: … — 12"); nothing when none failed."""
     if not reasons:
         return []
-    return [texts.FAILURE_REASONS] + [texts.FAILURE_REASON.format(reason=r, count=n) for r, n in reasons]
+    return [texts.FAILURE_REASONS] + [texts.FAILURE_REASON.format(reason=r, count=format_number(n)) for r, n in reasons]
 
 
 def in_progress(app: App) -> list[tuple[int, dict[str, str] | None]]:
@@ -358,6 +359,12 @@ class Listed:
     created_at: str
     author: str | None
     document: str | None  # number, else title
+
+
+def assignment_of(app: App, broadcast_id: int) -> int | None:
+    """The assignment a confirmed broadcast created or announced (None for a plain notice)."""
+    row = app.db.execute("SELECT assignment_id FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
+    return row[0] if row else None
 
 
 def listing(app: App, limit: int) -> list[Listed]:

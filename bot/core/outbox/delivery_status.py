@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.core.numbers import format_number
 from bot.core.outbox.broadcasts import Stats
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def status_label(status: str, stats: Stats) -> str:
         return "Đang gửi"
     if stats.sent == stats.total:
         return "Hoàn tất"
-    return f"Đã gửi xong: {stats.sent}/{stats.total} tin đến nơi"
+    return f"Đã gửi xong: {format_number(stats.sent)}/{format_number(stats.total)} tin đến nơi"
 
 
 def recipients(app: App, broadcast_id: int) -> list[Recipient]:

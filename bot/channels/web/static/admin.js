@@ -18,7 +18,7 @@
           if (!item) return;
           row.querySelectorAll("[data-k]").forEach((cell) => {
             const key = cell.dataset.k;
-            const value = key === "failed" ? item.failed + item.blocked : item[key];
+            const value = item[key];
             if (value !== undefined && String(value) !== cell.textContent) cell.textContent = value;
           });
         });
