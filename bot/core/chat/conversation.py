@@ -80,8 +80,8 @@ ALIASES = {
     "thoat": "huy",
 }
 # Commands a word without "/" may carry an argument for (an invite code on Zalo: "start ABC123",
-# a conference check-in code: "diemdanh 12_K7QX2MAB").
-TAKES_ARGUMENT_WITHOUT_SLASH = frozenset({"start", "diemdanh"})
+# a conference check-in code: "diemdanh 12_K7QX2MAB", progress by a day's tree: "tiendo 30/6/2025").
+TAKES_ARGUMENT_WITHOUT_SLASH = frozenset({"start", "diemdanh", "tiendo"})
 # prefix → (the argument's shape, handler); a malformed or unknown button is "expired", not a crash.
 PAYLOADS: dict[str, tuple[str, Handler]] = {
     "ack": (r"\d+", study.acknowledge),
