@@ -46,6 +46,8 @@ def test_commands_with_or_without_slash_and_marks():
     assert parse_command("start ABC123") == ("start", "ABC123")
     assert parse_command("/khongco") == ("khongco", "")
     assert parse_command("giao nhiệm vụ cho ai?") is None
+    assert parse_command("tiendo 30/6/2025") == ("tiendo", "30/6/2025")  # Zalo, without "/"
+    assert parse_command("tiến độ quán triệt ra sao?") is None
 
 
 async def test_unknown_user_is_offered_three_ways_in(world):

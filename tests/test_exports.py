@@ -124,6 +124,18 @@ def test_formula_injection_is_escaped(evidence, tmp_path):
     assert exports.escape(-5) == -5 and exports.escape("\rx") == "'\rx" and exports.escape("Bình") == "Bình"
 
 
+def test_detail_sheet_keeps_text_as_written(evidence, tmp_path):
+    """The detail rows are XML written by hand (xlsx_rows): markup characters, a carriage return and
+    characters XML cannot carry must come back as a spreadsheet shows them."""
+    app, aid = evidence
+    app.db.execute("UPDATE people SET position = ? WHERE full_name = 'Tab'", ("Trưởng <ban> & phó\rban\x07",))
+    wb = load_workbook(exports.export_acks(app, None, "xlsx", tmp_path / "x.xlsx", assignment_id=aid))
+    names = {r[0]: r for r in rows_of(wb["Chi tiết"])}
+    assert names["Tab"][2] == "Trưởng <ban> & phó\rban"
+    row_ids = [r[10] for r in names.values() if r[10] not in (None, "", "Hàng sổ")]
+    assert row_ids and all(isinstance(i, int) for i in row_ids)  # ledger rows stay numbers
+
+
 def test_csv_has_bom_and_filters(evidence, tmp_path):
     app, aid = evidence
     out = exports.export_acks(app, None, "csv", tmp_path / "a.csv", assignment_id=aid)

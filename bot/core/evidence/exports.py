@@ -33,6 +33,7 @@ from bot.core.roster.history import ACK_UNIT_SQL, MEMBERSHIP_ON_SQL
 from bot.core.roster.roster import Person, UnitIndex
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
@@ -82,11 +83,15 @@ CHART_ROWS = 18  # rows of sheet a chart occupies at least (more for many bars: 
 BAR_ROWS = 0.75
 
 
+def escape_row(row: Sequence[object]) -> list[object]:
+    """Neutralise every text cell that a spreadsheet would run as a formula (inline: an export
+    does this for millions of cells)."""
+    return ["'" + v if isinstance(v, str) and v[:1] in _FORMULA_FIRST else v for v in row]
+
+
 def escape(value: object) -> object:
-    """Neutralise a text cell that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """:func:`escape_row` for one cell."""
+    return escape_row([value])[0]
 
 
 def _assignments(app: App, assignment_id: int | None) -> list[Assignment]:
@@ -305,7 +310,7 @@ def _write_csv(out: Path, rows: Iterator[list[object]]) -> None:
         writer = csv.writer(fh)
         writer.writerow([h for h, _ in DETAIL_HEADERS])
         for row in rows:
-            writer.writerow([escape(v) for v in row])
+            writer.writerow(escape_row(row))
 
 
 def _write_xlsx(
@@ -404,4 +409,4 @@ def _write_xlsx(
     detail = wb.create_sheet(DETAIL_SHEET)
     header(detail, DETAIL_HEADERS)
     wb.save(out)
-    append_rows(out, DETAIL_SHEET, ([escape(v) for v in row] for row in rows))
+    append_rows(out, DETAIL_SHEET, (escape_row(row) for row in rows))

@@ -21,6 +21,7 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # characters XML 1.0 cannot carry (openpyxl refuses them); a name pasted from elsewhere may hold one
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CARRIAGE_RETURN = {"\r": "&#13;"}  # a raw CR would be read back as a line feed
 _BATCH = 2000  # rows joined into one write
 
 
@@ -86,6 +87,6 @@ def _row(number: int, values: Sequence[object]) -> str:
         elif value == "":
             cells.append(f'<c r="{ref}" t="inlineStr"></c>')
         else:
-            text = escape(_ILLEGAL.sub("", str(value)))
+            text = escape(_ILLEGAL.sub("", str(value)), _CARRIAGE_RETURN)
             cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
