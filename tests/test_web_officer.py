@@ -312,6 +312,7 @@ async def test_audit_in_words_and_every_page_fits_a_390_px_phone(world: World, o
         "/admin",
         "/admin/broadcasts",
         "/admin/broadcasts/1",
+        "/admin/assignments/new",
         "/admin/conferences",
         "/admin/conferences/1",
         "/admin/assignments/1",
@@ -461,6 +462,13 @@ async def test_officer_assigns_a_document_on_the_web(world: World, officer) -> N
         "SELECT text FROM broadcasts WHERE assignment_id = ? AND kind = 'assignment'", (created.id,)
     ).fetchone()
     assert text == "Đề nghị các đồng chí nghiên cứu kỹ phần nhiệm vụ."
+
+    await officer.goto(world.url + "/admin/audit")  # the creation in words, dates as Vietnamese write them
+    table = officer.locator("table")
+    await expect(table).to_contain_text(f"hạn: {created.due_date:%d/%m/%Y}")
+    await expect(table).to_contain_text("đợt gửi số")
+    for raw in ("broadcast_id", "kind:", f"hạn: {due}"):
+        await expect(table).not_to_contain_text(raw)
 
 
 async def test_check_in_page_web_login_comes_back(world: World, chromium_browser) -> None:  # noqa: F811
