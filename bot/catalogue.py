@@ -81,9 +81,13 @@ def refresh(app: App, progress: Callable[[str, int, int], None] | None = None) -
 
 
 def open_searcher(app: App) -> Searcher:
+    """The search engine of the answers; questions asked at the same moment (the answer workers)
+    are embedded together (embeddings/batching.py)."""
+    from embeddings.batching import batched
     from embeddings.search import Searcher
 
+    settings = embedding_settings(app.config)
     # app.db is per thread (answers run in worker threads): the searcher asks for it on each use
-    return Searcher.open(
-        lambda: app.db, index_folder(app), embedding_settings(app.config), retrieval_settings(app.config)
-    )
+    searcher = Searcher.open(lambda: app.db, index_folder(app), settings, retrieval_settings(app.config))
+    searcher.encoder = batched(searcher.encoder, settings)
+    return searcher

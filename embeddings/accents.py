@@ -21,6 +21,7 @@ vector index (``accents.json``) and loaded with it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -209,10 +210,12 @@ class Restorer:
         known = [w for w in swaps if w in self.forms]
         return known[0] if len(known) == 1 else word
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, seeds: Iterable[str] = ()) -> None:
+        """Write the map, with a digest of the seeds it was built with (see :func:`stale`)."""
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f"{FILE}.tmp"
-        tmp.write_text(json.dumps({"version": VERSION, "forms": self.forms}, ensure_ascii=False), encoding="utf-8")
+        data = {"version": VERSION, "seeds": seed_digest(seeds), "forms": self.forms}
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, folder / FILE)
 
     @classmethod
@@ -225,3 +228,17 @@ class Restorer:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return cls()
         return cls(dict(data.get("forms") or {}))
+
+
+def seed_digest(seeds: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(seeds)).encode("utf-8")).hexdigest()[:16]
+
+
+def stale(folder: Path, seeds: Iterable[str]) -> bool:
+    """Whether the saved map must be built again although the texts did not change: missing,
+    unreadable, or built with other seeds (a new release that knows more question phrases)."""
+    try:
+        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return not isinstance(data, dict) or data.get("version") != VERSION or data.get("seeds") != seed_digest(seeds)

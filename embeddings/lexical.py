@@ -137,14 +137,15 @@ class Vocabulary:
 
     CACHE_LIMIT = 200_000
 
-    def __init__(self, db: sqlite_utils.Database | None, rows: int) -> None:
+    def __init__(self, db: sqlite_utils.Database | None, rows: int, background: int = 0) -> None:
         self._db = db
         self.rows = max(rows, 1)
+        self.background = background
         self._df: dict[str, int] = {}
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database) -> Vocabulary:
-        return cls(db, db.conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
+    def load(cls, db: sqlite_utils.Database, background: int = 0) -> Vocabulary:
+        return cls(db, db.conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0], background)
 
     def df(self, term: str) -> int:
         if term not in self._df:
@@ -157,9 +158,13 @@ class Vocabulary:
         return self._df[term]
 
     def idf(self, term: str) -> float:
-        """BM25-style idf; a key the corpus never uses weighs the most."""
+        """BM25-style idf; a key the corpus never uses weighs the most. The catalogue is counted
+        with ``background`` more sections that hold none of the keys: in a one-article catalogue
+        every word the article lacks would otherwise outweigh all the words it has (its idf
+        ratio to a word present in one section is twice what it is in a few hundred), and the
+        same question would be judged covered on four texts and not on one."""
         n = self.df(term)
-        return math.log(1 + (self.rows - n + 0.5) / (n + 0.5))
+        return math.log(1 + (self.rows + self.background - n + 0.5) / (n + 0.5))
 
 
 def _column(db: sqlite_utils.Database, ids: Iterable[int], expression: str) -> dict[int, str]:

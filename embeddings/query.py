@@ -107,6 +107,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 
 # Function words a question uses far more often than their folded twins ("cơ", "cán", "máy").
 _RESTORE_FIRST = "gì nào là của những các và thì với về cần phải đã sẽ được bị có nên mấy đâu"
+# How a question asks whether a text speaks of something ("nq57 co noi ve ban dan khong"): the texts
+# write "nội dung" far more often than they say "nói", so unmarked "noi ve" must be seeded.
+_MENTION_PHRASES = ("có nói", "nói về", "nói gì", "nói đến", "nói tới", "có nhắc", "nhắc đến", "nhắc tới", "đề cập")
 
 # Intent cues, written with marks; folded copies match unmarked questions.
 _INTENT_CUES: dict[str, tuple[str, ...]] = {
@@ -322,7 +325,7 @@ def question_phrases() -> list[str]:
     restored as a pair)."""
     phrases = [p for line in STOPWORDS for p in _split_entries(line) if " " in p]
     phrases += [c for cues in _INTENT_CUES.values() for c in cues] + list(_OBLIGATION)
-    phrases += _RESTORE_FIRST.split()
+    phrases += [*_RESTORE_FIRST.split(), *_MENTION_PHRASES]
     return [p for p in phrases if p != fold(p)]  # unmarked entries need no restoring
 
 

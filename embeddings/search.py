@@ -92,6 +92,7 @@ class RetrievalSettings:
     min_cosine: float = 0.75
     min_coverage: float = 0.33
     min_phrase_coverage: float = 0.25
+    idf_background: int = 30
     sentence_vectors: bool = True
     sentence_dense_weight: float = 0.25
     max_sentence_vectors: int = 12_000
@@ -254,11 +255,12 @@ def refresh(
         for r in rows
     ]
     report.fts_written, report.fts_removed = lexical.sync(db, lexical_rows, retrieval.bigrams)
-    if report.fts_written or report.fts_removed or not (folder / accents.FILE).exists():
+    seeds = question_phrases()
+    if report.fts_written or report.fts_removed or accents.stale(folder, seeds):
         texts = itertools.chain(
             governance_vocabulary(), (t for r in rows for t in (r["title"], r["section_path"], r["text"]))
         )
-        accents.Restorer.build(texts, question_phrases(), retrieval.accent_sample_words).save(folder)
+        accents.Restorer.build(texts, seeds, retrieval.accent_sample_words).save(folder, seeds)
         report.accents = True
 
     chunk_items = [
@@ -371,7 +373,7 @@ class Searcher:
         self._rows = {int(i): n for n, i in enumerate(index.ids)} if index is not None else {}
         self._vectors = index.vectors() if index is not None else None
         self._load_sentences(vector_index.load(folder, self.encoder, SENTENCES)[0])
-        self.vocabulary = lexical.Vocabulary.load(self.db)
+        self.vocabulary = lexical.Vocabulary.load(self.db, self.settings.idf_background)
         self.references = references.DocumentReferences.load(self.db)
         self.restorer = accents.Restorer.load(folder) if self.settings.restore_accents else accents.Restorer()
         self._generation = generation

@@ -250,3 +250,25 @@ def test_sample_article_alone_answers_deadline_questions_about_it(app):
         result = ask(app, question, date(2026, 11, 25))
         assert result.confident and fact in result.answer, (question, result.answer)
     assert not ask(app, "KL69 ai ký").confident  # the article does not say: no made-up signer
+
+
+def test_a_plan_alone_answers_its_own_deadlines_not_the_conclusion_it_implements(app):
+    """Only the plan implementing Kết luận 901 is catalogued (the shape of a fresh clone with the
+    sample article): its deadlines are answered, while what the conclusion itself says is not
+    made up from the plan's words. The same settings hold as on the full catalogue."""
+    from bot.catalogue import ingest, refresh
+    from tests.conftest import FIXTURE_KNOWLEDGE
+
+    ingest(app, [FIXTURE_KNOWLEDGE / "ke-hoach-27-tinh-uy-hoa-son.txt"])
+    refresh(app)
+    for question, fact in (
+        ("han quan triet KL901 la ngay nao", "15/5/2030"),
+        ("Thời hạn xây dựng kế hoạch thực hiện Kết luận 901 ở cơ sở là khi nào?", "31/5/2030"),
+    ):
+        result = ask(app, question, date(2030, 4, 1))
+        assert result.confident and fact in result.answer, (question, result.answer)
+    for question in (
+        "Kết luận 901 giao Đảng đoàn Quốc hội chỉ đạo việc gì?",
+        "sau 5 nam KL901 danh gia da so hoa duoc bao nhieu trang tai lieu",
+    ):
+        assert not ask(app, question, date(2030, 4, 1)).confident, question

@@ -10,16 +10,21 @@ import threading
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot import serve
+from bot.channels import web as web_channel
 from bot.channels.web.security import client_address
-from bot.channels.web_settings import WebSettings
+from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV, WebSettings
+from bot.core.answers import question_log
 from bot.core.chat import texts
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.messages import Request
 from bot.core.chat.workers import WorkerSettings
+from bot.core.outbox import broadcasts
 from bot.core.roster import roster
 from bot.core.roster.attempts import Attempts, AttemptSettings
 from tests.chat_support import CADRE, Chat, build_world
-from tests.test_web_requests import PASSWORD, chat_login, page_csrf, web_client  # noqa: F401 (a fixture)
+from tests.ledger_support import load_province
+from tests.test_web_requests import PASSWORD, admin_login, chat_login, page_csrf, web_client  # noqa: F401 (a fixture)
 
 # -- growing waits ------------------------------------------------------------------------------
 
@@ -193,3 +198,59 @@ async def test_a_question_in_the_workers_does_not_hold_up_other_requests(proxied
     finally:
         release.set()
     assert (await sending).status == 200
+
+
+async def test_a_slow_admin_page_does_not_hold_up_health_or_the_chat(app, tmp_path, monkeypatch):
+    """The page's database work runs in a page thread: the loop answers meanwhile."""
+    monkeypatch.setenv(ADMIN_PASSWORD_ENV, PASSWORD)
+    monkeypatch.delenv(ADMIN_PHONE_ENV, raising=False)
+    load_province(app, tmp_path)
+    service = serve.build(app, (web_channel,), host="127.0.0.1", port=0)
+    async with TestClient(TestServer(service.web, host="127.0.0.1")) as client:
+        await admin_login(client)
+        entered, release = threading.Event(), threading.Event()
+        real = question_log.recent_questions
+
+        def slow(*args, **kwargs):  # the question log stays in its page thread until released
+            entered.set()
+            release.wait(60)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(question_log, "recent_questions", slow)
+        try:
+            page = asyncio.create_task(client.get("/admin/questions"))
+            while not entered.is_set():  # bounded by the test timeout: the request is on its way
+                await asyncio.sleep(0.01)
+            health = await client.get("/health")
+            assert health.status == 200 and (await health.json())["ok"]
+            assert (await client.get("/admin/documents")).status == 200  # another page meanwhile
+            assert not page.done()
+        finally:
+            release.set()
+        assert (await page).status == 200
+
+
+async def test_the_outbox_reads_and_writes_off_the_event_loop(app, monkeypatch):
+    """A slow outbox query (the progress of broadcasts) holds only the outbox's own thread."""
+    service = serve.build(app, (web_channel,), host="127.0.0.1", port=0)
+    service.sender.settings.progress_seconds = 0.01
+    entered, release = threading.Event(), threading.Event()
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    real = broadcasts.in_progress
+
+    def slow(*args, **kwargs):
+        threads.append(threading.get_ident())
+        entered.set()
+        release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(broadcasts, "in_progress", slow)
+    async with TestClient(TestServer(service.web, host="127.0.0.1")) as client:
+        try:
+            while not entered.is_set():  # bounded by the test timeout: the sender has started
+                await asyncio.sleep(0.01)
+            assert (await client.get("/health")).status == 200
+        finally:
+            release.set()
+    assert threads and loop_thread not in threads

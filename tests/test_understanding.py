@@ -19,7 +19,9 @@ from knowledge.metadata import is_furniture, parse_metadata
         ("THOI HAN NOP BAO CAO", "thoi han nop bao cao"),
         ("Hội đồng tư vấn gồm những ai tham gia", "Hội đồng tư vấn gồm những ai tham gia"),
         ("ai lam truong ban", "ai lam truong ban"),
-        ("Em đang soạn bài cho chi bộ, NQ 12 coi cái gì là then chốt ạ?", "NQ 12 coi cái gì là then chốt"),
+        ("Em đang soạn bài cho chi bộ, NQ 12 coi cái gì là then chốt ạ?", "Nghị quyết 12 coi cái gì là then chốt"),
+        ("han chot tuyen truyen KL69 la ngay may", "han chot tuyen truyen ket luan 69 la ngay may"),
+        ("69-KL/TW ban hành ngày nào", "69-KL/TW ban hành ngày nào"),
         (
             "Tuần sau chi bộ em học Nghị quyết 12. Nghị quyết nói gì về đất đai ạ?",
             "Nghị quyết 12 Nghị quyết nói gì về đất đai",

@@ -25,7 +25,7 @@ CHART_DEPTH = 1  # the chart shows the top two levels of units; the table below 
 
 
 @route(OFFICER)
-async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin[?on=YYYY-MM-DD]: every assignment with its completion (by today's unit tree, or
     by the tree of that day), and the figures an officer checks first."""
     app = state_of(request).app
@@ -46,7 +46,7 @@ async def dashboard(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/assignments/{id}: completion per unit as a chart and a table, with drill-down."""
     app = state_of(request).app
     assignment_id = to_int(request.match_info["id"])
@@ -83,7 +83,7 @@ async def assignment_page(request: web.Request, viewer: Viewer) -> web.StreamRes
 
 
 @route(OFFICER)
-async def pending_people(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def pending_people(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/assignments/{id}/pending?unit=U: who in that unit has not confirmed yet."""
     app = state_of(request).app
     assignment_id = to_int(request.match_info["id"])
@@ -109,7 +109,7 @@ async def pending_people(request: web.Request, viewer: Viewer) -> web.StreamResp
 
 
 @route(OFFICER)
-async def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/questions: the question log, unanswered questions first (material for an FAQ)."""
     app = state_of(request).app
     only_unanswered = request.query.get("loc") == "chua"
@@ -129,7 +129,7 @@ async def questions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def documents(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def documents(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/documents: every document with the duties and deadlines found in it."""
     app = state_of(request).app
     docs = list_documents(app.db)
@@ -140,7 +140,7 @@ async def documents(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(ADMIN)
-async def audit_log(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def audit_log(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/audit: the latest privileged actions and refusals."""
     app = state_of(request).app
     entries = audit.recent(app, limit=300, action=request.query.get("action") or None)

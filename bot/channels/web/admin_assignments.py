@@ -50,7 +50,7 @@ def _figures(unit: reports.UnitProgress) -> dict[str, str]:
 
 
 @route(OFFICER, api=True)
-async def dashboard_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def dashboard_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/dashboard: every assignment's totals (polled by the dashboard; the same by any
     day's tree, so a dashboard shown ?on=D polls this too)."""
     app = state_of(request).app
@@ -59,7 +59,7 @@ async def dashboard_live(request: web.Request, viewer: Viewer) -> web.StreamResp
 
 
 @route(OFFICER, api=True)
-async def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/assignments/{id}[?on=D]: the totals and every unit's line (polled by its page)."""
     app = state_of(request).app
     assignment = assignments.get_assignment(app, to_int(request.match_info["id"]) or 0)
@@ -71,16 +71,16 @@ async def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamRes
 
 
 @route(OFFICER)
-async def new(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def new(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/assignments/new: document, units (touch picker), due date, note."""
     return render_form(request, viewer, NEW_FORM, form={"subunits": "1"})
 
 
 @route(OFFICER)
-async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/assignments: store the assignment as a draft, then show its preview to send."""
-    form = await form_of(request)
-    units = await posted_units(request)
+    form = form_of(request)
+    units = posted_units(request)
     try:
         broadcast_id = admin_broadcasts.save_draft(request, viewer, {**form, "require_ack": "1"}, units)
     except UserError as exc:
@@ -93,11 +93,11 @@ def _back(assignment_id: int, message: str) -> web.Response:
 
 
 @route(OFFICER)
-async def edit(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def edit(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/assignments/{id}/edit: a new due date (extend) and the check on or off."""
     app = state_of(request).app
     assignment_id = to_int(request.match_info["id"]) or 0
-    form = await form_of(request)
+    form = form_of(request)
     try:
         try:
             due = date.fromisoformat(form.get("due", ""))
@@ -110,7 +110,7 @@ async def edit(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def close(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def close(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/assignments/{id}/close: end it (no more reminders; the ledger stays)."""
     app = state_of(request).app
     assignment_id = to_int(request.match_info["id"]) or 0
@@ -122,11 +122,11 @@ async def close(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def remind(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def remind(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/assignments/{id}/remind (unit=U or none: everyone): remind the unconfirmed."""
     state = state_of(request)
     assignment_id = to_int(request.match_info["id"]) or 0
-    unit_id = to_int((await form_of(request)).get("unit"))
+    unit_id = to_int((form_of(request)).get("unit"))
     try:
         broadcast_id, _ = reminders.remind_unconfirmed(state.app, viewer.person, assignment_id, unit_id)
     except UserError as exc:

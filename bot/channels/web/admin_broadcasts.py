@@ -90,13 +90,13 @@ def _list_page(
 
 
 @route(OFFICER)
-async def broadcast_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def broadcast_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/broadcasts: the compose form and the recent broadcasts with live counts."""
     return _list_page(request, viewer)
 
 
 @route(OFFICER, api=True)
-async def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def broadcast_counts(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/broadcasts: delivery counts of the recent broadcasts (polled by the page)."""
     app = state_of(request).app
     return web.json_response({str(item["id"]): item["stats"] for item in _listing(app)})
@@ -143,10 +143,10 @@ def save_draft(request: web.Request, viewer: Viewer, form: dict[str, str], units
 
 
 @route(OFFICER)
-async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/broadcasts: store the composed broadcast as a draft, then show its preview."""
-    form = await form_of(request)
-    units = await posted_units(request)
+    form = form_of(request)
+    units = posted_units(request)
     try:
         broadcast_id = save_draft(request, viewer, form, units)
     except UserError as exc:
@@ -155,7 +155,7 @@ async def compose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/broadcasts/{id}: the preview of a draft, or the live counts of a sent broadcast."""
     app = state_of(request).app
     broadcast_id = to_int(request.match_info["id"])
@@ -190,7 +190,7 @@ async def broadcast_page(request: web.Request, viewer: Viewer) -> web.StreamResp
 
 
 @route(OFFICER)
-async def confirm(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def confirm(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/broadcasts/{id}/confirm: queue the deliveries (and create the assignment)."""
     state = state_of(request)
     broadcast_id = to_int(request.match_info["id"]) or 0
@@ -206,7 +206,7 @@ async def confirm(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def cancel(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def cancel(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/broadcasts/{id}/cancel: drop a draft."""
     broadcast_id = to_int(request.match_info["id"]) or 0
     if not broadcasts.cancel(state_of(request).app, broadcast_id):

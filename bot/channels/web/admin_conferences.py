@@ -123,17 +123,17 @@ def _list_page(
 
 
 @route(OFFICER)
-async def conference_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def conference_list(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/conferences: the conferences and the form to create one."""
     return _list_page(request, viewer)
 
 
 @route(OFFICER)
-async def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def create(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/conferences: create it, invite the units (outbox), then show its page."""
     state = state_of(request)
-    form = await form_of(request)
-    units = await posted_units(request)
+    form = form_of(request)
+    units = posted_units(request)
     try:
         conference_id = conferences.create(state.app, viewer.person, _draft_from(form, units))
     except UserError as exc:
@@ -150,7 +150,7 @@ def _venue(app, conference: conferences.Conference) -> dict:
     return {"code": code, "url": url, "svg": qr_svg(url), "seconds": seconds}
 
 
-async def _conference_view(request: web.Request, viewer: Viewer, template: str) -> web.StreamResponse:
+def _conference_view(request: web.Request, viewer: Viewer, template: str) -> web.StreamResponse:
     """A conference page after the core's check (audited), or the error page."""
     app = state_of(request).app
     try:
@@ -170,19 +170,19 @@ async def _conference_view(request: web.Request, viewer: Viewer, template: str) 
 
 
 @route(OFFICER)
-async def conference_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def conference_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/conferences/{id}: details and live attendance per unit."""
-    return await _conference_view(request, viewer, "conference.html")
+    return _conference_view(request, viewer, "conference.html")
 
 
 @route(OFFICER)
-async def qr_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def qr_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/conferences/{id}/qr: the venue screen (large rotating QR code and the count)."""
-    return await _conference_view(request, viewer, "conference_qr.html")
+    return _conference_view(request, viewer, "conference_qr.html")
 
 
 @route(OFFICER, api=True)
-async def live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/conferences/{id}: the current check-in code (QR) and the attendance counts.
     Polled every few seconds, so it is not audited (the page view was)."""
     app = state_of(request).app
@@ -242,7 +242,7 @@ async def import_sheet(request: web.Request, viewer: Viewer) -> web.StreamRespon
 
 
 @route(ANYONE)
-async def checkin_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def checkin_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /diemdanh/{code}: what the QR code opens; the web chat, Telegram or Zalo check-in."""
     app = state_of(request).app
     code = request.match_info["code"][:40]

@@ -85,7 +85,7 @@ def _roster_counts(app) -> dict[str, int]:
 
 
 @route(ADMIN)
-async def roster_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def roster_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/roster: the import form and what the roster holds."""
     app = state_of(request).app
     return render(
@@ -141,7 +141,7 @@ async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamRespo
 
 
 @route(ADMIN)
-async def people_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def people_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/people?q=…|unit=U: find people (or browse a unit), open one, change their role."""
     app = state_of(request).app
     query = request.query.get("q", "").strip()[:100]
@@ -167,10 +167,10 @@ async def people_page(request: web.Request, viewer: Viewer) -> web.StreamRespons
 
 
 @route(ADMIN)
-async def set_role(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def set_role(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/people/{id}/role: grant or remove the officer/admin role."""
     app = state_of(request).app
-    form = await form_of(request)
+    form = form_of(request)
     person_id = to_int(request.match_info["id"]) or 0
     try:
         person = roster.set_role(app, viewer.person, person_id, form.get("role", ""))
@@ -201,7 +201,7 @@ def _exports_form(
 
 
 @route(ADMIN)
-async def exports_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def exports_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/exports: choose the scope and format of the evidence export."""
     return _exports_form(request, viewer)
 
@@ -216,13 +216,12 @@ def _date(text: str | None, label: str) -> date | None:
 
 
 @route(ADMIN)
-async def export_download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def export_download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/exports: build the XLSX/CSV export and send it as a download."""
     app = state_of(request).app
-    form = await form_of(request)
+    form = form_of(request)
     try:
-        attachment = await asyncio.to_thread(
-            exports.export_attachment,
+        attachment = exports.export_attachment(
             app,
             viewer.person,
             form.get("format", "xlsx"),

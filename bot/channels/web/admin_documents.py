@@ -55,7 +55,7 @@ async def upload(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(OFFICER)
-async def progress_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def progress_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/uploads/{job}: the progress bar (polls the JSON below)."""
     job = uploads.get(request.match_info["job"])
     if job is None:
@@ -64,7 +64,7 @@ async def progress_page(request: web.Request, viewer: Viewer) -> web.StreamRespo
 
 
 @route(OFFICER, api=True)
-async def progress(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def progress(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/api/uploads/{job}: stage, percent and, when finished, the summary."""
     job = uploads.get(request.match_info["job"])
     if job is None:

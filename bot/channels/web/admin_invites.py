@@ -36,7 +36,7 @@ def _back(unit: int | None, **message: str) -> web.Response:
 
 
 @route(ADMIN)
-async def invites_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def invites_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/invites?unit=U: the people of a unit with their code and linked chats."""
     app = state_of(request).app
     unit = to_int(request.query.get("unit"))
@@ -51,10 +51,10 @@ async def invites_page(request: web.Request, viewer: Viewer) -> web.StreamRespon
     )
 
 
-async def _act(request: web.Request, viewer: Viewer, reissue: bool) -> web.StreamResponse:
+def _act(request: web.Request, viewer: Viewer, reissue: bool) -> web.StreamResponse:
     """Re-issue or revoke one person's code, then back to the unit's list with what was done."""
     app = state_of(request).app
-    unit = to_int((await form_of(request)).get("unit"))
+    unit = to_int((form_of(request)).get("unit"))
     person_id = to_int(request.match_info["id"]) or 0
     try:
         if reissue:
@@ -68,19 +68,19 @@ async def _act(request: web.Request, viewer: Viewer, reissue: bool) -> web.Strea
 
 
 @route(ADMIN)
-async def reissue(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def reissue(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/invites/{id}/reissue: a fresh code (the old one stops working)."""
-    return await _act(request, viewer, reissue=True)
+    return _act(request, viewer, reissue=True)
 
 
 @route(ADMIN)
-async def revoke(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def revoke(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/invites/{id}/revoke: the person's code stops working."""
-    return await _act(request, viewer, reissue=False)
+    return _act(request, viewer, reissue=False)
 
 
 @route(ADMIN)
-async def print_sheet(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def print_sheet(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/invites/print?unit=U: the A4 sheet (issues the missing codes of the unit)."""
     app = state_of(request).app
     unit = to_int(request.query.get("unit"))

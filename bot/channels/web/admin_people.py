@@ -9,7 +9,6 @@ Q&A for the bot, notice to the asker). The ledger check is :func:`bot.core.evide
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -35,7 +34,7 @@ from bot.core.roster import audit, person_changes, roster
 
 
 @route(OFFICER)
-async def approvals(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def approvals(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/approvals: the self-registrations waiting for an officer."""
     app = state_of(request).app
     return render(
@@ -48,7 +47,7 @@ async def approvals(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     )
 
 
-async def _decide(request: web.Request, viewer: Viewer, approve: bool) -> web.StreamResponse:
+def _decide(request: web.Request, viewer: Viewer, approve: bool) -> web.StreamResponse:
     state = state_of(request)
     try:
         person = registration.decide(state.app, viewer.person, to_int(request.match_info["id"]) or 0, approve)
@@ -61,15 +60,15 @@ async def _decide(request: web.Request, viewer: Viewer, approve: bool) -> web.St
 
 
 @route(OFFICER)
-async def approve(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def approve(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/approvals/{id}/approve."""
-    return await _decide(request, viewer, True)
+    return _decide(request, viewer, True)
 
 
 @route(OFFICER)
-async def reject(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def reject(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/approvals/{id}/reject."""
-    return await _decide(request, viewer, False)
+    return _decide(request, viewer, False)
 
 
 def _person_page(request: web.Request, viewer: Viewer, person, status: int = 200, error: str | None = None):
@@ -87,7 +86,7 @@ def _person_page(request: web.Request, viewer: Viewer, person, status: int = 200
 
 
 @route(ADMIN)
-async def person_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def person_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/people/{id}: one person's details to correct, and (de)activation."""
     person = roster.get_person(state_of(request).app, to_int(request.match_info["id"]) or 0)
     if person is None:
@@ -96,11 +95,11 @@ async def person_page(request: web.Request, viewer: Viewer) -> web.StreamRespons
 
 
 @route(ADMIN)
-async def person_save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def person_save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/people/{id}: save the corrected name, unit, position and phone."""
     app = state_of(request).app
     person_id = to_int(request.match_info["id"]) or 0
-    form = await form_of(request)
+    form = form_of(request)
     edit = person_changes.PersonEdit(
         form.get("full_name", ""), to_int(form.get("unit")) or 0, form.get("position", ""), form.get("phone", "")
     )
@@ -115,10 +114,10 @@ async def person_save(request: web.Request, viewer: Viewer) -> web.StreamRespons
 
 
 @route(ADMIN)
-async def person_status(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def person_status(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/people/{id}/status (active=1|0): deactivate or reactivate."""
     app = state_of(request).app
-    active = (await form_of(request)).get("active") == "1"
+    active = (form_of(request)).get("active") == "1"
     try:
         person = person_changes.set_active(app, viewer.person, to_int(request.match_info["id"]) or 0, active)
     except UserError as exc:
@@ -128,10 +127,10 @@ async def person_status(request: web.Request, viewer: Viewer) -> web.StreamRespo
 
 
 @route(OFFICER)
-async def answer_question(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def answer_question(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/questions/{id}/answer: the office answers a question the bot could not."""
     state = state_of(request)
-    form = await form_of(request)
+    form = form_of(request)
     try:
         library.reply_to_question(
             state.app, viewer.person, to_int(request.match_info["id"]) or 0, form.get("answer", "")
@@ -144,11 +143,11 @@ async def answer_question(request: web.Request, viewer: Viewer) -> web.StreamRes
 
 
 @route(ADMIN)
-async def ledger_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def ledger_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/ledger: the hash chain checked now, with its head hash to write down."""
     app = state_of(request).app
     audit.record(app, viewer.person, "ledger.verify", True)
-    result = await asyncio.to_thread(ledger.verify, app)
+    result = ledger.verify(app)
     return render(request, viewer, "ledger.html", result=result)
 
 

@@ -6,8 +6,6 @@ transaction); this module only translates the form.
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from bot.channels.web.base import ADMIN, Viewer, form_of, render, route, state_of, to_int
@@ -40,7 +38,7 @@ def _page(request: web.Request, viewer: Viewer, status: int = 200, **context) ->
 
 
 @route(ADMIN)
-async def units_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def units_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/units[?unit=ID]: the units, one unit's history, the recent changes, the form."""
     return _page(request, viewer)
 
@@ -51,10 +49,10 @@ def _lines(text: str) -> tuple[str, ...]:
 
 
 @route(ADMIN)
-async def units_change(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def units_change(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/units: preview (``action=preview``) or apply one reorganisation."""
     app = state_of(request).app
-    form = await form_of(request)
+    form = form_of(request)
     kind = form.get("operation", "")
     try:
         if kind not in OPERATIONS:
@@ -67,7 +65,7 @@ async def units_change(request: web.Request, viewer: Viewer) -> web.StreamRespon
             placements=tuple(parse_placement_lines(form.get("placements", ""))) if kind == "split" else (),
             rest=(form.get("rest", "").strip() or None) if kind == "split" else None,
         )
-        report = await asyncio.to_thread(reorganise, app, viewer.person, [op], form.get("action") != "apply")
+        report = reorganise(app, viewer.person, [op], form.get("action") != "apply")
     except UserError as exc:
         return _page(request, viewer, 400, error=exc.message, form=form)
     return _page(request, viewer, 400 if report.errors else 200, report=report, form=form)

@@ -97,7 +97,7 @@ def start_session(
 
 
 @route(ANYONE)
-async def logout(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def logout(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /logout: end this browser's session (the device id stays, see the module doc)."""
     security.end_session(state_of(request).app, viewer.token)
     admin = viewer.session is not None and viewer.session.kind == "admin"
@@ -110,7 +110,7 @@ async def logout(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(ANYONE)
-async def admin_login_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def admin_login_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /admin/login; an officer or admin already logged in goes straight to the dashboard."""
     if viewer.is_officer:
         return redirect("/admin")
@@ -129,7 +129,7 @@ async def admin_login(request: web.Request, viewer: Viewer) -> web.StreamRespons
     locked = state.app.attempts.wait(*keys)
     if locked:
         return render(request, viewer, "admin_login.html", status=429, enabled=True, error=locked_message(locked))
-    form = await form_of(request)
+    form = form_of(request)
     if not security.same_secret(form.get("password"), expected):
         log.warning("web: wrong admin password from %s", client_key(request))
         await failed(request, *keys)

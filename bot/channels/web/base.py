@@ -4,20 +4,32 @@ Each handler is wrapped by :func:`route`, which resolves the browser's session t
 checks the CSRF token of every POST (in constant time) *before* the handler runs, and enforces the
 route's access level. Role checks happen here for every route and again inside the core functions
 (which also write the audit rows), so a forgotten check in a page cannot open a privileged action.
+
+The database work of a request runs in a small pool of page threads, never on the event loop (a
+dashboard over a whole province reads for seconds; on the loop it would stall every webhook,
+chat and ``/health`` meanwhile): the session look-up and the access check always, and the whole
+handler when it is a plain function (``def``, given the form already read: :func:`form_of`).
+Handlers that stream a body or wait on the conversation stay ``async``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import jinja2
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from multidict import MultiDictProxy
 
 from bot.channels.web import charts, security
 from bot.channels.web_settings import WebSettings
@@ -238,9 +250,27 @@ def csrf_ok(viewer: Viewer, given: str | None) -> bool:
 
 
 Handler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
+PageHandler = Callable[[web.Request, Viewer], web.StreamResponse]  # runs in a page thread
+# the request's urlencoded form, read by route() before the handler
+FORM = web.RequestKey("quantriet_form", MultiDictProxy[str | bytes | web.FileField])
+T = TypeVar("T")
 
 
-def route(access: str = ANYONE, *, api: bool = False, csrf: str = "form") -> Callable[[Handler], Callable]:
+@functools.cache
+def _pages() -> ThreadPoolExecutor:
+    """The page threads (each with its own SQLite connection, see App.db), apart from the answer
+    workers: a page does not queue behind a crowd's questions, nor they behind a long report."""
+    return ThreadPoolExecutor(max_workers=max(4, 2 * (os.cpu_count() or 2)), thread_name_prefix="page")
+
+
+async def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` in a page thread; the loop serves other requests meanwhile."""
+    return await asyncio.get_running_loop().run_in_executor(_pages(), functools.partial(work, *args))
+
+
+def route(
+    access: str = ANYONE, *, api: bool = False, csrf: str = "form"
+) -> Callable[[Handler | PageHandler], Callable]:
     """Wrap a handler with the session lookup, the CSRF check and the access check.
 
     ``csrf`` says where a POST carries its token: "form" (a field of an urlencoded form, checked
@@ -248,16 +278,19 @@ def route(access: str = ANYONE, *, api: bool = False, csrf: str = "form") -> Cal
     multipart upload: the handler checks it with :func:`csrf_ok` before using anything).
     """
 
-    def wrap(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def wrap(handler: Handler | PageHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        in_thread = not inspect.iscoroutinefunction(handler)
+
         async def run(request: web.Request) -> web.StreamResponse:
-            viewer = viewer_for(request)
+            viewer = await off_loop(viewer_for, request)
             if request.method == "POST" and csrf != "handler":
+                given: str | bytes | web.FileField | None
                 try:
-                    given = (
-                        request.headers.get(security.CSRF_HEADER)
-                        if csrf == "header"
-                        else (await request.post()).get(security.CSRF_FIELD)
-                    )
+                    if csrf == "header":
+                        given = request.headers.get(security.CSRF_HEADER)
+                    else:
+                        request[FORM] = await request.post()
+                        given = request[FORM].get(security.CSRF_FIELD)
                 except web.HTTPRequestEntityTooLarge:
                     return _finish(request, viewer, too_large(request, viewer, api))
                 except BAD_BODY as exc:
@@ -271,16 +304,24 @@ def route(access: str = ANYONE, *, api: bool = False, csrf: str = "form") -> Cal
                         else error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
                     )
                     return _finish(request, viewer, refused)
-            denied = _check_access(request, viewer, access, api)
+            if in_thread:
+                response = await off_loop(_admitted, cast(PageHandler, handler), request, viewer, access, api)
+                return _finish(request, viewer, response)
+            denied = await off_loop(_check_access, request, viewer, access, api)
             if denied is not None:
                 return _finish(request, viewer, denied)
-            return _finish(request, viewer, await handler(request, viewer))
+            return _finish(request, viewer, await cast(Handler, handler)(request, viewer))
 
         run.__name__ = handler.__name__
         run.__doc__ = handler.__doc__
         return run
 
     return wrap
+
+
+def _admitted(handler: PageHandler, request: web.Request, viewer: Viewer, access: str, api: bool) -> web.StreamResponse:
+    """The access check, then the handler, in one page thread."""
+    return _check_access(request, viewer, access, api) or handler(request, viewer)
 
 
 def _check_access(request: web.Request, viewer: Viewer, access: str, api: bool) -> web.StreamResponse | None:
@@ -317,13 +358,14 @@ def _finish(request: web.Request, viewer: Viewer, response: web.StreamResponse) 
     return response
 
 
-async def form_of(request: web.Request) -> dict[str, str]:
-    """The (already read, cached) urlencoded form as plain strings."""
-    data = await request.post()
-    return {k: v for k, v in data.items() if isinstance(v, str)}
+def form_of(request: web.Request) -> dict[str, str]:
+    """The urlencoded form of a POST (read by :func:`route` for the CSRF check) as plain strings."""
+    data = request.get(FORM)
+    return {k: v for k, v in data.items() if isinstance(v, str)} if data is not None else {}
 
 
-async def posted_units(request: web.Request) -> list[int]:
+def posted_units(request: web.Request) -> list[int]:
     """The units ticked in a unit picker (``_unit_picker.html``): every ``units`` field that is a number."""
-    data = await request.post()
-    return [u for u in (to_int(v) for v in data.getall("units", []) if isinstance(v, str)) if u is not None]
+    data = request.get(FORM)
+    values = data.getall("units", []) if data is not None else []
+    return [u for u in (to_int(v) for v in values if isinstance(v, str)) if u is not None]

@@ -94,7 +94,7 @@ async def converse(
 
 
 @route(ANYONE)
-async def chat_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def chat_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /: the messenger once logged in, else the invite-code form."""
     if viewer.person is None:
         query = request.query
@@ -106,7 +106,7 @@ async def chat_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /login: link this browser to the roster person holding the invite code."""
     state = state_of(request)
-    form = await form_of(request)
+    form = form_of(request)
     code = form.get("code", "").strip()[:64]
     after = return_path(form.get("next"))
     keys = ["invite-address:" + auth.client_key(request)]
@@ -131,7 +131,7 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
 
 
 @route(PERSON, api=True)
-async def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def messages(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /api/messages?rev=N: messages added or edited since the page last saw rev N."""
     try:
         rev = min(max(0, int(request.query.get("rev", "0"))), MAX_REV)
@@ -179,7 +179,7 @@ async def send(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 
 @route(PERSON)
-async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """GET /files/{id}: the attachment of one of this account's messages."""
     assert viewer.session is not None
     try:

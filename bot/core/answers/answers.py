@@ -250,11 +250,10 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
     note = TOO_LONG.format(limit=searcher.settings.max_query_chars) if len(reading.text) > len(query.text) else ""
     if result.catalogue_empty:
         return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
-    # A question naming a catalogued text needs only the cosine floor, whether the catalogue
-    # holds the text itself (its number) or only a text about it (the sample article alone).
+    # A question naming a text the catalogue carries needs only the cosine floor (the searcher's
+    # call); one naming a text the catalogue only writes about (the sample article alone, about
+    # Kết luận 69) must be covered like any other: the article does not answer Kết luận 69's content.
     named = bool(reading.named) and bool(scope)
-    if named and not result.confident and result.cosine >= searcher.settings.reference_min_cosine:
-        result.confident = True
     if not result.confident:
         log.info(
             "declined %r (cosine %.3f, coverage %.2f, phrases %.2f)",
@@ -305,7 +304,10 @@ def _compose(
     named: bool,
 ) -> Answer:
     query = result.query
-    weights = _term_weights(app, query)
+    # "… có nhắc đến X không": the sentence to quote is the one that speaks of X; the rest of
+    # the question ("có nói về … không") only says how it asks.
+    mention = reading.intent == "yesno" and reading.mention
+    weights = _topic_weights(app, reading.mention) if mention else _term_weights(app, query)
     cosines = result.sentence_scores
     ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg.sentence_weight)
     chosen = _choose(ranked, cfg)

@@ -58,6 +58,15 @@ TEENCODE: dict[str, tuple[str, str]] = {
     "e": ("em", "em"),
     "r": ("rồi", "roi"),
 }
+# A party text named by its kind's abbreviation glued to its number ("KL69", "nq 57"): written out
+# ("Kết luận 69"), as the texts themselves name it, so the words meet the texts' words.
+_ABBREVIATED = re.compile(r"\b(nq|kl|ct|kh) ?(\d{1,4})\b(?![-/])", re.IGNORECASE)
+_KIND_NAMES = {
+    "nq": ("Nghị quyết", "nghi quyet"),
+    "kl": ("Kết luận", "ket luan"),
+    "ct": ("Chỉ thị", "chi thi"),
+    "kh": ("Kế hoạch", "ke hoach"),
+}
 # Address words and particles that carry nothing; dropped at the start and the end.
 _ADDRESS = r"(?:ad|admin|bot|tro ly|ban|em|anh|chi|mng|mn|moi nguoi|ca nha)"
 _LEADING = re.compile(
@@ -213,6 +222,7 @@ def normalise(question: str, max_chars: int = 500) -> str:
             last = m.end()
     out.append(text[last:])
     text = "".join(out)
+    text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
     return text if len(text) > max_chars else _focus(text)
 

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot import store
 from bot.core.chat import attendance, compose, library, officers, registration, sessions, study, texts
 from bot.core.chat.examples import example_question
 from bot.core.chat.messages import Reply, Request
@@ -156,24 +157,31 @@ class Conversation:
         after: Callable[[list[Reply]], None] | None,
         draft: Callable[[str], None] | None,
     ) -> list[Reply]:
+        session: sessions.Session | None = None
         try:
             if before is not None:
                 before()
-            replies = self._handle(request, on_queued, draft)
+            replies, session = self._handle(request, on_queued, draft)
         except Exception:
             log.exception("conversation: error handling %s/%s", request.channel, request.external_user_id)
             replies = [Reply(texts.SORRY)]
-        if after is not None:
-            after(replies)
+        # The turn's own bookkeeping in one short transaction at its end (one commit, one take of
+        # the write lock, instead of one each while other workers write theirs).
+        with store.transaction(self.app.db, immediate=True):
+            if session is not None:
+                roster.set_blocked(self.app, request.channel, request.external_user_id, False)  # writes again: back
+                sessions.save(self.app, session)
+            if after is not None:
+                after(replies)
         return replies
 
     def _handle(
         self, request: Request, on_queued: Callable[[], None], draft: Callable[[str], None] | None = None
-    ) -> list[Reply]:
+    ) -> tuple[list[Reply], sessions.Session]:
+        """The replies to ``request`` and the chat's session after it (saved by :meth:`_turn`)."""
         app = self.app
         channel, external_id = request.channel, request.external_user_id
         session = sessions.load(app, channel, external_id)
-        roster.set_blocked(app, channel, external_id, False)  # writing again after blocking the bot: back
         turn = Turn(app, request, session, roster.person_for(app, channel, external_id), on_queued, draft=draft)
         try:
             replies = route(turn)
@@ -181,8 +189,7 @@ class Conversation:
             replies = [Reply(exc.message)]
         offered = next((r for r in reversed(replies) if r.choices()), None)
         session.offer(offered or Reply(""))
-        sessions.save(app, session)
-        return replies
+        return replies, session
 
 
 def route(turn: Turn) -> list[Reply]:

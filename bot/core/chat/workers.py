@@ -4,8 +4,12 @@ Answering (retrieval, composition, database writes) takes ≈ 20 ms of CPU; run 
 every question in flight froze every webhook, page and ``/health`` for that long, so 200 askers
 at once made ``/health`` wait seconds. Here the loop only moves messages:
 
-- the work runs in one process-wide pool of ``workers`` threads (0: one per CPU core; the
-  encoder releases the GIL, so two cores really work in parallel);
+- the work runs in one process-wide pool of ``workers`` threads (0: two per CPU core). The pool
+  and the encoder are sized together: a question's query embedding (the bulk of its CPU) runs in
+  at most ``cores // [embeddings] threads`` encoder calls at once, questions waiting for one are
+  embedded together in the next (``embeddings/batching.py``), and the encoder releases the GIL;
+  the extra threads meanwhile do the Python part of other questions (parsing, BM25, SQLite,
+  composing), which holds the GIL, and bring their questions to the next batch;
 - the messages of one chat are answered one at a time, in the order they came (a "1" typed after
   a question must not overtake it; the session row is read and written by one turn at a time);
 - a person with ``per_person`` messages already waiting gets :data:`texts.BUSY` at once instead
@@ -45,7 +49,7 @@ class WorkerSettings:
 
     @property
     def threads(self) -> int:
-        return self.workers if self.workers > 0 else os.cpu_count() or 2
+        return self.workers if self.workers > 0 else 2 * (os.cpu_count() or 2)
 
 
 @functools.cache

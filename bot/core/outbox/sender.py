@@ -15,12 +15,15 @@ adapter deliberately does not stack PTB's limiter on top of it).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot import store
 from bot.core.chat import sessions
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 600.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -120,6 +124,8 @@ class Sender:
         self._progress_text: dict[int, str] = {}
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._db_thread: ThreadPoolExecutor | None = None  # while run() runs: see _db
 
     @property
     def transports(self) -> dict[str, Transport]:
@@ -133,13 +139,26 @@ class Sender:
         self._lanes[transport.channel] = _Lane(transport, 1.0 / rate)
 
     def wake(self) -> None:
-        """New work was queued: let idle workers look now instead of at the next poll."""
+        """New work was queued: let idle workers look now instead of at the next poll. Callable
+        from any thread (admin pages run in page threads): the events belong to the loop."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # not on the loop's thread
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(self.wake)
+            return
         for lane in self._lanes.values():
             lane.wake.set()
 
     def start(self) -> asyncio.Task[None]:
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self.run(), name="outbox-sender")
         return self._task
+
+    async def _db(self, work: Callable[..., T], *args: object) -> T:
+        """``work(*args)`` in the outbox's one database thread (its own connection, statements in
+        order), never on the event loop, which also carries every webhook, chat and page."""
+        return await asyncio.get_running_loop().run_in_executor(self._db_thread, functools.partial(work, *args))
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Graceful stop: messages in flight finish first, so a clean restart sends no duplicate."""
@@ -157,11 +176,21 @@ class Sender:
     async def run(self) -> None:
         """Recover rows left in flight by a crash, then deliver until :meth:`stop` or cancel."""
         self._stopping.clear()
-        recovered = self.app.db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'").rowcount
-        if recovered:
-            log.warning("outbox: %d message(s) were in flight at the last stop; resending", recovered)
-        workers = [self._work(lane) for lane in self._lanes.values() for _ in range(max(1, self.settings.concurrency))]
-        await asyncio.gather(*workers, self._report_progress())
+        self._loop = asyncio.get_running_loop()
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        try:
+            recovered = await self._db(self._recover)
+            if recovered:
+                log.warning("outbox: %d message(s) were in flight at the last stop; resending", recovered)
+            workers = [
+                self._work(lane) for lane in self._lanes.values() for _ in range(max(1, self.settings.concurrency))
+            ]
+            await asyncio.gather(*workers, self._report_progress())
+        finally:
+            self._db_thread.shutdown(wait=False)  # the thread ends, and its connection with it
+
+    def _recover(self) -> int:
+        return self.app.db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'").rowcount
 
     # -- delivering -----------------------------------------------------------------------
 
@@ -169,7 +198,7 @@ class Sender:
         channel = lane.transport.channel
         while not self._stopping.is_set():
             lane.wake.clear()
-            job = self._claim(channel, lane)
+            job = await self._db(self._claim, channel, lane)
             if job is None:
                 await self._idle(lane, channel)
                 continue
@@ -200,10 +229,7 @@ class Sender:
     async def _idle(self, lane: _Lane, channel: str) -> None:
         """Sleep until woken, until the earliest deferred row is due, or one poll interval."""
         timeout = self.settings.poll_seconds
-        (earliest,) = self.app.db.execute(
-            "SELECT MIN(next_try_at) FROM deliveries WHERE status = 'pending' AND channel = ?",
-            (channel,),
-        ).fetchone()
+        earliest = await self._db(self._earliest, channel)
         if earliest:
             due_in = (datetime.fromisoformat(earliest) - store.utcnow()).total_seconds()
             timeout = min(timeout, max(0.05, due_in))
@@ -212,25 +238,35 @@ class Sender:
         except TimeoutError:
             pass
 
+    def _earliest(self, channel: str) -> str | None:
+        (earliest,) = self.app.db.execute(
+            "SELECT MIN(next_try_at) FROM deliveries WHERE status = 'pending' AND channel = ?",
+            (channel,),
+        ).fetchone()
+        return earliest
+
     async def _deliver(self, lane: _Lane, job: _Job) -> None:
-        reply = self._reply(job.broadcast_id)
+        reply = await self._db(self._reply, job.broadcast_id)
         lane.mark_chat(job.external_id, self.settings.per_chat_seconds)
         try:
             ref = await lane.transport.send(job.external_id, reply)
         except RetryLater as exc:
             lane.pause(exc.seconds)
-            self._set(job.id, status="pending", error=str(exc))
+            await self._db(functools.partial(self._set, job.id, status="pending", error=str(exc)))
         except Blocked as exc:
-            self._blocked(lane.transport.channel, job, str(exc))
+            await self._db(self._blocked, lane.transport.channel, job, str(exc))
         except Unreachable as exc:
-            self._set(job.id, status="failed", error=str(exc) or "unreachable")
+            await self._db(functools.partial(self._set, job.id, status="failed", error=str(exc) or "unreachable"))
         except Exception as exc:  # TransientError, or a bug in an adapter: retry, never abort
             if not isinstance(exc, TransientError):
                 log.exception("outbox: unexpected error sending delivery %d", job.id)
-            self._retry(job, f"{type(exc).__name__}: {exc}")
+            await self._db(self._retry, job, f"{type(exc).__name__}: {exc}")
         else:
-            self._set(job.id, status="sent", sent_at=store.isotime(self.app.now()), message_ref=ref, error=None)
-            sessions.offer_pushed(self.app, lane.transport.channel, job.external_id, reply)
+            await self._db(self._sent, lane.transport.channel, job, ref, reply)
+
+    def _sent(self, channel: str, job: _Job, ref: str | None, reply: Reply) -> None:
+        self._set(job.id, status="sent", sent_at=store.isotime(self.app.now()), message_ref=ref, error=None)
+        sessions.offer_pushed(self.app, channel, job.external_id, reply)
 
     def _retry(self, job: _Job, error: str) -> None:
         attempts = job.attempts + 1
@@ -264,7 +300,7 @@ class Sender:
 
     async def _report_progress(self) -> None:
         while not self._stopping.is_set():
-            for broadcast_id, ref in broadcasts.in_progress(self.app):
+            for broadcast_id, ref in await self._db(broadcasts.in_progress, self.app):
                 try:
                     await self._update_progress(broadcast_id, ref)
                 except Exception:  # a progress message must never stop the deliveries
@@ -279,7 +315,7 @@ class Sender:
 
         Channels that cannot edit get only the final summary (no stream of new messages).
         """
-        stats = broadcasts.stats(self.app, broadcast_id)
+        stats = await self._db(broadcasts.stats, self.app, broadcast_id)
         finished = stats.pending == 0
         lane = self._lanes.get(ref["channel"]) if ref else None
         text = stats.text()
@@ -296,9 +332,11 @@ class Sender:
             else:
                 self._progress_text[broadcast_id] = text
                 if sent_ref and not message_ref and lane.transport.can_edit:
-                    broadcasts.set_progress_ref(self.app, broadcast_id, {**ref, "message_ref": sent_ref})
+                    await self._db(
+                        broadcasts.set_progress_ref, self.app, broadcast_id, {**ref, "message_ref": sent_ref}
+                    )
         if finished:
-            broadcasts.mark_done(self.app, broadcast_id)
+            await self._db(broadcasts.mark_done, self.app, broadcast_id)
             self._replies.pop(broadcast_id, None)
             self._progress_text.pop(broadcast_id, None)
 
