@@ -153,7 +153,13 @@ def place_members(
         where = f"phân công dòng {p.row}: " if p.row else ""
         if len(found) > 1:
             raise UserError(f"{where}có {len(found)} người tên {p.person} trong “{unit_path}”; hãy ghi số điện thoại")
-        chosen[found[0].id] = target_named(p.target, targets, unit_path, where)
+        try:
+            chosen[found[0].id] = target_named(p.target, targets, unit_path, where)
+        except UserError as exc:
+            if p.source:
+                raise
+            # a file covering several splits may name a namesake of another split unit
+            raise UserError(f"{exc.message} (nếu là người cùng tên ở đơn vị khác, hãy ghi cột Đơn vị cũ)") from None
         used.add(p)
     missing = [m for m in members if m.id not in chosen]
     if missing and rest is None:
