@@ -272,3 +272,11 @@ def test_a_plan_alone_answers_its_own_deadlines_not_the_conclusion_it_implements
         "sau 5 nam KL901 danh gia da so hoa duoc bao nhieu trang tai lieu",
     ):
         assert not ask(app, question, date(2030, 4, 1)).confident, question
+
+
+def test_the_yes_no_frame_typed_without_marks_does_not_count_against_coverage(fixture_app):
+    """Unmarked "co … khong" may be "cơ"; it must not make a covered question look uncovered,
+    while an unmarked question on another topic is still declined."""
+    result = ask(fixture_app, "ke hoach co noi gi ve doc sach khong")
+    assert result.confident and result.answer.startswith("Có."), result.answer
+    assert not ask(fixture_app, "ve may bay di ha noi co dat khong").confident
