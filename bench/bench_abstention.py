@@ -1,6 +1,6 @@
 """Answer or decline with one set of settings on catalogues of every size (issue 12).
 
-    .venv/bin/python bench/bench_abstention.py [--corpus law.json --questions q.json] [--unaccented]
+    .venv/bin/python bench/bench_abstention.py [--corpus law.json --questions q.json] [--unaccented] [--keep DIR]
 
 The confidence call must not hold only for the catalogue it was tuned on. Each catalogue below is
 ingested on its own, with config.toml unchanged, and every question of every set is asked
@@ -94,7 +94,11 @@ def scope(case: dict, catalogue: str, text: str) -> str:
 
 
 def run(name: str, paths: list[Path], cases: list[dict], args: argparse.Namespace, legal: list[dict]) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix=f"quantriet-abstain-{name}-"))
+    if args.keep:  # one folder per catalogue, kept: a second run re-ingests nothing
+        folder = args.keep / name.replace(" ", "-")
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=f"quantriet-abstain-{name.replace(' ', '-')}-"))
     args.data = str(folder)
     app = make_app(args)
     seconds = ingest(app, paths)
@@ -122,7 +126,8 @@ def run(name: str, paths: list[Path], cases: list[dict], args: argparse.Namespac
         rank = gold_rank(answer.sources, case) if answer.confident else None
         counts["hit"] += rank == 1
         counts["hit3"] += bool(rank)
-    shutil.rmtree(folder, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return {"name": name, "ingest_s": seconds, "misses": misses, **counts}
 
 
@@ -134,6 +139,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N legal questions")
     parser.add_argument("--unaccented", action="store_true", help="every diacritic stripped from the questions")
     parser.add_argument("--only", action="append", default=[], help="only this catalogue (repeatable)")
+    parser.add_argument(
+        "--keep", type=Path, help="keep each catalogue's data folder under this one (re-runs are quick)"
+    )
     args = parser.parse_args()
     cases = questions(args.unaccented)
     catalogues = [("fixtures", [FIXTURES / "knowledge"])]

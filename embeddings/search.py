@@ -109,6 +109,9 @@ class RetrievalSettings:
         )
 
 
+FRAME_WORDS = frozenset(("co", "khong"))  # unmarked "có … không": how a question asks, not what
+
+
 @dataclasses.dataclass
 class Hit:
     """One retrieved chunk with its document and the scores that ranked it."""
@@ -462,7 +465,7 @@ class Searcher:
         best_ids = [h.chunk_id for h in ranked[:3]]
         result.coverage, result.phrase_coverage = self._coverages(query, best_ids)
         if query.typed:  # restored marks must not make a question look covered: judge both
-            typed = self._coverages(parse(query.typed, s.max_query_chars, s.bigrams), best_ids)
+            typed = self._coverages(self._without_frame(parse(query.typed, s.max_query_chars, s.bigrams)), best_ids)
             result.coverage = min(result.coverage, typed[0])
             result.phrase_coverage = min(result.phrase_coverage, typed[1])
         result.confident = bool(ranked) and self._confident(result)
@@ -577,6 +580,18 @@ class Searcher:
                 best[name] = max(best[name], found / total if total else 0.0)
         has_pairs = any(t.bigram for t in query.terms)
         return best["all"], min(best["one"], best["two"]) if has_pairs else best["all"]
+
+    def _without_frame(self, query: Query) -> Query:
+        """An unmarked question without the words of its yes/no frame ("co" … "khong"), and the
+        pairs they form that no text holds ("co_noi", "nghiep_khong"). Unmarked, "co" may be
+        "cơ", so :func:`parse` keeps it as content; but then the as-typed coverage counts the
+        frame of every chat question against it. A pair the texts do hold ("co_quan") stays."""
+        terms = tuple(
+            t
+            for t in query.terms
+            if not (FRAME_WORDS & set(t.fold.split("_")) and (not t.bigram or not self.vocabulary.df(t.fold)))
+        )
+        return dataclasses.replace(query, terms=terms)
 
     def _confident(self, result: SearchResult) -> bool:
         s = self.settings

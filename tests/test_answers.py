@@ -130,6 +130,10 @@ def test_a_year_in_the_heading_answers_a_when_question():
     query = parse("Phủ sóng mạng di động toàn quốc đến năm nào?")
     assert answers._answers_type(query, [sentence], [hit("II- MỤC TIÊU > 1. Đến năm 2030")])
     assert not answers._answers_type(query, [sentence], [hit("III- NHIỆM VỤ > 2. Hạ tầng")])
+    # a law sets deadlines as periods: "trong thời hạn 06 tháng" answers "thời hạn … là khi nào"
+    period = answers._Sentence(0, 0, "Quyết định được ban hành trong thời hạn 06 tháng.", 1.0, ())
+    when = parse("Thời hạn ban hành quyết định là khi nào?")
+    assert answers._answers_type(when, [period], [hit("Điều 46. Nghỉ hưu")])
 
 
 @pytest.mark.parametrize(
@@ -272,3 +276,11 @@ def test_a_plan_alone_answers_its_own_deadlines_not_the_conclusion_it_implements
         "sau 5 nam KL901 danh gia da so hoa duoc bao nhieu trang tai lieu",
     ):
         assert not ask(app, question, date(2030, 4, 1)).confident, question
+
+
+def test_the_yes_no_frame_typed_without_marks_does_not_count_against_coverage(fixture_app):
+    """Unmarked "co … khong" may be "cơ"; it must not make a covered question look uncovered,
+    while an unmarked question on another topic is still declined."""
+    result = ask(fixture_app, "ke hoach co noi gi ve doc sach khong")
+    assert result.confident and result.answer.startswith("Có."), result.answer
+    assert not ask(fixture_app, "ve may bay di ha noi co dat khong").confident

@@ -242,3 +242,23 @@ def test_cli_export(evidence, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["export", "acks", "--format", "csv", "--since", "2024-13-01", "--out", str(tmp_path / "x.csv")])
     assert "không hợp lệ" in capsys.readouterr().err
+
+
+def test_a_detail_sheet_beyond_a_plain_zip_member_is_written_as_zip64(tmp_path, monkeypatch):
+    """A year of assignments for a province can pass 2 GiB of sheet XML: past ZIP64_ROWS expected
+    rows the sheet is a Zip64 member, which openpyxl (and Excel) still read."""
+    from openpyxl import Workbook
+
+    from bot.core.evidence import xlsx_rows
+
+    monkeypatch.setattr(xlsx_rows, "ZIP64_ROWS", 1)
+    path = tmp_path / "big.xlsx"
+    wb = Workbook(write_only=True)
+    wb.create_sheet("Chi tiết").append(["Họ và tên", "Hàng sổ"])
+    wb.save(path)
+    assert xlsx_rows.append_rows(path, "Chi tiết", [["An", 1], ["Bình", 2]], expected=2) == 2
+    assert [r for r in load_workbook(path)["Chi tiết"].iter_rows(values_only=True)] == [
+        ("Họ và tên", "Hàng sổ"),
+        ("An", 1),
+        ("Bình", 2),
+    ]

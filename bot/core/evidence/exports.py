@@ -409,4 +409,4 @@ def _write_xlsx(
     detail = wb.create_sheet(DETAIL_SHEET)
     header(detail, DETAIL_HEADERS)
     wb.save(out)
-    append_rows(out, DETAIL_SHEET, (escape_row(row) for row in rows))
+    append_rows(out, DETAIL_SHEET, (escape_row(row) for row in rows), sum(p.total.assigned for p in progresses))

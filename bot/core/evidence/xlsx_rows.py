@@ -23,11 +23,14 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CARRIAGE_RETURN = {"\r": "&#13;"}  # a raw CR would be read back as a line feed
 _BATCH = 2000  # rows joined into one write
+# rows past which the sheet may outgrow a plain zip member: ~700 bytes a row, 2 GiB, with a margin
+ZIP64_ROWS = 1_000_000
 
 
-def append_rows(path: Path, sheet_title: str, rows: Iterable[Sequence[object]]) -> int:
+def append_rows(path: Path, sheet_title: str, rows: Iterable[Sequence[object]], expected: int = 0) -> int:
     """Append ``rows`` under the rows already in sheet ``sheet_title`` of the workbook at ``path``
-    (rewritten in place); returns how many were appended."""
+    (rewritten in place); returns how many were appended. ``expected``, about how many there will
+    be, lets a sheet too big for a plain zip member (2 GiB) be written as a Zip64 one."""
     part = _sheet_part(path, sheet_title)
     staging = path.with_name(path.name + ".part")
     written = 0
@@ -39,7 +42,7 @@ def append_rows(path: Path, sheet_title: str, rows: Iterable[Sequence[object]]) 
             xml = source.read(info).decode("utf-8").replace("<sheetData/>", "<sheetData></sheetData>")
             head, tail = xml.rsplit("</sheetData>", 1)
             number = head.count("<row ")
-            with out.open(part, "w") as sheet:
+            with out.open(part, "w", force_zip64=expected > ZIP64_ROWS) as sheet:
                 sheet.write(head.encode("utf-8"))
                 batch: list[str] = []
                 for row in rows:

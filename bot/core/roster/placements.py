@@ -130,8 +130,8 @@ def place_members(
     """Each member's new unit (person id → unit id) and the placements used.
 
     ``targets`` maps every key of each new unit (see :func:`unit_keys`) to its id; ``source_keys``
-    are the split unit's keys, for placements that name their old unit. A placement naming no member of
-    this unit is left for another split of the same file. UserError when a placement names a unit
+    are the split unit's keys, for placements that name their old unit. A placement naming no member
+    of this unit is left for another split of the same file. UserError when a placement names a unit
     that is not one of the new ones, when a name matches two members, or when members are left
     unplaced and there is no ``rest`` unit for them."""
     by_phone = {m.phone: m for m in members if m.phone}
@@ -153,7 +153,13 @@ def place_members(
         where = f"phân công dòng {p.row}: " if p.row else ""
         if len(found) > 1:
             raise UserError(f"{where}có {len(found)} người tên {p.person} trong “{unit_path}”; hãy ghi số điện thoại")
-        chosen[found[0].id] = target_named(p.target, targets, unit_path, where)
+        try:
+            chosen[found[0].id] = target_named(p.target, targets, unit_path, where)
+        except UserError as exc:
+            if p.source:
+                raise
+            # a file covering several splits may name a namesake of another split unit
+            raise UserError(f"{exc.message} (nếu là người cùng tên ở đơn vị khác, hãy ghi cột Đơn vị cũ)") from None
         used.add(p)
     missing = [m for m in members if m.id not in chosen]
     if missing and rest is None:
@@ -161,8 +167,8 @@ def place_members(
         more = f" và {len(missing) - NAMES_SHOWN} người khác" if len(missing) > NAMES_SHOWN else ""
         raise UserError(
             f"chưa phân công đơn vị mới cho {len(missing)} người của “{unit_path}”: {names}{more} "
-            "(ghi họ vào tệp phân công, hoặc chọn đơn vị nhận những người còn lại)"
+            "(hãy ghi những người này vào tệp phân công, hoặc chọn đơn vị nhận những người còn lại)"
         )
-    for m in missing:
-        chosen[m.id] = rest  # type: ignore[assignment]
+    if rest is not None:
+        chosen.update((m.id, rest) for m in missing)
     return chosen, used

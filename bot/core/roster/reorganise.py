@@ -85,7 +85,9 @@ class Operation:
 
     def describe(self) -> str:
         arrow = f" → {', '.join(self.targets)}" if self.targets else ""
-        return f"{OPERATIONS[self.kind]} {', '.join(self.sources)}{arrow} ({clock.format_date(self.effective)})"
+        placed = f"; {len(self.placements)} dòng phân công" if self.placements else ""
+        rest = f"; còn lại sang {self.rest}" if self.rest else ""
+        return f"{OPERATIONS[self.kind]} {', '.join(self.sources)}{arrow} ({clock.format_date(self.effective)}){placed}{rest}"
 
 
 @dataclass
