@@ -130,6 +130,10 @@ def test_a_year_in_the_heading_answers_a_when_question():
     query = parse("Phủ sóng mạng di động toàn quốc đến năm nào?")
     assert answers._answers_type(query, [sentence], [hit("II- MỤC TIÊU > 1. Đến năm 2030")])
     assert not answers._answers_type(query, [sentence], [hit("III- NHIỆM VỤ > 2. Hạ tầng")])
+    # a law sets deadlines as periods: "trong thời hạn 06 tháng" answers "thời hạn … là khi nào"
+    period = answers._Sentence(0, 0, "Quyết định được ban hành trong thời hạn 06 tháng.", 1.0, ())
+    when = parse("Thời hạn ban hành quyết định là khi nào?")
+    assert answers._answers_type(when, [period], [hit("Điều 46. Nghỉ hưu")])
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,8 @@ _NUMBER_WORDS = frozenset(
         "nửa",
     ]
 )
+# A period that sets a deadline: "06 tháng", "30 ngày làm việc", "ba năm".
+_DURATION = re.compile(r"\b(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?:ngày|tuần|tháng|năm|giờ)\b", re.I)
 YES_TOPIC_SHARE = 0.5  # "Có" only when the quote holds this much of what was asked about (idf-weighted)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
@@ -533,15 +535,15 @@ def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
 
 def _answers_type(query: Query, chosen: list[_Sentence], chunks: list[Hit]) -> bool:
     """Whether the quote can answer what the question asks: "bao nhiêu/mấy/tỷ lệ" needs an
-    amount, "khi nào/ngày nào/bao giờ/thời hạn" a date, in the sentence or in the heading it
-    stands under ("Đến năm 2030" dates every target listed below it; the answer names the
+    amount, "khi nào/ngày nào/bao giờ/thời hạn" a date or a period ("trong thời hạn 06 tháng",
+    the way laws set deadlines), in the sentence or in the heading it stands under ("Đến năm 2030" dates every target listed below it; the answer names the
     heading). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
     otherwise answered with a passage that merely shares its words."""
     if "amount" in query.intents and not any(has_quantity(s.text, s.dates) for s in chosen):
         return False
     if not query.intents & {"date", "deadline"}:
         return True
-    return any(s.dates or _dates(_last_label(chunks[s.hit].section)) for s in chosen)
+    return any(s.dates or _DURATION.search(s.text) or _dates(_last_label(chunks[s.hit].section)) for s in chosen)
 
 
 def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:
