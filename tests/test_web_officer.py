@@ -312,6 +312,7 @@ async def test_audit_in_words_and_every_page_fits_a_390_px_phone(world: World, o
         "/admin",
         "/admin/broadcasts",
         "/admin/broadcasts/1",
+        "/admin/assignments/new",
         "/admin/conferences",
         "/admin/conferences/1",
         "/admin/assignments/1",
@@ -424,10 +425,14 @@ async def test_officer_assigns_a_document_on_the_web(world: World, officer) -> N
     await officer.goto(world.url + "/admin")
     await officer.get_by_role("link", name="Giao văn bản cần quán triệt").click()
     await expect(officer.get_by_role("heading", name="Giao văn bản cần quán triệt")).to_be_visible()
+    for link in await officer.locator(".nav a").all():  # the whole menu in sight on a desktop, none hidden
+        await expect(link).to_be_in_viewport()
+    await expect(officer.locator("[data-picked]")).to_have_text("Chưa chọn đơn vị nào: giao cho tất cả cán bộ.")
     (kl69,) = world.app.db.execute("SELECT id FROM documents WHERE number = '69-KL/TW'").fetchone()
     await officer.get_by_label("Văn bản cần quán triệt").select_option(str(kl69))
     await officer.get_by_label("Tìm đơn vị").fill("duy xuyen")  # typed without diacritics, then ticked by touch
     await officer.locator(".unit-list label:visible").first.get_by_role("checkbox").check()
+    await expect(officer.locator("[data-picked]")).to_have_text("Đã chọn 1 đơn vị.")
     await officer.get_by_label(re.compile("Lời nhắn kèm")).fill("Đề nghị các đồng chí nghiên cứu kỹ phần nhiệm vụ.")
     # a form the browser would not send (no due date) still gets a clear answer from the server
     await officer.locator("input[name=due]").evaluate("field => field.removeAttribute('required')")
@@ -458,6 +463,13 @@ async def test_officer_assigns_a_document_on_the_web(world: World, officer) -> N
     ).fetchone()
     assert text == "Đề nghị các đồng chí nghiên cứu kỹ phần nhiệm vụ."
 
+    await officer.goto(world.url + "/admin/audit")  # the creation in words, dates as Vietnamese write them
+    table = officer.locator("table")
+    await expect(table).to_contain_text(f"hạn: {created.due_date:%d/%m/%Y}")
+    await expect(table).to_contain_text("đợt gửi số")
+    for raw in ("broadcast_id", "kind:", f"hạn: {due}"):
+        await expect(table).not_to_contain_text(raw)
+
 
 async def test_check_in_page_web_login_comes_back(world: World, chromium_browser) -> None:  # noqa: F811
     """Zalo has no link that opens the bot with a command, so the page gives the words to type there
@@ -469,7 +481,7 @@ async def test_check_in_page_web_login_comes_back(world: World, chromium_browser
     context = await chromium_browser.new_context(**PHONE)
     page = await context.new_page()
     await page.goto(f"{world.url}/diemdanh/{code}")
-    await expect(page.locator("main")).to_contain_text(f"nhắn diemdanh {code} cho trợ lý")
+    await expect(page.locator("main")).to_contain_text(f"rồi nhắn diemdanh {code}.")
     assert "zalo.me" not in await page.content()
     await page.get_by_role("link", name="Đăng nhập trò chuyện trên web").click()
     await page.get_by_label("Mã mời").fill(world.codes["0905000007"])  # Đặng Văn Em

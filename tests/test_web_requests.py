@@ -20,6 +20,7 @@ from bot import serve
 from bot.channels import web as web_channel
 from bot.channels.download_route import link_text, public_base
 from bot.channels.web import auth, setup
+from bot.channels.web.base import HERE, make_templates
 from bot.channels.web_settings import ADMIN_PASSWORD_ENV, ADMIN_PHONE_ENV
 from bot.core.chat.conversation import Conversation
 from bot.core.chat.messages import Attachment, Reply
@@ -215,6 +216,15 @@ async def test_chat_api_needs_the_csrf_header(web_client):
     assert response.status == 200
     texts = [m["text"] for m in (await (await web_client.get("/api/messages")).json())["messages"]]
     assert texts[-2] == "/help" and "/cuatoi" in texts[-1]
+
+
+def test_every_template_compiles():
+    """A syntax error in a rarely opened page (or in a macro it imports) fails here, not in use."""
+    env = make_templates()
+    names = sorted(path.name for path in (HERE / "templates").glob("*.html"))
+    assert len(names) > 20
+    for name in names:
+        env.get_template(name)
 
 
 # -- roles --------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from bot.channels.web.base import (
     CHANNEL,
     Viewer,
     form_of,
+    off_loop,
     redirect,
     render,
     route,
@@ -134,17 +135,21 @@ async def admin_login(request: web.Request, viewer: Viewer) -> web.StreamRespons
         log.warning("web: wrong admin password from %s", client_key(request))
         await failed(request, *keys)
         return render(request, viewer, "admin_login.html", status=401, enabled=True, error=WRONG_PASSWORD)
-    external_id = admin_account(state.app)
     state.app.attempts.succeeded(*keys)
     device = request.cookies.get(security.DEVICE_COOKIE) or security.new_token()
     state.app.attempts.remember("admin-device:" + device)
-    person = roster.person_for(state.app, CHANNEL, external_id)
-    audit.record(state.app, person, "web.login", True, method="password")
-    response = start_session(
-        request, "admin", external_id, timedelta(hours=state.settings.admin_session_hours), "/admin"
-    )
+    response = await off_loop(_open_admin_session, request)
     set_cookie(request, response, security.DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE)
     return response
+
+
+def _open_admin_session(request: web.Request) -> web.Response:
+    """In a page thread: the admin account (created when missing), the audit row, the session."""
+    state = state_of(request)
+    external_id = admin_account(state.app)
+    audit.record(state.app, roster.person_for(state.app, CHANNEL, external_id), "web.login", True, method="password")
+    lifetime = timedelta(hours=state.settings.admin_session_hours)
+    return start_session(request, "admin", external_id, lifetime, "/admin")
 
 
 def admin_account(app: App) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
@@ -27,6 +28,7 @@ from bot.channels.web.base import (
     error_json,
     error_page,
     form_of,
+    off_loop,
     render,
     return_path,
     route,
@@ -37,6 +39,9 @@ from bot.core.chat import texts
 from bot.core.chat.messages import Reply, Request
 from bot.core.errors import UserError
 from bot.core.roster import attempts, roster
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 MAX_TEXT = 2000  # characters of one typed message
 MAX_PAYLOAD = 256
@@ -112,19 +117,25 @@ async def chat_login(request: web.Request, viewer: Viewer) -> web.StreamResponse
     keys = ["invite-address:" + auth.client_key(request)]
     device = request.cookies.get(security.DEVICE_COOKIE) or security.new_token()
     try:
-        person = state.app.attempts.guard(
-            keys, lambda: roster.link_by_invite(state.app, CHANNEL, device, code, "Trình duyệt web")
-        )
+        person, first_visit = await off_loop(_link, state.app, keys, device, code)
     except attempts.TooManyAttempts as exc:
         return render(request, viewer, "login.html", status=429, error=exc.message, code=code, next=after)
     except UserError as exc:
         await asyncio.sleep(state.settings.login_delay_seconds)  # guessing costs time
         return render(request, viewer, "login.html", status=400, error=exc.message, code=code, next=after)
-    if chatlog.is_empty(state.app, device):
+    if first_visit:
         await converse(request, device, person, text="/start")
-    response = auth.start_session(request, "chat", device, timedelta(days=state.settings.chat_session_days), after)
+    lifetime = timedelta(days=state.settings.chat_session_days)
+    response = await off_loop(auth.start_session, request, "chat", device, lifetime, after)
     set_cookie(request, response, security.DEVICE_COOKIE, device, max_age=auth.DEVICE_MAX_AGE)
     return response
+
+
+def _link(app: App, keys: list[str], device: str, code: str) -> tuple[roster.Person, bool]:
+    """In a page thread (a broadcast brings many first logins at once): the person holding the
+    invite code, linked to this browser under the attempts limit, and whether its chat is new."""
+    person = app.attempts.guard(keys, lambda: roster.link_by_invite(app, CHANNEL, device, code, "Trình duyệt web"))
+    return person, chatlog.is_empty(app, device)
 
 
 # ------------------------------------------------------------------------------------------- api

@@ -12,10 +12,12 @@ explicit ``channel=`` (see :func:`deny`), never through a made-up person.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot import store
+from bot.core import clock
 from bot.core.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -85,6 +87,9 @@ DETAIL_LABELS = {
     "new_ack": "ghi vào sổ",
     "skip_invalid": "bỏ qua dòng lỗi",
     "question_id": "câu hỏi số",
+    "broadcast_id": "đợt gửi số",
+    "kind": "loại",
+    "on": "theo cây đơn vị ngày",
 }
 _VALUE_LABELS = {
     "draft": "soạn thảo",
@@ -97,7 +102,12 @@ _VALUE_LABELS = {
     "cadre": "cán bộ",
     "officer": "cán bộ tuyên giáo",
     "admin": "quản trị viên",
+    "assignment": "giao quán triệt",
+    "broadcast": "thông báo",
+    "reminder": "nhắc nhở",
+    "notice": "thông tin",
 }
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date in a detail, shown "20/12/2026"
 _ROLE_GROUPS = {OFFICERS: "cán bộ tuyên giáo hoặc quản trị viên", ADMINS: "quản trị viên"}
 
 
@@ -186,6 +196,8 @@ def detail_text(detail: dict[str, Any]) -> str:
             return "có" if v else "không"
         if isinstance(v, list):
             return ", ".join(value(x) for x in v)
+        if isinstance(v, str) and ISO_DATE.fullmatch(v):
+            return clock.format_date(v)
         return _VALUE_LABELS.get(v, str(v)) if isinstance(v, str) else str(v)
 
     return "; ".join(f"{DETAIL_LABELS.get(k, k)}: {value(v)}" for k, v in detail.items() if v not in (None, "", []))

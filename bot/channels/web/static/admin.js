@@ -77,7 +77,7 @@
     });
     function count() {
       const n = picker.querySelectorAll("input[type=checkbox]:checked").length;
-      picked.textContent = n ? "Đã chọn " + n + " đơn vị." : "Chưa chọn đơn vị nào: mời tất cả.";
+      picked.textContent = n ? "Đã chọn " + n + " đơn vị." : picked.dataset.none;
     }
     picker.addEventListener("change", count);
     count();
