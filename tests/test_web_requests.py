@@ -274,6 +274,23 @@ async def test_an_officer_sees_dashboards_but_not_admin_functions(web_client):
     assert audit_count(app, "export") == 0
 
 
+async def test_a_refused_compose_form_comes_back_as_it_was_sent(web_client):
+    """After a mistake the officer corrects only the mistake: an untouched "sub-units" box must not
+    come back ticked (the next send would reach more people than chosen)."""
+    app = web_client.state.app
+    csrf = await chat_login(web_client, invite_for(app, "0905000002"))
+    unit = roster.resolve_unit(app, "Huyện ủy Duy Xuyên").id
+    add_document(app)
+    checkbox = re.compile(r'<input type="checkbox" name="subunits" value="1"\s*(checked)?>')
+    assert checkbox.search(await (await web_client.get("/admin/broadcasts")).text()).group(1) == "checked"
+    sent = {"csrf": csrf, "units": str(unit), "require_ack": "1", "document": ""}  # no document: refused
+    for path in ("/admin/broadcasts", "/admin/assignments"):
+        response = await web_client.post(path, data=sent)
+        page = await response.text()
+        assert response.status == 400 and checkbox.search(page).group(1) is None, path
+        assert re.search(rf'value="{unit}"\s*checked', page), path
+
+
 # -- uploads ------------------------------------------------------------------------------------
 
 
