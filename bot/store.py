@@ -29,6 +29,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("units-history", "units_history"),
     ("questions-model-note", "questions_model_note"),
     ("assignments.closed_at", "assignments_closed"),  # an officer closes an assignment
+    ("memberships-on", "memberships_on"),  # a covering index for reports by a past day's tree
 ]
 
 _schema_lock = threading.Lock()

@@ -92,7 +92,7 @@ class RetrievalSettings:
     min_cosine: float = 0.75
     min_coverage: float = 0.33
     min_phrase_coverage: float = 0.25
-    idf_background: int = 30
+    idf_background: int = 15
     sentence_vectors: bool = True
     sentence_dense_weight: float = 0.25
     max_sentence_vectors: int = 12_000

@@ -350,11 +350,15 @@ def test_migration_keeps_an_existing_database(app, tmp_path, data_dir):
     db.execute("DELETE FROM unit_versions")
     db.execute("DELETE FROM memberships")
     db.execute("DELETE FROM schema_migrations WHERE name = 'units-history'")
+    db.execute("CREATE INDEX memberships_person ON memberships(person_id, valid_until)")  # the index before
+    db.execute("DELETE FROM schema_migrations WHERE name = 'memberships-on'")
 
     migrated = store.connect(data_dir / "quantriet.db") if (data_dir / "quantriet.db").exists() else None
     assert migrated is not None, list(data_dir.iterdir())
     people = migrated.execute("SELECT COUNT(*) FROM people").fetchone()[0]
     assert migrated.execute("SELECT COUNT(*) FROM memberships").fetchone()[0] == people
+    indexes = {r[0] for r in migrated.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'memberships'")}
+    assert indexes >= {"memberships_on", "memberships_unit"} and "memberships_person" not in indexes
     units = migrated.execute("SELECT COUNT(*) FROM units").fetchone()[0]
     assert migrated.execute("SELECT COUNT(*) FROM unit_versions").fetchone()[0] == units
     assert migrated.execute("SELECT unit_id FROM acks").fetchone() == (None,)

@@ -481,7 +481,7 @@ async def test_check_in_page_web_login_comes_back(world: World, chromium_browser
     context = await chromium_browser.new_context(**PHONE)
     page = await context.new_page()
     await page.goto(f"{world.url}/diemdanh/{code}")
-    await expect(page.locator("main")).to_contain_text(f"nhắn diemdanh {code} cho trợ lý")
+    await expect(page.locator("main")).to_contain_text(f"rồi nhắn diemdanh {code}.")
     assert "zalo.me" not in await page.content()
     await page.get_by_role("link", name="Đăng nhập trò chuyện trên web").click()
     await page.get_by_label("Mã mời").fill(world.codes["0905000007"])  # Đặng Văn Em

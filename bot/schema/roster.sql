@@ -73,7 +73,9 @@ CREATE TABLE IF NOT EXISTS memberships (      -- which unit a person belonged to
     valid_until TEXT,
     change_id   INTEGER REFERENCES unit_changes(id)
 );
-CREATE INDEX IF NOT EXISTS memberships_person ON memberships(person_id, valid_until);
+-- covers "the unit of a person on a day" (history.MEMBERSHIP_ON_SQL), asked once per member by a
+-- report by a past day's tree: no table read for it
+CREATE INDEX IF NOT EXISTS memberships_on ON memberships(person_id, valid_from, valid_until, unit_id);
 CREATE INDEX IF NOT EXISTS memberships_unit ON memberships(unit_id, valid_until);
 
 -- Set by a reorganisation inside its own write transaction (and emptied before it commits), so the
