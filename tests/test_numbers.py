@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.web.charts import Bar, completion_chart
+from bot.core.evidence.ledger import AttendanceReport
 from bot.core.evidence.reports import Progress, UnitProgress
 from bot.core.numbers import format_number, format_percent
 from bot.core.outbox import delivery_status
@@ -31,3 +32,8 @@ def test_chat_progress_lines_and_delivery_counts_of_a_province() -> None:
 def test_chart_labels() -> None:
     svg = str(completion_chart([Bar("Xã Bình Dương", 33.3, "1/3")], "Tỷ lệ hoàn thành"))
     assert f">33,3{NBSP}%<" in svg and f">50{NBSP}%</text>" in svg and "33.3%" not in svg
+
+
+def test_an_attendance_sheet_of_a_province_reports_its_rows_with_dots() -> None:
+    report = AttendanceReport(rows=12500, imported=True, recorded=12000, already=500)
+    assert report.summary() == "Đã nhập 12.500/12.500 dòng: ghi nhận 12.000 người, 500 người đã xác nhận từ trước."

@@ -418,7 +418,7 @@ async def test_a_signed_paper_sheet_is_imported_on_the_conference_page(world: Wo
 
 
 async def test_officer_assigns_a_document_on_the_web(world: World, officer) -> None:
-    from bot.core.evidence import assignments
+    from bot.core.evidence import assignments, documents
     from bot.core.roster import audit
 
     before = {a.id for a in assignments.list_assignments(world.app)}
@@ -428,6 +428,9 @@ async def test_officer_assigns_a_document_on_the_web(world: World, officer) -> N
     for link in await officer.locator(".nav a").all():  # the whole menu in sight on a desktop, none hidden
         await expect(link).to_be_in_viewport()
     await expect(officer.locator("[data-picked]")).to_have_text("Chưa chọn đơn vị nào: giao cho tất cả cán bộ.")
+    main = documents.main_document(world.app)
+    assert main is not None  # chosen already: the catalogue's main document
+    await expect(officer.get_by_label("Văn bản cần quán triệt")).to_have_value(str(main.id))
     (kl69,) = world.app.db.execute("SELECT id FROM documents WHERE number = '69-KL/TW'").fetchone()
     await officer.get_by_label("Văn bản cần quán triệt").select_option(str(kl69))
     await officer.get_by_label("Tìm đơn vị").fill("duy xuyen")  # typed without diacritics, then ticked by touch

@@ -95,7 +95,7 @@ def cmd_assign(app: App, args: argparse.Namespace) -> int:
     )
     print(assignment_id)  # alone on stdout: scripts capture it (id=$(quantriet assign ...))
     print(
-        f"Đã xếp hàng tin nhắn giao quán triệt cho {len(people)} người (đợt gửi #{broadcast_id}); "
+        f"Đã xếp hàng tin nhắn giao quán triệt cho {format_number(len(people))} người (đợt gửi #{broadcast_id}); "
         "quantriet serve sẽ gửi đi.",
         file=sys.stderr,
     )

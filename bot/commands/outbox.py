@@ -11,6 +11,7 @@ import time
 from bot.app import App
 from bot.core.chat.messages import Reply
 from bot.core.errors import UserError
+from bot.core.numbers import format_number
 from bot.core.outbox import broadcasts
 from bot.core.roster import audit, roster
 from bot.ops.progress import Progress
@@ -51,7 +52,7 @@ def cmd_broadcast(app: App, args: argparse.Namespace) -> int:
     audit.require(app, None, "broadcast", audit.OFFICERS, people=len(people))
     broadcast_id = broadcasts.enqueue(app, "broadcast", Reply(text), people)
     print(broadcast_id)  # alone on stdout: scripts capture it
-    print(f"Đã xếp hàng thông báo cho {len(people)} người (đợt gửi #{broadcast_id}).", file=sys.stderr)
+    print(f"Đã xếp hàng thông báo cho {format_number(len(people))} người (đợt gửi #{broadcast_id}).", file=sys.stderr)
     return follow(app, broadcast_id) if args.wait else 0
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.app import App
 from bot.channels.web_settings import public_base
+from bot.core.numbers import format_number
 from bot.core.roster import roster
 from bot.core.roster.tabular import ImportReport
 from bot.ops.progress import Progress
@@ -64,7 +65,7 @@ def cmd_invites(app: App, args: argparse.Namespace) -> int:
                 [person.full_name, paths.get(person.unit_id, "") if person.unit_id else "", invite.code, *links]
             ).rstrip()
         )
-    print(f"{len(found)} người chưa liên kết tài khoản.")
+    print(f"{format_number(len(found))} người chưa liên kết tài khoản.")
     return 0
 
 
@@ -85,5 +86,5 @@ def cmd_list(app: App, args: argparse.Namespace) -> int:
                 ]
             )
         )
-    print(f"{len(people)} người.")
+    print(f"{format_number(len(people))} người.")
     return 0

@@ -132,7 +132,7 @@ def _age(hours: float) -> str:
 def lines(status: dict[str, Any]) -> list[str]:
     """The status as an operator reads it."""
     cat, ros, out, led = status["catalogue"], status["roster"], status["outbox"], status["ledger"]
-    found = [f"Kho văn bản: {cat['documents']} văn bản, {cat['chunks']} đoạn."]
+    found = [f"Kho văn bản: {format_number(cat['documents'])} văn bản, {format_number(cat['chunks'])} đoạn."]
     index = cat["index"]
     if index is None:
         found.append("  Chỉ mục tìm kiếm: chưa có (chạy `quantriet ingest`).")
@@ -141,11 +141,11 @@ def lines(status: dict[str, Any]) -> list[str]:
         found.append(
             f"  Chỉ mục tìm kiếm: {index['model']}, {index['vectors']} véc-tơ, dựng {_age(index['age_hours'])}{stale}."
         )
-    role_labels = ", ".join(f"{roster.ROLE_LABELS.get(r, r)} {n}" for r, n in ros["by_role"].items())
-    channels = ", ".join(f"{c} {n}" for c, n in ros["accounts"].items()) or "chưa có"
+    role_labels = ", ".join(f"{roster.ROLE_LABELS.get(r, r)} {format_number(n)}" for r, n in ros["by_role"].items())
+    channels = ", ".join(f"{c} {format_number(n)}" for c, n in ros["accounts"].items()) or "chưa có"
     found += [
-        f"Danh sách: {ros['people']} người ({role_labels}), {ros['units']} đơn vị.",
-        f"  Đã liên kết tài khoản: {ros['linked_people']} người; tài khoản theo kênh: {channels}.",
+        f"Danh sách: {format_number(ros['people'])} người ({role_labels}), {format_number(ros['units'])} đơn vị.",
+        f"  Đã liên kết tài khoản: {format_number(ros['linked_people'])} người; tài khoản theo kênh: {channels}.",
     ]
     if status["assignments"]:
         found.append("Đợt quán triệt đang mở:")

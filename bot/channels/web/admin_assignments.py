@@ -30,7 +30,7 @@ from bot.channels.web.base import (
     to_int,
 )
 from bot.core.errors import UserError
-from bot.core.evidence import assignment_changes, assignments, reports
+from bot.core.evidence import assignment_changes, assignments, documents, reports
 from bot.core.numbers import format_number, format_percent
 from bot.core.outbox import reminders
 
@@ -72,8 +72,10 @@ def assignment_live(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 @route(OFFICER)
 def new(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    """GET /admin/assignments/new: document, units (touch picker), due date, note."""
-    return render_form(request, viewer, NEW_FORM, form={"subunits": "1"})
+    """GET /admin/assignments/new: document (the catalogue's main one chosen), units (touch
+    picker), due date, note."""
+    main = documents.main_document(state_of(request).app)
+    return render_form(request, viewer, NEW_FORM, form={"subunits": "1", "document": str(main.id) if main else ""})
 
 
 @route(OFFICER)

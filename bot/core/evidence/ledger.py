@@ -32,6 +32,7 @@ from bot.app import App
 from bot.core import clock, kv
 from bot.core.errors import UserError
 from bot.core.evidence.assignments import require_assignment, require_member
+from bot.core.numbers import format_number
 from bot.core.roster import audit
 from bot.core.roster.roster import ROSTER_COLUMNS, Person, UnitIndex, normalise_phone, split_unit_path
 from bot.core.roster.tabular import (
@@ -86,7 +87,9 @@ class AttendanceReport(ImportReport):
     already: int = 0  # had confirmed before (kept as they were)
 
     def summary(self) -> str:
-        return self._outcome(f"ghi nhận {self.recorded} người, {self.already} người đã xác nhận từ trước")
+        return self._outcome(
+            f"ghi nhận {format_number(self.recorded)} người, {format_number(self.already)} người đã xác nhận từ trước"
+        )
 
 
 class Entry(NamedTuple):

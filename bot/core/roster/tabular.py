@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot import store
 from bot.core.errors import UserError
+from bot.core.numbers import format_number
 from knowledge.archives import ArchiveTooLarge, check_archive
 from knowledge.text import fold, nfc
 
@@ -81,12 +82,13 @@ class ImportReport:
         """The summary sentence around ``done`` (what the subclass did)."""
         if not self.imported:
             return (
-                f"Chưa nhập gì: tệp có {len(self.errors)} lỗi ở {self.bad_rows}/{self.rows} dòng. "
+                f"Chưa nhập gì: tệp có {format_number(len(self.errors))} lỗi ở "
+                f"{format_number(self.bad_rows)}/{format_number(self.rows)} dòng. "
                 "Hãy sửa các dòng trên rồi nhập lại, hoặc chọn bỏ qua các dòng lỗi."
             )
-        text = f"Đã nhập {self.rows - self.bad_rows}/{self.rows} dòng: {done}"
+        text = f"Đã nhập {format_number(self.rows - self.bad_rows)}/{format_number(self.rows)} dòng: {done}"
         if self.errors:
-            text += f"; bỏ qua {self.bad_rows} dòng lỗi"
+            text += f"; bỏ qua {format_number(self.bad_rows)} dòng lỗi"
         return text + "."
 
 
