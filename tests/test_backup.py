@@ -165,7 +165,10 @@ def test_kill_9_of_serve_then_restore_gives_every_ack_up_to_the_last_backup(app,
         wanted = None
         for _ in range(600):  # bounded: scheduled every ≈1 s
             for path in reversed(backup.list_backups(folder)):
-                info = json.loads(backup.sidecar(path).read_text("utf-8"))
+                try:
+                    info = json.loads(backup.sidecar(path).read_text("utf-8"))
+                except FileNotFoundError:  # its sidecar is written after it, or it was just pruned
+                    continue
                 if info["rows"] == len(written):
                     wanted = path
             if wanted or proc.poll() is not None:

@@ -130,13 +130,14 @@ class Inbound:
         self._users[chat] = self._users.get(chat, 0) + 1
         try:
             async with lock:
+                error = None
                 try:
                     await self.handler(body)
                 except Exception as exc:  # one bad update must never stop the channel
                     log.exception("%s: handling update %d failed", self.channel, inbox_id)
-                    done(self.app, inbox_id, f"{type(exc).__name__}: {exc}")
-                else:
-                    done(self.app, inbox_id)
+                    error = f"{type(exc).__name__}: {exc}"
+                # off the loop: a write waits while another connection holds the write lock
+                await asyncio.to_thread(done, self.app, inbox_id, error)
         finally:
             self._users[chat] -= 1
             if not self._users[chat]:  # forget idle chats, so the dict stays small

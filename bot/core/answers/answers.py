@@ -131,6 +131,7 @@ class AnswerSettings:
     max_sentences: int = 2
     second_sentence_ratio: float = 0.75
     sentence_weight: float = 0.5
+    sentence_cosine_spread: float = 0.2
 
 
 @dataclasses.dataclass
@@ -311,7 +312,7 @@ def _compose(
     mention = reading.intent == "yesno" and reading.mention
     weights = _topic_weights(app, reading.mention) if mention else _term_weights(app, query)
     cosines = result.sentence_scores
-    ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg.sentence_weight)
+    ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg)
     chosen = _choose(ranked, cfg)
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
@@ -340,7 +341,7 @@ def _compose(
     sources = [_source(top, quote)]
     others = [h for h in result.hits if (h.document_id, h.section) != (top.document_id, top.section)]
     for hit in others[: len(result.hits) - 1]:
-        best = _rank_sentences(query, [hit], weights, cosines, cfg.sentence_weight)
+        best = _rank_sentences(query, [hit], weights, cosines, cfg)
         passage = _quote(_choose(best, cfg), SOURCE_CHARS, query, weights) if best else hit.text[:SOURCE_CHARS]
         sources.append(_source(hit, passage))
     return dataclasses.replace(
@@ -429,7 +430,7 @@ def _is_heading(sentence: str, hit: Hit) -> bool:
 
 
 def _rank_sentences(
-    query: Query, hits: list[Hit], weights: dict[str, float], cosines: dict[int, np.ndarray], dense_weight: float
+    query: Query, hits: list[Hit], weights: dict[str, float], cosines: dict[int, np.ndarray], cfg: AnswerSettings
 ) -> list[_Sentence]:
     """Sentences of the given chunks, best first.
 
@@ -465,11 +466,15 @@ def _rank_sentences(
                 score -= HEADING_PENALTY
             rows.append([h, pos, sentence, score, mentions, None if dense is None else float(dense[pos])])
     known = [r[5] for r in rows if r[5] is not None]
-    if known and dense_weight:
+    if known and cfg.sentence_weight:
+        # Rescaled over the candidates, but over at least ``sentence_cosine_spread``: e5 cosines
+        # of one paragraph's sentences often lie within 0.05 of each other, and stretching that
+        # to the full weight let noise outvote the words the question shares with a sentence.
         lo, hi = min(known), max(known)
+        spread = max(hi - lo, cfg.sentence_cosine_spread)
         for r in rows:
-            if r[5] is not None and hi > lo:
-                r[3] += dense_weight * (r[5] - lo) / (hi - lo)
+            if r[5] is not None and spread > 0:
+                r[3] += cfg.sentence_weight * (r[5] - lo) / spread
     out = [_Sentence(h, pos, text, score, mentions) for h, pos, text, score, mentions, _ in rows]
     out.sort(key=lambda s: (-s.score, s.hit, s.position))
     return out

@@ -159,7 +159,8 @@ class Reminders:
     async def run(self) -> None:
         while True:
             try:
-                if run_due(self.app, self.settings):
+                # in a thread: a reminder to a whole province is one long write transaction
+                if await asyncio.to_thread(run_due, self.app, self.settings):
                     self.on_queued()
             except Exception:  # a bad run is logged and retried at the next check
                 log.exception("reminders: run failed")
