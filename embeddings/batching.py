@@ -104,11 +104,49 @@ class QueryBatcher:
                 following.woken.set()
 
 
+class QueryCache:
+    """The vectors of the last ``size`` distinct questions, by their exact text.
+
+    After a broadcast thousands of cadres ask the same few questions ("hạn chót là khi nào", the
+    welcome message's example, a button's question), and a question's vector depends on its text
+    alone: embedding it again is the one cost of an answer worth saving (two thirds of it)."""
+
+    def __init__(self, encoder: Encoder, size: int) -> None:
+        self.encoder = encoder
+        self.name, self.dim = encoder.name, encoder.dim
+        self.size = size
+        self._vectors: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self.encoder.encode_passages(texts)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if len(texts) != 1:
+            return self.encoder.encode_queries(texts)
+        text = texts[0]
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                self.hits += 1
+                return vector[np.newaxis]
+        vector = self.encoder.encode_queries(texts)[0]
+        vector.setflags(write=False)  # shared by every asker of this text
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vector[np.newaxis]
+
+
 def batched(encoder: Encoder, settings: EmbeddingSettings) -> Encoder:
     """``encoder`` behind a :class:`QueryBatcher` sized for this machine: as many calls at once
     as the cores hold calls of ``encoder.query_threads`` threads (one when the encoder does not
-    say: sentence-transformers). ``[embeddings] query_batch = 1`` leaves it alone."""
-    if settings.query_batch <= 1:
-        return encoder
-    threads = max(1, int(getattr(encoder, "query_threads", 1)))
-    return QueryBatcher(encoder, settings.query_batch, settings.query_wait_ms / 1000, max(1, cores() // threads))
+    say: sentence-transformers), and behind a :class:`QueryCache` of ``query_cache`` questions.
+    ``[embeddings] query_batch = 1`` and ``query_cache = 0`` leave it alone."""
+    if settings.query_batch > 1:
+        threads = max(1, int(getattr(encoder, "query_threads", 1)))
+        encoder = QueryBatcher(encoder, settings.query_batch, settings.query_wait_ms / 1000, max(1, cores() // threads))
+    return QueryCache(encoder, settings.query_cache) if settings.query_cache > 0 else encoder

@@ -48,6 +48,8 @@ class EmbeddingSettings:
     query_threads: int = 1
     query_batch: int = 16
     query_wait_ms: float = 2.0
+    # Vectors of the last query_cache distinct questions kept (0 = none).
+    query_cache: int = 4096
 
 
 @runtime_checkable

