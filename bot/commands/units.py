@@ -10,6 +10,7 @@ from bot.commands.ledger import _date
 from bot.commands.outbox import comma_list
 from bot.core import clock
 from bot.core.errors import UserError
+from bot.core.numbers import format_number
 from bot.core.roster import history
 from bot.core.roster.placements import Placement, read_placements
 from bot.core.roster.reorganise import OPERATIONS, Operation, ReorganisationReport, apply_mapping, reorganise
@@ -115,13 +116,13 @@ def cmd_list(app: App, args: argparse.Namespace) -> int:
         paths = sorted((index.path(uid), uid) for uid in index.units)
         for path, uid in paths:
             print(f"{uid}\t{path}")
-        print(f"{len(paths)} đơn vị ngày {clock.format_date(args.on)}.")
+        print(f"{format_number(len(paths))} đơn vị ngày {clock.format_date(args.on)}.")
         return 0
     rows = history.list_units(app, include_closed=args.closed)
     for row in rows:
         since = clock.format_date(row.valid_from) if row.valid_from else ""
         print("\t".join([str(row.id), row.path, since, str(row.people), f"{row.changes} thay đổi"]))
-    print(f"{len(rows)} đơn vị.")
+    print(f"{format_number(len(rows))} đơn vị.")
     return 0
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.errors import UserError
+from bot.core.numbers import format_number
 from bot.core.roster.roster import normalise_phone, split_unit_path
 from bot.core.roster.tabular import Column, RowError, read_table, require_file, row_problem
 from knowledge.text import fold, nfc
@@ -164,9 +165,9 @@ def place_members(
     missing = [m for m in members if m.id not in chosen]
     if missing and rest is None:
         names = ", ".join(m.full_name for m in missing[:NAMES_SHOWN])
-        more = f" và {len(missing) - NAMES_SHOWN} người khác" if len(missing) > NAMES_SHOWN else ""
+        more = f" và {format_number(len(missing) - NAMES_SHOWN)} người khác" if len(missing) > NAMES_SHOWN else ""
         raise UserError(
-            f"chưa phân công đơn vị mới cho {len(missing)} người của “{unit_path}”: {names}{more} "
+            f"chưa phân công đơn vị mới cho {format_number(len(missing))} người của “{unit_path}”: {names}{more} "
             "(hãy ghi những người này vào tệp phân công, hoặc chọn đơn vị nhận những người còn lại)"
         )
     if rest is not None:

@@ -26,6 +26,7 @@ from bot import store
 from bot.app import App
 from bot.core import clock
 from bot.core.errors import UserError
+from bot.core.numbers import format_number
 from bot.core.roster import audit
 from bot.core.roster.placements import Member, Placement, place_members, read_placements, target_named, unit_keys
 from bot.core.roster.roster import Person, Unit, UnitIndex, resolve_in, split_unit_path
@@ -111,8 +112,8 @@ class ReorganisationReport:
 
     def summary(self) -> str:
         counts = (
-            f"{self.units_created} đơn vị mới, {self.units_closed} đơn vị thôi hoạt động, "
-            f"{self.units_changed} đơn vị đổi tên hoặc chuyển, {self.people_moved} người chuyển đơn vị"
+            f"{format_number(self.units_created)} đơn vị mới, {format_number(self.units_closed)} đơn vị thôi hoạt động, "
+            f"{format_number(self.units_changed)} đơn vị đổi tên hoặc chuyển, {format_number(self.people_moved)} người chuyển đơn vị"
         )
         if self.errors:
             return f"Chưa thay đổi gì: có {len(self.errors)} lỗi. Hãy sửa rồi chạy lại."
@@ -225,7 +226,7 @@ def _check_nobody_stranded(app: App, report: ReorganisationReport) -> None:
         "SELECT u.name, COUNT(*) FROM people p JOIN units u ON u.id = p.unit_id "
         "WHERE u.valid_until IS NOT NULL GROUP BY u.id ORDER BY u.name"
     ):
-        report.errors.append(RowError(0, f"{count} người còn ở đơn vị đã thôi hoạt động “{name}”"))
+        report.errors.append(RowError(0, f"{format_number(count)} người còn ở đơn vị đã thôi hoạt động “{name}”"))
 
 
 class _Apply:
@@ -311,7 +312,7 @@ class _Apply:
                 self._move_people(people, target)
         self.report.lines.append(
             f"Các đơn vị mới tách từ “{path}”: "
-            + "; ".join(f"“{self._path(t)}” ({len(going[t])} người)" for t in ids)
+            + "; ".join(f"“{self._path(t)}” ({format_number(len(going[t]))} người)" for t in ids)
             + "."
         )
         if uid not in ids:
@@ -346,7 +347,7 @@ class _Apply:
         children = [c for c in self.index.units.values() if c.parent_id == uid]
         if into is None and (people or children):
             raise UserError(
-                f"“{path}” còn {people} người và {len(children)} đơn vị trực thuộc: hãy ghi đơn vị nhận "
+                f"“{path}” còn {format_number(people)} người và {format_number(len(children))} đơn vị trực thuộc: hãy ghi đơn vị nhận "
                 "(nếu không, họ sẽ không còn đơn vị)"
             )
         for child in children:
@@ -359,7 +360,9 @@ class _Apply:
         self.report.units_closed += 1
         self.report.units_changed += len(children)
         self.report.people_moved += people
-        moved = f"{people} người" + (f" và {len(children)} đơn vị trực thuộc" if children else "")
+        moved = f"{format_number(people)} người" + (
+            f" và {format_number(len(children))} đơn vị trực thuộc" if children else ""
+        )
         where = f" sang “{self._path(into)}”" if into is not None else ""
         self.report.lines.append(f"“{path}” thôi hoạt động từ {clock.format_date(self.op.effective)}; {moved}{where}.")
 

@@ -25,6 +25,7 @@ from bot import store
 from bot.app import App
 from bot.core import clock
 from bot.core.errors import UserError
+from bot.core.numbers import format_number
 from bot.core.roster import audit
 from bot.core.roster.tabular import (
     Column,
@@ -131,9 +132,9 @@ class RosterReport(ImportReport):
     units_created: int = 0
 
     def summary(self) -> str:
-        done = f"{self.created} người mới, {self.updated} cập nhật, {self.unchanged} không đổi"
+        done = f"{format_number(self.created)} người mới, {format_number(self.updated)} cập nhật, {format_number(self.unchanged)} không đổi"
         if self.units_created:
-            done += f", {self.units_created} đơn vị mới"
+            done += f", {format_number(self.units_created)} đơn vị mới"
         return self._outcome(done)
 
 
