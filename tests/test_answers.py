@@ -240,42 +240,46 @@ def test_yes_no_mention_question_says_yes_with_the_sentence(fixture_app):
     assert not plain.answer.startswith("Có.")
 
 
-def test_sample_article_alone_answers_deadline_questions_about_it(app):
-    """A fresh clone: only the sample article, which names Kết luận 69 in its header but does not
-    carry its number. Deadline questions naming KL69 are answered from it."""
+def _alone(app, path, today: date, answered: tuple[tuple[str, str], ...], declined: tuple[str, ...]) -> None:
+    """With ``path`` the whole catalogue: each question of ``answered`` gets its fact, each of
+    ``declined`` gets no quote."""
     from bot.catalogue import ingest, refresh
 
-    ingest(app, [SAMPLE_ARTICLE])
+    ingest(app, [path])
     refresh(app)
-    for question, fact in (
+    for question, fact in answered:
+        result = ask(app, question, today)
+        assert result.confident and fact in result.answer, (question, result.answer)
+    for question in declined:
+        assert not ask(app, question, today).confident, question
+
+
+def test_sample_article_alone_answers_deadline_questions_about_it(app):
+    """A fresh clone: only the sample article, which names Kết luận 69 in its header but does not
+    carry its number. Deadline questions naming KL69 are answered from it; the article does not
+    say who signed the conclusion: no made-up signer."""
+    answered = (
         ("han xay dung ke hoach thuc hien ket luan 69", "30/4/2024"),
         ("han chot tuyen truyen KL69 la ngay may vay ad", "15/4/2024"),
-    ):
-        result = ask(app, question, date(2026, 11, 25))
-        assert result.confident and fact in result.answer, (question, result.answer)
-    assert not ask(app, "KL69 ai ký").confident  # the article does not say: no made-up signer
+    )
+    _alone(app, SAMPLE_ARTICLE, date(2026, 11, 25), answered, ("KL69 ai ký",))
 
 
 def test_a_plan_alone_answers_its_own_deadlines_not_the_conclusion_it_implements(app):
     """Only the plan implementing Kết luận 901 is catalogued (the shape of a fresh clone with the
     sample article): its deadlines are answered, while what the conclusion itself says is not
     made up from the plan's words. The same settings hold as on the full catalogue."""
-    from bot.catalogue import ingest, refresh
     from tests.conftest import FIXTURE_KNOWLEDGE
 
-    ingest(app, [FIXTURE_KNOWLEDGE / "ke-hoach-27-tinh-uy-hoa-son.txt"])
-    refresh(app)
-    for question, fact in (
+    answered = (
         ("han quan triet KL901 la ngay nao", "15/5/2030"),
         ("Thời hạn xây dựng kế hoạch thực hiện Kết luận 901 ở cơ sở là khi nào?", "31/5/2030"),
-    ):
-        result = ask(app, question, date(2030, 4, 1))
-        assert result.confident and fact in result.answer, (question, result.answer)
-    for question in (
+    )
+    declined = (
         "Kết luận 901 giao Đảng đoàn Quốc hội chỉ đạo việc gì?",
         "sau 5 nam KL901 danh gia da so hoa duoc bao nhieu trang tai lieu",
-    ):
-        assert not ask(app, question, date(2030, 4, 1)).confident, question
+    )
+    _alone(app, FIXTURE_KNOWLEDGE / "ke-hoach-27-tinh-uy-hoa-son.txt", date(2030, 4, 1), answered, declined)
 
 
 def test_the_yes_no_frame_typed_without_marks_does_not_count_against_coverage(fixture_app):
