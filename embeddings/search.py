@@ -52,7 +52,7 @@ from embeddings.query import Query, governance_vocabulary, has_figure, parse, qu
 from knowledge.chunks import text_hash
 from knowledge.dates import find_dates
 from knowledge.sections import split_sentences
-from knowledge.text import shorten
+from knowledge.text import format_number, shorten
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +176,11 @@ class RefreshReport:
 
     def summary(self) -> str:
         """One Vietnamese line for the ingest command."""
+        n = format_number
         line = (
-            f"Chỉ mục tìm kiếm: {self.chunks} đoạn; mã hóa mới {self.embedded} đoạn và "
-            f"{self.sentences_embedded} câu, dùng lại {self.reused} đoạn, bỏ {self.removed} "
-            f"({self.seconds:.1f} giây)."
+            f"Chỉ mục tìm kiếm: {n(self.chunks)} đoạn; mã hóa mới {n(self.embedded)} đoạn và "
+            f"{n(self.sentences_embedded)} câu, dùng lại {n(self.reused)} đoạn, bỏ {n(self.removed)} "
+            f"({n(self.seconds, 1)} giây)."
         )
         if self.rebuilt:
             line += f" Đã dựng lại toàn bộ chỉ mục vì mô hình thay đổi: {self.rebuilt}."

@@ -124,3 +124,10 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text.rfind(" ", 0, limit)
     return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:-–") + "…"
+
+
+def format_number(value: int | float, decimals: int = 0) -> str:
+    """ "12.345" for 12345, "12.345,7" with one decimal: how Vietnamese readers write numbers
+    (dot between thousands, comma for decimals)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

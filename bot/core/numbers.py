@@ -1,15 +1,13 @@
 """Numbers as Vietnamese readers write them: "1.234" and "33,3 %" (not "1,234" and "33.3%").
 
-One place for the format, so a page, a chat reply and an export say the same figure the same way.
+One place for the format (the digits themselves: :func:`knowledge.text.format_number`), so a page, a chat reply and an export say the same figure the same way.
 """
 
 from __future__ import annotations
 
+from knowledge.text import format_number  # the libraries print counts too (ingest): defined there
 
-def format_number(value: int | float, decimals: int = 0) -> str:
-    """ "12.345" for 12345, "12.345,7" with one decimal: dot between thousands, comma for decimals."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+__all__ = ["format_number", "format_percent"]
 
 
 def format_percent(value: float) -> str:
