@@ -32,6 +32,7 @@ restoring towards the corpus's words must not make a question look covered.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import itertools
@@ -93,6 +94,7 @@ class RetrievalSettings:
     min_coverage: float = 0.33
     min_phrase_coverage: float = 0.25
     idf_background: int = 15
+    result_cache: int = 1024
     sentence_vectors: bool = True
     sentence_dense_weight: float = 0.25
     max_sentence_vectors: int = 12_000
@@ -350,6 +352,11 @@ class Searcher:
         self._sentence_spans: dict[int, tuple[int, int]] = {}  # chunk id → its rows there
         self._sentence_owner: np.ndarray = np.zeros(0, dtype=np.int64)  # chunk id of each sentence row
         self._reload_lock = threading.Lock()  # answer workers search concurrently; one reloads
+        # The results of the last questions (exact text), for this generation of the index: the
+        # same index and the same question give the same result, and after a broadcast many ask
+        # the same few questions. Never mutated by the callers.
+        self._results: collections.OrderedDict[tuple[object, ...], SearchResult] = collections.OrderedDict()
+        self._results_lock = threading.Lock()
         self._reload()
 
     @classmethod
@@ -420,11 +427,27 @@ class Searcher:
         """Rank sections for a question; ``k`` defaults to the configured number of sources.
         ``scope``: the documents the question names; only their chunks are ranked unless none
         of them is a candidate (then the whole catalogue is)."""
-        t0 = time.perf_counter()
+        started = time.perf_counter()
         self._reload()
         s = self.settings
         query = question if isinstance(question, Query) else self.parse(question)
         k = k or s.sources
+        key = (self._generation, query.text, query.typed, k, frozenset(scope or ()))
+        with self._results_lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return cached
+        result = self._search(query, k, scope, started)
+        if s.result_cache > 0:
+            with self._results_lock:
+                self._results[key] = result
+                while len(self._results) > s.result_cache:
+                    self._results.popitem(last=False)
+        return result
+
+    def _search(self, query: Query, k: int, scope: set[int] | None, t0: float) -> SearchResult:
+        s = self.settings
         result = SearchResult(query, [], [], False, 0.0, 0.0, 0.0, self.empty)
         if query.is_empty or self.empty:
             return result

@@ -234,6 +234,19 @@ def test_searcher_sees_a_refresh_without_restart(app, fake_encoder):
     assert hits[0].text == "Phủ sóng 5G toàn quốc."
 
 
+def test_a_question_asked_again_reuses_its_result_until_the_index_changes(app, fake_encoder):
+    add_document(app, "/k/a.txt")
+    refresh(app)
+    searcher = open_searcher(app)
+    first = searcher.search("thời hạn quán triệt")
+    assert searcher.search("thời hạn quán triệt") is first  # same index, same question
+    assert searcher.search("thời hạn quán triệt", k=1) is not first  # another request
+    add_document(app, "/k/b.txt", chunks=[("Mục 1", "Thời hạn quán triệt là 15/4.")], title="Kế hoạch 9")
+    refresh(app)
+    again = searcher.search("thời hạn quán triệt")
+    assert again is not first and any("15/4" in h.text for h in again.hits)
+
+
 def test_empty_catalogue(app, fake_encoder):
     rep = refresh(app)
     assert rep.chunks == 0 and fake_encoder.calls == 0
