@@ -246,7 +246,7 @@ class Sender:
         return earliest
 
     async def _deliver(self, lane: _Lane, job: _Job) -> None:
-        reply = await self._db(self._reply, job.broadcast_id)
+        reply = await self._db(self._offer, lane.transport.channel, job)
         lane.mark_chat(job.external_id, self.settings.per_chat_seconds)
         try:
             ref = await lane.transport.send(job.external_id, reply)
@@ -262,11 +262,17 @@ class Sender:
                 log.exception("outbox: unexpected error sending delivery %d", job.id)
             await self._db(self._retry, job, f"{type(exc).__name__}: {exc}")
         else:
-            await self._db(self._sent, lane.transport.channel, job, ref, reply)
+            await self._db(self._sent, job, ref)
 
-    def _sent(self, channel: str, job: _Job, ref: str | None, reply: Reply) -> None:
-        self._set(job.id, status="sent", sent_at=store.isotime(self.app.now()), message_ref=ref, error=None)
+    def _offer(self, channel: str, job: _Job) -> Reply:
+        """The message of ``job``, its choices recorded in the person's session *before* it is
+        sent: someone who answers "1" the moment it arrives must find the choice already there."""
+        reply = self._reply(job.broadcast_id)
         sessions.offer_pushed(self.app, channel, job.external_id, reply)
+        return reply
+
+    def _sent(self, job: _Job, ref: str | None) -> None:
+        self._set(job.id, status="sent", sent_at=store.isotime(self.app.now()), message_ref=ref, error=None)
 
     def _retry(self, job: _Job, error: str) -> None:
         attempts = job.attempts + 1
