@@ -486,12 +486,7 @@ class Searcher:
                 if b > a:
                     result.sentence_scores[hit.chunk_id] = sentence_scores[a:b]
         result.cosine = float(cosines.max())
-        best_ids = [h.chunk_id for h in ranked[:3]]
-        result.coverage, result.phrase_coverage = self._coverages(query, best_ids)
-        if query.typed:  # restored marks must not make a question look covered: judge both
-            typed = self._coverages(self._without_frame(parse(query.typed, s.max_query_chars, s.bigrams)), best_ids)
-            result.coverage = min(result.coverage, typed[0])
-            result.phrase_coverage = min(result.phrase_coverage, typed[1])
+        result.coverage, result.phrase_coverage = self._judged_coverage(query, [h.chunk_id for h in ranked[:3]])
         result.confident = bool(ranked) and self._confident(result)
         t3 = time.perf_counter()
         result.timings = {"parse": t1 - t0, "embed": t2 - t1, "rank": t3 - t2}
@@ -582,6 +577,29 @@ class Searcher:
             )
         hits.sort(key=lambda h: -h.score)
         return hits
+
+    def covered(self, result: SearchResult, question: str) -> bool:
+        """The confidence call of ``result`` with the coverage of ``question`` by the same best
+        chunks (the same cosine): for a question whose texts are named and already resolved,
+        judged on what it asks about them (:attr:`Understanding.unnamed` in the answers)."""
+        s = self.settings
+        coverage, phrases = self._judged_coverage(self.parse(question), [h.chunk_id for h in result.chunks[:3]])
+        return (
+            bool(result.chunks)
+            and result.cosine >= s.min_cosine
+            and coverage >= s.min_coverage
+            and phrases >= s.min_phrase_coverage
+        )
+
+    def _judged_coverage(self, query: Query, chunk_ids: list[int]) -> tuple[float, float]:
+        """(coverage, phrase coverage) of ``query``; for a restored question the smaller of the
+        restored and the as-typed figures: restored marks must not make a question look covered."""
+        coverage, phrases = self._coverages(query, chunk_ids)
+        if query.typed:
+            s = self.settings
+            typed = self._coverages(self._without_frame(parse(query.typed, s.max_query_chars, s.bigrams)), chunk_ids)
+            coverage, phrases = min(coverage, typed[0]), min(phrases, typed[1])
+        return coverage, phrases
 
     def _coverages(self, query: Query, chunk_ids: list[int]) -> tuple[float, float]:
         """(coverage, phrase coverage) of the question by its best chunks.

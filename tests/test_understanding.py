@@ -112,3 +112,12 @@ def test_furniture():
     assert is_furniture("T/M BỘ CHÍNH TRỊ (Đã ký) Nguyễn Văn An")
     assert is_furniture("Số: 12-NQ/TW")
     assert not is_furniture("Các cấp ủy xây dựng kế hoạch trước ngày 30/4/2024.")
+
+
+def test_what_a_question_asks_about_the_texts_it_names():
+    """Once the named texts are resolved, their names are no part of what a passage must cover."""
+    assert understand("ngay cuoi cung quan triet ket luan 69").unnamed == "ngay cuoi cung quan triet"
+    assert understand("Thời hạn quán triệt Kết luận số 69-KL/TW là khi nào").unnamed == "Thời hạn quán triệt là khi nào"
+    both = understand("kl69 danh gia sau 10 nam thuc hien nq20 co nhung han che gi")
+    assert both.unnamed == "danh gia sau 10 nam thuc hien co nhung han che gi"
+    assert understand("thời hạn nộp báo cáo").unnamed == "thời hạn nộp báo cáo"

@@ -255,9 +255,11 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
     # A question naming a text the catalogue carries needs only the cosine floor (the searcher's
     # call); one naming a text the catalogue only writes about (the sample article alone, about
-    # Kết luận 69) must be covered like any other: the article does not answer Kết luận 69's content.
+    # Kết luận 69) must be covered like any other — the article does not answer Kết luận 69's
+    # content — but by what it asks about that text: the name itself is resolved already.
     named = bool(reading.named) and bool(scope)
-    if not result.confident:
+    confident = result.confident or (named and not result.referenced and searcher.covered(result, reading.unnamed))
+    if not confident:
         log.info(
             "declined %r (cosine %.3f, coverage %.2f, phrases %.2f)",
             query.text[:80],

@@ -67,6 +67,8 @@ _KIND_NAMES = {
     "ct": ("Chỉ thị", "chi thi"),
     "kh": ("Kế hoạch", "ke hoach"),
 }
+# The kinds a text is named by, folded ("kết luận", "KL"), for cutting the names out of a question.
+_KIND_WORDS = "nghi quyet|ket luan|chi thi|quyet dinh|ke hoach|nq|kl|ct|kh|qd"
 # Address words and particles that carry nothing; dropped at the start and the end.
 _ADDRESS = r"(?:ad|admin|bot|tro ly|ban|em|anh|chi|mng|mn|moi nguoi|ca nha)"
 _LEADING = re.compile(
@@ -196,6 +198,27 @@ class Understanding:
     implementing: bool = False  # asks about a text implementing the named one ("kế hoạch thực hiện KL69")
     mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
     own_unit: bool = False
+
+    @property
+    def unnamed(self) -> str:
+        """``text`` without the names of the texts it names ("kết luận số 69-KL/TW"): what the
+        question asks *about* them. Once the names are resolved to documents, their words (and
+        the pairs they form with the words around them, "luận 69") are no part of what a
+        passage must cover."""
+        if not self.named:
+            return self.text
+        folded = fold(self.text)
+        if len(folded) != len(self.text):  # folding changed lengths (rare ligatures)
+            return self.text
+        numbers = "|".join(str(n.number) for n in self.named)
+        out, last = [], 0
+        for m in re.finditer(
+            rf"\b(?:{_KIND_WORDS})(?: so)? ?(?:{numbers})(?: ?[-/] ?[a-z]{{1,6}}(?:/[a-z]{{1,6}})?)?\b", folded
+        ):
+            out.append(self.text[last : m.start()])
+            last = m.end()
+        out.append(self.text[last:])
+        return " ".join("".join(out).split()) or self.text
 
     @property
     def answers_from_texts(self) -> bool:
