@@ -20,15 +20,13 @@ import segno
 from aiohttp import web
 
 from bot.channels import download_route  # a module (it imports this package while loading)
-from bot.channels.web.admin_data import UPLOAD_SUFFIXES, TooLarge, read_upload
+from bot.channels.web.admin_data import UPLOAD_SUFFIXES, upload_form
 from bot.channels.web.base import (
     ANYONE,
     CHECKIN_PATH,
-    CSRF_REFUSED,
     OFFICER,
     PERSON,
     Viewer,
-    csrf_ok,
     error_page,
     form_of,
     not_found,
@@ -39,7 +37,6 @@ from bot.channels.web.base import (
     route,
     state_of,
     to_int,
-    too_large,
 )
 from bot.channels.web.chat import converse
 from bot.core import clock
@@ -211,14 +208,10 @@ async def import_sheet(request: web.Request, viewer: Viewer) -> web.StreamRespon
     if conference is None:
         return not_found(request, viewer, "Không có hội nghị này.")
     with tempfile.TemporaryDirectory(prefix="quantriet-sheet-") as tmp:
-        try:
-            fields, saved = await read_upload(request, state.settings.max_upload_bytes, Path(tmp))
-        except TooLarge:
-            return too_large(request, viewer)
-        except (ValueError, AssertionError, KeyError):
-            return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
-        if not csrf_ok(viewer, fields.get("csrf")):
-            return error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
+        form = await upload_form(request, viewer, Path(tmp))
+        if isinstance(form, web.StreamResponse):
+            return form
+        fields, saved = form
         if saved is None or saved.suffix.lower() not in UPLOAD_SUFFIXES:
             return error_page(request, viewer, 400, "Chưa nhập được", "Hãy chọn danh sách ký tên dạng .xlsx hoặc .csv.")
         try:

@@ -79,6 +79,25 @@ async def read_upload(request: web.Request, limit: int, folder: Path) -> tuple[d
     return fields, saved
 
 
+async def upload_form(
+    request: web.Request, viewer: Viewer, folder: Path
+) -> tuple[dict[str, str], Path | None] | web.StreamResponse:
+    """The fields and the saved file of an upload page's form, or the page that refuses it: a
+    body over ``[web] max_upload_bytes``, one that is not a multipart form, or a stale form."""
+    limit = state_of(request).settings.max_upload_bytes
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        return too_large(request, viewer)
+    try:
+        fields, saved = await read_upload(request, limit, folder)
+    except TooLarge:
+        return too_large(request, viewer)
+    except (*BAD_BODY, KeyError):  # not a multipart body at all, or a broken one
+        return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
+    if not csrf_ok(viewer, fields.get("csrf")):
+        return error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
+    return fields, saved
+
+
 def _roster_counts(app) -> dict[str, int]:
     counts, linked = roster.member_counts(app)
     return {"units": len(roster.unit_paths(app)), "linked": linked, **counts}
@@ -103,20 +122,12 @@ def roster_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 @route(ADMIN, csrf="handler")
 async def roster_import(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/roster (multipart): import the file; per-row errors; all-or-nothing by default."""
-    state = state_of(request)
-    app = state.app
-    limit = state.settings.max_upload_bytes
-    if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        return too_large(request, viewer)
+    app = state_of(request).app
     with tempfile.TemporaryDirectory(prefix="quantriet-upload-") as tmp:
-        try:
-            fields, saved = await read_upload(request, limit, Path(tmp))
-        except TooLarge:
-            return too_large(request, viewer)
-        except (*BAD_BODY, KeyError):  # not a multipart body at all, or a broken one
-            return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
-        if not csrf_ok(viewer, fields.get("csrf")):
-            return error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
+        form = await upload_form(request, viewer, Path(tmp))
+        if isinstance(form, web.StreamResponse):
+            return form
+        fields, saved = form
         skip_invalid = fields.get("skip_invalid") == "1"
 
         def again(status: int, **context) -> web.Response:

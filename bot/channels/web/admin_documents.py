@@ -11,19 +11,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.channels.web.admin_data import TooLarge, read_upload
+from bot.channels.web.admin_data import upload_form
 from bot.channels.web.base import (
-    CSRF_REFUSED,
     OFFICER,
     Viewer,
-    csrf_ok,
     error_page,
     not_found,
     redirect,
     render,
     route,
     state_of,
-    too_large,
 )
 from bot.core.errors import UserError
 from bot.core.evidence import uploads
@@ -33,16 +30,11 @@ from bot.core.evidence import uploads
 async def upload(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """POST /admin/documents (multipart): save the file, start reading it, show the progress page."""
     state = state_of(request)
-    limit = state.settings.max_upload_bytes
     with tempfile.TemporaryDirectory(prefix="quantriet-doc-") as tmp:
-        try:
-            fields, saved = await read_upload(request, limit, Path(tmp))
-        except TooLarge:
-            return too_large(request, viewer)
-        except (ValueError, AssertionError, KeyError):
-            return error_page(request, viewer, 400, "Yêu cầu không hợp lệ", "Biểu mẫu tải tệp không hợp lệ.")
-        if not csrf_ok(viewer, fields.get("csrf")):
-            return error_page(request, viewer, 403, "Yêu cầu bị từ chối", CSRF_REFUSED)
+        form = await upload_form(request, viewer, Path(tmp))
+        if isinstance(form, web.StreamResponse):
+            return form
+        _fields, saved = form
         if saved is None or saved.stat().st_size == 0:
             return error_page(request, viewer, 400, "Chưa có tệp", "Hãy chọn tệp văn bản để tải lên.")
         try:
