@@ -227,6 +227,13 @@ def test_metadata_from_header_and_signature_block(fixture_app):
     assert not nothing.confident and "thực hiện Kế hoạch 27" in nothing.answer
 
 
+def test_a_duty_is_quoted_only_from_a_passage_naming_whose_duty_was_asked(fixture_app):
+    named = ask(fixture_app, "Đảng đoàn Quốc hội có nhiệm vụ gì theo KL901?")
+    assert named.confident and "pháp luật về thư viện" in named.answer, named.answer
+    # every word is in the texts, but no passage speaks of such a committee
+    assert not ask(fixture_app, "UY BAN KIEM TRA TINH UY CO NHIEM VU GI TRONG KL901").confident
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

@@ -69,6 +69,22 @@ def test_implementing_text_and_own_unit():
     assert not understand("các đơn vị phải làm gì").own_unit
 
 
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("Đảng đoàn Quốc hội có nhiệm vụ gì?", "Đảng đoàn Quốc hội"),
+        ("UY BAN KIEM TRA CO NHIEM VU GI TRONG KE HOACH", "uy ban kiem tra"),
+        ("Ở chi bộ mình thì cấp ủy có trách nhiệm gì", "cấp ủy"),
+        ("Theo KL901, Ban cán sự đảng Chính phủ được giao chỉ đạo việc gì?", "Ban cán sự đảng Chính phủ"),
+        ("KL901 giao Ban Tuyên giáo những nhiệm vụ gì", "Ban Tuyên giáo"),
+        ("Ai phải làm gì trước 30/4", ""),
+        ("Cơ quan nào có trách nhiệm hướng dẫn", ""),
+    ],
+)
+def test_whose_duty_is_asked(question, actor):
+    assert understand(question).actor == actor
+
+
 def test_named_documents():
     assert named_documents("nq52 ve cach mang") == [NamedDocument("nq", 52, "Nghị quyết 52")]
     assert named_documents("theo 20-NQ/TW")[0].number == 20

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import re
 from datetime import date
 from functools import lru_cache
@@ -35,7 +36,7 @@ from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import is_furniture, starts_distribution
 from knowledge.sections import PATH_SEPARATOR, split_sentences
-from knowledge.text import shorten
+from knowledge.text import ABBREVIATIONS, fold, shorten, words
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -109,6 +110,11 @@ _NUMBER_WORDS = frozenset(
 )
 # A period that sets a deadline: "06 tháng", "30 ngày làm việc", "ba năm".
 _DURATION = re.compile(r"\b(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?:ngày|tuần|tháng|năm|giờ)\b", re.I)
+ACTOR_SHARE = 0.6  # a duty is quoted only from a passage naming this much of whose duty was asked (first words)
+# "X và Y", "X, Y": another body follows (a head word or "các"); "Bộ Khoa học và Công nghệ" is one.
+_CONJUNCTION = re.compile(r",| (?:va|voi|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi)\b)")
+_DETERMINERS = frozenset(("cac", "nhung", "moi"))
+_ABBREVIATIONS = {fold(k): v for k, v in ABBREVIATIONS.items()}
 YES_TOPIC_SHARE = 0.5  # "Có" only when the quote holds this much of what was asked about (idf-weighted)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
@@ -116,6 +122,7 @@ DOCUMENT_SHARE = 0.5
 TITLE_WORDS = 12  # an unpunctuated line shorter than this is a title, not an answer
 HEADING_PENALTY = 1.0
 DEADLINE_BONUS = 1.0
+ACTOR_BONUS = 0.5
 DATE_BONUS = 0.5
 FIGURE_BONUS = 0.4
 TITLE_CHARS = 110  # a document title is cut to this in the answer (the sources carry it in full)
@@ -315,6 +322,21 @@ def _compose(
     weights = _topic_weights(app, reading.mention) if mention else _term_weights(app, query)
     cosines = result.sentence_scores
     ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg)
+    actor = actor_words(reading.actor) if reading.actor else ()
+    if actor:
+        # "X có nhiệm vụ gì": only a passage that names X answers it, and the sentence naming X first
+        naming = {h for h, hit in enumerate(result.chunks) if _names(f"{hit.section} {hit.text}", actor)}
+        if not naming:
+            log.info("declined %r: no passage names %r", query.text[:80], reading.actor)
+            return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+        ranked = sorted(
+            (
+                dataclasses.replace(s, score=s.score + ACTOR_BONUS * _names(s.text, actor))
+                for s in ranked
+                if s.hit in naming
+            ),
+            key=lambda s: (-s.score, s.hit, s.position),
+        )
     chosen = _choose(ranked, cfg)
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
@@ -378,6 +400,33 @@ def _topic_weights(app: App, topic: str) -> dict[str, float]:
     """idf of the terms of what a yes/no question asks about ("khen thưởng cá nhân")."""
     vocab = app.searcher.vocabulary
     return {t.fold: vocab.idf(t.fold) for t in parse(topic).terms}
+
+
+def _names(text: str, actor: tuple[str, ...]) -> bool:
+    """Whether ``text`` names ``actor`` (folded words, abbreviations written out): it holds the
+    actor's first words in a row, at least ``ACTOR_SHARE`` of them. A name's head comes first
+    ("Ủy ban Kiểm tra …", "Người đứng đầu …"), so a passage with "ban", "kiểm tra" and "tỉnh ủy"
+    scattered about does not name the committee, while "Đảng đoàn HĐND tỉnh" names "Đảng đoàn
+    Hội đồng nhân dân tỉnh"."""
+    need = max(1, math.ceil(ACTOR_SHARE * len(actor)))
+    return bool(actor) and f" {' '.join(actor[:need])} " in f" {' '.join(_name_words(text))} "
+
+
+@lru_cache(maxsize=20_000)
+def _name_words(text: str) -> tuple[str, ...]:
+    """Folded words of ``text`` with each abbreviation replaced by its words ("hđnd", typed "hdnd")."""
+    out: list[str] = []
+    for word in words(text):
+        key = fold(word)
+        out.extend(fold(w) for w in words(_ABBREVIATIONS.get(key, key)))
+    return tuple(out)
+
+
+def actor_words(actor: str) -> tuple[str, ...]:
+    """The first of the bodies a duty question names ("Đảng đoàn Quốc hội và Ban cán sự đảng …"
+    → "đảng đoàn quốc hội"), as folded words without a leading "các/những"."""
+    first = _CONJUNCTION.split(fold(actor))[0]
+    return tuple(w for i, w in enumerate(_name_words(first)) if i or w not in _DETERMINERS)
 
 
 def _overlap(text: str, weights: dict[str, float], context: dict[str, float] | None = None) -> float:

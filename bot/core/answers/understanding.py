@@ -159,6 +159,15 @@ _DUTY = re.compile(
     r"\b(?:phai lam gi|can lam gi|lam gi|nhiem vu|trach nhiem|duoc giao|giao (?:\w+ ){0,4}gi|chi dao (?:\w+ ){0,3}gi"
     r"|co vai tro gi|phai (?:\w+ ){0,3}nhung gi)\b"
 )
+# Whose duty a duty question asks about: the words before its cue ("Đảng đoàn Quốc hội có nhiệm
+# vụ gì"), after a leading frame ("Trong kế hoạch, …", "Ở chi bộ mình thì …", "… giao …").
+_ACTOR = re.compile(
+    r"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:giao (?:cho )?)?(?P<actor>.+)"
+    r" (?:nhiem vu|trach nhiem|lam gi|vai tro|chiu trach nhiem|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
+)
+# Words between the actor and the cue: "X [thì] [có|phải|được giao|những] nhiệm vụ gì".
+_ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duoc giao))+$")
+_NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
 _YES_NO = re.compile(r"(?:\bco\b.+\b(?:khong|chua)|\b(?:phai|dung|hay) khong|\bco phai)\s*$")
@@ -198,6 +207,7 @@ class Understanding:
     implementing: bool = False  # asks about a text implementing the named one ("kế hoạch thực hiện KL69")
     mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
     own_unit: bool = False
+    actor: str = ""  # a duty question: whose duty it asks about ("Đảng đoàn Quốc hội"), as typed
 
     @property
     def unnamed(self) -> str:
@@ -321,8 +331,27 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     if _FIGURE.search(folded):
         return dataclasses.replace(base, intent="figure")
     if _DUTY.search(folded):
-        return dataclasses.replace(base, intent="duty")
+        return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
     return base
+
+
+def _actor(text: str) -> str:
+    """The body whose duty ``text`` asks about, or "" when it asks who ("Ai phải …", "Cơ quan
+    nào …") or names nobody. "X thì Y có nhiệm vụ gì" asks about Y, X being where."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return ""
+    m = _ACTOR.match(folded)
+    if not m:
+        return ""
+    start, end = m.span("actor")
+    tail = _ACTOR_TAIL.search(folded, start, end)
+    end = tail.start() if tail else end
+    cut = folded.rfind(" thi ", start, end)
+    if cut >= 0:
+        start = cut + len(" thi ")
+    actor = text[start:end].strip(" ,")
+    return "" if not actor or _NOT_ACTOR.search(fold(actor)) else actor
 
 
 def _small_talk(folded_raw: str) -> str:
