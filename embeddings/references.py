@@ -25,6 +25,7 @@ import re
 import sqlite_utils
 
 from embeddings.query import Query, keys, segments
+from knowledge.places import province_at, province_name
 from knowledge.text import ABBREVIATIONS, fold
 
 SCOPE_MAX_DOCUMENTS = 20  # a pair in more headers than this names a topic, not a document
@@ -53,12 +54,27 @@ _NAMED = re.compile(
     r"(?: (?P<abbr>" + "|".join(sorted(set(KINDS.values()))) + r")\b)?"
     r"|\b(?P<n2>\d{1,4}) (?P<kind2>" + "|".join(re.escape(k) for k in KINDS.values()) + r")\b"
 )
-# Whose text it is, when a place is named after it: "nghị quyết 20 của tỉnh Quảng Ngãi".
-_OWNER = re.compile(
-    r"^ (?:[a-z]{2} )?(?:cua |o |tai )?(?:tinh uy |thanh uy |huyen uy |tinh |thanh pho |tp |huyen |thi xa |xa |phuong )"
-    r"(?P<name>[a-z]+ [a-z]+)"
+# Kinds of texts a question names without a number, folded → how a catalogued kind writes them:
+# the numbered kinds, and articles, which carry no number ("bài báo", "bài viết" are one kind).
+_KIND_SPELLINGS: dict[str, str] = {
+    **{kind: kind for kind in KINDS},
+    "bai bao": "bai (?:bao|viet)",
+    "bai viet": "bai (?:bao|viet)",
+}
+# A kind named as the subject or the source of a clause: it opens the clause ("…, bài báo có…")
+# or its comment ("tỉnh mình thì kế hoạch…"), after frame words and determiners ("còn", "vậy",
+# "riêng", "các", "bản"), or follows "theo"/"trong" anywhere; never with a number.
+_KIND_REFERENCE = re.compile(
+    r"(?:(?:^|\bthi )(?:(?:con|vay|the|rieng|theo|trong|o|tai|cac|nhung|ban|cai) )*|\b(?:theo|trong) )"
+    r"(?P<kind>" + "|".join(sorted(_KIND_SPELLINGS, key=len, reverse=True)) + r")\b(?! (?:so )?\d)"
 )
-_GENERIC_OWNERS = frozenset(("ta", "minh", "nha", "em", "toi", "nay", "do", "uy"))
+# Whose text it is, when a place is named after it: "nghị quyết 20 của tỉnh Quảng Ngãi". The
+# words after the unit ("tỉnh", "huyện") are its name only when they are one (:func:`_place`).
+_OWNER = re.compile(
+    r"^ (?:[a-z]{2} )?(?:cua |o |tai )?(?:tinh uy|thanh uy|huyen uy|tinh|thanh pho|tp|huyen|thi xa|xa|phuong) "
+)
+_TWO_WORDS = re.compile(r"[a-z]+ [a-z]+\b")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +87,7 @@ class NamedDocument:
     owner: str = ""  # folded place named as its author ("quang ngai"), "" when none
 
     def display(self) -> str:
-        return self.label + (f" của {self.owner.title()}" if self.owner else "")
+        return self.label + (f" của {province_name(self.owner) or self.owner.title()}" if self.owner else "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,14 +107,30 @@ def named_documents(text: str) -> list[NamedDocument]:
             continue  # a year: "kế hoạch 2025", "luật 2013"
         kind = KINDS.get(kind_word, kind_word)
         owner = _OWNER.match(folded[m.end() :])
-        name = owner.group("name") if owner else ""
-        if any(w in _GENERIC_OWNERS for w in name.split()):
-            name = ""
+        name = _place(folded[m.end() + owner.end() :], text) if owner else ""
         label = next((k for k, v in KINDS.items() if v == kind), kind)
         named = NamedDocument(kind, number, f"{_KIND_LABELS.get(label, label.capitalize())} {number}", name)
         if named not in out:
             out.append(named)
     return out
+
+
+def _place(folded: str, text: str) -> str:
+    """The place name ``folded`` starts with, folded, or "": a province or centrally-run city
+    (a closed list, marks optional), or two words written with capitals in ``text`` as typed
+    ("huyện Bình Sơn"). "của tỉnh là ngày nào", "của tỉnh mình" name no place."""
+    province = province_at(folded)
+    if province:
+        return province
+    pair = _TWO_WORDS.match(folded)
+    return pair.group() if pair and pair.group() in _titled_pairs(text) else ""
+
+
+def _titled_pairs(text: str) -> set[str]:
+    """Folded pairs of neighbouring words both written as names are ("Bình Sơn", not "BÌNH SƠN":
+    a question typed in capitals says nothing by them)."""
+    words = _LETTERS.findall(text)
+    return {fold(f"{a} {b}") for a, b in zip(words, words[1:]) if a.istitle() and b.istitle()}
 
 
 _KIND_LABELS = {
@@ -165,15 +197,17 @@ class DocumentReferences:
 
     def kind_scope(self, text: str) -> set[int]:
         """Documents of the kind a question is about when it names a kind without a number as
-        its subject ("Kế hoạch có nói gì về…", "theo kế hoạch,…"), provided that kind picks out
-        some of the catalogue and not all of it."""
-        folded = _folded(text)
-        for kind in KINDS:
-            if re.search(rf"^{kind}\b(?! (?:so )?\d)|\b(?:theo|trong) {kind}\b(?! (?:so )?\d)", folded):
-                found = {d for d, k in self._kinds.items() if re.search(rf"\b{kind}\b", k)}
-                if 0 < len(found) < self._documents:
-                    return found
-        return set()
+        its subject ("Kế hoạch có nói gì về…", "bài báo về … có nhắc…", "còn bài viết thì…") or
+        as its source ("theo kế hoạch,…", "… trong bài báo không"), provided that kind picks out
+        some of the catalogue and not all of it. A kind word after a verb is a topic ("xây dựng
+        kế hoạch"), not a reference."""
+        clauses = (" ".join(fold(w) for w in seg) for seg in segments(text, expand=False))
+        m = next((m for m in map(_KIND_REFERENCE.search, clauses) if m), None)
+        if not m:
+            return set()
+        kind = _KIND_SPELLINGS[m.group("kind")]
+        found = {d for d, k in self._kinds.items() if re.search(rf"\b{kind}\b", k)}
+        return found if 0 < len(found) < self._documents else set()
 
     def referenced(self, query: Query) -> frozenset[str]:
         """The catalogued numbers this question names."""

@@ -35,6 +35,12 @@ _FURNITURE_LINE = re.compile(
     r"|\((?:Đã ký|đã ký)\)"
 )
 
+# A republisher's introduction to its copy of a text: news of the text, no part of it. "Trân
+# trọng giới thiệu toàn văn …" introduces; "Thay mặt …, … đã ký ban hành Nghị quyết …" tells
+# who signed it, which is all it can answer.
+_INTRODUCES = re.compile(r"\b[Tt]rân trọng giới thiệu\b")
+_SIGNING_NEWS = re.compile(r"\bđã ký ban hành\b", re.IGNORECASE)
+
 
 @dataclasses.dataclass(frozen=True)
 class Fact:
@@ -164,8 +170,17 @@ def _sentence_around(text: str, at: int) -> str:
 
 def is_furniture(sentence: str, after_distribution: bool = False) -> bool:
     """A line that is no content: within or after a "Nơi nhận" list, a signature line, a number
-    line, a rule of dashes, a page number."""
-    return after_distribution or bool(_FURNITURE_START.match(sentence) or _FURNITURE_LINE.search(sentence))
+    line, a rule of dashes, a page number, a republisher's "Trân trọng giới thiệu …"."""
+    return after_distribution or bool(
+        _FURNITURE_START.match(sentence) or _FURNITURE_LINE.search(sentence) or _INTRODUCES.search(sentence)
+    )
+
+
+def announces_signing(sentence: str) -> bool:
+    """A republisher's news that the text was signed ("… đã ký ban hành Nghị quyết số …"): it
+    repeats the title, so it would answer any question about the text's topic, but it only says
+    who signed it and when."""
+    return bool(_SIGNING_NEWS.search(sentence))
 
 
 def starts_distribution(sentence: str) -> bool:

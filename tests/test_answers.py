@@ -295,3 +295,31 @@ def test_the_yes_no_frame_typed_without_marks_does_not_count_against_coverage(fi
     result = ask(fixture_app, "ke hoach co noi gi ve doc sach khong")
     assert result.confident and result.answer.startswith("Có."), result.answer
     assert not ask(fixture_app, "ve may bay di ha noi co dat khong").confident
+
+
+def test_a_text_named_by_its_kind_as_the_subject_scopes_the_question(fixture_app):
+    """In "còn kế hoạch của tỉnh thì …" the plan is what is asked about, though the conclusion says
+    much the same; "xây dựng kế hoạch" is an action, and leaves the catalogue whole."""
+    plan = ask(fixture_app, "còn kế hoạch của tỉnh thì có nhắc đến kết nối thư viện số cho xã phường không")
+    assert plan.confident and "2032" in plan.answer and plan.sources[0].number == "27-KH/TU", plan.answer
+    action = ask(fixture_app, "các tỉnh ủy xây dựng kế hoạch thực hiện trước ngày nào")
+    assert action.confident and "30/4/2030" in action.answer, action.answer
+
+
+def test_a_republished_copy_is_not_quoted_for_its_introduction(app, tmp_path):
+    """A news site's copy opens with "… đã ký ban hành Kết luận … Trân trọng giới thiệu toàn văn":
+    the title again, so it matches every question on the topic, but it only says who signed."""
+    from tests.conftest import FIXTURE_KNOWLEDGE
+
+    original = (FIXTURE_KNOWLEDGE / "ket-luan-901-thu-vien-so.txt").read_text(encoding="utf-8")
+    header, body = original.split("\n\n", 1)
+    intro = (
+        "Thay mặt Bộ Chính trị, đồng chí Nguyễn Văn Thư đã ký ban hành Kết luận số 901-KL/TW (ngày"
+        " 12/02/2030) của Bộ Chính trị về đẩy mạnh phát triển thư viện số và văn hoá đọc trong cán bộ,"
+        " đảng viên.\nTrân trọng giới thiệu toàn văn Kết luận số 901-KL/TW:\n\n"
+    )
+    copy = tmp_path / "ket-luan-901-ban-dang-lai.txt"
+    copy.write_text(f"{header}\n\n{intro}{body}", encoding="utf-8")
+    _alone(app, copy, date(2030, 4, 1), (("Who signed Conclusion 901?", "Nguyễn Văn Thư"),), ())
+    topic = ask(app, "KL901 nói thế nào về phát triển thư viện số và văn hoá đọc trong cán bộ đảng viên")
+    assert topic.confident and "đã ký ban hành" not in topic.answer and "Trân trọng" not in topic.answer, topic.answer

@@ -6,7 +6,8 @@ import pytest
 
 from bot.core.answers.understanding import normalise, understand
 from embeddings.references import DocumentReferences, NamedDocument, named_documents
-from knowledge.metadata import is_furniture, parse_metadata
+from knowledge.metadata import announces_signing, is_furniture, parse_metadata
+from knowledge.places import province_at
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,16 @@ from knowledge.metadata import is_furniture, parse_metadata
             "Tuần sau chi bộ em học Nghị quyết 12. Nghị quyết nói gì về đất đai ạ?",
             "Nghị quyết 12 Nghị quyết nói gì về đất đai",
         ),
+        # an asking sentence with no content of its own keeps what the sentence before asks about
+        (
+            "Tháng tới chi bộ em học Nghị quyết 12, em muốn làm rõ vai trò của hợp tác xã trong giao đất. NQ nói thế nào ạ?",
+            "Nghị quyết 12 vai trò của hợp tác xã trong giao đất, NQ nói thế nào",
+        ),
+        (
+            "tuan sau chi bo em hoc nghi quyet 12, toi can tim hieu ve thu hoi dat. Van ban nay quy dinh ra sao?",
+            "nghi quyet 12 thu hoi dat, Van ban nay quy dinh ra sao?",
+        ),
+        ("Đơn vị tôi đang làm kế hoạch về đất đai. Văn bản này quy định ra sao?", "Văn bản này quy định ra sao?"),
     ],
 )
 def test_chat_typing_is_normalised(typed, expected):
@@ -93,6 +104,29 @@ def test_named_documents():
     assert named_documents("kế hoạch 2025 và tăng 3% ngân sách") == []
 
 
+@pytest.mark.parametrize(
+    ("question", "owner"),
+    [
+        ("nghi quyet 20 cua tinh quang ngai noi ve van de gi", "quang ngai"),
+        ("Kết luận 5 của Tỉnh ủy Thừa Thiên Huế", "thua thien hue"),
+        ("kl 5 cua thanh pho ho chi minh co gi moi", "ho chi minh"),
+        ("Nghị quyết 8 của huyện Sơn Tịnh nói gì", "son tinh"),  # capitals make a district a name
+        # "của tỉnh" followed by the rest of the question, marks or not, names no place
+        ("han chot quan triet KL12 cua tinh la ngay nao vay ad", ""),
+        ("Kết luận 12 của tỉnh có gì mới", ""),
+        ("nq 12 cua tinh minh thi sao", ""),
+        ("NGHỊ QUYẾT 8 CỦA HUYỆN LÀ GÌ", ""),
+    ],
+)
+def test_a_place_named_as_the_author_is_a_place(question, owner):
+    assert named_documents(question)[0].owner == owner
+
+
+def test_a_province_is_named_back_as_it_is_written():
+    assert NamedDocument("nq", 20, "Nghị quyết 20", "quang ngai").display() == "Nghị quyết 20 của Quảng Ngãi"
+    assert province_at("thua thien hue co gi") == "thua thien hue" and province_at("la ngay nao") == ""
+
+
 def test_named_documents_resolve_against_the_catalogue():
     refs = DocumentReferences(
         [
@@ -106,6 +140,33 @@ def test_named_documents_resolve_against_the_catalogue():
     assert refs.resolve(NamedDocument("nq", 12, "Nghị quyết 12", "quang ngai")) == set()
     assert refs.kind_scope("Kế hoạch có nói gì về đất đai") == {2}
     assert refs.kind_scope("ai xây dựng kế hoạch") == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "scope"),
+    [
+        ("bài báo về kế hoạch của tỉnh có nhắc đến đất đai ko", {3}),
+        ("bai viet co noi gi ve dat dai", {3}),
+        ("Trong bài báo, đất đai được nói thế nào?", {3}),
+        ("đất đai có được nhắc trong bài báo không", {3}),
+        ("còn kế hoạch thì giao ai thu hồi đất", {2, 3}),
+        ("huyện mình thì kế hoạch nói gì về đất đai", {2, 3}),
+        # the kind as an action's object, or with a number, is no reference by kind
+        ("xây dựng kế hoạch thực hiện có những bước nào", set()),
+        ("kế hoạch 2030 có gì", set()),
+        ("kết luận nói gì về đất đai", set()),  # no text of that kind: no scope
+    ],
+)
+def test_a_text_named_by_its_kind(question, scope):
+    refs = DocumentReferences(
+        [
+            (1, "12-NQ/TW", "Nghị quyết số 12-NQ/TW về đất đai"),
+            (2, "", "Kế hoạch thực hiện Nghị quyết số 12-NQ/TW"),
+            (3, "", "Tỉnh đẩy mạnh giao đất"),
+        ],
+        {1: "nghị quyết", 2: "kế hoạch", 3: "bài báo về Kế hoạch thực hiện Nghị quyết số 12-NQ/TW"},
+    )
+    assert refs.kind_scope(question) == scope
 
 
 def test_metadata_from_header_and_signature():
@@ -123,6 +184,9 @@ def test_metadata_from_header_and_signature():
 
 
 def test_furniture():
+    assert is_furniture("Trân trọng giới thiệu toàn văn Kết luận số 5-KL/TW:")
+    assert announces_signing("Thay mặt Ban Bí thư, đồng chí Lê Văn B đã ký ban hành Kết luận số 5-KL/TW.")
+    assert not announces_signing("Các cấp ủy ban hành kế hoạch thực hiện trước ngày 30/4.")
     assert is_furniture("Nơi nhận:")
     assert is_furniture("- Các tỉnh uỷ, thành uỷ,", after_distribution=True)
     assert is_furniture("T/M BỘ CHÍNH TRỊ (Đã ký) Nguyễn Văn An")

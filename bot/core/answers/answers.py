@@ -34,7 +34,7 @@ from bot.core.clock import local_today
 from embeddings.query import Query, has_figure, keys, parse
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
-from knowledge.metadata import is_furniture, starts_distribution
+from knowledge.metadata import announces_signing, is_furniture, starts_distribution
 from knowledge.sections import PATH_SEPARATOR, split_sentences
 from knowledge.text import ABBREVIATIONS, fold, shorten, words
 
@@ -241,8 +241,9 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
         if reading.intent == "metadata":
             known = particulars.answer(app, reading, scope)
-            if known is None and scope and not particulars.carried(app, reading, scope):
-                # asks a particular of a named text the catalogue only writes about
+            if known is None and reading.named and scope and not particulars.carried(app, reading, scope):
+                # asks a particular of a named text the catalogue only writes about (a text named
+                # by its kind alone, "bài báo … số mấy", may ask of a text it writes about: retrieve)
                 return dataclasses.replace(base, answer=REFUSAL, status="refusal")
             if known is not None:
                 if known.missing:
@@ -492,6 +493,7 @@ def _rank_sentences(
     if not hits:
         return []
     top_score = hits[0].score or 1.0
+    signing = _asks_signing(query)
     rows: list[list[Any]] = []  # hit, position, text, score, dates, cosine (score rescaled below)
     for h, hit in enumerate(hits):
         chunk_weight = 0.3 * max(hit.score, 0.0) / top_score
@@ -503,7 +505,7 @@ def _rank_sentences(
         listing = False  # inside a "Nơi nhận" list: the rest of the chunk is furniture
         for pos, sentence in enumerate(sentences):
             listing = listing or starts_distribution(sentence)
-            if is_furniture(sentence, listing):
+            if is_furniture(sentence, listing) or (announces_signing(sentence) and not signing):
                 continue
             mentions = _dates(sentence)
             score = (
@@ -529,6 +531,11 @@ def _rank_sentences(
     out = [_Sentence(h, pos, text, score, mentions) for h, pos, text, score, mentions, _ in rows]
     out.sort(key=lambda s: (-s.score, s.hit, s.position))
     return out
+
+
+def _asks_signing(query: Query) -> bool:
+    """The question speaks of signing ("ký", "signed"): the one thing news of the signing answers."""
+    return any(fold(w) == "ky" for w in query.words)
 
 
 # A sentence that points back ("Đó là…", "Điều này…", "Theo đó,…") reads on its own only with

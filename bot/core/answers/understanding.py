@@ -176,10 +176,11 @@ _MENTION = re.compile(
     r"\bco (?:\w+ ){0,2}(?:nhac|de cap|noi|neu|quy dinh|de ra|yeu cau|bat|khuyen khich)"
     r"(?: (?:den|toi|ve|gi ve|gi den|gi))? (?P<topic>.+?) (?:khong|chua)$"
 )
-_OWN_UNIT = re.compile(
-    r"\b(?:don vi|co quan|chi bo|dang bo|dia phuong|xa|phuong|huyen|tinh|so|ban|nganh)"
+_UNIT_OF_ONES_OWN = (
+    r"(?:don vi|co quan|chi bo|dang bo|dia phuong|xa|phuong|huyen|tinh|so|ban|nganh)"
     r" (?:cua )?(?:toi|minh|em|chung toi|chung em|ta)\b"
 )
+_OWN_UNIT = re.compile(rf"\b{_UNIT_OF_ONES_OWN}")
 # Context before the question ("Tuần sau chi bộ em sinh hoạt…. Nghị quyết … như thế nào?"): the
 # question is the sentence with a question word; a leading clause about oneself ("Em đang soạn
 # bài cho chi bộ, …") is context too.
@@ -187,7 +188,26 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _QUESTION_WORD = re.compile(
     r"\?|\b(?:gi|nao|sao|bao nhieu|bao lau|may|khong|chua|ai|dau|bao gio|the nao|hay|phai|can|co)\b"
 )
-_SELF_CLAUSE = re.compile(r"^(?:em|toi|minh|chung toi|chung em|anh|chi|con)\b[^,]{0,80},\s+")
+_SELF = r"(?:em|toi|minh|chung toi|chung em|anh|chi|con)\b"
+_SELF_CLAUSE = re.compile(rf"^{_SELF}[^,]{{0,80}},\s+")
+# An asking sentence with no content of its own ("NQ nói thế nào?", "Văn bản này quy định ra
+# sao?", "Thế thì sao?"): a text's name or a pointer, a verb of saying, a question frame. What
+# it asks about stands in the sentence before it.
+_ELLIPTIC = re.compile(
+    rf"^(?:(?:(?:van ban|bai bao|{_KIND_WORDS})(?: so)?(?: \d+(?: [a-z]{{1,3}}){{0,2}})?(?: (?:nay|do|ay|tren))?"
+    r"|no|cai (?:nay|do)|(?:dieu|viec|van de|noi dung|phan) (?:nay|do|ay)) )?"
+    r"(?:(?:the |vay )?thi )?(?:(?:noi|quy dinh|viet|neu|de cap|huong dan|yeu cau)(?: (?:cu the|ro))? )?"
+    r"(?:(?:nhu )?the nao|ra sao|sao|(?:cu the )?(?:la )?gi|cu the (?:ra sao|the nao|nhu the nao))$"
+)
+# How the asker speaks of themselves before the question: "[tuần sau] em / chi bộ em …", and the
+# verb by which they say what they want to know ("em muốn nói rõ X", "tôi cần tìm hiểu về X").
+_SELF_SUBJECT = re.compile(
+    rf"^(?:(?:(?:tuan|thang|nam|ky|dot|buoi) (?:sau|toi|nay)|sap toi|hom nay|ngay mai) )?(?:{_UNIT_OF_ONES_OWN}|{_SELF})"
+)
+_TELLING = re.compile(
+    r"(?: (?:dang|muon|can|dinh|se|phai|cung|rat|duoc))* (?:noi|trinh bay|lam ro|tim hieu|hoi|biet|hieu|nam|gioi thieu"
+    r"|neu|phan tich|nhan manh)(?: (?:ro|ky|them|lai|chung))?(?: (?:ve|den))?\b ?"
+)
 _SPACES = re.compile(r"\s+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -265,6 +285,9 @@ def _focus(text: str) -> str:
     sentences = [p for p in _SENTENCE_END.split(text) if p.strip()]
     asking = [p for p in sentences if _QUESTION_WORD.search(fold(p))]
     focus = " ".join(asking[-1:]) if len(sentences) > 1 and asking else text
+    if focus != text and _ELLIPTIC.match(" ".join(_WORD.findall(fold(focus)))):
+        before = sentences[sentences.index(focus) - 1] if sentences.index(focus) else ""
+        focus = ", ".join(filter(None, (_content(before), focus)))
     clause = _SELF_CLAUSE.match(fold(focus))
     if clause and _QUESTION_WORD.search(fold(focus[clause.end() :])) and not _QUESTION_WORD.search(clause.group()):
         focus = focus[clause.end() :]
@@ -275,6 +298,23 @@ def _focus(text: str) -> str:
     if names and not has_diacritics(text):
         names = [fold(n) for n in names]
     return " ".join([*names, focus]) if names else focus
+
+
+def _content(sentence: str) -> str:
+    """What a context sentence is about, without what the asker says of themselves: a clause
+    whose subject is the asker or their unit ("Tuần sau chi bộ em sinh hoạt…") is dropped,
+    save what follows a verb of saying or knowing ("em muốn nói rõ X" → "X")."""
+    kept = []
+    for clause in re.split(r"\s*[,;:]\s*", sentence.strip(" .!…")):
+        folded = fold(clause)
+        subject = _SELF_SUBJECT.match(folded) if len(folded) == len(clause) else None
+        if not subject:
+            kept.append(clause)
+            continue
+        telling = _TELLING.match(folded, subject.end())
+        if telling and telling.end() < len(clause):
+            kept.append(clause[telling.end() :])
+    return ", ".join(kept)
 
 
 def _chatty(text: str) -> bool:
