@@ -133,6 +133,7 @@ _INTENT_CUES: dict[str, tuple[str, ...]] = {
         "ngày bao nhiêu",
         "ngày tháng",
         "năm nào",
+        "tháng nào",
         "thời điểm nào",
         "khi nào",
         "bao giờ",
