@@ -115,6 +115,10 @@ ACTOR_SHARE = 0.6  # a duty is quoted only from a passage naming this much of wh
 _CONJUNCTION = re.compile(r",| (?:va|voi|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi)\b)")
 _DETERMINERS = frozenset(("cac", "nhung", "moi"))
 _ABBREVIATIONS = {fold(k): v for k, v in ABBREVIATIONS.items()}
+# What "bao nhiêu / mấy" counts: the word after it (folded), "%" kept.
+_COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)")
+_MONEY = ("dong", "ty", "trieu", "nghin", "usd")
+_SHARE = ("%", "phan tram")
 YES_TOPIC_SHARE = 0.5  # "Có" only when the quote holds this much of what was asked about (idf-weighted)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
@@ -342,7 +346,7 @@ def _compose(
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    if not (result.referenced or named) and not _answers_type(query, chosen, result.chunks):
+    if not _answers_type(query, chosen, result.chunks):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
@@ -602,11 +606,24 @@ def _answers_type(query: Query, chosen: list[_Sentence], chunks: list[Hit]) -> b
     the way laws set deadlines), in the sentence or in the heading it stands under ("Đến năm 2030" dates every target listed below it; the answer names the
     heading). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
     otherwise answered with a passage that merely shares its words."""
-    if "amount" in query.intents and not any(has_quantity(s.text, s.dates) for s in chosen):
+    if "amount" in query.intents and not any(
+        has_quantity(s.text, s.dates) and _counts(s.text, query.text) for s in chosen
+    ):
         return False
     if not query.intents & {"date", "deadline"}:
         return True
     return any(s.dates or _DURATION.search(s.text) or _dates(_last_label(chunks[s.hit].section)) for s in chosen)
+
+
+def _counts(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` is in the unit "bao nhiêu / mấy" asks for when it asks money or a
+    share: "bao nhiêu tiền / tỷ đồng" wants a currency, "bao nhiêu %" a percentage; "bao nhiêu
+    tỷ đồng kinh phí" is not answered by "3% GDP", nor a salary by a share of the budget."""
+    m = _COUNTED.search(fold(question).lower())
+    unit = m.group(1) if m else ""
+    wanted = _MONEY if unit in _MONEY or unit == "tien" else _SHARE if unit in ("%", "phan") else ()
+    text = fold(sentence).lower()
+    return not wanted or any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
 
 
 def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:
