@@ -127,6 +127,9 @@ TITLE_WORDS = 12  # an unpunctuated line shorter than this is a title, not an an
 HEADING_PENALTY = 1.0
 DEADLINE_BONUS = 1.0
 ACTOR_BONUS = 0.5
+FOCUS_WEIGHT = 2.0
+DEFINITION_BONUS = 0.5
+_DONE = re.compile(r"\b(?:da|dat duoc|ket qua|thanh tuu)\b")
 DATE_BONUS = 0.5
 FIGURE_BONUS = 0.4
 TITLE_CHARS = 110  # a document title is cut to this in the answer (the sources carry it in full)
@@ -325,6 +328,12 @@ def _compose(
     # the question ("có nói về … không") only says how it asks.
     mention = reading.intent == "yesno" and reading.mention
     weights = _topic_weights(app, reading.mention) if mention else _term_weights(app, query)
+    if reading.focus and not mention:
+        # what the question word bears counts twice: "những hạn chế nào sau 10 năm thực hiện …"
+        # is answered by the limitations, not by the sentence repeating its frame
+        weights = {
+            t: w * (FOCUS_WEIGHT if t in _topic_weights(app, reading.focus) else 1.0) for t, w in weights.items()
+        }
     cosines = result.sentence_scores
     ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg)
     actor = actor_words(reading.actor) if reading.actor else ()
@@ -342,7 +351,14 @@ def _compose(
             ),
             key=lambda s: (-s.score, s.hit, s.position),
         )
-    chosen = _choose(ranked, cfg)
+    if reading.results:
+        ranked = [s for s in ranked if _reports_results(s.text, result.chunks[s.hit], reading)]
+        if not ranked:
+            log.info("declined %r: no later text reports results of the text named", query.text[:80])
+            return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+    if reading.focus:
+        ranked = _defining_first(ranked, reading.focus)
+    chosen = _choose(ranked, cfg, reading.focus)
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
@@ -626,15 +642,45 @@ def _counts(sentence: str, question: str) -> bool:
     return not wanted or any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
 
 
-def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:
+def _reports_results(sentence: str, hit: Hit, reading: Understanding) -> bool:
+    """Whether ``sentence`` can say what implementing the named text has achieved: it names that
+    text, says what was done ("đã", "đạt được", "kết quả"), and stands in another
+    text — a resolution does not report its own implementation ("Sau 10 năm thực hiện Nghị quyết
+    số 20 … đã có chuyển biến" in the conclusion that follows it)."""
+    implemented = [n for n in reading.named if re.search(rf"(?<!\d){n.number}(?!\d)", sentence)]
+    own = any(hit.number.startswith(f"{n.number}-") for n in implemented)
+    return bool(implemented) and not own and bool(_DONE.search(_folded(sentence)))
+
+
+def _defining_first(ranked: list[_Sentence], focus: str) -> list[_Sentence]:
+    """Sentences that define what was asked ("mục tiêu tổng quát là …" for "mục tiêu tổng quát
+    là gì") before those that only name it ("Đó là mục tiêu tổng quát …")."""
+    defining = re.compile(rf"(?<!\w){re.escape(focus)},? (?:la|gom|bao gom)\b")
+    return sorted(
+        (
+            dataclasses.replace(s, score=s.score + DEFINITION_BONUS * bool(defining.search(_folded(s.text))))
+            for s in ranked
+        ),
+        key=lambda s: (-s.score, s.hit, s.position),
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _folded(text: str) -> str:
+    return " ".join(_name_words(text))
+
+
+def _choose(ranked: list[_Sentence], cfg: AnswerSettings, focus: str = "") -> list[_Sentence]:
     """The best sentence, plus a close runner-up from the same chunk, in reading order. A best
-    sentence that announces a list ("… nguyên nhân chủ quan là chủ yếu:") also brings the list's
-    first item: the answer is there."""
+    sentence that announces a list ("… nguyên nhân chủ quan là chủ yếu:") or only says there are
+    some of what was asked ("còn một số hạn chế, yếu kém") also brings the next sentence: the
+    answer is there."""
     if not ranked:
         return []
     best = ranked[0]
     chosen = [best]
-    if best.text.rstrip().endswith(":"):
+    announces = focus and re.search(rf"\b(?:mot so|nhung|cac|nhieu) {re.escape(focus)}\b", _folded(best.text))
+    if best.text.rstrip().endswith(":") or announces:
         chosen += [s for s in ranked if s.hit == best.hit and s.position == best.position + 1]
     limit = cfg.max_sentences + len(chosen) - 1
     for s in ranked[1:4]:
