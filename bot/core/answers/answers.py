@@ -612,11 +612,14 @@ def _lead(sentence: str) -> str:
 
 def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]) -> float:
     """What the question asks for: a deadline question wants a due date above all (a sentence
-    without one cannot answer it), a date question a day, a "bao nhiêu" question a figure."""
+    without one cannot answer it), a date question a day ("năm nào" a year: "đến năm 2030", not
+    the day another text was issued), a "bao nhiêu" question a figure."""
     bonus = 0.0
     if "deadline" in query.intents and any(m.is_deadline and m.last for m in mentions):
         bonus += DEADLINE_BONUS
-    elif "date" in query.intents and any(m.precision == "day" for m in mentions):
+    elif "date" in query.intents and any(
+        m.precision == ("year" if "year" in query.intents else "day") for m in mentions
+    ):
         bonus += DATE_BONUS
     if "quantity" in query.intents and has_figure(sentence):
         bonus += FIGURE_BONUS
