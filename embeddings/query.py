@@ -133,6 +133,7 @@ _INTENT_CUES: dict[str, tuple[str, ...]] = {
         "ngày bao nhiêu",
         "ngày tháng",
         "năm nào",
+        "tháng nào",
         "thời điểm nào",
         "khi nào",
         "bao giờ",
@@ -335,9 +336,14 @@ def governance_vocabulary() -> list[str]:
     return list(ABBREVIATIONS.values()) + list(glossary.ENGLISH.values())
 
 
+# "năm mấy", "ngày bao nhiêu": which year or day, a date; "mấy năm" stays an amount (how long).
+_WHICH_DAY = re.compile(r"(?<!\w)(năm|nam|ngày|ngay|tháng|thang) (?:mấy|may|bao nhiêu|bao nhieu)(?!\w)")
+
+
 def _intents(text: str, accented: bool) -> frozenset[str]:
     low = " ".join(w for seg in segments(text, expand=False) for w in seg)
     probe = low if accented else fold(low)
+    probe = _WHICH_DAY.sub(lambda m: f"{m.group(1)} {'nào' if accented else 'nao'}", probe)
 
     def says(cue: str) -> bool:
         key = canonical_tones(cue) if accented else fold(cue)

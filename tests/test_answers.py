@@ -234,6 +234,37 @@ def test_a_duty_is_quoted_only_from_a_passage_naming_whose_duty_was_asked(fixtur
     assert not ask(fixture_app, "UY BAN KIEM TRA TINH UY CO NHIEM VU GI TRONG KL901").confident
 
 
+def test_an_amount_question_gets_the_unit_it_asks_even_when_it_names_the_text(fixture_app):
+    share = ask(fixture_app, "KL901 dành bao nhiêu % chi thường xuyên cho văn hoá để phát triển thư viện số?")
+    assert share.confident and "2%" in share.answer, share.answer
+    # the text states a share of the budget, never a sum of money
+    for question in ("KL901 dành bao nhiêu tỷ đồng cho thư viện số?", "kl901 chi bao nhieu tien cho thu vien so"):
+        assert not ask(fixture_app, question).confident, question
+
+
+def test_which_year_is_a_date_question_not_an_amount(fixture_app):
+    result = ask(fixture_app, "KL901: kết nối thư viện số đến 100% xã, phường xong trong năm mấy?")
+    assert result.confident and "2031" in result.answer, result.answer
+
+
+def _sentence(position: int, text: str, score: float) -> answers._Sentence:
+    return answers._Sentence(0, position, text, score, ())
+
+
+def test_a_sentence_defining_what_was_asked_comes_before_one_naming_it():
+    pointing = _sentence(0, "Đó là mục tiêu tổng quát của kế hoạch.", 1.2)
+    defining = _sentence(1, "Theo đó, mục tiêu tổng quát là số hoá toàn bộ tài liệu.", 1.0)
+    assert answers._defining_first([pointing, defining], "muc tieu tong quat")[0] is not pointing
+
+
+def test_a_sentence_saying_there_are_some_of_what_was_asked_brings_the_next(fixture_app):
+    some = _sentence(0, "Tuy nhiên, việc thực hiện còn một số hạn chế, yếu kém.", 1.0)
+    which = _sentence(1, "Hạ tầng ở cơ sở chưa đồng bộ; kinh phí còn thấp.", 0.2)
+    chosen = answers._choose([some, which], answers.settings(fixture_app), "han che yeu kem")
+    assert chosen == [some, which]
+    assert answers._choose([some, which], answers.settings(fixture_app)) == [some]
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

@@ -291,6 +291,10 @@ def test_query_analysis():
     assert "deadline" not in parse("Những hạn chế của Nghị quyết 20 là gì?").intents
     assert "quantity" in parse("ty le doanh nghiep doi moi sang tao bao nhieu").intents
     assert "who" in parse("Ai theo dõi việc thực hiện?").intents
+    # "năm mấy / ngày bao nhiêu" asks which year or day; "mấy năm" how long
+    for which in ("tầm nhìn đến năm mấy", "han chot la ngay bao nhieu", "ban hành tháng mấy"):
+        assert {"date"} <= parse(which).intents and "amount" not in parse(which).intents, which
+    assert "amount" in parse("mấy năm sơ kết một lần").intents
     assert "who" not in parse("Ứng dụng AI trong quản lý").intents
     # folded "co" may be "cơ" (cơ chế): kept as content when unmarked
     assert "co_che" in {t.fold for t in parse("co che chinh sach gi").terms}

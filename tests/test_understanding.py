@@ -85,6 +85,20 @@ def test_whose_duty_is_asked(question, actor):
     assert understand(question).actor == actor
 
 
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Kết luận 901 chỉ ra những hạn chế, yếu kém nào sau 5 năm thực hiện?", "han che yeu kem"),
+        ("Kế hoạch 27 đặt mục tiêu tổng quát là gì vậy?", "muc tieu tong quat"),
+        ("de phat trien thu vien so, KL901 de ra nhung giai phap gi", "giai phap"),
+        ("KL901 gắn với nghị quyết nào nữa", ""),  # a text's kind is no noun asked about
+        ("nq57 nói gì về dữ liệu", ""),
+    ],
+)
+def test_the_noun_a_question_asks_about(question, focus):
+    assert understand(question).focus == focus
+
+
 def test_named_documents():
     assert named_documents("nq52 ve cach mang") == [NamedDocument("nq", 52, "Nghị quyết 52")]
     assert named_documents("theo 20-NQ/TW")[0].number == 20

@@ -115,6 +115,10 @@ ACTOR_SHARE = 0.6  # a duty is quoted only from a passage naming this much of wh
 _CONJUNCTION = re.compile(r",| (?:va|voi|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi)\b)")
 _DETERMINERS = frozenset(("cac", "nhung", "moi"))
 _ABBREVIATIONS = {fold(k): v for k, v in ABBREVIATIONS.items()}
+# What "bao nhiêu / mấy" counts: the word after it (folded), "%" kept.
+_COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)")
+_MONEY = ("dong", "ty", "trieu", "nghin", "usd")
+_SHARE = ("%", "phan tram")
 YES_TOPIC_SHARE = 0.5  # "Có" only when the quote holds this much of what was asked about (idf-weighted)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
@@ -123,6 +127,8 @@ TITLE_WORDS = 12  # an unpunctuated line shorter than this is a title, not an an
 HEADING_PENALTY = 1.0
 DEADLINE_BONUS = 1.0
 ACTOR_BONUS = 0.5
+FOCUS_WEIGHT = 2.0
+DEFINITION_BONUS = 0.5
 DATE_BONUS = 0.5
 FIGURE_BONUS = 0.4
 TITLE_CHARS = 110  # a document title is cut to this in the answer (the sources carry it in full)
@@ -261,21 +267,21 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             # a named text the catalogue carries answers from itself; the texts about it only
             # when it has no answer of the kind asked. Not a deadline: a central text's due
             # dates are the provinces', a cadre's own are set by the texts implementing it.
-            first = _retrieved(app, cfg, base, searcher.search(query, scope=own), today, reading, typed=True)
+            first = _retrieved(app, cfg, base, searcher.search(query, scope=own), today, reading, strict=True)
             if first.confident:
                 return first
         result = searcher.search(query, scope=scope or None)
     except Exception:  # a broken index must not take the chat down: log it, tell the user
         log.exception("search failed for %r", text[:200])
         return dataclasses.replace(base, answer=FAILED, status="error")
-    return _retrieved(app, cfg, base, result, today, reading, typed=False)
+    return _retrieved(app, cfg, base, result, today, reading, strict=False)
 
 
 def _retrieved(
-    app: App, cfg: AnswerSettings, base: Answer, result: SearchResult, today: date, reading: Understanding, typed: bool
+    app: App, cfg: AnswerSettings, base: Answer, result: SearchResult, today: date, reading: Understanding, strict: bool
 ) -> Answer:
-    """The answer quoted from ``result``, or the refusal when it is not confident. ``typed``: the
-    quote must be of the kind asked (a date for "khi nào") even for a question naming its text."""
+    """The answer quoted from ``result``, or the refusal when it is not confident. ``strict``: a
+    "X phải làm gì" quote must have X as its subject (see :func:`_strictly_typed`)."""
     query = result.query
     note = TOO_LONG.format(limit=app.searcher.settings.max_query_chars) if len(reading.text) > len(query.text) else ""
     if result.catalogue_empty:
@@ -295,7 +301,7 @@ def _retrieved(
             result.phrase_coverage,
         )
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    return _compose(app, cfg, base, result, today, note, reading, typed or not (named or result.referenced))
+    return _compose(app, cfg, base, result, today, note, reading, strict)
 
 
 def _particular_sources(app: App, known: particulars.Particular) -> list[Source]:
@@ -334,13 +340,19 @@ def _compose(
     today: date,
     note: str,
     reading: Understanding,
-    typed: bool,
+    strict: bool,
 ) -> Answer:
     query = result.query
     # "… có nhắc đến X không": the sentence to quote is the one that speaks of X; the rest of
     # the question ("có nói về … không") only says how it asks.
     mention = reading.intent == "yesno" and reading.mention
     weights = _topic_weights(app, reading.mention) if mention else _term_weights(app, query)
+    if reading.focus and not mention:
+        # what the question word bears counts twice: "những hạn chế nào sau 10 năm thực hiện …"
+        # is answered by the limitations, not by the sentence repeating its frame
+        weights = {
+            t: w * (FOCUS_WEIGHT if t in _topic_weights(app, reading.focus) else 1.0) for t, w in weights.items()
+        }
     cosines = result.sentence_scores
     ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg)
     actor = actor_words(reading.actor) if reading.actor else ()
@@ -358,11 +370,13 @@ def _compose(
             ),
             key=lambda s: (-s.score, s.hit, s.position),
         )
-    chosen = _choose(ranked, cfg)
+    if reading.focus:
+        ranked = _defining_first(ranked, reading.focus)
+    chosen = _choose(ranked, cfg, reading.focus)
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    if typed and not (_answers_type(query, chosen, result.chunks) and _strictly_typed(chosen, actor)):
+    if not _answers_type(query, chosen, result.chunks) or (strict and not _strictly_typed(chosen, actor)):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
@@ -616,7 +630,9 @@ def _answers_type(query: Query, chosen: list[_Sentence], chunks: list[Hit]) -> b
     the way laws set deadlines), in the sentence or in the heading it stands under ("Đến năm 2030" dates every target listed below it; the answer names the
     heading). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
     otherwise answered with a passage that merely shares its words."""
-    if "amount" in query.intents and not any(has_quantity(s.text, s.dates) for s in chosen):
+    if "amount" in query.intents and not any(
+        has_quantity(s.text, s.dates) and _counts(s.text, query.text) for s in chosen
+    ):
         return False
     if not query.intents & {"date", "deadline"}:
         return True
@@ -630,15 +646,46 @@ def _strictly_typed(chosen: list[_Sentence], actor: tuple[str, ...]) -> bool:
     return not actor or _names(_lead(chosen[0].text), actor)
 
 
-def _choose(ranked: list[_Sentence], cfg: AnswerSettings) -> list[_Sentence]:
+def _counts(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` is in the unit "bao nhiêu / mấy" asks for when it asks money or a
+    share: "bao nhiêu tiền / tỷ đồng" wants a currency, "bao nhiêu %" a percentage; "bao nhiêu
+    tỷ đồng kinh phí" is not answered by "3% GDP", nor a salary by a share of the budget."""
+    m = _COUNTED.search(fold(question).lower())
+    unit = m.group(1) if m else ""
+    wanted = _MONEY if unit in _MONEY or unit == "tien" else _SHARE if unit in ("%", "phan") else ()
+    text = fold(sentence).lower()
+    return not wanted or any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
+
+
+def _defining_first(ranked: list[_Sentence], focus: str) -> list[_Sentence]:
+    """Sentences that define what was asked ("mục tiêu tổng quát là …" for "mục tiêu tổng quát
+    là gì") before those that only name it ("Đó là mục tiêu tổng quát …")."""
+    defining = re.compile(rf"(?<!\w){re.escape(focus)},? (?:la|gom|bao gom)\b")
+    return sorted(
+        (
+            dataclasses.replace(s, score=s.score + DEFINITION_BONUS * bool(defining.search(_folded(s.text))))
+            for s in ranked
+        ),
+        key=lambda s: (-s.score, s.hit, s.position),
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _folded(text: str) -> str:
+    return " ".join(_name_words(text))
+
+
+def _choose(ranked: list[_Sentence], cfg: AnswerSettings, focus: str = "") -> list[_Sentence]:
     """The best sentence, plus a close runner-up from the same chunk, in reading order. A best
-    sentence that announces a list ("… nguyên nhân chủ quan là chủ yếu:") also brings the list's
-    first item: the answer is there."""
+    sentence that announces a list ("… nguyên nhân chủ quan là chủ yếu:") or only says there are
+    some of what was asked ("còn một số hạn chế, yếu kém") also brings the next sentence: the
+    answer is there."""
     if not ranked:
         return []
     best = ranked[0]
     chosen = [best]
-    if best.text.rstrip().endswith(":"):
+    announces = focus and re.search(rf"\b(?:mot so|nhung|cac|nhieu) {re.escape(focus)}\b", _folded(best.text))
+    if best.text.rstrip().endswith(":") or announces:
         chosen += [s for s in ranked if s.hit == best.hit and s.position == best.position + 1]
     limit = cfg.max_sentences + len(chosen) - 1
     for s in ranked[1:4]:

@@ -186,6 +186,15 @@ _ACTOR = re.compile(
 )
 # Words between the actor and the cue: "X [thì] [có|phải|được giao|những] nhiệm vụ gì".
 _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duoc giao))+$")
+# What the question asks for, the noun its question word bears: "những hạn chế, yếu kém nào",
+# "các giải pháp gì", "mục tiêu tổng quát là gì": up to six words before the question word,
+# after the last word that cannot belong to the noun (a determiner, a verb of saying, a preposition).
+_FOCUS = re.compile(r"\b(?:la nhung gi|la gi|nao|gi)\b")
+_FOCUS_WORDS = 6
+_FOCUS_BOUNDARY = frozenset(
+    ("nhung", "cac", "mot", "so", "la", "ve", "co", "ra", "dat", "gom", "noi", "de", "cua", "theo")
+    + ("trong", "voi", "cho", "den", "tu", "duoc", "phai", "can", "thi", "nay")
+)
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
@@ -228,6 +237,7 @@ class Understanding:
     mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
     own_unit: bool = False
     actor: str = ""  # a duty question: whose duty it asks about ("Đảng đoàn Quốc hội"), as typed
+    focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
     @property
     def unnamed(self) -> str:
@@ -359,10 +369,10 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     ):
         return dataclasses.replace(base, intent="deadline")
     if _FIGURE.search(folded):
-        return dataclasses.replace(base, intent="figure")
+        return dataclasses.replace(base, intent="figure", focus=_focus_noun(base.unnamed))
     if _DUTY.search(folded):
         return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
-    return base
+    return dataclasses.replace(base, focus=_focus_noun(base.unnamed))
 
 
 def _actor(text: str) -> str:
@@ -382,6 +392,22 @@ def _actor(text: str) -> str:
         start = cut + len(" thi ")
     actor = text[start:end].strip(" ,")
     return "" if not actor or _NOT_ACTOR.search(fold(actor)) else actor
+
+
+def _focus_noun(text: str) -> str:
+    """The noun a question asks about ("giải pháp" in "đề ra những giải pháp gì"), or "": what
+    the sentence answering it must speak of, whatever frame ("sau 10 năm thực hiện …") is around."""
+    folded = " ".join(_WORD.findall(fold(text)))
+    m = _FOCUS.search(folded)
+    if not m:
+        return ""
+    before = folded[: m.start()].split()
+    words = before[-_FOCUS_WORDS:]
+    cut = max((i + 1 for i, w in enumerate(words) if w in _FOCUS_BOUNDARY), default=0)
+    if not cut and len(before) > len(words):  # no boundary in reach: the noun's start is unknown
+        return ""
+    focus = " ".join(words[cut:])
+    return "" if re.fullmatch(rf"(?:{_KIND_WORDS}|van ban)", focus) else focus
 
 
 def _small_talk(folded_raw: str) -> str:
