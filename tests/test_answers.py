@@ -265,6 +265,24 @@ def test_a_sentence_saying_there_are_some_of_what_was_asked_brings_the_next(fixt
     assert answers._choose([some, which], answers.settings(fixture_app)) == [some]
 
 
+def test_what_implementing_a_text_achieved_is_reported_only_by_a_later_text(fixture_app):
+    for question in (
+        "Tỉnh Hoà Sơn đã hoàn thành quán triệt KL901 chưa, kết quả đạt được thế nào?",
+        "ket qua thuc hien ket luan 901 den nay dat duoc nhung gi",
+    ):
+        assert not ask(fixture_app, question).confident, question
+    reading = answers.understand("Kết luận 901 đánh giá sau 5 năm thực hiện Kết luận 12 đạt được kết quả gì?")
+    assert reading.results
+
+    def hit(number: str) -> answers.Hit:
+        return answers.Hit(1, 1, "", number, "", "", "", "", "", 0, 1.0, 1.0, 1.0, frozenset())
+
+    later = "Sau 5 năm thực hiện Kết luận số 12-KL/TW, thư viện số đã có chuyển biến."
+    assert answers._reports_results(later, hit("901-KL/TW"), reading)
+    assert not answers._reports_results(later, hit("12-KL/TW"), reading)  # a text on itself
+    assert not answers._reports_results("Thư viện số đã có chuyển biến.", hit("901-KL/TW"), reading)
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

@@ -129,6 +129,7 @@ DEADLINE_BONUS = 1.0
 ACTOR_BONUS = 0.5
 FOCUS_WEIGHT = 2.0
 DEFINITION_BONUS = 0.5
+_DONE = re.compile(r"\b(?:da|dat duoc|ket qua|thanh tuu)\b")
 DATE_BONUS = 0.5
 FIGURE_BONUS = 0.4
 TITLE_CHARS = 110  # a document title is cut to this in the answer (the sources carry it in full)
@@ -370,6 +371,11 @@ def _compose(
             ),
             key=lambda s: (-s.score, s.hit, s.position),
         )
+    if reading.results:
+        ranked = [s for s in ranked if _reports_results(s.text, result.chunks[s.hit], reading)]
+        if not ranked:
+            log.info("declined %r: no later text reports results of the text named", query.text[:80])
+            return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     if reading.focus:
         ranked = _defining_first(ranked, reading.focus)
     chosen = _choose(ranked, cfg, reading.focus)
@@ -655,6 +661,16 @@ def _counts(sentence: str, question: str) -> bool:
     wanted = _MONEY if unit in _MONEY or unit == "tien" else _SHARE if unit in ("%", "phan") else ()
     text = fold(sentence).lower()
     return not wanted or any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
+
+
+def _reports_results(sentence: str, hit: Hit, reading: Understanding) -> bool:
+    """Whether ``sentence`` can say what implementing the named text has achieved: it names that
+    text, says what was done ("đã", "đạt được", "kết quả"), and stands in another
+    text — a resolution does not report its own implementation ("Sau 10 năm thực hiện Nghị quyết
+    số 20 … đã có chuyển biến" in the conclusion that follows it)."""
+    implemented = [n for n in reading.named if re.search(rf"(?<!\d){n.number}(?!\d)", sentence)]
+    own = any(hit.number.startswith(f"{n.number}-") for n in implemented)
+    return bool(implemented) and not own and bool(_DONE.search(_folded(sentence)))
 
 
 def _defining_first(ranked: list[_Sentence], focus: str) -> list[_Sentence]:

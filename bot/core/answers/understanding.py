@@ -195,6 +195,13 @@ _FOCUS_BOUNDARY = frozenset(
     ("nhung", "cac", "mot", "so", "la", "ve", "co", "ra", "dat", "gom", "noi", "de", "cua", "theo")
     + ("trong", "voi", "cho", "den", "tu", "duoc", "phai", "can", "thi", "nay")
 )
+# Asks what has come of implementing a text: "kết quả … đạt được", "đã hoàn thành … chưa",
+# "đến nay"; a text cannot report its own implementation ("sơ kết" alone is a task, not a result).
+_RESULTS = re.compile(
+    r"\b(?:ket qua|dat duoc|da dat|da lam duoc|da hoan thanh|da thuc hien|tien do|den nay"
+    r"|hien nay da|thuc te da)\b"
+)
+_NOT_RESULTS = re.compile(r"\bbao cao (?:\w+ ){0,2}ket qua\b")
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
@@ -237,6 +244,7 @@ class Understanding:
     mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
     own_unit: bool = False
     actor: str = ""  # a duty question: whose duty it asks about ("Đảng đoàn Quốc hội"), as typed
+    results: bool = False  # asks what implementing a named text has achieved so far
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
     @property
@@ -344,6 +352,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         named=named,
         implementing=any(IMPLEMENTING_TEXT.search(p) for p in prefixes) or bool(named and _LOCALLY.search(folded)),
         own_unit=bool(_OWN_UNIT.search(folded)),
+        results=bool(named) and bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
     )
     talk = _small_talk(fold(raw))
     if talk == "help":
