@@ -264,10 +264,9 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
                 )
         query = searcher.parse(reading.text)
         own = particulars.carriers(app, reading, scope)
-        if own and own != scope and "deadline" not in query.intents:
-            # a named text the catalogue carries answers from itself; the texts about it only
-            # when it has no answer of the kind asked. Not a deadline: a central text's due
-            # dates are the provinces', a cadre's own are set by the texts implementing it.
+        if own and own != scope and reading.actor:
+            # what a named text the catalogue carries asks of a body is quoted from that text,
+            # where the body is a sentence's subject; the texts about it only when it has none
             first = _retrieved(app, cfg, base, searcher.search(query, scope=own), today, reading, strict=True)
             if first.confident:
                 return first
