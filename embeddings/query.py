@@ -352,6 +352,8 @@ def _intents(text: str, accented: bool) -> frozenset[str]:
         return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", probe) is not None
 
     found = {intent for intent, cues in _INTENT_CUES.items() if any(says(c) for c in cues)}
+    if any(says(c) for c in ("năm nào", "which year", "what year")):
+        found.add("year")  # a year is the answer, not a day
     if "date" in found and any(says(w) for w in _OBLIGATION):
         found.add("deadline")
     return frozenset(found)

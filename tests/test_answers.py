@@ -283,6 +283,14 @@ def test_what_implementing_a_text_achieved_is_reported_only_by_a_later_text(fixt
     assert not answers._reports_results("Thư viện số đã có chuyển biến.", hit("901-KL/TW"), reading)
 
 
+def test_who_holds_a_role_is_answered_only_where_the_role_is_named(fixture_app):
+    role = answers._name_words("Trưởng Ban Chỉ đạo thư viện số")
+    assert answers._holds_role("Thành lập Ban Chỉ đạo thư viện số do đồng chí Bí thư làm Trưởng Ban.", role)
+    assert not answers._holds_role("Ban Chỉ đạo thư viện số họp hằng quý; trưởng các ban dự họp.", role)
+    for question in ("Bí thư Tỉnh uỷ Hoà Sơn hiện nay là ai", "ai la pho truong ban chi dao thu vien so theo kl901"):
+        assert not ask(fixture_app, question).confident, question
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

@@ -99,6 +99,19 @@ def test_the_noun_a_question_asks_about(question, focus):
     assert understand(question).focus == focus
 
 
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("PHÓ TRƯỞNG BAN CHỈ ĐẠO THEO KL901 LÀ AI", "phó trưởng ban chỉ đạo"),  # capitals lowered
+        ("Bí thư Tỉnh uỷ Hoà Sơn hiện nay là ai", "Bí thư Tỉnh uỷ Hoà Sơn"),
+        ("ai lam truong ban chi dao cua kl901", "truong ban chi dao"),
+        ("Ai phải xây dựng kế hoạch?", ""),
+    ],
+)
+def test_the_role_whose_holder_is_asked(question, role):
+    assert understand(question).role == role
+
+
 def test_named_documents():
     assert named_documents("nq52 ve cach mang") == [NamedDocument("nq", 52, "Nghị quyết 52")]
     assert named_documents("theo 20-NQ/TW")[0].number == 20

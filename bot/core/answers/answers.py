@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -127,6 +128,7 @@ TITLE_WORDS = 12  # an unpunctuated line shorter than this is a title, not an an
 HEADING_PENALTY = 1.0
 DEADLINE_BONUS = 1.0
 ACTOR_BONUS = 0.5
+ROLE_HEAD = 2  # words of a role that stand together ("trưởng ban", "bí thư")
 FOCUS_WEIGHT = 2.0
 DEFINITION_BONUS = 0.5
 _DONE = re.compile(r"\b(?:da|dat duoc|ket qua|thanh tuu)\b")
@@ -355,19 +357,15 @@ def _compose(
         }
     cosines = result.sentence_scores
     ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg)
-    actor = actor_words(reading.actor) if reading.actor else ()
-    if actor:
-        # "X có nhiệm vụ gì": only a passage that names X answers it, and the sentence naming X first
-        naming = {h for h, hit in enumerate(result.chunks) if _names(f"{hit.section} {hit.text}", actor)}
+    named_by = _naming_test(reading)
+    if named_by:
+        # "X có nhiệm vụ gì", "ai làm X": only a passage that names X answers it, and the sentence naming X first
+        naming = {h for h, hit in enumerate(result.chunks) if named_by(f"{hit.section} {hit.text}")}
         if not naming:
-            log.info("declined %r: no passage names %r", query.text[:80], reading.actor)
+            log.info("declined %r: no passage names %r", query.text[:80], reading.actor or reading.role)
             return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
         ranked = sorted(
-            (
-                dataclasses.replace(s, score=s.score + ACTOR_BONUS * _names(s.text, actor))
-                for s in ranked
-                if s.hit in naming
-            ),
+            (dataclasses.replace(s, score=s.score + ACTOR_BONUS * named_by(s.text)) for s in ranked if s.hit in naming),
             key=lambda s: (-s.score, s.hit, s.position),
         )
     if reading.results:
@@ -460,6 +458,27 @@ def _name_words(text: str) -> tuple[str, ...]:
         key = fold(word)
         out.extend(fold(w) for w in words(_ABBREVIATIONS.get(key, key)))
     return tuple(out)
+
+
+def _naming_test(reading: Understanding) -> Callable[[str], bool] | None:
+    """Whether a text names whom the question is about: the body whose duty it asks, or the role
+    whose holder it asks; None when it asks about neither."""
+    if reading.actor:
+        actor = actor_words(reading.actor)
+        return lambda text: _names(text, actor)
+    if reading.role:
+        role = _name_words(reading.role)
+        return lambda text: _holds_role(text, role)
+    return None
+
+
+def _holds_role(text: str, role: tuple[str, ...]) -> bool:
+    """Whether ``text`` speaks of a role: its head ("trưởng ban", "phó trưởng ban", "bí thư") in a
+    row and every other word of it somewhere ("… Ban Chỉ đạo Trung ương … do đồng chí Tổng Bí thư
+    làm Trưởng Ban")."""
+    present = _name_words(text)
+    head = " ".join(role[:ROLE_HEAD])
+    return f" {head} " in f" {' '.join(present)} " and set(role) <= set(present)
 
 
 def actor_words(actor: str) -> tuple[str, ...]:
@@ -606,11 +625,14 @@ def _lead(sentence: str) -> str:
 
 def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]) -> float:
     """What the question asks for: a deadline question wants a due date above all (a sentence
-    without one cannot answer it), a date question a day, a "bao nhiêu" question a figure."""
+    without one cannot answer it), a date question a day ("năm nào" a year: "đến năm 2030", not
+    the day another text was issued), a "bao nhiêu" question a figure."""
     bonus = 0.0
     if "deadline" in query.intents and any(m.is_deadline and m.last for m in mentions):
         bonus += DEADLINE_BONUS
-    elif "date" in query.intents and any(m.precision == "day" for m in mentions):
+    elif "date" in query.intents and any(
+        m.precision == ("year" if "year" in query.intents else "day") for m in mentions
+    ):
         bonus += DATE_BONUS
     if "quantity" in query.intents and has_figure(sentence):
         bonus += FIGURE_BONUS

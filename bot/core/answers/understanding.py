@@ -202,6 +202,11 @@ _RESULTS = re.compile(
     r"|hien nay da|thuc te da)\b"
 )
 _NOT_RESULTS = re.compile(r"\bbao cao (?:\w+ ){0,2}ket qua\b")
+# Who holds a role: "X (hiện nay) là ai", "ai là / ai làm X"; the answer must name the role.
+_ROLE = re.compile(
+    r"^(?:(?P<before>.+?)(?: (?:theo|cua|trong|o|tai))? (?:hien nay |hien tai |bay gio )?la ai"
+    r"|ai (?:la|lam|giu|dam nhiem) (?P<after>.+?)(?: (?:theo|cua|trong|o|tai))?)$"
+)
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
@@ -244,6 +249,7 @@ class Understanding:
     mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
     own_unit: bool = False
     actor: str = ""  # a duty question: whose duty it asks about ("Đảng đoàn Quốc hội"), as typed
+    role: str = ""  # "ai làm Trưởng ban …", "X là ai": the role whose holder is asked, as typed
     results: bool = False  # asks what implementing a named text has achieved so far
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
@@ -381,7 +387,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="figure", focus=_focus_noun(base.unnamed))
     if _DUTY.search(folded):
         return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
-    return dataclasses.replace(base, focus=_focus_noun(base.unnamed))
+    return dataclasses.replace(base, focus=_focus_noun(base.unnamed), role=_role(base.unnamed))
 
 
 def _actor(text: str) -> str:
@@ -417,6 +423,20 @@ def _focus_noun(text: str) -> str:
         return ""
     focus = " ".join(words[cut:])
     return "" if re.fullmatch(rf"(?:{_KIND_WORDS}|van ban)", focus) else focus
+
+
+def _role(text: str) -> str:
+    """The role a "who holds it" question asks about ("Trưởng ban chỉ đạo" in "ai làm Trưởng ban
+    chỉ đạo"), as typed, or ""."""
+    folded = " ".join(_WORD.findall(fold(text)))
+    m = _ROLE.match(folded)
+    if not m:
+        return ""
+    start, end = m.span("before") if m.group("before") else m.span("after")
+    words = _WORD.findall(text)
+    # map the folded span back onto the words as typed (same word count on both sides)
+    first = len(folded[:start].split())
+    return " ".join(words[first : first + len(folded[start:end].split())])
 
 
 def _small_talk(folded_raw: str) -> str:
