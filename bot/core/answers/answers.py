@@ -379,7 +379,7 @@ def _compose(
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    if not _answers_type(query, chosen, result.chunks) or (strict and not _strictly_typed(chosen, actor)):
+    if not _answers_type(query, chosen, result.chunks) or (strict and not _strictly_typed(chosen, reading.actor)):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
@@ -666,11 +666,11 @@ def _answers_type(query: Query, chosen: list[_Sentence], chunks: list[Hit]) -> b
     return any(s.dates or _DURATION.search(s.text) or _dates(_last_label(chunks[s.hit].section)) for s in chosen)
 
 
-def _strictly_typed(chosen: list[_Sentence], actor: tuple[str, ...]) -> bool:
+def _strictly_typed(chosen: list[_Sentence], actor: str) -> bool:
     """What a quote needs to answer "X phải làm gì" by itself, before another text is asked: a
     sentence with X as its subject (in its first words, where Vietnamese puts it); one naming X
     in passing assigns X nothing."""
-    return not actor or _names(_lead(chosen[0].text), actor)
+    return not actor or _names(_lead(chosen[0].text), actor_words(actor))
 
 
 def _counts(sentence: str, question: str) -> bool:
