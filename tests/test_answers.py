@@ -257,6 +257,19 @@ def test_a_sentence_defining_what_was_asked_comes_before_one_naming_it():
     assert answers._defining_first([pointing, defining], "muc tieu tong quat")[0] is not pointing
 
 
+def test_a_sentence_listing_after_the_verb_asked_comes_first():
+    plain = _sentence(0, "Xây dựng kế hoạch thực hiện Kết luận tại cơ quan, đơn vị, địa phương.", 1.2)
+    listing = _sentence(1, "Đẩy mạnh ứng dụng; xây dựng thư viện số, kho tài liệu số, mạng đọc sách.", 1.0)
+    assert answers._listing_first([plain, listing], "xay dung")[0] is not plain
+
+
+def test_the_best_sentence_too_long_is_cut_not_replaced_by_a_shorter_one():
+    long = _sentence(0, "Khuyến khích phát triển thư viện số, " + "kho tài liệu dùng chung, " * 30 + "chợ sách.", 2.0)
+    short = _sentence(1, "Tăng cường kết nối các thư viện.", 1.9)
+    quote = answers._quote([long, short], 200, answers.parse("thư viện số"), {"thu": 1.0, "vien": 1.0, "so": 1.0})
+    assert "thư viện số" in quote and "Tăng cường" not in quote and len(quote) <= 200
+
+
 def test_a_sentence_saying_there_are_some_of_what_was_asked_brings_the_next(fixture_app):
     some = _sentence(0, "Tuy nhiên, việc thực hiện còn một số hạn chế, yếu kém.", 1.0)
     which = _sentence(1, "Hạ tầng ở cơ sở chưa đồng bộ; kinh phí còn thấp.", 0.2)

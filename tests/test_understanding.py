@@ -92,11 +92,16 @@ def test_whose_duty_is_asked(question, actor):
         ("Kế hoạch 27 đặt mục tiêu tổng quát là gì vậy?", "muc tieu tong quat"),
         ("de phat trien thu vien so, KL901 de ra nhung giai phap gi", "giai phap"),
         ("KL901 gắn với nghị quyết nào nữa", ""),  # a text's kind is no noun asked about
-        ("nq57 nói gì về dữ liệu", ""),
+        ("kl901 noi gi ve quyen tac gia, an toan du lieu", "quyen tac gia an toan du lieu"),
     ],
 )
 def test_the_noun_a_question_asks_about(question, focus):
     assert understand(question).focus == focus
+
+
+def test_the_verb_whose_objects_are_listed():
+    assert understand("Kế hoạch 27 hướng tới xây dựng những gì về thư viện?").listed == "xay dung"
+    assert understand("KL901 gồm những gì").listed == ""
 
 
 @pytest.mark.parametrize(

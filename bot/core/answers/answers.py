@@ -131,6 +131,7 @@ ACTOR_BONUS = 0.5
 ROLE_HEAD = 2  # words of a role that stand together ("trưởng ban", "bí thư")
 FOCUS_WEIGHT = 2.0
 DEFINITION_BONUS = 0.5
+LIST_BONUS = 0.5
 _DONE = re.compile(r"\b(?:da|dat duoc|ket qua|thanh tuu)\b")
 DATE_BONUS = 0.5
 FIGURE_BONUS = 0.4
@@ -375,6 +376,8 @@ def _compose(
             return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     if reading.focus:
         ranked = _defining_first(ranked, reading.focus)
+    if reading.listed:
+        ranked = _listing_first(ranked, reading.listed)
     chosen = _choose(ranked, cfg, reading.focus)
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
@@ -698,13 +701,27 @@ def _defining_first(ranked: list[_Sentence], focus: str) -> list[_Sentence]:
     """Sentences that define what was asked ("mục tiêu tổng quát là …" for "mục tiêu tổng quát
     là gì") before those that only name it ("Đó là mục tiêu tổng quát …")."""
     defining = re.compile(rf"(?<!\w){re.escape(focus)},? (?:la|gom|bao gom)\b")
+    return _boosted(ranked, lambda s: DEFINITION_BONUS * bool(defining.search(_folded(s.text))))
+
+
+def _listing_first(ranked: list[_Sentence], verb: str) -> list[_Sentence]:
+    """For "V những gì": sentences where V is followed by a list of short items ("xây dựng chính
+    quyền số, kinh tế số, xã hội số") come first."""
+    listing = re.compile(rf"(?<!\w){re.escape(verb)} (?:\w+ ){{0,3}}\w+, (?:\w+ ){{0,3}}\w+, ")
+    return _boosted(ranked, lambda s: LIST_BONUS * bool(listing.search(_folded_marked(s.text))))
+
+
+def _boosted(ranked: list[_Sentence], bonus: Callable[[_Sentence], float]) -> list[_Sentence]:
+    """``ranked`` again, each sentence's score raised by ``bonus``."""
     return sorted(
-        (
-            dataclasses.replace(s, score=s.score + DEFINITION_BONUS * bool(defining.search(_folded(s.text))))
-            for s in ranked
-        ),
-        key=lambda s: (-s.score, s.hit, s.position),
+        (dataclasses.replace(s, score=s.score + bonus(s)) for s in ranked), key=lambda s: (-s.score, s.hit, s.position)
     )
+
+
+@lru_cache(maxsize=20_000)
+def _folded_marked(text: str) -> str:
+    """``text`` folded and lowercased with its commas kept (where lists show)."""
+    return " ".join(fold(text).lower().split())
 
 
 @lru_cache(maxsize=20_000)
@@ -735,9 +752,11 @@ def _choose(ranked: list[_Sentence], cfg: AnswerSettings, focus: str = "") -> li
 
 def _quote(chosen: list[_Sentence], budget: int, query: Query, weights: dict[str, float]) -> str:
     """The chosen sentences verbatim, best first while they fit, shown in reading order; the best
-    one alone cut to its best-matching clauses when even it is over ``budget``."""
+    one alone cut to its best-matching clauses when even it is over ``budget`` (a runner-up that
+    fits does not take its place: the answer is in the best one)."""
     kept: list[_Sentence] = []
-    for s in sorted(chosen, key=lambda s: -s.score):
+    ordered = sorted(chosen, key=lambda s: -s.score)
+    for s in ordered if len(ordered[0].text.strip()) <= budget else ():
         if sum(len(k.text.strip()) + 1 for k in kept) + len(s.text.strip()) <= budget:
             kept.append(s)
     if kept:
@@ -746,9 +765,7 @@ def _quote(chosen: list[_Sentence], budget: int, query: Query, weights: dict[str
         for before, s in zip(kept, kept[1:]):  # "…" marks a gap: the quote stays honest
             text += (" " if s.position == before.position + 1 else " … ") + s.text.strip()
         return text
-    best = max(chosen, key=lambda s: s.score).text.strip()
-    if len(best) <= budget:
-        return best
+    best = ordered[0].text.strip()
     clauses = _CLAUSE.split(best)
     scores = [_overlap(c, weights) + _intent_bonus(query, c, _dates(c)) for c in clauses]
     centre = max(range(len(clauses)), key=lambda i: scores[i])

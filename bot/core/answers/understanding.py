@@ -191,6 +191,13 @@ _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duo
 # after the last word that cannot belong to the noun (a determiner, a verb of saying, a preposition).
 _FOCUS = re.compile(r"\b(?:la nhung gi|la gi|nao|gi)\b")
 _FOCUS_WORDS = 6
+# "nói gì về X", "đề cập thế nào đến X": X is what the answer must speak of.
+_TOPIC = re.compile(
+    r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
+    r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
+)
+# "xây dựng những gì": the answer lists what follows that verb.
+_LISTED = re.compile(r"(?P<verb>(?:\w+ ){1,2})nhung gi\b")
 _FOCUS_BOUNDARY = frozenset(
     ("nhung", "cac", "mot", "so", "la", "ve", "co", "ra", "dat", "gom", "noi", "de", "cua", "theo")
     + ("trong", "voi", "cho", "den", "tu", "duoc", "phai", "can", "thi", "nay")
@@ -251,6 +258,7 @@ class Understanding:
     actor: str = ""  # a duty question: whose duty it asks about ("Đảng đoàn Quốc hội"), as typed
     role: str = ""  # "ai làm Trưởng ban …", "X là ai": the role whose holder is asked, as typed
     results: bool = False  # asks what implementing a named text has achieved so far
+    listed: str = ""  # "xây dựng những gì": the verb whose objects are asked for
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
     @property
@@ -387,7 +395,9 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="figure", focus=_focus_noun(base.unnamed))
     if _DUTY.search(folded):
         return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
-    return dataclasses.replace(base, focus=_focus_noun(base.unnamed), role=_role(base.unnamed))
+    return dataclasses.replace(
+        base, focus=_focus_noun(base.unnamed), role=_role(base.unnamed), listed=_listed_verb(base.unnamed)
+    )
 
 
 def _actor(text: str) -> str:
@@ -413,6 +423,9 @@ def _focus_noun(text: str) -> str:
     """The noun a question asks about ("giải pháp" in "đề ra những giải pháp gì"), or "": what
     the sentence answering it must speak of, whatever frame ("sau 10 năm thực hiện …") is around."""
     folded = " ".join(_WORD.findall(fold(text)))
+    topic = _TOPIC.search(folded)
+    if topic:
+        return topic.group("topic").strip()
     m = _FOCUS.search(folded)
     if not m:
         return ""
@@ -423,6 +436,17 @@ def _focus_noun(text: str) -> str:
         return ""
     focus = " ".join(words[cut:])
     return "" if re.fullmatch(rf"(?:{_KIND_WORDS}|van ban)", focus) else focus
+
+
+def _listed_verb(text: str) -> str:
+    """The verb whose objects "V những gì" asks to list ("xây dựng" in "hướng tới xây dựng những
+    gì"), or "" when what stands before is no verb of its own ("gồm / đề ra những gì")."""
+    m = _LISTED.search(" ".join(_WORD.findall(fold(text))))
+    if not m:
+        return ""
+    words = m.group("verb").split()
+    cut = max((i + 1 for i, w in enumerate(words) if w in _FOCUS_BOUNDARY), default=0)
+    return " ".join(words[cut:])
 
 
 def _role(text: str) -> str:
