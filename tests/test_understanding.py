@@ -90,13 +90,19 @@ def test_whose_duty_is_asked(question, actor):
     [
         ("Kết luận 901 chỉ ra những hạn chế, yếu kém nào sau 5 năm thực hiện?", "han che yeu kem"),
         ("Kế hoạch 27 đặt mục tiêu tổng quát là gì vậy?", "muc tieu tong quat"),
-        ("de phat trien thu vien so, KL901 de ra nhung giai phap gi", "giai phap"),
+        ("KL901 đề ra những giải pháp gì", ""),  # only the kind of answer
         ("KL901 gắn với nghị quyết nào nữa", ""),  # a text's kind is no noun asked about
         ("kl901 noi gi ve quyen tac gia, an toan du lieu", "quyen tac gia an toan du lieu"),
+        ("Để phát triển văn hoá đọc, KL901 đề ra những giải pháp gì?", "phat trien van hoa doc"),
     ],
 )
 def test_the_noun_a_question_asks_about(question, focus):
     assert understand(question).focus == focus
+
+
+def test_a_noun_saying_only_what_kind_of_answer_is_wanted():
+    assert understand("KL901 đề ra những giải pháp gì?").answer_kind == "giai phap"
+    assert understand("KL901 chỉ ra những hạn chế nào?").answer_kind == ""
 
 
 def test_the_verb_whose_objects_are_listed():

@@ -350,14 +350,16 @@ def _compose(
     # the question ("có nói về … không") only says how it asks.
     mention = reading.intent == "yesno" and reading.mention
     weights = _topic_weights(app, reading.mention) if mention else _term_weights(app, query)
-    if reading.focus and not mention:
-        # what the question word bears counts twice: "những hạn chế nào sau 10 năm thực hiện …"
+    if reading.answer_kind and not mention:
+        # "những giải pháp gì" asks for solutions; a sentence saying "giải pháp" is not one
+        weights = {t: w for t, w in weights.items() if t not in _topic_weights(app, reading.answer_kind)} or weights
+    focus = frozenset(_topic_weights(app, reading.focus)) if reading.focus and not mention else frozenset()
+    if focus:
+        # what the question asks about counts twice: "những hạn chế nào sau 10 năm thực hiện …"
         # is answered by the limitations, not by the sentence repeating its frame
-        weights = {
-            t: w * (FOCUS_WEIGHT if t in _topic_weights(app, reading.focus) else 1.0) for t, w in weights.items()
-        }
+        weights = {t: w * (FOCUS_WEIGHT if t in focus else 1.0) for t, w in weights.items()}
     cosines = result.sentence_scores
-    ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg)
+    ranked = _rank_sentences(query, result.chunks, weights, cosines, cfg, focus)
     named_by = _naming_test(reading)
     if named_by:
         # "X có nhiệm vụ gì", "ai làm X": only a passage that names X answers it, and the sentence naming X first
@@ -543,13 +545,20 @@ def _is_heading(sentence: str, hit: Hit) -> bool:
 
 
 def _rank_sentences(
-    query: Query, hits: list[Hit], weights: dict[str, float], cosines: dict[int, np.ndarray], cfg: AnswerSettings
+    query: Query,
+    hits: list[Hit],
+    weights: dict[str, float],
+    cosines: dict[int, np.ndarray],
+    cfg: AnswerSettings,
+    own: frozenset[str] = frozenset(),
 ) -> list[_Sentence]:
     """Sentences of the given chunks, best first.
 
     Score = overlap with the question (whole sentence, plus its first words where the subject
     stands) + what the question asks for (deadline, date, figure) + the chunk's rank + the
     sentence's own cosine with the question (precomputed vectors), rescaled over the candidates.
+    Terms in ``own`` (what the question is about) count only in the sentence itself, not by the
+    heading it stands under: every sentence of the section has the heading.
     """
     if not hits:
         return []
@@ -558,7 +567,7 @@ def _rank_sentences(
     for h, hit in enumerate(hits):
         chunk_weight = 0.3 * max(hit.score, 0.0) / top_score
         sentences = _sentences(hit.text)
-        context = _context_keys(hit)
+        context = {k: v for k, v in _context_keys(hit).items() if k not in own}
         dense = cosines.get(hit.chunk_id)
         if dense is not None and len(dense) != len(sentences):
             dense = None  # vectors from before the chunk changed: ignore them

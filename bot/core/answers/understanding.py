@@ -191,11 +191,16 @@ _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duo
 # after the last word that cannot belong to the noun (a determiner, a verb of saying, a preposition).
 _FOCUS = re.compile(r"\b(?:la nhung gi|la gi|nao|gi)\b")
 _FOCUS_WORDS = 6
+# Nouns that only say what kind of answer is wanted ("những giải pháp gì"): the sentences that
+# answer rarely use them, and those that do are not the better for it.
+_ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|dieu|hoat dong|chu truong|dinh huong"
 # "nói gì về X", "đề cập thế nào đến X": X is what the answer must speak of.
 _TOPIC = re.compile(
     r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
     r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
 )
+# "Để phát triển X, … những giải pháp gì?": the purpose is what the answer is about.
+_PURPOSE = re.compile(r"^\W*(?:de|nham) (?P<topic>[^,?]{3,80}),")
 # "xây dựng những gì": the answer lists what follows that verb.
 _LISTED = re.compile(r"(?P<verb>(?:\w+ ){1,2})nhung gi\b")
 _FOCUS_BOUNDARY = frozenset(
@@ -259,6 +264,7 @@ class Understanding:
     role: str = ""  # "ai làm Trưởng ban …", "X là ai": the role whose holder is asked, as typed
     results: bool = False  # asks what implementing a named text has achieved so far
     listed: str = ""  # "xây dựng những gì": the verb whose objects are asked for
+    answer_kind: str = ""  # "những giải pháp gì": a noun saying only what kind of answer is wanted
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
     @property
@@ -396,7 +402,11 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     if _DUTY.search(folded):
         return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
     return dataclasses.replace(
-        base, focus=_focus_noun(base.unnamed), role=_role(base.unnamed), listed=_listed_verb(base.unnamed)
+        base,
+        focus=_focus_noun(base.unnamed),
+        answer_kind=_answer_kind(base.unnamed),
+        role=_role(base.unnamed),
+        listed=_listed_verb(base.unnamed),
     )
 
 
@@ -420,12 +430,20 @@ def _actor(text: str) -> str:
 
 
 def _focus_noun(text: str) -> str:
-    """The noun a question asks about ("giải pháp" in "đề ra những giải pháp gì"), or "": what
-    the sentence answering it must speak of, whatever frame ("sau 10 năm thực hiện …") is around."""
-    folded = " ".join(_WORD.findall(fold(text)))
-    topic = _TOPIC.search(folded)
+    """What a question asks about, or "": the topic of "nói gì về X", the purpose of "Để X, …",
+    else the noun its question word bears ("hạn chế" in "có những hạn chế gì") unless that only
+    says what kind of answer is wanted ("giải pháp"): what the sentence answering it must speak
+    of, whatever frame ("sau 10 năm thực hiện …") is around."""
+    topic = _TOPIC.search(" ".join(_WORD.findall(fold(text)))) or _PURPOSE.match(fold(text).lower())
     if topic:
-        return topic.group("topic").strip()
+        return " ".join(_WORD.findall(topic.group("topic")))
+    noun = _asked_noun(text)
+    return "" if re.fullmatch(_ANSWER_KINDS, noun) else noun
+
+
+def _asked_noun(text: str) -> str:
+    """The noun the question word bears ("giải pháp" in "đề ra những giải pháp gì"), or ""."""
+    folded = " ".join(_WORD.findall(fold(text)))
     m = _FOCUS.search(folded)
     if not m:
         return ""
@@ -436,6 +454,13 @@ def _focus_noun(text: str) -> str:
         return ""
     focus = " ".join(words[cut:])
     return "" if re.fullmatch(rf"(?:{_KIND_WORDS}|van ban)", focus) else focus
+
+
+def _answer_kind(text: str) -> str:
+    """The noun the question word bears when it only says what kind of answer is wanted
+    ("giải pháp", "nhiệm vụ"), or ""."""
+    noun = _asked_noun(text)
+    return noun if re.fullmatch(_ANSWER_KINDS, noun) else ""
 
 
 def _listed_verb(text: str) -> str:
