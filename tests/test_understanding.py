@@ -79,6 +79,7 @@ def test_implementing_text_and_own_unit():
         ("KL901 giao Ban Tuyên giáo những nhiệm vụ gì", "Ban Tuyên giáo"),
         ("Ai phải làm gì trước 30/4", ""),
         ("Cơ quan nào có trách nhiệm hướng dẫn", ""),
+        ("Bộ trưởng trong phạm vi nhiệm vụ của mình quy định chi tiết", ""),  # a statement, no question
     ],
 )
 def test_whose_duty_is_asked(question, actor):

@@ -182,7 +182,8 @@ _DUTY = re.compile(
 # vụ gì"), after a leading frame ("Trong kế hoạch, …", "Ở chi bộ mình thì …", "… giao …").
 _ACTOR = re.compile(
     r"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:giao (?:cho )?)?(?P<actor>.+)"
-    r" (?:nhiem vu|trach nhiem|lam gi|vai tro|chiu trach nhiem|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
+    r" (?:(?:nhiem vu|trach nhiem|vai tro)(?: \w+){0,2} (?:gi|nao|ra sao|the nao)|lam gi"
+    r"|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
 )
 # Words between the actor and the cue: "X [thì] [có|phải|được giao|những] nhiệm vụ gì".
 _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duoc giao))+$")
