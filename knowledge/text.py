@@ -113,7 +113,13 @@ def replace_abbreviations(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercase, tone-canonical word tokens ("KH&CN" stays one token)."""
-    return _WORD.findall(canonical_tones(nfc(text)).lower())
+    return [w.lower() for w in cased_words(text)]
+
+
+def cased_words(text: str) -> list[str]:
+    """The tokens of :func:`words` as written (capitals kept: "Bộ" names a ministry, "bộ" in
+    "cán bộ" does not)."""
+    return _WORD.findall(canonical_tones(nfc(text)))
 
 
 def shorten(text: str, limit: int) -> str:

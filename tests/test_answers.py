@@ -227,6 +227,13 @@ def test_metadata_from_header_and_signature_block(fixture_app):
     assert not nothing.confident and "thực hiện Kế hoạch 27" in nothing.answer
 
 
+def test_a_body_is_named_with_its_capital():
+    ministry = answers.actor_words("Bo Van hoa va The thao")
+    assert answers._names("Bộ Văn hoá và Thể thao chủ trì", ministry)
+    assert not answers._names("đội ngũ cán bộ văn hoá và thể thao", ministry)  # "cán bộ", not a ministry
+    assert answers._names("Đảng đoàn HĐND tỉnh chỉ đạo", answers.actor_words("dang doan hoi dong nhan dan tinh"))
+
+
 def test_a_duty_is_quoted_only_from_a_passage_naming_whose_duty_was_asked(fixture_app):
     named = ask(fixture_app, "Đảng đoàn Quốc hội có nhiệm vụ gì theo KL901?")
     assert named.confident and "pháp luật về thư viện" in named.answer, named.answer

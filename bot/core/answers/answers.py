@@ -37,7 +37,7 @@ from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import is_furniture, starts_distribution
 from knowledge.sections import PATH_SEPARATOR, split_sentences
-from knowledge.text import ABBREVIATIONS, fold, shorten, words
+from knowledge.text import ABBREVIATIONS, cased_words, fold, shorten, words
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -115,6 +115,7 @@ ACTOR_SHARE = 0.6  # a duty is quoted only from a passage naming this much of wh
 # "X và Y", "X, Y": another body follows (a head word or "các"); "Bộ Khoa học và Công nghệ" is one.
 _CONJUNCTION = re.compile(r",| (?:va|voi|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi)\b)")
 _DETERMINERS = frozenset(("cac", "nhung", "moi"))
+_BODY_HEADS = frozenset(("bo", "so", "ban", "uy", "vu", "cuc", "vien", "hoi"))  # "Bộ …", "Sở …", "Ủy ban …"
 _ABBREVIATIONS = {fold(k): v for k, v in ABBREVIATIONS.items()}
 # What "bao nhiêu / mấy" counts: the word after it (folded), "%" kept.
 _COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)")
@@ -450,19 +451,48 @@ def _names(text: str, actor: tuple[str, ...]) -> bool:
     actor's first words in a row, at least ``ACTOR_SHARE`` of them. A name's head comes first
     ("Ủy ban Kiểm tra …", "Người đứng đầu …"), so a passage with "ban", "kiểm tra" and "tỉnh ủy"
     scattered about does not name the committee, while "Đảng đoàn HĐND tỉnh" names "Đảng đoàn
-    Hội đồng nhân dân tỉnh"."""
-    need = max(1, math.ceil(ACTOR_SHARE * len(actor)))
-    return bool(actor) and f" {' '.join(actor[:need])} " in f" {' '.join(_name_words(text))} "
+    Hội đồng nhân dân tỉnh".
+
+    A body's name starts with a capital in the texts ("Bộ Khoa học và Công nghệ"): a head word
+    such as "bộ", "sở", "ban" found in lowercase belongs to another word ("cán bộ khoa học và
+    công nghệ", "cơ sở")."""
+    if not actor:
+        return False
+    need = " ".join(actor[: max(1, math.ceil(ACTOR_SHARE * len(actor)))])
+    present, capitals = _name_words(text), _capitals(text)
+    joined = f" {' '.join(present)} "
+    at = joined.find(f" {need} ")
+    while at >= 0:
+        index = joined[:at].count(" ")
+        if actor[0] not in _BODY_HEADS or capitals[index]:
+            return True
+        at = joined.find(f" {need} ", at + 1)
+    return False
 
 
 @lru_cache(maxsize=20_000)
 def _name_words(text: str) -> tuple[str, ...]:
     """Folded words of ``text`` with each abbreviation replaced by its words ("hđnd", typed "hdnd")."""
-    out: list[str] = []
-    for word in words(text):
-        key = fold(word)
-        out.extend(fold(w) for w in words(_ABBREVIATIONS.get(key, key)))
-    return tuple(out)
+    return tuple(w for w, _ in _name_tokens(text))
+
+
+@lru_cache(maxsize=20_000)
+def _capitals(text: str) -> tuple[bool, ...]:
+    """For each of :func:`_name_words`, whether it was written with a capital (an abbreviation's
+    words count as capitalised)."""
+    return tuple(c for _, c in _name_tokens(text))
+
+
+def _name_tokens(text: str) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    for word in cased_words(text):
+        key = fold(word).lower()
+        expansion = _ABBREVIATIONS.get(key)
+        if expansion:
+            out.extend((fold(w), True) for w in words(expansion))
+        else:
+            out.append((key, word[:1].isupper()))
+    return out
 
 
 def _naming_test(reading: Understanding) -> Callable[[str], bool] | None:
