@@ -400,3 +400,42 @@ def test_a_republished_copy_is_not_quoted_for_its_introduction(app, tmp_path):
     _alone(app, copy, date(2030, 4, 1), (("Who signed Conclusion 901?", "Nguyễn Văn Thư"),), ())
     topic = ask(app, "KL901 nói thế nào về phát triển thư viện số và văn hoá đọc trong cán bộ đảng viên")
     assert topic.confident and "đã ký ban hành" not in topic.answer and "Trân trọng" not in topic.answer, topic.answer
+
+
+def test_metadata_of_a_named_text_comes_from_it_every_field_asked(fixture_app):
+    """The conclusion itself answers, not the plan whose header names it; two particulars asked
+    get two lines, in the order asked, and a quoted line is quoted once."""
+    both = ask(fixture_app, "Kết luận 901-KL/TW được ban hành ngày nào, cơ quan nào ban hành?")
+    lines = both.answer.splitlines()
+    assert both.confident and "12/2/2030" in lines[0] and "Bộ Chính trị" in lines[1], both.answer
+    assert "5/3/2030" not in both.answer and len(lines) == len(set(lines))
+    signer = ask(fixture_app, "kl901 la van ban cua BCT hay Ban Bi thu, ky thay mat ai")
+    assert "Bộ Chính trị" in signer.answer and "Nguyễn Văn Thư" in signer.answer, signer.answer
+
+
+def test_a_particular_the_implementing_text_does_not_state_is_declined(fixture_app):
+    """The plan implementing KL901 states no session: no quote of its passages instead."""
+    result = ask(fixture_app, "kế hoạch của tỉnh uỷ thực hiện KL901 được ban hành tại hội nghị nào")
+    assert not result.confident and result.answer == answers.REFUSAL, result.answer
+
+
+def test_a_text_described_by_another_issuer_is_not_answered_with_a_catalogued_one(fixture_app):
+    """No text is named: the issuer the question describes must be the document's; the number
+    of a text the question does not pick out is no answer."""
+    for question in (
+        "UBND tỉnh đã ban hành kế hoạch phát triển thư viện số nào chưa, số mấy",
+        "kế hoạch về văn hoá đọc do HĐND tỉnh ban hành ngày nào",
+    ):
+        result = ask(fixture_app, question)
+        assert not result.confident and "27-KH/TU" not in result.answer, (question, result.answer)
+    agreed = ask(fixture_app, "Tỉnh uỷ Hoà Sơn đã ban hành kế hoạch về văn hoá đọc ngày nào")
+    assert agreed.confident and "5/3/2030" in agreed.answer, agreed.answer
+
+
+def test_a_named_text_answers_from_itself_before_the_texts_about_it(fixture_app):
+    """What the conclusion asks of the provincial committees is quoted from the conclusion; what
+    the plan implementing it asks still from the plan."""
+    own = ask(fixture_app, "CÁC TỈNH UỶ, THÀNH UỶ PHẢI LÀM GÌ ĐỂ THỰC HIỆN KẾT LUẬN 901?")
+    assert own.confident and own.sources[0].number == "901-KL/TW", own.answer
+    plan = ask(fixture_app, "kế hoạch của Tỉnh uỷ thực hiện KL901 giao Đảng đoàn HĐND tỉnh việc gì")
+    assert plan.confident and plan.sources[0].number == "27-KH/TU", plan.answer

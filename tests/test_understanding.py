@@ -240,3 +240,16 @@ def test_what_a_question_asks_about_the_texts_it_names():
     both = understand("kl69 danh gia sau 10 nam thuc hien nq20 co nhung han che gi")
     assert both.unnamed == "danh gia sau 10 nam thuc hien co nhung han che gi"
     assert understand("thời hạn nộp báo cáo").unnamed == "thời hạn nộp báo cáo"
+
+
+def test_every_particular_asked_in_the_order_asked():
+    assert understand("Kết luận 5 ban hành ngày nào, cơ quan nào ban hành?").fields == ("issued", "issuer")
+    two = understand("kl5 la van ban cua BCT hay Ban Bi thu, ky thay mat ai")
+    assert two.fields == ("issuer", "signer") and two.metadata == "issuer"
+    assert understand("ai ký ban hành nghị quyết 12").fields == ("signer",)
+
+
+def test_a_question_about_a_text_implementing_the_named_one():
+    assert understand("kế hoạch của tỉnh uỷ thực hiện KL5 đặt mục tiêu gì").implementing
+    assert understand("hạn quán triệt KL5 trong tỉnh là khi nào").implementing
+    assert not understand("các tỉnh uỷ phải làm gì để thực hiện KL5").implementing

@@ -253,31 +253,50 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         if reading.intent == "metadata":
             known = particulars.answer(app, reading, scope)
             if known is None and reading.named and scope and not particulars.carried(app, reading, scope):
-                # asks a particular of a named text the catalogue only writes about (a text named
-                # by its kind alone, "bài báo … số mấy", may ask of a text it writes about: retrieve)
+                # asks a particular of a named text the catalogue only writes about, or of a text
+                # implementing it that the texts about it do not state ("kế hoạch … số mấy"); a
+                # text named by its kind alone ("bài báo … số mấy") may ask of one it writes about
                 return dataclasses.replace(base, answer=REFUSAL, status="refusal")
             if known is not None:
+                if known.other:  # describes a text the catalogue does not have
+                    return dataclasses.replace(base, answer=REFUSAL, status="refusal")
                 if known.missing:
                     names = ", ".join(n.display() for n in reading.named)
                     reply = _join(IMPLEMENTING_MISSING.format(names=names), _catalogue_line(app))
                     return dataclasses.replace(base, answer=reply, status="refusal")
                 return dataclasses.replace(
-                    base, answer=known.text, confident=True, sources=[_particular_source(app, known)]
+                    base, answer=known.text, confident=True, sources=_particular_sources(app, known)
                 )
         query = searcher.parse(reading.text)
+        own = particulars.carriers(app, reading, scope)
+        if own and own != scope and reading.actor:
+            # what a named text the catalogue carries asks of a body is quoted from that text,
+            # where the body is a sentence's subject; the texts about it only when it has none
+            first = _retrieved(app, cfg, base, searcher.search(query, scope=own), today, reading, strict=True)
+            if first.confident:
+                return first
         result = searcher.search(query, scope=scope or None)
     except Exception:  # a broken index must not take the chat down: log it, tell the user
         log.exception("search failed for %r", text[:200])
         return dataclasses.replace(base, answer=FAILED, status="error")
-    note = TOO_LONG.format(limit=searcher.settings.max_query_chars) if len(reading.text) > len(query.text) else ""
+    return _retrieved(app, cfg, base, result, today, reading, strict=False)
+
+
+def _retrieved(
+    app: App, cfg: AnswerSettings, base: Answer, result: SearchResult, today: date, reading: Understanding, strict: bool
+) -> Answer:
+    """The answer quoted from ``result``, or the refusal when it is not confident. ``strict``: a
+    "X phải làm gì" quote must have X as its subject (see :func:`_strictly_typed`)."""
+    query = result.query
+    note = TOO_LONG.format(limit=app.searcher.settings.max_query_chars) if len(reading.text) > len(query.text) else ""
     if result.catalogue_empty:
         return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
     # A question naming a text the catalogue carries needs only the cosine floor (the searcher's
     # call); one naming a text the catalogue only writes about (the sample article alone, about
     # Kết luận 69) must be covered like any other — the article does not answer Kết luận 69's
     # content — but by what it asks about that text: the name itself is resolved already.
-    named = bool(reading.named) and bool(scope)
-    confident = result.confident or (named and not result.referenced and searcher.covered(result, reading.unnamed))
+    named = bool(reading.named)  # and resolved: a name the catalogue lacks was refused before
+    confident = result.confident or (named and not result.referenced and app.searcher.covered(result, reading.unnamed))
     if not confident:
         log.info(
             "declined %r (cosine %.3f, coverage %.2f, phrases %.2f)",
@@ -287,16 +306,17 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             result.phrase_coverage,
         )
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    return _compose(app, cfg, base, result, today, note, reading, named)
+    return _compose(app, cfg, base, result, today, note, reading, strict)
 
 
-def _particular_source(app: App, known: particulars.Particular) -> Source:
-    """The source of a metadata answer: the document, and the line the fact was read from."""
+def _particular_sources(app: App, known: particulars.Particular) -> list[Source]:
+    """The sources of a metadata answer: the document, and each line a fact was read from."""
     row = app.db.conn.execute(
         "SELECT title, coalesce(number, ''), coalesce(issued, '') FROM documents WHERE id = ?", (known.document_id,)
     ).fetchone()
     title, number, issued = row if row else ("", "", "")
-    return Source(title, number, "", known.line or known.text, 1.0, known.chunk_id, issued)
+    cited = list(dict.fromkeys(known.cited))
+    return [Source(title, number, "", line or known.text, 1.0, chunk_id, issued) for line, chunk_id in cited]
 
 
 def _not_in_catalogue(app: App, missing: list) -> str:
@@ -325,7 +345,7 @@ def _compose(
     today: date,
     note: str,
     reading: Understanding,
-    named: bool,
+    strict: bool,
 ) -> Answer:
     query = result.query
     # "… có nhắc đến X không": the sentence to quote is the one that speaks of X; the rest of
@@ -366,7 +386,7 @@ def _compose(
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    if not _answers_type(query, chosen, result.chunks):
+    if not _answers_type(query, chosen, result.chunks) or (strict and not _strictly_typed(chosen, reading.actor)):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
@@ -693,6 +713,13 @@ def _answers_type(query: Query, chosen: list[_Sentence], chunks: list[Hit]) -> b
     if not query.intents & {"date", "deadline"}:
         return True
     return any(s.dates or _DURATION.search(s.text) or _dates(_last_label(chunks[s.hit].section)) for s in chosen)
+
+
+def _strictly_typed(chosen: list[_Sentence], actor: str) -> bool:
+    """What a quote needs to answer "X phải làm gì" by itself, before another text is asked: a
+    sentence with X as its subject (in its first words, where Vietnamese puts it); one naming X
+    in passing assigns X nothing."""
+    return not actor or _names(_lead(chosen[0].text), actor_words(actor))
 
 
 def _counts(sentence: str, question: str) -> bool:

@@ -10,6 +10,7 @@ not known, so the question goes on to ordinary retrieval within that document.
 from __future__ import annotations
 
 import dataclasses
+import re
 import sqlite3
 from datetime import date
 from functools import lru_cache
@@ -19,6 +20,7 @@ from bot.core.answers.understanding import Understanding
 from embeddings.query import keys
 from embeddings.references import DocumentReferences, NamedDocument
 from knowledge.metadata import DocumentMetadata, parse_metadata
+from knowledge.text import ABBREVIATIONS, fold
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -33,13 +35,27 @@ FIELD_PHRASES = {
 }
 
 
+# The issuer a question names for the text it describes: a body (by the head words bodies are
+# named with) as the subject of "(đã) ban hành" opening the question, or the agent of "do … ban hành".
+_BODY = (
+    r"(?:hoi dong|uy ban|bo|ban|tinh uy|thanh uy|huyen uy|dang uy|quoc hoi|chinh phu|thu tuong|so|trung uong)"
+    r"(?: \w+){0,6}?"
+)
+_ISSUED_BY = re.compile(rf"^(?P<body>{_BODY}) (?:da |vua )?ban hanh\b|\bdo (?P<agent>{_BODY}) ban hanh\b")
+ISSUER_HEAD_WORDS = 2  # a body's head ("hội đồng", "bộ chính", "tỉnh ủy") says which body it is
+_WORD = re.compile(r"[^\W_]+")
+_ABBREVIATIONS = {fold(k): fold(v) for k, v in ABBREVIATIONS.items()}
+
+
 @dataclasses.dataclass
 class Particular:
-    text: str = ""  # the answer
-    line: str = ""  # the document's words it was read from ("" when from the catalogue header)
+    text: str = ""  # the answer, one line per particular asked
+    # the document's words each particular was read from ("" when from the catalogue header),
+    # with the chunk holding them: the sources to cite
+    cited: list[tuple[str, int]] = dataclasses.field(default_factory=list)
     document_id: int = 0
-    chunk_id: int = 0
     missing: bool = False  # asks about a text implementing the named one, and there is none
+    other: bool = False  # describes a text by an issuer that is not the document's: another text
 
 
 def resolve(references: DocumentReferences, reading: Understanding) -> tuple[set[int], list[NamedDocument]]:
@@ -68,24 +84,66 @@ def answer(app: App, reading: Understanding, scope: set[int]) -> Particular | No
     if not candidates:
         return None
     words = set(keys(reading.text)[1].split())
-    best = max(candidates, key=lambda d: (len(words & d["header_keys"]), bool(_carries(d, reading))))
+    described = fold(reading.unnamed)
+    # The named text itself before the texts about it, unless the question calls it by another
+    # kind ("bài báo về KL69 đăng ngày nào"); then the words the headers share with the question.
+    best = max(
+        candidates,
+        key=lambda d: (_described(d, described), _carries(d, reading), len(words & d["header_keys"])),
+    )
     if len(candidates) > 1 and not scope and not words & best["header_keys"]:
         return None
-    meta: DocumentMetadata = best["meta"]
-    fact = meta.get(reading.metadata)
+    if not reading.named and not _issued_by(best, reading.text):
+        return Particular(other=True)
+    # The number of a text the question does not pick out (by name or kind) is no answer.
+    asked = [f for f in reading.fields if scope or f != "number"]
+    facts = [fact for fact in (_fact(app, best, field) for field in asked) if fact is not None]
+    if not facts:
+        return None
+    quotes = dict.fromkeys(f"«{line}»" for _, (line, _) in facts if line)
+    return Particular(
+        text="\n".join([*(text for text, _ in facts), *quotes]),
+        cited=[cited for _, cited in facts],
+        document_id=best["id"],
+    )
+
+
+def _fact(app: App, document: dict, field: str) -> tuple[str, tuple[str, int]] | None:
+    """One particular of ``document`` in words, with the line it was read from and that line's
+    chunk; None when the document does not state it."""
+    meta: DocumentMetadata = document["meta"]
+    fact = meta.get(field)
     if fact is None or not fact.value:
         return None
-    value = fact.value
-    if reading.metadata == "issued":
-        value = _short_date(value)
-    behalf = f", thay mặt {_behalf(meta)}" if reading.metadata == "signer" and meta.signed_for else ""
-    ref = best["ref"]
-    text = FIELD_PHRASES[reading.metadata].format(ref=ref, value=value, behalf=behalf)
-    if fact.line:
-        text += f"\n«{fact.line}»"
-    return Particular(
-        text=text, line=fact.line, document_id=best["id"], chunk_id=_chunk_with(app, best["id"], fact.line)
-    )
+    value = _short_date(fact.value) if field == "issued" else fact.value
+    behalf = f", thay mặt {_behalf(meta)}" if field == "signer" and meta.signed_for else ""
+    text = FIELD_PHRASES[field].format(ref=document["ref"], value=value, behalf=behalf)
+    return text, (fact.line, _chunk_with(app, document["id"], fact.line))
+
+
+def _issued_by(document: dict, question: str) -> bool:
+    """Whether the body a question names as the issuer of the text it describes ("HĐND tỉnh đã
+    ban hành nghị quyết … nào", "nghị quyết do UBND tỉnh ban hành") is ``document``'s issuer: its
+    first words (abbreviations written out) stand in a row in the issuer. True when the question
+    names no issuer."""
+    m = _ISSUED_BY.search(_expanded(question))
+    if m is None:
+        return True
+    head = " ".join((m.group("body") or m.group("agent")).split()[:ISSUER_HEAD_WORDS])
+    issuer = document["meta"].get("issuer")
+    return bool(issuer and issuer.value) and f" {head} " in f" {_expanded(issuer.value)} "
+
+
+def _expanded(text: str) -> str:
+    """Folded words of ``text`` with each abbreviation written out ("HĐND" → "hoi dong nhan dan")."""
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in _WORD.findall(fold(text)))
+
+
+def _described(document: dict, described: str) -> bool:
+    """The question calls a text by this document's kind ("bài báo", "kế hoạch") besides the
+    names it gives: the first two words of the kind, as the catalogue records it."""
+    head = " ".join(fold(document["kind"]).split()[:2])
+    return bool(head) and f" {head} " in f" {described} "
 
 
 DESCRIBED = (
@@ -115,8 +173,16 @@ def describe(app: App, document_id: int) -> str:
 
 def carried(app: App, reading: Understanding, scope: set[int]) -> bool:
     """Whether one of the named texts itself (not only a text about it) is in ``scope``."""
+    return bool(carriers(app, reading, scope))
+
+
+def carriers(app: App, reading: Understanding, scope: set[int]) -> set[int]:
+    """The documents of ``scope`` that are the named texts themselves, not texts about them;
+    none when the question asks about a text implementing the named one."""
+    if reading.implementing:
+        return set()
     documents = _documents(app)
-    return any(_carries(documents[d], reading) for d in scope if d in documents)
+    return {d for d in scope if d in documents and _carries(documents[d], reading)}
 
 
 def _behalf(meta: DocumentMetadata) -> str:
@@ -177,6 +243,7 @@ def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> 
             "id": doc_id,
             "title": title,
             "number": number,
+            "kind": kind,
             "issued": issued,
             "ref": _short_ref(ref),
             "header_keys": frozenset(keys(" ".join((number, title, kind, issuer)))[1].split()),

@@ -106,7 +106,18 @@ HELP_PHRASES = (
 )
 # What a metadata question asks (folded cues); checked only when the question speaks of a text.
 METADATA_CUES: dict[str, tuple[str, ...]] = {
-    "signer": ("ai ky", "nguoi ky", "do ai ky", "ky boi", "ky ten", "ai la nguoi ky", "ai da ky", "ky ban hanh"),
+    "signer": (
+        "ai ky",
+        "nguoi ky",
+        "do ai ky",
+        "ky boi",
+        "ky ten",
+        "ai la nguoi ky",
+        "ai da ky",
+        "ky ban hanh",
+        "ky thay mat",
+        "thay mat ai",
+    ),
     "session": (
         "hoi nghi nao",
         "hoi nghi lan thu may",
@@ -146,8 +157,16 @@ _DATE_ONLY = re.compile(r"^(?:ngay nao|khi nao|bao gio|nam nao|ngay may|ngay bao
 _TEXT_WORDS = re.compile(
     r"\b(?:van ban|nghi quyet|ket luan|chi thi|quyet dinh|ke hoach|bai bao|luat|thong tu|nghi dinh)\b"
 )
-# "… thực hiện Kết luận 69": the question is about a text that implements the one it names.
+# "… thực hiện Kết luận 69": the question is about a text that implements the one it names. A
+# metadata question is about a text anyway; any other is so only when a text precedes the verb
+# ("kế hoạch [của Tỉnh ủy] thực hiện KL69", not "phải làm gì để thực hiện KL69").
 IMPLEMENTING = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa|quan triet)(?:\s+\w+){0,2}\s*$")
+IMPLEMENTING_TEXT = re.compile(
+    r"\b(?:ke hoach|chuong trinh|van ban|huong dan|de an|nghi quyet|chi thi|quyet dinh)\b(?:\s+\w+){0,6}?"
+    r"\s+(?:thuc hien|trien khai|cu the hoa)(?:\s+\w+){0,2}\s*$"
+)
+# "… Kết luận 69 trong tỉnh": how a locality carries the named text out, i.e. its own texts.
+_LOCALLY = re.compile(r"\b(?:trong|o|tai|cua) (?:tinh|huyen|thanh pho|dia phuong)(?! uy)\b")
 _DEADLINE = re.compile(
     r"\b(?:thoi han|han chot|han cuoi|cham nhat|muon nhat|truoc ngay nao|den ngay nao|han|deadline|xong truoc"
     r"|ngay cuoi cung|bao lau|dinh ky"
@@ -256,7 +275,8 @@ class Understanding:
     text: str  # normalised for retrieval
     intent: str  # small_talk, help, metadata, deadline, duty, figure, yesno, content
     small_talk: str = ""  # greeting, thanks, identity, bye, ack
-    metadata: str = ""  # signer, session, place, issuer, issued
+    metadata: str = ""  # signer, session, place, issuer, issued, number: the first asked
+    fields: tuple[str, ...] = ()  # every particular asked, in the order asked ("ngày nào, cơ quan nào")
     named: tuple[NamedDocument, ...] = ()
     implementing: bool = False  # asks about a text implementing the named one ("kế hoạch thực hiện KL69")
     mention: str = ""  # a yes/no question asking whether the texts mention this (folded topic)
@@ -385,11 +405,13 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     text = normalise(raw, max_chars)
     folded = _LETTER_DIGIT.sub(" ", " ".join(_WORD.findall(fold(text))))
     named = tuple(named_documents(text))
+    prefixes = [folded[: _name_start(folded, n)] for n in named]
     base = Understanding(
         raw=raw,
         text=text,
         intent="content",
         named=named,
+        implementing=any(IMPLEMENTING_TEXT.search(p) for p in prefixes) or bool(named and _LOCALLY.search(folded)),
         own_unit=bool(_OWN_UNIT.search(folded)),
         results=bool(named) and bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
     )
@@ -398,12 +420,14 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="help")
     if talk:
         return dataclasses.replace(base, intent="small_talk", small_talk=talk)
-    field = _metadata_field(folded, named)
-    implementing = any(IMPLEMENTING.search(folded[: _name_start(folded, n)]) for n in named)
-    if field == "number" and named and not implementing:
-        field = ""  # "KL69 tiếp tục nghị quyết số mấy": the number asked is another text's
-    if field:
-        return dataclasses.replace(base, intent="metadata", metadata=field, implementing=implementing)
+    fields = _metadata_fields(folded, named)
+    implementing = any(IMPLEMENTING.search(p) for p in prefixes)
+    if named and not implementing:
+        fields = tuple(f for f in fields if f != "number")  # "KL69 tiếp tục nghị quyết số mấy": another text's
+    if fields:
+        return dataclasses.replace(
+            base, intent="metadata", metadata=fields[0], fields=fields, implementing=implementing
+        )
     if _YES_NO.search(folded):
         mention = _MENTION.search(folded)
         topic = mention.group("topic") if mention else ""
@@ -528,18 +552,22 @@ def _small_talk(folded_raw: str) -> str:
     return found if not remaining.strip() else ""
 
 
-def _metadata_field(folded: str, named: tuple[NamedDocument, ...]) -> str:
-    """Which header fact the question asks about a text, or ""."""
+def _metadata_fields(folded: str, named: tuple[NamedDocument, ...]) -> tuple[str, ...]:
+    """Which header facts the question asks about a text, in the order it asks them ("ban hành
+    ngày nào, cơ quan nào ban hành": the date, then the body). A cue overlapping the cue of a
+    field listed earlier in :data:`METADATA_CUES` is part of that one ("ký ban hành ngày" asks
+    who signed, not also when)."""
     if not named and not _TEXT_WORDS.search(folded):
-        return ""
+        return ()
+    found: list[tuple[int, int, str]] = []  # start, end, field
     for field, cues in METADATA_CUES.items():
-        if any(re.search(rf"\b{cue}\b", folded) for cue in cues):
-            return field
-    if named:
-        rest = _without_names(folded, named)
-        if _DATE_ONLY.match(rest):
-            return "issued"
-    return ""
+        spans = [m.span() for cue in cues for m in re.finditer(rf"\b{cue}\b", folded)]
+        free = [(a, b) for a, b in spans if not any(a < end and start < b for start, end, _ in found)]
+        if free:
+            found.append((*min(free), field))
+    if not found and named and _DATE_ONLY.match(_without_names(folded, named)):
+        return ("issued",)
+    return tuple(field for _, _, field in sorted(found))
 
 
 def _name_start(folded: str, named: NamedDocument) -> int:
