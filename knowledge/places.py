@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge.text import fold
+from knowledge.text import canonical_tones, fold, nfc
 
 # The 63 provinces and centrally-run cities before 2025, the one named since ("Huế") and the one
 # merged away in 2008 ("Hà Tây"); the 2025 provinces all bear one of these names.
@@ -110,3 +110,36 @@ def province_at(folded: str) -> str:
 def province_name(folded: str) -> str:
     """A folded province name written as the province is ("quang ngai" → "Quảng Ngãi"), or ""."""
     return _names().get(folded, "")
+
+
+# Names that are also everyday words once lowercased ("hòa bình": peace, "thái bình": peaceful):
+# in running text they say nothing about a place.
+_ALSO_WORDS = frozenset(("hoa binh", "thai binh"))
+
+
+@lru_cache(maxsize=1)
+def _anywhere() -> re.Pattern[str]:
+    names = sorted(set(_names()) - _ALSO_WORDS, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+
+
+def provinces_in(text: str) -> frozenset[str]:
+    """The provinces a question mentions, folded ("quang nam"), typed with marks or not."""
+    return frozenset(_anywhere().findall(_key(text)))
+
+
+@lru_cache(maxsize=1)
+def _written() -> re.Pattern[str]:
+    names = sorted((_marked(n) for n in PROVINCES), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+
+
+def _marked(name: str) -> str:
+    return " ".join(re.findall(r"\w+", canonical_tones(nfc(name))))
+
+
+def provinces_written(text: str) -> frozenset[str]:
+    """The provinces a text (written with marks and capitals) mentions, folded: "đa năng"
+    (multi-purpose) is no "Đà Nẵng", nor "Việt Nam định hướng" "Nam Định". A person's name that is also a city's ("Hồ Chí Minh")
+    counts, so a question about that city is not declined on this ground."""
+    return frozenset(_key(m) for m in _written().findall(_marked(text)))

@@ -37,6 +37,7 @@ ABBREVIATIONS: dict[str, str] = {
     "cnh": "công nghiệp hóa",
     "hđh": "hiện đại hóa",
     "btg": "ban tuyên giáo",
+    "bcđ": "ban chỉ đạo",
     "ct-xh": "chính trị - xã hội",
     "ctxh": "chính trị - xã hội",
     "tp": "thành phố",
@@ -51,8 +52,14 @@ ABBREVIATIONS: dict[str, str] = {
     "kh": "kế hoạch",
     "ct": "chỉ thị",
 }
+# Typed without marks ("hdnd", "bcd"): the same expansions, for abbreviations of three letters or
+# more (two-letter ones such as "nd" are other words once folded).
+_TYPED_ABBREVIATIONS = {a.replace("đ", "d"): e for a, e in ABBREVIATIONS.items() if "đ" in a and len(a) >= 3}
+_ALL_ABBREVIATIONS = {**ABBREVIATIONS, **_TYPED_ABBREVIATIONS}
 _ABBREV_RE = re.compile(
-    r"(?<![\w&,-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])",
+    r"(?<![\w&,-])("
+    + "|".join(re.escape(a) for a in sorted(_ALL_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w&])",
     re.IGNORECASE,
 )
 
@@ -103,12 +110,12 @@ def has_diacritics(text: str) -> bool:
 
 def expand_abbreviations(text: str) -> str:
     """Append the expansion after each known abbreviation: "HĐND tỉnh" → "HĐND (hội đồng nhân dân) tỉnh"."""
-    return _ABBREV_RE.sub(lambda m: f"{m.group(0)} ({ABBREVIATIONS[m.group(0).lower()]})", text)
+    return _ABBREV_RE.sub(lambda m: f"{m.group(0)} ({_ALL_ABBREVIATIONS[m.group(0).lower()]})", text)
 
 
 def replace_abbreviations(text: str) -> str:
     """Each known abbreviation replaced by its expansion: "Đảng đoàn HĐND tỉnh" → "Đảng đoàn hội đồng nhân dân tỉnh"."""
-    return _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(0).lower()], text)
+    return _ABBREV_RE.sub(lambda m: _ALL_ABBREVIATIONS[m.group(0).lower()], text)
 
 
 def words(text: str) -> list[str]:

@@ -311,6 +311,16 @@ def test_who_holds_a_role_is_answered_only_where_the_role_is_named(fixture_app):
         assert not ask(fixture_app, question).confident, question
 
 
+def test_a_question_about_a_province_no_text_mentions_is_declined(fixture_app):
+    result = ask(fixture_app, "So với Đà Nẵng thì kế hoạch 27 khác gì?")
+    assert not result.confident and "Đà Nẵng" in result.answer and not result.sources
+
+
+def test_a_particular_of_a_text_we_do_not_have_is_not_read_from_one_we_have(fixture_app):
+    result = ask(fixture_app, "Nghị quyết 29 mà KL901 nhắc tới được ban hành ngày nào?")
+    assert not result.confident and "Nghị quyết 29" in result.answer, result.answer
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

@@ -41,6 +41,9 @@ def test_abbreviations_expanded_and_replaced():
     assert expand_abbreviations("Đảng đoàn HĐND tỉnh") == "Đảng đoàn HĐND (hội đồng nhân dân) tỉnh"
     assert replace_abbreviations("Đảng đoàn HĐND tỉnh") == "Đảng đoàn hội đồng nhân dân tỉnh"
     assert "khoa học và công nghệ" in expand_abbreviations("phát triển KH&CN")
+    # typed without marks: "hdnd", "bcd" (not two-letter ones, which are other words once folded)
+    assert replace_abbreviations("dang doan hdnd, truong bcd") == "dang doan hội đồng nhân dân, truong ban chỉ đạo"
+    assert replace_abbreviations("nd 13") == "nd 13"
 
 
 def test_words_are_tone_canonical_tokens():

@@ -7,7 +7,7 @@ import pytest
 from bot.core.answers.understanding import normalise, understand
 from embeddings.references import DocumentReferences, NamedDocument, named_documents
 from knowledge.metadata import announces_signing, is_furniture, parse_metadata
-from knowledge.places import province_at
+from knowledge.places import province_at, provinces_in, provinces_written
 
 
 @pytest.mark.parametrize(
@@ -159,6 +159,19 @@ def test_named_documents():
 )
 def test_a_place_named_as_the_author_is_a_place(question, owner):
     assert named_documents(question)[0].owner == owner
+
+
+def test_provinces_a_question_and_a_text_mention():
+    assert provinces_in("so voi Da Nang thi ke hoach cua Quang Nam khac gi") == {"da nang", "quang nam"}
+    # a text is read with its marks and capitals: "đa năng", "Việt Nam định hướng" name no province
+    written = provinces_written("Máy đa năng. Việt Nam định hướng phát triển; Tỉnh ủy Quảng Nam, Thanh Hoá.")
+    assert written == {"quang nam", "thanh hoa"}
+
+
+def test_what_implementing_a_text_achieved_is_asked():
+    assert understand("Kết quả thực hiện KL901 đến nay đạt được những gì?").results
+    assert not understand("Ai có trách nhiệm theo dõi, đánh giá kết quả thực hiện KL901?").results
+    assert not understand("KL901 yêu cầu báo cáo kết quả thực hiện khi nào?").results
 
 
 def test_a_province_is_named_back_as_it_is_written():

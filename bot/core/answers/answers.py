@@ -36,6 +36,7 @@ from embeddings.query import Query, has_figure, keys, parse
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import announces_signing, is_furniture, starts_distribution
+from knowledge.places import province_name, provinces_in
 from knowledge.sections import PATH_SEPARATOR, split_sentences
 from knowledge.text import ABBREVIATIONS, cased_words, fold, shorten, words
 
@@ -73,6 +74,10 @@ HELP = (
     "Đồng chí có thể hỏi về nội dung, nhiệm vụ, thời hạn, chỉ tiêu hoặc người ký, ngày ban hành của văn bản, "
     "ví dụ: «Hạn xây dựng kế hoạch thực hiện Kết luận 69 là khi nào?». Gõ /vanban để xem danh sách văn bản, "
     "/hanchot để xem các mốc thời hạn, /help để xem các lệnh."
+)
+OTHER_PLACE = (
+    "Các văn bản hiện có không nói về {places}. "
+    "Đồng chí vui lòng liên hệ cán bộ tuyên giáo của đơn vị để được giải đáp."
 )
 NOT_IN_CATALOGUE = "Trong hệ thống chưa có {names}, nên trợ lý không trả lời từ văn bản khác."
 IMPLEMENTING_MISSING = "Trong hệ thống chưa có văn bản thực hiện {names}."
@@ -248,8 +253,14 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         if searcher.empty:
             return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
         scope, missing = particulars.resolve(searcher.references, reading)
-        if missing and not scope:
+        if missing and (not scope or (reading.intent == "metadata" and reading.named[0] in missing)):
+            # a particular of a text we do not have ("NQ 29 mà KL69 nhắc tới ban hành ngày nào")
             return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
+        elsewhere = provinces_in(reading.text) - particulars.places(app)
+        if elsewhere:
+            names = ", ".join(sorted(province_name(p) for p in elsewhere))
+            log.info("declined %r: about %s, which no text mentions", text[:80], names)
+            return dataclasses.replace(base, answer=OTHER_PLACE.format(places=names), status="refusal")
         if reading.intent == "metadata":
             known = particulars.answer(app, reading, scope)
             if known is None and reading.named and scope and not particulars.carried(app, reading, scope):

@@ -20,6 +20,7 @@ from bot.core.answers.understanding import Understanding
 from embeddings.query import keys
 from embeddings.references import DocumentReferences, NamedDocument
 from knowledge.metadata import DocumentMetadata, parse_metadata
+from knowledge.places import provinces_written
 from knowledge.text import ABBREVIATIONS, fold
 
 if TYPE_CHECKING:
@@ -248,8 +249,15 @@ def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> 
             "ref": _short_ref(ref),
             "header_keys": frozenset(keys(" ".join((number, title, kind, issuer)))[1].split()),
             "meta": parse_metadata(title, number, kind, issuer, issued, text),
+            "places": provinces_written(" ".join((title, kind, issuer, text))),
         }
     return out
+
+
+def places(app: App) -> frozenset[str]:
+    """The provinces the catalogue's texts mention (folded): a question about another one ("so
+    với Đà Nẵng …") asks what no text says."""
+    return frozenset().union(*(d["places"] for d in _documents(app).values()))
 
 
 def _short_ref(ref: str, limit: int = 90) -> str:

@@ -214,7 +214,10 @@ _RESULTS = re.compile(
     r"\b(?:ket qua|dat duoc|da dat|da lam duoc|da hoan thanh|da thuc hien|tien do|den nay"
     r"|hien nay da|thuc te da)\b"
 )
-_NOT_RESULTS = re.compile(r"\bbao cao (?:\w+ ){0,2}ket qua\b")
+# … unless the results are a task ("theo dõi, đánh giá kết quả thực hiện") or it asks who does it.
+_NOT_RESULTS = re.compile(
+    r"\b(?:bao cao|danh gia|theo doi|kiem tra|giam sat|tong hop)(?: \w+){0,2},? (?:\w+ )?ket qua\b|^ai\b|\bai (?:co|phai|chiu)\b"
+)
 # Who holds a role: "X (hiện nay) là ai", "ai là / ai làm X"; the answer must name the role.
 _ROLE = re.compile(
     r"^(?:(?P<before>.+?)(?: (?:theo|cua|trong|o|tai))? (?:hien nay |hien tai |bay gio )?la ai"
