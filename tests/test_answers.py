@@ -12,8 +12,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.core.answers import answers
+from bot.core.answers import answers, sentences, subjects
 from bot.core.answers.answers import ask, record_question, section_text
+from bot.core.answers.understanding import understand
+from embeddings.query import parse
+from embeddings.search import Hit
 from tests.conftest import SAMPLE_ARTICLE
 
 DEADLINE_Q = "Thời hạn hoàn thành phổ biến, quán triệt Kết luận 69 trong tỉnh là khi nào?"
@@ -109,7 +112,7 @@ def test_quantity_ignores_dates_and_reads_number_words():
     from knowledge.dates import find_dates
 
     def quantity(text: str) -> bool:
-        return answers.has_quantity(text, tuple(find_dates(text)))
+        return sentences.has_quantity(text, tuple(find_dates(text)))
 
     assert quantity("đưa ba khu công nghệ cao quốc gia vào hoạt động")
     assert quantity("tỷ lệ đạt trên 80% vào năm 2030")
@@ -119,21 +122,19 @@ def test_quantity_ignores_dates_and_reads_number_words():
 def test_a_year_in_the_heading_answers_a_when_question():
     """ "Đến năm nào …" is answered by a target listed under the heading "Đến năm 2030" even
     though the sentence itself carries no date; a sentence under an undated heading is not."""
-    from embeddings.query import parse
-    from embeddings.search import Hit
 
     def hit(section: str) -> Hit:
         text = "Phủ sóng mạng di động thế hệ mới toàn quốc."
         return Hit(1, 1, "Nghị quyết", "1-NQ", "", "nghị quyết", section, "", text, 0, 1.0, 0.9, 1.0, frozenset())
 
-    sentence = answers._Sentence(0, 0, "Phủ sóng mạng di động thế hệ mới toàn quốc.", 1.0, ())
+    sentence = sentences.Sentence(0, 0, "Phủ sóng mạng di động thế hệ mới toàn quốc.", 1.0, ())
     query = parse("Phủ sóng mạng di động toàn quốc đến năm nào?")
-    assert answers._answers_type(query, [sentence], [hit("II- MỤC TIÊU > 1. Đến năm 2030")])
-    assert not answers._answers_type(query, [sentence], [hit("III- NHIỆM VỤ > 2. Hạ tầng")])
+    assert sentences.answers_type(query, [sentence], [hit("II- MỤC TIÊU > 1. Đến năm 2030")])
+    assert not sentences.answers_type(query, [sentence], [hit("III- NHIỆM VỤ > 2. Hạ tầng")])
     # a law sets deadlines as periods: "trong thời hạn 06 tháng" answers "thời hạn … là khi nào"
-    period = answers._Sentence(0, 0, "Quyết định được ban hành trong thời hạn 06 tháng.", 1.0, ())
+    period = sentences.Sentence(0, 0, "Quyết định được ban hành trong thời hạn 06 tháng.", 1.0, ())
     when = parse("Thời hạn ban hành quyết định là khi nào?")
-    assert answers._answers_type(when, [period], [hit("Điều 46. Nghỉ hưu")])
+    assert sentences.answers_type(when, [period], [hit("Điều 46. Nghỉ hưu")])
 
 
 @pytest.mark.parametrize(
@@ -228,10 +229,10 @@ def test_metadata_from_header_and_signature_block(fixture_app):
 
 
 def test_a_body_is_named_with_its_capital():
-    ministry = answers.actor_words("Bo Van hoa va The thao")
-    assert answers._names("Bộ Văn hoá và Thể thao chủ trì", ministry)
-    assert not answers._names("đội ngũ cán bộ văn hoá và thể thao", ministry)  # "cán bộ", not a ministry
-    assert answers._names("Đảng đoàn HĐND tỉnh chỉ đạo", answers.actor_words("dang doan hoi dong nhan dan tinh"))
+    ministry = subjects.actor_words("Bo Van hoa va The thao")
+    assert subjects.names("Bộ Văn hoá và Thể thao chủ trì", ministry)
+    assert not subjects.names("đội ngũ cán bộ văn hoá và thể thao", ministry)  # "cán bộ", not a ministry
+    assert subjects.names("Đảng đoàn HĐND tỉnh chỉ đạo", subjects.actor_words("dang doan hoi dong nhan dan tinh"))
 
 
 def test_a_duty_is_quoted_only_from_a_passage_naming_whose_duty_was_asked(fixture_app):
@@ -254,35 +255,35 @@ def test_which_year_is_a_date_question_not_an_amount(fixture_app):
     assert result.confident and "2031" in result.answer, result.answer
 
 
-def _sentence(position: int, text: str, score: float) -> answers._Sentence:
-    return answers._Sentence(0, position, text, score, ())
+def _sentence(position: int, text: str, score: float) -> sentences.Sentence:
+    return sentences.Sentence(0, position, text, score, ())
 
 
 def test_a_sentence_defining_what_was_asked_comes_before_one_naming_it():
     pointing = _sentence(0, "Đó là mục tiêu tổng quát của kế hoạch.", 1.2)
     defining = _sentence(1, "Theo đó, mục tiêu tổng quát là số hoá toàn bộ tài liệu.", 1.0)
-    assert answers._defining_first([pointing, defining], "muc tieu tong quat")[0] is not pointing
+    assert sentences.defining_first([pointing, defining], "muc tieu tong quat")[0] is not pointing
 
 
 def test_a_sentence_listing_after_the_verb_asked_comes_first():
     plain = _sentence(0, "Xây dựng kế hoạch thực hiện Kết luận tại cơ quan, đơn vị, địa phương.", 1.2)
     listing = _sentence(1, "Đẩy mạnh ứng dụng; xây dựng thư viện số, kho tài liệu số, mạng đọc sách.", 1.0)
-    assert answers._listing_first([plain, listing], "xay dung")[0] is not plain
+    assert sentences.listing_first([plain, listing], "xay dung")[0] is not plain
 
 
 def test_the_best_sentence_too_long_is_cut_not_replaced_by_a_shorter_one():
     long = _sentence(0, "Khuyến khích phát triển thư viện số, " + "kho tài liệu dùng chung, " * 30 + "chợ sách.", 2.0)
     short = _sentence(1, "Tăng cường kết nối các thư viện.", 1.9)
-    quote = answers._quote([long, short], 200, answers.parse("thư viện số"), {"thu": 1.0, "vien": 1.0, "so": 1.0})
+    quote = sentences.quote([long, short], 200, parse("thư viện số"), {"thu": 1.0, "vien": 1.0, "so": 1.0})
     assert "thư viện số" in quote and "Tăng cường" not in quote and len(quote) <= 200
 
 
 def test_a_sentence_saying_there_are_some_of_what_was_asked_brings_the_next(fixture_app):
     some = _sentence(0, "Tuy nhiên, việc thực hiện còn một số hạn chế, yếu kém.", 1.0)
     which = _sentence(1, "Hạ tầng ở cơ sở chưa đồng bộ; kinh phí còn thấp.", 0.2)
-    chosen = answers._choose([some, which], answers.settings(fixture_app), "han che yeu kem")
+    chosen = sentences.choose([some, which], answers.settings(fixture_app), "han che yeu kem")
     assert chosen == [some, which]
-    assert answers._choose([some, which], answers.settings(fixture_app)) == [some]
+    assert sentences.choose([some, which], answers.settings(fixture_app)) == [some]
 
 
 def test_what_implementing_a_text_achieved_is_reported_only_by_a_later_text(fixture_app):
@@ -291,22 +292,22 @@ def test_what_implementing_a_text_achieved_is_reported_only_by_a_later_text(fixt
         "ket qua thuc hien ket luan 901 den nay dat duoc nhung gi",
     ):
         assert not ask(fixture_app, question).confident, question
-    reading = answers.understand("Kết luận 901 đánh giá sau 5 năm thực hiện Kết luận 12 đạt được kết quả gì?")
+    reading = understand("Kết luận 901 đánh giá sau 5 năm thực hiện Kết luận 12 đạt được kết quả gì?")
     assert reading.results
 
-    def hit(number: str) -> answers.Hit:
-        return answers.Hit(1, 1, "", number, "", "", "", "", "", 0, 1.0, 1.0, 1.0, frozenset())
+    def hit(number: str) -> Hit:
+        return Hit(1, 1, "", number, "", "", "", "", "", 0, 1.0, 1.0, 1.0, frozenset())
 
     later = "Sau 5 năm thực hiện Kết luận số 12-KL/TW, thư viện số đã có chuyển biến."
-    assert answers._reports_results(later, hit("901-KL/TW"), reading)
-    assert not answers._reports_results(later, hit("12-KL/TW"), reading)  # a text on itself
-    assert not answers._reports_results("Thư viện số đã có chuyển biến.", hit("901-KL/TW"), reading)
+    assert subjects.reports_results(later, hit("901-KL/TW"), reading)
+    assert not subjects.reports_results(later, hit("12-KL/TW"), reading)  # a text on itself
+    assert not subjects.reports_results("Thư viện số đã có chuyển biến.", hit("901-KL/TW"), reading)
 
 
 def test_who_holds_a_role_is_answered_only_where_the_role_is_named(fixture_app):
-    role = answers._name_words("Trưởng Ban Chỉ đạo thư viện số")
-    assert answers._holds_role("Thành lập Ban Chỉ đạo thư viện số do đồng chí Bí thư làm Trưởng Ban.", role)
-    assert not answers._holds_role("Ban Chỉ đạo thư viện số họp hằng quý; trưởng các ban dự họp.", role)
+    role = subjects._name_words("Trưởng Ban Chỉ đạo thư viện số")
+    assert subjects._holds_role("Thành lập Ban Chỉ đạo thư viện số do đồng chí Bí thư làm Trưởng Ban.", role)
+    assert not subjects._holds_role("Ban Chỉ đạo thư viện số họp hằng quý; trưởng các ban dự họp.", role)
     for question in ("Bí thư Tỉnh uỷ Hoà Sơn hiện nay là ai", "ai la pho truong ban chi dao thu vien so theo kl901"):
         assert not ask(fixture_app, question).confident, question
 

@@ -1,0 +1,392 @@
+"""Which sentence of the retrieved chunks answers the question, and how much of it to quote.
+
+Retrieval finds chunks; an answer quotes a sentence or two of them verbatim. :func:`rank` scores
+every sentence cheaply (idf-weighted overlap with the question, what the question asks for: a
+deadline, a date, a figure; the chunk's rank and the sentence's own cosine), :func:`choose` takes
+the best with a close runner-up, :func:`quote` fits them to the answer's length, and
+:func:`answers_type` checks that the quote is of the kind asked for. Kept apart from
+:mod:`bot.core.answers.answers` so the scoring can be read and tested without an app.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.core.answers import subjects
+from embeddings.query import Query, has_figure, keys
+from embeddings.search import Hit
+from knowledge.dates import DateMention, find_dates
+from knowledge.metadata import announces_signing, is_furniture, starts_distribution
+from knowledge.sections import PATH_SEPARATOR, split_sentences
+from knowledge.text import fold
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+_CLAUSE = re.compile(r"(?<=[;,:])\s+")
+_MARKER = re.compile(r"^(?:[-–+•*]|\d{1,3}(?:\.\d{1,2})*[.)-]|[a-zđ]\)|[IVX]{1,5}[.-])\s*")
+# Amounts written in words ("ba khu công nghệ cao"); "một" and "năm" are left out: "một số",
+# "năm 2030" are no answer to "bao nhiêu".
+_NUMBER_WORDS = frozenset(
+    [
+        "hai",
+        "ba",
+        "bốn",
+        "tư",
+        "sáu",
+        "bảy",
+        "tám",
+        "chín",
+        "mười",
+        "mươi",
+        "trăm",
+        "nghìn",
+        "ngàn",
+        "triệu",
+        "tỷ",
+        "tỉ",
+        "nửa",
+    ]
+)
+# A period that sets a deadline: "06 tháng", "30 ngày làm việc", "ba năm".
+_DURATION = re.compile(r"\b(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?:ngày|tuần|tháng|năm|giờ)\b", re.I)
+# What "bao nhiêu / mấy" counts: the word after it (folded), "%" kept.
+_COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)")
+_MONEY = ("dong", "ty", "trieu", "nghin", "usd")
+_SHARE = ("%", "phan tram")
+LEAD_WORDS = 6  # a sentence's subject lies within its first words
+LEAD_WEIGHT = 0.3
+DOCUMENT_SHARE = 0.5
+TITLE_WORDS = 12  # an unpunctuated line shorter than this is a title, not an answer
+HEADING_PENALTY = 1.0
+DEADLINE_BONUS = 1.0
+DEFINITION_BONUS = 0.5
+LIST_BONUS = 0.5
+DATE_BONUS = 0.5
+FIGURE_BONUS = 0.4
+
+
+@dataclasses.dataclass(frozen=True)
+class AnswerSettings:
+    """The ``[answers]`` section of config.toml."""
+
+    max_chars: int = 600
+    max_sentences: int = 2
+    second_sentence_ratio: float = 0.75
+    sentence_weight: float = 0.5
+    sentence_cosine_spread: float = 0.2
+
+
+@dataclasses.dataclass(frozen=True)
+class Sentence:
+    """A candidate for the quote: where it stands among the hits, and how well it answers."""
+
+    hit: int  # rank of the chunk among the hits
+    position: int  # index of the sentence in its chunk
+    text: str
+    score: float
+    dates: tuple[DateMention, ...]
+
+
+def overlap(text: str, weights: dict[str, float], context: dict[str, float] | None = None) -> float:
+    """Share of the question's (idf-weighted) terms that ``text`` contains; a term found only in
+    ``context`` (where the text stands) counts for the share given there."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    present = _folded_keys(text)
+    context = context or {}
+    found = sum(w if term in present else w * context.get(term, 0.0) for term, w in weights.items())
+    return found / total
+
+
+@lru_cache(maxsize=50_000)
+def _folded_keys(text: str) -> frozenset[str]:
+    """Folded matching keys of a sentence (cached: the same chunks answer many questions)."""
+    return frozenset(keys(text)[1].split())
+
+
+@lru_cache(maxsize=50_000)
+def _dates(sentence: str) -> tuple[DateMention, ...]:
+    return tuple(find_dates(sentence))
+
+
+@lru_cache(maxsize=20_000)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(split_sentences(text)) or (text,)
+
+
+def _context_keys(hit: Hit) -> dict[str, float]:
+    """Folded keys of where a chunk stands: its section path counts fully for its sentences
+    ("Tầm nhìn đến năm 2045" dates every sentence under it), and so do its document's number and
+    kind, the words a question uses to *name* the text ("kế hoạch của Tỉnh ủy Quảng Nam"): they
+    choose the document, so they must not favour the sentences that happen to repeat them. The
+    title, which also says what the text is about, counts by half."""
+    title = _folded_keys(hit.title)
+    naming = _folded_keys(" ".join((hit.number, hit.kind)))
+    section = _folded_keys(hit.section)
+    return {**dict.fromkeys(title, DOCUMENT_SHARE), **dict.fromkeys(naming, 1.0), **dict.fromkeys(section, 1.0)}
+
+
+def _is_heading(sentence: str, hit: Hit) -> bool:
+    """A title line (the document's, a section's) names a topic; it answers nothing."""
+    line = sentence.strip()
+    return (
+        line == hit.heading
+        or line in hit.section.split(PATH_SEPARATOR)
+        or line == hit.title
+        or (line[-1:] not in '.;:!?…)»"”' and len(line.split()) < TITLE_WORDS)
+    )
+
+
+def rank(
+    query: Query,
+    hits: list[Hit],
+    weights: dict[str, float],
+    cosines: dict[int, np.ndarray],
+    cfg: AnswerSettings,
+    own: frozenset[str] = frozenset(),
+) -> list[Sentence]:
+    """Sentences of the given chunks, best first.
+
+    Score = overlap with the question (whole sentence, plus its first words where the subject
+    stands) + what the question asks for (deadline, date, figure) + the chunk's rank + the
+    sentence's own cosine with the question (precomputed vectors), rescaled over the candidates.
+    Terms in ``own`` (what the question is about) count only in the sentence itself, not by the
+    heading it stands under: every sentence of the section has the heading.
+    """
+    if not hits:
+        return []
+    top_score = hits[0].score or 1.0
+    signing = _asks_signing(query)
+    rows: list[list[Any]] = []  # hit, position, text, score, dates, cosine (score rescaled below)
+    for h, hit in enumerate(hits):
+        chunk_weight = 0.3 * max(hit.score, 0.0) / top_score
+        sentences = _sentences(hit.text)
+        context = {k: v for k, v in _context_keys(hit).items() if k not in own}
+        dense = cosines.get(hit.chunk_id)
+        if dense is not None and len(dense) != len(sentences):
+            dense = None  # vectors from before the chunk changed: ignore them
+        listing = False  # inside a "Nơi nhận" list: the rest of the chunk is furniture
+        for pos, sentence in enumerate(sentences):
+            listing = listing or starts_distribution(sentence)
+            if is_furniture(sentence, listing) or (announces_signing(sentence) and not signing):
+                continue
+            mentions = _dates(sentence)
+            score = (
+                overlap(sentence, weights, context)
+                + LEAD_WEIGHT * overlap(_lead(sentence), weights, context)
+                + chunk_weight
+                + (0.05 if pos == 0 else 0.0)
+                + _intent_bonus(query, sentence, mentions)
+            )
+            if len(sentences) > 1 and _is_heading(sentence, hit):
+                score -= HEADING_PENALTY
+            rows.append([h, pos, sentence, score, mentions, None if dense is None else float(dense[pos])])
+    known = [r[5] for r in rows if r[5] is not None]
+    if known and cfg.sentence_weight:
+        # Rescaled over the candidates, but over at least ``sentence_cosine_spread``: e5 cosines
+        # of one paragraph's sentences often lie within 0.05 of each other, and stretching that
+        # to the full weight let noise outvote the words the question shares with a sentence.
+        lo, hi = min(known), max(known)
+        spread = max(hi - lo, cfg.sentence_cosine_spread)
+        for r in rows:
+            if r[5] is not None and spread > 0:
+                r[3] += cfg.sentence_weight * (r[5] - lo) / spread
+    out = [Sentence(h, pos, text, score, mentions) for h, pos, text, score, mentions, _ in rows]
+    out.sort(key=lambda s: (-s.score, s.hit, s.position))
+    return out
+
+
+def _asks_signing(query: Query) -> bool:
+    """The question speaks of signing ("ký", "signed"): the one thing news of the signing answers."""
+    return any(fold(w) == "ky" for w in query.words)
+
+
+# A sentence that points back ("Đó là…", "Điều này…", "Theo đó,…") reads on its own only with
+# the sentence it points to.
+_POINTER = re.compile(
+    r"^\W*(?:đó là|đây là|điều này|điều đó|việc này|việc đó|như vậy|"
+    r"những (?:nội dung|điều|việc) (?:này|trên)|các (?:nội dung|nhiệm vụ|giải pháp) (?:này|trên))\b",
+    re.IGNORECASE,
+)
+
+
+def antecedent(app: App, hit: Hit, first: Sentence) -> str:
+    """The sentence a pointing first sentence refers to: the one before it in its chunk, the last
+    of the previous chunk, or the document's title when it opens the document; "" otherwise."""
+    if not _POINTER.match(first.text.strip()):
+        return ""
+    sentences = _sentences(hit.text)
+    if first.position > 0:
+        before = sentences[first.position - 1].strip()
+    else:
+        row = app.db.conn.execute(
+            "SELECT text FROM chunks WHERE document_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+            (hit.document_id, hit.seq),
+        ).fetchone()
+        before = _sentences(row[0])[-1].strip() if row else hit.title.strip()
+    return before if before and before not in first.text else ""
+
+
+def _lead(sentence: str) -> str:
+    """The first words of a sentence, list marker skipped: where Vietnamese puts the subject
+    ("- Ban cán sự đảng Chính phủ lãnh đạo…"), so the actor a question names matches here."""
+    body = _MARKER.sub("", sentence.lstrip(), count=1)
+    return " ".join(body.split()[:LEAD_WORDS])
+
+
+def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]) -> float:
+    """What the question asks for: a deadline question wants a due date above all (a sentence
+    without one cannot answer it), a date question a day ("năm nào" a year: "đến năm 2030", not
+    the day another text was issued), a "bao nhiêu" question a figure."""
+    bonus = 0.0
+    if "deadline" in query.intents and any(m.is_deadline and m.last for m in mentions):
+        bonus += DEADLINE_BONUS
+    elif "date" in query.intents and any(
+        m.precision == ("year" if "year" in query.intents else "day") for m in mentions
+    ):
+        bonus += DATE_BONUS
+    if "quantity" in query.intents and has_figure(sentence):
+        bonus += FIGURE_BONUS
+    return bonus
+
+
+def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
+    """True when ``sentence`` states an amount other than a date: a digit or a number word
+    outside its date mentions ("18 huyện", "ba khu công nghệ cao", "80%")."""
+    rest, end = [], 0
+    for m in sorted(mentions, key=lambda m: m.span[0]):
+        rest.append(sentence[end : m.span[0]])
+        end = max(end, m.span[1])
+    rest.append(sentence[end:])
+    text = " ".join(rest)
+    return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(w.lower() for w in text.split())
+
+
+def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit]) -> bool:
+    """Whether the quote can answer what the question asks: "bao nhiêu/mấy/tỷ lệ" needs an
+    amount, "khi nào/ngày nào/bao giờ/thời hạn" a date or a period ("trong thời hạn 06 tháng",
+    the way laws set deadlines), in the sentence or in the heading it stands under ("Đến năm 2030" dates every target listed below it; the answer names the
+    heading). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
+    otherwise answered with a passage that merely shares its words."""
+    if "amount" in query.intents and not any(
+        has_quantity(s.text, s.dates) and _counts(s.text, query.text) for s in chosen
+    ):
+        return False
+    if not query.intents & {"date", "deadline"}:
+        return True
+    return any(s.dates or _DURATION.search(s.text) or _dates(last_label(chunks[s.hit].section)) for s in chosen)
+
+
+def strictly_typed(chosen: list[Sentence], actor: str) -> bool:
+    """What a quote needs to answer "X phải làm gì" by itself, before another text is asked: a
+    sentence with X as its subject (in its first words, where Vietnamese puts it); one naming X
+    in passing assigns X nothing."""
+    return not actor or subjects.names(_lead(chosen[0].text), subjects.actor_words(actor))
+
+
+def _counts(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` is in the unit "bao nhiêu / mấy" asks for when it asks money or a
+    share: "bao nhiêu tiền / tỷ đồng" wants a currency, "bao nhiêu %" a percentage; "bao nhiêu
+    tỷ đồng kinh phí" is not answered by "3% GDP", nor a salary by a share of the budget."""
+    m = _COUNTED.search(fold(question).lower())
+    unit = m.group(1) if m else ""
+    wanted = _MONEY if unit in _MONEY or unit == "tien" else _SHARE if unit in ("%", "phan") else ()
+    text = fold(sentence).lower()
+    return not wanted or any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
+
+
+def defining_first(ranked: list[Sentence], focus: str) -> list[Sentence]:
+    """Sentences that define what was asked ("mục tiêu tổng quát là …" for "mục tiêu tổng quát
+    là gì") before those that only name it ("Đó là mục tiêu tổng quát …")."""
+    defining = re.compile(rf"(?<!\w){re.escape(focus)},? (?:la|gom|bao gom)\b")
+    return _boosted(ranked, lambda s: DEFINITION_BONUS * bool(defining.search(subjects.folded(s.text))))
+
+
+def listing_first(ranked: list[Sentence], verb: str) -> list[Sentence]:
+    """For "V những gì": sentences where V is followed by a list of short items ("xây dựng chính
+    quyền số, kinh tế số, xã hội số") come first."""
+    listing = re.compile(rf"(?<!\w){re.escape(verb)} (?:\w+ ){{0,3}}\w+, (?:\w+ ){{0,3}}\w+, ")
+    return _boosted(ranked, lambda s: LIST_BONUS * bool(listing.search(_folded_marked(s.text))))
+
+
+def _boosted(ranked: list[Sentence], bonus: Callable[[Sentence], float]) -> list[Sentence]:
+    """``ranked`` again, each sentence's score raised by ``bonus``."""
+    return sorted(
+        (dataclasses.replace(s, score=s.score + bonus(s)) for s in ranked), key=lambda s: (-s.score, s.hit, s.position)
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _folded_marked(text: str) -> str:
+    """``text`` folded and lowercased with its commas kept (where lists show)."""
+    return " ".join(fold(text).lower().split())
+
+
+def choose(ranked: list[Sentence], cfg: AnswerSettings, focus: str = "") -> list[Sentence]:
+    """The best sentence, plus a close runner-up from the same chunk, in reading order. A best
+    sentence that announces a list ("… nguyên nhân chủ quan là chủ yếu:") or only says there are
+    some of what was asked ("còn một số hạn chế, yếu kém") also brings the next sentence: the
+    answer is there."""
+    if not ranked:
+        return []
+    best = ranked[0]
+    chosen = [best]
+    announces = focus and re.search(rf"\b(?:mot so|nhung|cac|nhieu) {re.escape(focus)}\b", subjects.folded(best.text))
+    if best.text.rstrip().endswith(":") or announces:
+        chosen += [s for s in ranked if s.hit == best.hit and s.position == best.position + 1]
+    limit = cfg.max_sentences + len(chosen) - 1
+    for s in ranked[1:4]:
+        if len(chosen) >= limit:
+            break
+        if s not in chosen and s.hit == best.hit and s.score >= cfg.second_sentence_ratio * best.score:
+            chosen.append(s)
+    return sorted(chosen, key=lambda s: s.position)
+
+
+def quote(chosen: list[Sentence], budget: int, query: Query, weights: dict[str, float]) -> str:
+    """The chosen sentences verbatim, best first while they fit, shown in reading order; the best
+    one alone cut to its best-matching clauses when even it is over ``budget`` (a runner-up that
+    fits does not take its place: the answer is in the best one)."""
+    kept: list[Sentence] = []
+    ordered = sorted(chosen, key=lambda s: -s.score)
+    for s in ordered if len(ordered[0].text.strip()) <= budget else ():
+        if sum(len(k.text.strip()) + 1 for k in kept) + len(s.text.strip()) <= budget:
+            kept.append(s)
+    if kept:
+        kept.sort(key=lambda s: s.position)
+        text = kept[0].text.strip()
+        for before, s in zip(kept, kept[1:]):  # "…" marks a gap: the quote stays honest
+            text += (" " if s.position == before.position + 1 else " … ") + s.text.strip()
+        return text
+    best = ordered[0].text.strip()
+    clauses = _CLAUSE.split(best)
+    scores = [overlap(c, weights) + _intent_bonus(query, c, _dates(c)) for c in clauses]
+    centre = max(range(len(clauses)), key=lambda i: scores[i])
+    lo = hi = centre
+    length = len(clauses[centre])
+    while True:  # grow the window towards the better-scoring neighbour while it fits
+        options = [i for i in (lo - 1, hi + 1) if 0 <= i < len(clauses)]
+        options = [i for i in options if length + 1 + len(clauses[i]) + 2 <= budget]
+        if not options:
+            break
+        i = max(options, key=lambda j: (scores[j], -j))
+        length += 1 + len(clauses[i])
+        lo, hi = min(lo, i), max(hi, i)
+    text = " ".join(clauses[lo : hi + 1])
+    cut = len(text) > budget - 2
+    if cut:  # a single clause longer than the budget
+        text = text[: max(budget - 3, 1)].rsplit(" ", 1)[0]
+    return ("…" if lo > 0 else "") + text + ("…" if cut or hi < len(clauses) - 1 else "")
+
+
+def last_label(path: str) -> str:
+    """The heading a chunk stands right under: the last step of its section path."""
+    return path.rsplit(PATH_SEPARATOR, 1)[-1]
