@@ -67,6 +67,20 @@ def test_intent(question, intent, detail):
     assert detail in (reading.small_talk, reading.metadata, "")
 
 
+@pytest.mark.parametrize(
+    ("question", "opinion"),
+    [
+        ("theo ban kl901 co kha thi khong", True),
+        ("Ad thấy kế hoạch 27 thế nào?", True),
+        ("Đơn vị em có nên lập ban chỉ đạo riêng không ạ", True),
+        ("theo ban tuyen giao, KL901 phai lam gi", False),
+        ("KL901 đánh giá thế nào về thư viện số?", False),
+    ],
+)
+def test_a_question_asking_the_assistant_s_own_opinion(question, opinion):
+    assert (understand(question).small_talk == "opinion") == opinion
+
+
 def test_yes_no_about_a_mention():
     assert understand("kế hoạch có nhắc đến khởi nghiệp ko").mention == "khoi nghiep"
     assert understand("Đất đai có được nhắc trong kế hoạch không?").mention == "dat dai"

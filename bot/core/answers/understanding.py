@@ -89,6 +89,13 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
     "bye": ("tam biet", "bye", "goodbye", "hen gap lai"),
     "ack": ("ok", "oke", "okay", "vang", "da", "uh", "u", "hieu roi", "duoc roi", "roi", "da ro", "ro roi"),
 }
+# Asks the assistant's own opinion or advice, which no text holds: "theo bạn", "ad thấy thế nào",
+# "có nên … không" ("theo Ban Tuyên giáo" is a body, not "theo bạn").
+_OPINION = re.compile(
+    r"\b(?:theo (?:ban(?! (?:tuyen|chi|chap|can|kinh|bi|thuong|kiem|to|dan|noi|doi|quan|cong|so))|ad|admin|bot"
+    r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi|thay|danh gia)"
+    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|co nen\b.+\bkhong|nen hay khong)\b"
+)
 HELP_PHRASES = (
     "lam duoc gi",
     "giup duoc gi",
@@ -277,7 +284,7 @@ class Understanding:
     raw: str
     text: str  # normalised for retrieval
     intent: str  # small_talk, help, metadata, deadline, duty, figure, yesno, content
-    small_talk: str = ""  # greeting, thanks, identity, bye, ack
+    small_talk: str = ""  # greeting, thanks, identity, bye, ack, opinion
     metadata: str = ""  # signer, session, place, issuer, issued, number: the first asked
     fields: tuple[str, ...] = ()  # every particular asked, in the order asked ("ngày nào, cơ quan nào")
     named: tuple[NamedDocument, ...] = ()
@@ -423,6 +430,8 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="help")
     if talk:
         return dataclasses.replace(base, intent="small_talk", small_talk=talk)
+    if _OPINION.search(folded):
+        return dataclasses.replace(base, intent="small_talk", small_talk="opinion")
     fields = _metadata_fields(folded, named)
     implementing = any(IMPLEMENTING.search(p) for p in prefixes)
     if named and not implementing:
