@@ -4,8 +4,8 @@
 
 The confidence call must not hold only for the catalogue it was tuned on. Each catalogue below is
 ingested on its own, with config.toml unchanged, and every question of every set is asked
-(``../shared/eval/dev.jsonl``, ``chat.jsonl``, ``bench/data/chat_heldout.jsonl``,
-``synthetic.jsonl`` and the fixtures' own questions):
+(``../shared/eval/dev.jsonl``, ``chat.jsonl``, ``bench/data/chat_heldout.jsonl``, ``chat_fresh.jsonl``,
+``chat_blind.jsonl``, ``synthetic.jsonl`` and the fixtures' own questions):
 
 * **fixtures**: the two fictional texts of ``tests/fixtures/knowledge`` (what a fresh clone tests);
 * **sample**: the sample article alone (a fresh clone's catalogue);
@@ -43,7 +43,12 @@ from knowledge.text import strip_marks
 FIXTURES = REPO / "tests" / "fixtures"
 SAMPLE = KNOWLEDGE / "bao-quang-nam-ke-hoach-tinh-uy-kl69.txt"
 _LEADING_ZERO = re.compile(r"(?<!\d)0(\d)(?=/)")
-SETS = [DEV, SHARED / "eval" / "chat.jsonl", REPO / "bench" / "data" / "chat_heldout.jsonl", SYNTHETIC]
+SETS = [
+    DEV,
+    SHARED / "eval" / "chat.jsonl",
+    *(REPO / "bench" / "data" / f"chat_{name}.jsonl" for name in ("heldout", "fresh", "blind")),
+    SYNTHETIC,
+]
 
 
 def questions(unaccented: bool) -> list[dict]:

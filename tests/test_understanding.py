@@ -67,6 +67,21 @@ def test_intent(question, intent, detail):
     assert detail in (reading.small_talk, reading.metadata, "")
 
 
+@pytest.mark.parametrize(
+    ("question", "opinion"),
+    [
+        ("theo ban kl901 co kha thi khong", True),
+        ("Ad thấy kế hoạch 27 thế nào?", True),
+        ("So với KL901 thì kế hoạch 27 có tiến bộ hơn ko, ad nhận xét giúp em", True),
+        ("Đơn vị em có nên lập ban chỉ đạo riêng không ạ", True),
+        ("theo ban tuyen giao, KL901 phai lam gi", False),
+        ("KL901 đánh giá thế nào về thư viện số?", False),
+    ],
+)
+def test_a_question_asking_the_assistant_s_own_opinion(question, opinion):
+    assert (understand(question).small_talk == "opinion") == opinion
+
+
 def test_yes_no_about_a_mention():
     assert understand("kế hoạch có nhắc đến khởi nghiệp ko").mention == "khoi nghiep"
     assert understand("Đất đai có được nhắc trong kế hoạch không?").mention == "dat dai"
@@ -89,6 +104,8 @@ def test_implementing_text_and_own_unit():
         ("Theo KL901, Ban cán sự đảng Chính phủ được giao chỉ đạo việc gì?", "Ban cán sự đảng Chính phủ"),
         ("KL901 giao Ban Tuyên giáo những nhiệm vụ gì", "Ban Tuyên giáo"),
         ("Ai phải làm gì trước 30/4", ""),
+        ("UBND tỉnh có nhiệm vụ j trong kế hoạch 27?", "UBND tỉnh"),  # "j" is no Vietnamese word: "gì"
+        ("Theo KL901 thì Bộ Văn hoá phải làm những việc j?", "Bộ Văn hoá"),
         ("Cơ quan nào có trách nhiệm hướng dẫn", ""),
         ("Bộ trưởng trong phạm vi nhiệm vụ của mình quy định chi tiết", ""),  # a statement, no question
     ],
@@ -128,6 +145,7 @@ def test_the_verb_whose_objects_are_listed():
         ("PHÓ TRƯỞNG BAN CHỈ ĐẠO THEO KL901 LÀ AI", "phó trưởng ban chỉ đạo"),  # capitals lowered
         ("Bí thư Tỉnh uỷ Hoà Sơn hiện nay là ai", "Bí thư Tỉnh uỷ Hoà Sơn"),
         ("ai lam truong ban chi dao cua kl901", "truong ban chi dao"),
+        ("hoi dong thu vien so theo kl901 do ai lam chu tich", "chu tich"),
         ("Ai phải xây dựng kế hoạch?", ""),
     ],
 )
@@ -172,6 +190,9 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert understand("Kết quả thực hiện KL901 đến nay đạt được những gì?").results
     assert not understand("Ai có trách nhiệm theo dõi, đánh giá kết quả thực hiện KL901?").results
     assert not understand("KL901 yêu cầu báo cáo kết quả thực hiện khi nào?").results
+    # what happened after the text: "đã … chưa / rồi"
+    assert understand("Ban Chỉ đạo theo KL901 đã họp phiên đầu tiên chưa?").results
+    assert understand("quốc hội đã thông qua luật nào để thể chế hoá KL901 rồi?").results
 
 
 def test_a_province_is_named_back_as_it_is_written():

@@ -64,6 +64,7 @@ SMALL_TALK = {
     ),
     "bye": "Chào đồng chí, hẹn gặp lại!",
     "ack": "Vâng ạ. Đồng chí cần hỏi thêm gì cứ nhắn cho trợ lý.",
+    "opinion": "Trợ lý chỉ trích dẫn nội dung các văn bản, không đưa ra ý kiến hay lời khuyên riêng.",
 }
 HELP = (
     "Đồng chí có thể hỏi về nội dung, nhiệm vụ, thời hạn, chỉ tiêu hoặc người ký, ngày ban hành của văn bản, "

@@ -58,6 +58,9 @@ TEENCODE: dict[str, tuple[str, str]] = {
     "e": ("em", "em"),
     "r": ("rồi", "roi"),
 }
+# One-letter abbreviations that are no Vietnamese word at all: written out even in a message
+# with no other chat typing ("nhiệm vụ j").
+_ALWAYS = frozenset(("j",))
 # A party text named by its kind's abbreviation glued to its number ("KL69", "nq 57"): written out
 # ("Kết luận 69"), as the texts themselves name it, so the words meet the texts' words.
 _ABBREVIATED = re.compile(r"\b(nq|kl|ct|kh) ?(\d{1,4})\b(?![-/])", re.IGNORECASE)
@@ -89,6 +92,13 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
     "bye": ("tam biet", "bye", "goodbye", "hen gap lai"),
     "ack": ("ok", "oke", "okay", "vang", "da", "uh", "u", "hieu roi", "duoc roi", "roi", "da ro", "ro roi"),
 }
+# Asks the assistant's own opinion or advice, which no text holds: "theo bạn", "ad thấy thế nào",
+# "có nên … không" ("theo Ban Tuyên giáo" is a body, not "theo bạn").
+_OPINION = re.compile(
+    r"\b(?:theo (?:ban(?! (?:tuyen|chi|chap|can|kinh|bi|thuong|kiem|to|dan|noi|doi|quan|cong|so))|ad|admin|bot"
+    r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi|thay|danh gia|nhan xet)"
+    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|co nen\b.+\bkhong|nen hay khong)\b"
+)
 HELP_PHRASES = (
     "lam duoc gi",
     "giup duoc gi",
@@ -176,7 +186,7 @@ _DEADLINE = re.compile(
 _NOT_DEADLINE_HAN = re.compile(r"\b(?:gioi|quyen|dai|ngan|trung|co thoi) han\b|\bhan (?:che|quoc)\b")
 _DUTY = re.compile(
     r"\b(?:phai lam gi|can lam gi|lam gi|nhiem vu|trach nhiem|duoc giao|giao (?:\w+ ){0,4}gi|chi dao (?:\w+ ){0,3}gi"
-    r"|co vai tro gi|phai (?:\w+ ){0,3}nhung gi)\b"
+    r"|co vai tro gi|(?:phai|can) (?:\w+ ){0,4}(?:nhung )?gi)\b"
 )
 # Whose duty a duty question asks about: the words before its cue ("Đảng đoàn Quốc hội có nhiệm
 # vụ gì"), after a leading frame ("Trong kế hoạch, …", "Ở chi bộ mình thì …", "… giao …").
@@ -213,15 +223,16 @@ _FOCUS_BOUNDARY = frozenset(
 _RESULTS = re.compile(
     r"\b(?:ket qua|dat duoc|da dat|da lam duoc|da hoan thanh|da thuc hien|tien do|den nay"
     r"|hien nay da|thuc te da)\b"
+    r"|\bda\b(?: \w+){1,12} (?:chua|roi)\b"  # "đã họp phiên đầu tiên chưa", "đã thông qua luật nào rồi"
 )
 # … unless the results are a task ("theo dõi, đánh giá kết quả thực hiện") or it asks who does it.
 _NOT_RESULTS = re.compile(
     r"\b(?:bao cao|danh gia|theo doi|kiem tra|giam sat|tong hop)(?: \w+){0,2},? (?:\w+ )?ket qua\b|^ai\b|\bai (?:co|phai|chiu)\b"
 )
-# Who holds a role: "X (hiện nay) là ai", "ai là / ai làm X"; the answer must name the role.
+# Who holds a role: "X (hiện nay) là ai", "(X do) ai là / ai làm Y"; the answer must name the role.
 _ROLE = re.compile(
     r"^(?:(?P<before>.+?)(?: (?:theo|cua|trong|o|tai))? (?:hien nay |hien tai |bay gio )?la ai"
-    r"|ai (?:la|lam|giu|dam nhiem) (?P<after>.+?)(?: (?:theo|cua|trong|o|tai))?)$"
+    r"|(?:.+? )?(?:do )?ai (?:la|lam|giu|dam nhiem) (?P<after>.+?)(?: (?:theo|cua|trong|o|tai))?)$"
 )
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
@@ -277,7 +288,7 @@ class Understanding:
     raw: str
     text: str  # normalised for retrieval
     intent: str  # small_talk, help, metadata, deadline, duty, figure, yesno, content
-    small_talk: str = ""  # greeting, thanks, identity, bye, ack
+    small_talk: str = ""  # greeting, thanks, identity, bye, ack, opinion
     metadata: str = ""  # signer, session, place, issuer, issued, number: the first asked
     fields: tuple[str, ...] = ()  # every particular asked, in the order asked ("ngày nào, cơ quan nào")
     named: tuple[NamedDocument, ...] = ()
@@ -331,7 +342,7 @@ def normalise(question: str, max_chars: int = 500) -> str:
     for m in _WORD.finditer(text):
         key = fold(m.group())
         joined = text[m.start() - 1 : m.start()] in ("&", "/", "-") or text[m.end() : m.end() + 1] in ("&", "/")
-        if key in TEENCODE and not joined and not (len(key) == 1 and not _chatty(text)):
+        if key in TEENCODE and not joined and not (len(key) == 1 and key not in _ALWAYS and not _chatty(text)):
             out.append(text[last : m.start()])
             out.append(TEENCODE[key][0 if marked else 1])
             last = m.end()
@@ -423,6 +434,8 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="help")
     if talk:
         return dataclasses.replace(base, intent="small_talk", small_talk=talk)
+    if _OPINION.search(folded):
+        return dataclasses.replace(base, intent="small_talk", small_talk="opinion")
     fields = _metadata_fields(folded, named)
     implementing = any(IMPLEMENTING.search(p) for p in prefixes)
     if named and not implementing:
