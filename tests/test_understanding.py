@@ -157,7 +157,7 @@ def test_the_role_whose_holder_is_asked(question, role):
     ("question", "actor"),
     [
         ("ủy ban kiểm tra tỉnh uỷ giám sát việc thực hiện KL901 ntn ạ", "ủy ban kiểm tra"),
-        ("Theo KL901, Hội đồng thư viện quốc gia làm những gì?", "Hội đồng thư viện quốc gia"),
+        ("Theo KL901, Hội đồng thư viện quốc gia làm những gì?", "Hội đồng thư viện"),
         ("so nguoi doc sach tren mot van dan nam 2030", ""),  # unmarked "so" is "số" as often as "Sở"
         ("ban co biet kl901 khong", ""),  # nor "ban" "bạn"
     ],
