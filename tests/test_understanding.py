@@ -153,6 +153,19 @@ def test_the_role_whose_holder_is_asked(question, role):
     assert understand(question).role == role
 
 
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("ủy ban kiểm tra tỉnh uỷ giám sát việc thực hiện KL901 ntn ạ", "ủy ban kiểm tra"),
+        ("Theo KL901, Hội đồng thư viện quốc gia làm những gì?", "Hội đồng thư viện"),
+        ("so nguoi doc sach tren mot van dan nam 2030", ""),  # unmarked "so" is "số" as often as "Sở"
+        ("ban co biet kl901 khong", ""),  # nor "ban" "bạn"
+    ],
+)
+def test_a_body_the_question_opens_with(question, actor):
+    assert understand(question).actor == actor
+
+
 def test_named_documents():
     assert named_documents("nq52 ve cach mang") == [NamedDocument("nq", 52, "Nghị quyết 52")]
     assert named_documents("theo 20-NQ/TW")[0].number == 20

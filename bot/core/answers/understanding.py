@@ -234,6 +234,12 @@ _ROLE = re.compile(
     r"^(?:(?P<before>.+?)(?: (?:theo|cua|trong|o|tai))? (?:hien nay |hien tai |bay gio )?la ai"
     r"|(?:.+? )?(?:do )?ai (?:la|lam|giu|dam nhiem) (?P<after>.+?)(?: (?:theo|cua|trong|o|tai))?)$"
 )
+# A question opening with a body's name, after an optional "Theo …, " / "Trong …, " frame.
+_BODY_FIRST = re.compile(
+    r"^\W*(?:(?:theo|trong|o|tai)\b[^,]*, ?)?(?P<body>(?:uy ban|ban|bo|so|hoi dong|dang doan|mat tran|van phong)\s)"
+)
+_BODY_WORDS = 4
+_SHORT_HEADS = frozenset(("ban", "bo", "so"))
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
@@ -464,6 +470,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         answer_kind=_answer_kind(base.unnamed),
         role=_role(base.unnamed),
         listed=_listed_verb(base.unnamed),
+        actor="" if _role(base.unnamed) else _body_subject(base.unnamed),
     )
 
 
@@ -529,6 +536,23 @@ def _listed_verb(text: str) -> str:
     words = m.group("verb").split()
     cut = max((i + 1 for i, w in enumerate(words) if w in _FOCUS_BOUNDARY), default=0)
     return " ".join(words[cut:])
+
+
+def _body_subject(text: str) -> str:
+    """A body the question opens with ("Ủy ban Kiểm tra … giám sát … thế nào"): what it asks is
+    about that body, so the answer must name it. Its first words are enough (the name's head
+    comes first; the verb after it is no part of the match)."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return ""
+    m = _BODY_FIRST.match(folded)
+    if not m:
+        return ""
+    words = _WORD.findall(text[m.start("body") :])
+    head = words[0]
+    if fold(head) in _SHORT_HEADS and not (head[0].isupper() or has_diacritics(head) or has_diacritics(text)):
+        return ""  # typed "so", "bo", "ban" without marks: "số", "bỏ", "bạn" as often as a body
+    return " ".join(words[:_BODY_WORDS])
 
 
 def _role(text: str) -> str:
