@@ -90,6 +90,7 @@ class RetrievalSettings:
     scope_bonus: float = 0.1
     answer_chunks: int = 4
     reference_min_cosine: float = 0.75
+    reference_min_coverage: float = 0.15
     min_cosine: float = 0.75
     min_coverage: float = 0.33
     min_phrase_coverage: float = 0.25
@@ -590,6 +591,14 @@ class Searcher:
             and coverage >= s.min_coverage
             and phrases >= s.min_phrase_coverage
         )
+
+    def asks_of_named(self, result: SearchResult, question: str) -> bool:
+        """Whether the best chunks hold at least ``reference_min_coverage`` of what a question
+        naming a carried text asks about it (``question`` without the name). The cosine floor
+        alone lets through any question that names a text ("NQ 20 đặt chỉ tiêu dịch vụ công trực
+        tuyến bao nhiêu %?"): the name brings the text, not the answer."""
+        coverage, _ = self._judged_coverage(self.parse(question), [h.chunk_id for h in result.chunks[:3]])
+        return coverage >= self.settings.reference_min_coverage
 
     def _judged_coverage(self, query: Query, chunk_ids: list[int]) -> tuple[float, float]:
         """(coverage, phrase coverage) of ``query``; for a restored question the smaller of the

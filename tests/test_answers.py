@@ -322,6 +322,11 @@ def test_a_particular_of_a_text_we_do_not_have_is_not_read_from_one_we_have(fixt
     assert not result.confident and "Nghị quyết 29" in result.answer, result.answer
 
 
+def test_naming_a_text_is_not_enough_to_be_answered_from_it(fixture_app):
+    # the name brings the text, not the answer: nothing of what is asked about it is there
+    assert not ask(fixture_app, "KL901 nói gì về giá vé máy bay khuyến mãi dịp Tết?").confident
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

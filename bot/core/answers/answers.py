@@ -229,12 +229,14 @@ def _retrieved(
     note = TOO_LONG.format(limit=app.searcher.settings.max_query_chars) if len(reading.text) > len(query.text) else ""
     if result.catalogue_empty:
         return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
-    # A question naming a text the catalogue carries needs only the cosine floor (the searcher's
-    # call); one naming a text the catalogue only writes about (the sample article alone, about
+    # A question naming a text the catalogue carries needs the cosine floor (the searcher's call)
+    # and a little of what it asks about that text; one naming a text the catalogue only writes about (the sample article alone, about
     # Kết luận 69) must be covered like any other — the article does not answer Kết luận 69's
     # content — but by what it asks about that text: the name itself is resolved already.
     named = bool(reading.named)  # and resolved: a name the catalogue lacks was refused before
     confident = result.confident or (named and not result.referenced and app.searcher.covered(result, reading.unnamed))
+    if confident and result.referenced and not app.searcher.asks_of_named(result, reading.unnamed):
+        confident = False  # the name brought the text; nothing of what is asked about it is there
     if not confident:
         log.info(
             "declined %r (cosine %.3f, coverage %.2f, phrases %.2f)",
