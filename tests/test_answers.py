@@ -327,6 +327,14 @@ def test_naming_a_text_is_not_enough_to_be_answered_from_it(fixture_app):
     assert not ask(fixture_app, "KL901 nói gì về giá vé máy bay khuyến mãi dịp Tết?").confident
 
 
+def test_a_term_is_explained_only_where_a_text_defines_it(fixture_app):
+    # KL901 uses "kho tài liệu số dùng chung" but never says what it is
+    assert not ask(fixture_app, "kho tài liệu số dùng chung là gì vậy ad").confident
+    used = sentences.Sentence(0, 0, "Phát triển thư viện số và văn hoá đọc trong cán bộ.", 1.0, ())
+    defined = sentences.Sentence(0, 1, "Văn hoá đọc là thói quen đọc sách của mỗi người.", 1.0, ())
+    assert sentences.defines(defined.text, "van hoa doc") and not sentences.defines(used.text, "van hoa doc")
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

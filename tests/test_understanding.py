@@ -199,6 +199,22 @@ def test_provinces_a_question_and_a_text_mention():
     assert written == {"quang nam", "thanh hoa"}
 
 
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("kinh te tuan hoan la gi vay ad", "kinh te tuan hoan"),
+        ("ĐỌC SÁCH SỐ LÀ GÌ Ạ", "doc sach so"),
+        ("thu vien so trong kl901 la cong nghe gi", "thu vien so"),
+        ("Văn hoá đọc hiểu như thế nào cho đúng ạ?", "van hoa doc"),
+        ("nhiệm vụ của Ban Tuyên giáo là gì", ""),  # asks its duties
+        ("KL901 coi văn hoá đọc là gì", ""),  # how the text regards it
+        ("phong trào đọc sách là như thế nào, triển khai cho ai", ""),
+    ],
+)
+def test_the_term_whose_meaning_is_asked(question, term):
+    assert understand(question).defines == term
+
+
 def test_what_implementing_a_text_achieved_is_asked():
     assert understand("Kết quả thực hiện KL901 đến nay đạt được những gì?").results
     assert not understand("Ai có trách nhiệm theo dõi, đánh giá kết quả thực hiện KL901?").results

@@ -326,8 +326,10 @@ def _compose(
     if not chosen:
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
-    if not sentences.answers_type(query, chosen, result.chunks) or (
-        strict and not sentences.strictly_typed(chosen, reading.actor)
+    if (
+        not sentences.answers_type(query, chosen, result.chunks)
+        or (strict and not sentences.strictly_typed(chosen, reading.actor))
+        or (reading.defines and not sentences.explained(chosen, result.chunks, reading.defines))
     ):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")

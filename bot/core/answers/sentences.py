@@ -306,8 +306,19 @@ def _counts(sentence: str, question: str) -> bool:
 def defining_first(ranked: list[Sentence], focus: str) -> list[Sentence]:
     """Sentences that define what was asked ("mục tiêu tổng quát là …" for "mục tiêu tổng quát
     là gì") before those that only name it ("Đó là mục tiêu tổng quát …")."""
-    defining = re.compile(rf"(?<!\w){re.escape(focus)},? (?:la|gom|bao gom)\b")
-    return _boosted(ranked, lambda s: DEFINITION_BONUS * bool(defining.search(subjects.folded(s.text))))
+    return _boosted(ranked, lambda s: DEFINITION_BONUS * defines(s.text, focus))
+
+
+def defines(text: str, term: str) -> bool:
+    """Whether ``text`` says what ``term`` (folded words) is: "X là …", "X gồm …", "X được hiểu là …"."""
+    return bool(re.search(rf"(?<!\w){re.escape(term)},? (?:la|gom|bao gom|duoc hieu)\b", subjects.folded(text)))
+
+
+def explained(chosen: list[Sentence], chunks: list[Hit], term: str) -> bool:
+    """Whether the quote can say what a term means: a chosen sentence defines it, or it heads the
+    section the quote stands in ("Quan điểm chỉ đạo" over the viewpoints). A text that only uses
+    the term ("… kinh tế tuần hoàn, kinh tế xanh") does not explain it."""
+    return any(defines(s.text, term) or f" {term} " in f" {subjects.folded(chunks[s.hit].section)} " for s in chosen)
 
 
 def listing_first(ranked: list[Sentence], verb: str) -> list[Sentence]:

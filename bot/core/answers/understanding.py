@@ -240,6 +240,15 @@ _BODY_FIRST = re.compile(
 )
 _BODY_WORDS = 4
 _SHORT_HEADS = frozenset(("ban", "bo", "so"))
+# "X là gì", "X hiểu thế nào cho đúng", "X là công nghệ gì": asks what a term means; the texts
+# answer only where they define it. The term stands alone (a frame "trong/theo <text>" aside):
+# "nhiệm vụ của X là gì" asks X's duties, "NQ coi X là gì" how a text regards X.
+_DEFINITION = re.compile(
+    r"^(?P<term>(?:\w+ ){0,9}\w+?)(?: (?:trong|theo|o)\b.*?)?"
+    r" (?:la gi|la cai gi|nghia la gi|co nghia la gi|la (?:cong nghe|khai niem|mo hinh|hinh thuc|loai hinh) gi"
+    r"|(?:duoc )?hieu (?:nhu )?the nao(?: cho dung)?)(?: .*)?$"
+)
+_NOT_TERM = re.compile(r"\b(?:cua|coi|xem|nay|muc tieu|nhiem vu|noi dung|quan diem|ket qua|han|thoi han)\b")
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
@@ -305,6 +314,7 @@ class Understanding:
     role: str = ""  # "ai làm Trưởng ban …", "X là ai": the role whose holder is asked, as typed
     results: bool = False  # asks what implementing a named text has achieved so far
     listed: str = ""  # "xây dựng những gì": the verb whose objects are asked for
+    defines: str = ""  # "kinh tế tuần hoàn là gì": the term whose meaning is asked (folded)
     answer_kind: str = ""  # "những giải pháp gì": a noun saying only what kind of answer is wanted
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
@@ -470,6 +480,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         answer_kind=_answer_kind(base.unnamed),
         role=_role(base.unnamed),
         listed=_listed_verb(base.unnamed),
+        defines=_defined_term(base.unnamed),
         actor="" if _role(base.unnamed) else _body_subject(base.unnamed),
     )
 
@@ -536,6 +547,14 @@ def _listed_verb(text: str) -> str:
     words = m.group("verb").split()
     cut = max((i + 1 for i, w in enumerate(words) if w in _FOCUS_BOUNDARY), default=0)
     return " ".join(words[cut:])
+
+
+def _defined_term(text: str) -> str:
+    """The term a "X là gì" question asks the meaning of (folded), or ""."""
+    m = _DEFINITION.match(" ".join(_WORD.findall(fold(text))))
+    if not m or _NOT_TERM.search(m.group("term")):
+        return ""
+    return re.sub(r"(?: (?:trong|theo|o))+$", "", m.group("term"))
 
 
 def _body_subject(text: str) -> str:
