@@ -335,6 +335,22 @@ def test_a_term_is_explained_only_where_a_text_defines_it(fixture_app):
     assert sentences.defines(defined.text, "van hoa doc") and not sentences.defines(used.text, "van hoa doc")
 
 
+def test_an_amount_is_answered_in_what_it_counts_and_for_the_year_asked(fixture_app):
+    year = ask(fixture_app, "KL901: đến 100% xã, phường kết nối thư viện số trong năm 2031 đúng không, bao nhiêu % xã?")
+    assert year.confident, year.answer
+    # the plan's target is for 2032; KL901 sets none for 2035, and counts no members
+    assert not ask(fixture_app, "Năm 2035 tỉnh Hoà Sơn phải có bao nhiêu % cán bộ dùng thư viện số?").confident
+    assert not ask(fixture_app, "Ban Chỉ đạo thư viện số theo KL901 gồm bao nhiêu thành viên?").confident
+
+
+def test_which_body_and_procedures_need_a_quote_that_speaks_of_them(fixture_app):
+    # "sở nào": the texts name no department; policy texts set no forms
+    assert not ask(fixture_app, "Kế hoạch 27 giao sở nào chủ trì theo dõi việc thực hiện?").confident
+    assert not ask(fixture_app, "Báo cáo kết quả quán triệt KL901 gửi về đâu, theo mẫu nào?").confident
+    named = ask(fixture_app, "Theo KL901, ban nào chủ trì hướng dẫn, theo dõi, kiểm tra?")
+    assert named.confident and "Ban Tuyên giáo" in named.answer, named.answer
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

@@ -24,7 +24,7 @@ from embeddings.search import Hit
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import announces_signing, is_furniture, starts_distribution
 from knowledge.sections import PATH_SEPARATOR, split_sentences
-from knowledge.text import fold
+from knowledge.text import canonical_tones, fold, nfc
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -60,6 +60,20 @@ _DURATION = re.compile(r"\b(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|ch
 _COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)")
 _MONEY = ("dong", "ty", "trieu", "nghin", "usd")
 _SHARE = ("%", "phan tram")
+# Words after "bao nhiêu / mấy" that are no unit: "bao nhiêu vào 2030", "mấy lần thì".
+_NOT_COUNTED = frozenset(
+    ("la", "thi", "de", "duoc", "cho", "va", "vay", "a", "the", "nua", "roi", "khong", "vao", "trong", "o", "tai")
+    + ("den", "tu", "so", "moi", "phai", "can", "dat", "chiem", "ha", "nhi", "z", "v", "ban", "ad")
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# "sở nào", "ban nào": which body of a kind, in a question typed with its marks (unmarked "so
+# nao" is "số nào" as often, and restoring marks guesses); "văn bản nào", "nhiệm vụ nào", "cơ
+# sở nào" are no bodies.
+_WHICH_BODY = re.compile(r"(?<!văn )(?<!nhiệm )(?<!dịch )(?<!cơ )(?<!toàn )\b(sở|bộ|ban|ủy ban|vụ|cục|hội đồng) nào\b")
+_PROCEDURE = re.compile(
+    r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|gui ve dau|dang ky o dau)\b"
+)
+_PROCEDURE_WORDS = re.compile(r"\b(?:ho so|thu tuc|mau|nop|gui ve)\b")
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
 DOCUMENT_SHARE = 0.5
@@ -277,8 +291,12 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit]) -> boo
     heading). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
     otherwise answered with a passage that merely shares its words."""
     if "amount" in query.intents and not any(
-        has_quantity(s.text, s.dates) and _counts(s.text, query.text) for s in chosen
+        has_quantity(s.text, s.dates) and _counts(s.text, chunks[s.hit].section, query.text) for s in chosen
     ):
+        return False
+    if "amount" in query.intents and not _same_years(query.text, chosen, chunks):
+        return False
+    if not (query.typed or _names_kind(query.text, chosen)) or not _procedural(query.text, chosen):
         return False
     if not query.intents & {"date", "deadline"}:
         return True
@@ -292,15 +310,49 @@ def strictly_typed(chosen: list[Sentence], actor: str) -> bool:
     return not actor or subjects.names(_lead(chosen[0].text), subjects.actor_words(actor))
 
 
-def _counts(sentence: str, question: str) -> bool:
-    """Whether ``sentence`` is in the unit "bao nhiêu / mấy" asks for when it asks money or a
-    share: "bao nhiêu tiền / tỷ đồng" wants a currency, "bao nhiêu %" a percentage; "bao nhiêu
-    tỷ đồng kinh phí" is not answered by "3% GDP", nor a salary by a share of the budget."""
+def _counts(sentence: str, section: str, question: str) -> bool:
+    """Whether ``sentence`` counts what "bao nhiêu / mấy X" asks: a currency for "tiền / tỷ
+    đồng", a percentage for "%", else X itself, in the sentence or its heading ("bao nhiêu thành
+    viên" is not answered by a sentence on the board's chair, "bao nhiêu tỷ đồng kinh phí" by "3%
+    GDP")."""
     m = _COUNTED.search(fold(question).lower())
     unit = m.group(1) if m else ""
-    wanted = _MONEY if unit in _MONEY or unit == "tien" else _SHARE if unit in ("%", "phan") else ()
-    text = fold(sentence).lower()
-    return not wanted or any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
+    text = fold(f"{section} {sentence}").lower()
+    if unit in _MONEY or unit == "tien":
+        wanted: tuple[str, ...] = _MONEY
+    elif unit in ("%", "phan"):
+        wanted = _SHARE
+    elif unit and not unit.isdigit() and unit not in _NOT_COUNTED:
+        wanted = (unit,)
+    else:
+        return True
+    return any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
+
+
+def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:
+    """An amount asked for a year ("năm 2015 phải đạt bao nhiêu") is answered only by a sentence
+    of that year (in it or in its heading): targets are set year by year, and another year's is
+    no answer."""
+    years = set(_YEAR.findall(question))
+    return not years or any(years & set(_YEAR.findall(f"{chunks[s.hit].section} {s.text}")) for s in chosen)
+
+
+def _names_kind(question: str, chosen: list[Sentence]) -> bool:
+    """ "Sở nào / Bộ nào / Ban nào …" asks which body of that kind: the quote must name one, with
+    its capital ("Ban Tuyên giáo", not "các ban đảng")."""
+    m = _WHICH_BODY.search(canonical_tones(nfc(question)).lower())
+    if not m:
+        return True
+    head = m.group(1)
+    return any(re.search(rf"\b{head[0].upper()}{head[1:]}\b", canonical_tones(nfc(s.text))) for s in chosen)
+
+
+def _procedural(question: str, chosen: list[Sentence]) -> bool:
+    """Procedures ("làm hồ sơ gì, nộp ở đâu", "theo mẫu nào") are answered only by a sentence
+    that speaks of them: policy texts set duties, not forms."""
+    if not _PROCEDURE.search(fold(question).lower()):
+        return True
+    return any(_PROCEDURE_WORDS.search(fold(s.text).lower()) for s in chosen)
 
 
 def defining_first(ranked: list[Sentence], focus: str) -> list[Sentence]:

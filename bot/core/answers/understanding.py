@@ -569,6 +569,8 @@ def _body_subject(text: str) -> str:
         return ""
     words = _WORD.findall(text[m.start("body") :])
     head = words[0]
+    if _NOT_ACTOR.search(fold(" ".join(words[:_BODY_WORDS]))):
+        return ""  # "ban nào chủ trì …" asks which body
     if fold(head) in _SHORT_HEADS and not (head[0].isupper() or has_diacritics(head) or has_diacritics(text)):
         return ""  # typed "so", "bo", "ban" without marks: "số", "bỏ", "bạn" as often as a body
     return " ".join(words[:_BODY_WORDS])
