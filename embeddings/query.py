@@ -336,8 +336,9 @@ def governance_vocabulary() -> list[str]:
     return list(ABBREVIATIONS.values()) + list(glossary.ENGLISH.values())
 
 
-# "năm mấy", "ngày bao nhiêu", "hạn mấy": which year or day, a date; "mấy năm" stays an amount (how long).
-_WHICH_DAY = re.compile(r"(?<!\w)(năm|nam|ngày|ngay|tháng|thang|hạn|han) (?:mấy|may|bao nhiêu|bao nhieu)(?!\w)")
+# "năm mấy", "ngày bao nhiêu", "hạn mấy": which year or day, a date; "số mấy": which number, no
+# amount; "mấy năm" stays an amount (how long).
+_WHICH_DAY = re.compile(r"(?<!\w)(năm|nam|ngày|ngay|tháng|thang|hạn|han|số|so) (?:mấy|may|bao nhiêu|bao nhieu)(?!\w)")
 
 
 def _intents(text: str, accented: bool) -> frozenset[str]:

@@ -343,6 +343,14 @@ def test_an_amount_is_answered_in_what_it_counts_and_for_the_year_asked(fixture_
     assert not ask(fixture_app, "Ban Chỉ đạo thư viện số theo KL901 gồm bao nhiêu thành viên?").confident
 
 
+def test_what_bao_nhieu_counts():
+    chair = "Thành lập Ban Chỉ đạo thư viện số do đồng chí Bí thư làm Trưởng Ban; có 3 phó ban."
+    assert not sentences._counts(chair, "", "ban chỉ đạo gồm bao nhiêu thành viên")  # "thành lập" is no member
+    assert sentences._counts("Ban Chỉ đạo có 15 thành viên.", "", "ban chỉ đạo gồm bao nhiêu thành viên")
+    assert not sentences._counts("Tự động hoá 80% quy trình.", "", "có vốn bao nhiêu tỷ")  # "động" is no "đồng"
+    assert sentences._counts("Dành 2% GDP.", "", "bao nhiêu GDP theo KL901")
+
+
 def test_which_body_and_procedures_need_a_quote_that_speaks_of_them(fixture_app):
     # "sở nào": the texts name no department; policy texts set no forms
     assert not ask(fixture_app, "Kế hoạch 27 giao sở nào chủ trì theo dõi việc thực hiện?").confident

@@ -293,6 +293,7 @@ def test_query_analysis():
     assert "who" in parse("Ai theo dõi việc thực hiện?").intents
     # "năm mấy / ngày bao nhiêu" asks which year or day; "mấy năm" how long
     assert parse("giao hạn mấy").intents == {"deadline"}  # which deadline, not how many
+    assert "amount" not in parse("tiếp tục nghị quyết số mấy của trung ương").intents  # which number
     for which in ("tầm nhìn đến năm mấy", "han chot la ngay bao nhieu", "ban hành tháng mấy"):
         assert {"date"} <= parse(which).intents and "amount" not in parse(which).intents, which
     assert "amount" in parse("mấy năm sơ kết một lần").intents

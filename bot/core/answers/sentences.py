@@ -57,13 +57,35 @@ _NUMBER_WORDS = frozenset(
 # A period that sets a deadline: "06 tháng", "30 ngày làm việc", "ba năm".
 _DURATION = re.compile(r"\b(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?:ngày|tuần|tháng|năm|giờ)\b", re.I)
 # What "bao nhiêu / mấy" counts: the word after it (folded), "%" kept.
-_COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)")
-_MONEY = ("dong", "ty", "trieu", "nghin", "usd")
-_SHARE = ("%", "phan tram")
+_COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)(?:\s+(\w+))?")
+_MONEY = ("đồng", "tỷ", "tỉ", "triệu", "nghìn", "usd")  # matched with their marks
+_MONEY_ASKED = frozenset(("tien", "dong", "ty", "ti", "trieu", "nghin", "usd"))  # "bao nhiêu tiền / tỷ"
+_SHARE = ("%", "phần trăm")
 # Words after "bao nhiêu / mấy" that are no unit: "bao nhiêu vào 2030", "mấy lần thì".
 _NOT_COUNTED = frozenset(
     ("la", "thi", "de", "duoc", "cho", "va", "vay", "a", "the", "nua", "roi", "khong", "vao", "trong", "o", "tai")
-    + ("den", "tu", "so", "moi", "phai", "can", "dat", "chiem", "ha", "nhi", "z", "v", "ban", "ad")
+    + (
+        "den",
+        "tu",
+        "so",
+        "moi",
+        "phai",
+        "can",
+        "dat",
+        "chiem",
+        "ha",
+        "nhi",
+        "z",
+        "v",
+        "ban",
+        "ad",
+        "tren",
+        "mot",
+        "cua",
+        "theo",
+        "o",
+        "voi",
+    )
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # "sở nào", "ban nào": which body of a kind, in a question typed with its marks (unmarked "so
@@ -317,16 +339,19 @@ def _counts(sentence: str, section: str, question: str) -> bool:
     GDP")."""
     m = _COUNTED.search(fold(question).lower())
     unit = m.group(1) if m else ""
-    text = fold(f"{section} {sentence}").lower()
-    if unit in _MONEY or unit == "tien":
+    marked = canonical_tones(nfc(f"{section} {sentence}")).lower()  # the texts carry marks: "đồng" ≠ "động"
+    if unit in _MONEY_ASKED:
         wanted: tuple[str, ...] = _MONEY
     elif unit in ("%", "phan"):
         wanted = _SHARE
     elif unit and not unit.isdigit() and unit not in _NOT_COUNTED:
-        wanted = (unit,)
+        second = m.group(2) if m else None
+        if second and not second.isdigit() and second not in _NOT_COUNTED:
+            unit = f"{unit} {second}"  # "thành viên", "doanh nghiệp": the word is the pair
+        wanted, marked = (unit,), " ".join(re.findall(r"\w+", fold(marked)))
     else:
         return True
-    return any((w == "%" and w in text) or re.search(rf"(?<!\w){w}(?!\w)", text) for w in wanted)
+    return any((w == "%" and w in marked) or re.search(rf"(?<!\w){w}(?!\w)", marked) for w in wanted)
 
 
 def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:
