@@ -22,7 +22,7 @@ import dataclasses
 import re
 
 from embeddings.references import NamedDocument, named_documents
-from knowledge.text import fold, has_diacritics, nfc
+from knowledge.text import canonical_tones, fold, has_diacritics, nfc
 
 # Chat abbreviations (folded, as typed) → (with marks, without marks).
 TEENCODE: dict[str, tuple[str, str]] = {
@@ -97,7 +97,13 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
 _OPINION = re.compile(
     r"\b(?:theo (?:ban(?! (?:tuyen|chi|chap|can|kinh|bi|thuong|kiem|to|dan|noi|doi|quan|cong|so))|ad|admin|bot"
     r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi|thay|danh gia|nhan xet)"
-    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|co nen\b.+\bkhong|nen hay khong)\b"
+    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|co nen\b.+\bkhong|nen hay khong|(?:co )?kha thi(?: khong)?$"
+    r"|tinh kha thi)\b"
+)
+# Advice for oneself, read with marks ("nên" ≠ "nền"): "em nên học chứng chỉ gì", "nên làm thế nào".
+# Only for the asker: "các cấp ủy nên làm gì" asks the texts what the committees must do.
+_ADVICE = re.compile(
+    r"^\W*(?:em|tôi|mình|chúng tôi|chúng em|đơn vị em|đơn vị tôi)\b.{0,80}?\bnên (?:\w+ ){0,4}(?:gì|nào|thế nào)\b"
 )
 HELP_PHRASES = (
     "lam duoc gi",
@@ -450,7 +456,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="help")
     if talk:
         return dataclasses.replace(base, intent="small_talk", small_talk=talk)
-    if _OPINION.search(folded):
+    if _OPINION.search(folded) or _ADVICE.search(canonical_tones(nfc(text)).lower()):
         return dataclasses.replace(base, intent="small_talk", small_talk="opinion")
     fields = _metadata_fields(folded, named)
     implementing = any(IMPLEMENTING.search(p) for p in prefixes)
