@@ -75,6 +75,10 @@ def test_intent(question, intent, detail):
         ("So với KL901 thì kế hoạch 27 có tiến bộ hơn ko, ad nhận xét giúp em", True),
         ("Đơn vị em có nên lập ban chỉ đạo riêng không ạ", True),
         ("theo ban tuyen giao, KL901 phai lam gi", False),
+        ("Em là cán bộ xã mới về, nên học chứng chỉ gì để đáp ứng KL901 ạ?", True),
+        ("em nên làm gì để quán triệt KL901", False),  # what the texts ask of a cadre
+        ("các cấp uỷ nên làm gì để quán triệt KL901", False),
+        ("muc tieu nay co kha thi khong", True),
         ("KL901 đánh giá thế nào về thư viện số?", False),
     ],
 )

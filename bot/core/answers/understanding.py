@@ -101,9 +101,10 @@ _OPINION = re.compile(
     r"|tinh kha thi)\b"
 )
 # Advice for oneself, read with marks ("nên" ≠ "nền"): "em nên học chứng chỉ gì", "nên làm thế nào".
-# Only for the asker: "các cấp ủy nên làm gì" asks the texts what the committees must do.
+# Only for the asker, and not "nên làm gì" (what one must do, which the texts say): "các cấp ủy
+# nên làm gì" asks the texts what the committees must do.
 _ADVICE = re.compile(
-    r"^\W*(?:em|tôi|mình|chúng tôi|chúng em|đơn vị em|đơn vị tôi)\b.{0,80}?\bnên (?:\w+ ){0,4}(?:gì|nào|thế nào)\b"
+    r"^\W*(?:em|tôi|mình|chúng tôi|chúng em|đơn vị em|đơn vị tôi)\b.{0,80}?\bnên (?!làm\b)(?:\w+ ){0,4}(?:gì|nào|thế nào)\b"
 )
 HELP_PHRASES = (
     "lam duoc gi",
