@@ -359,6 +359,14 @@ def test_which_body_and_procedures_need_a_quote_that_speaks_of_them(fixture_app)
     assert named.confident and "Ban Tuyên giáo" in named.answer, named.answer
 
 
+def test_a_report_about_a_plan_is_not_the_plan(sample_app):
+    """The sample article reports on the province's plan: its date is the article's, not the plan's."""
+    plan = ask(sample_app, "KẾ HOẠCH CỦA TỈNH ỦY THỰC HIỆN KL69 ĐƯỢC BAN HÀNH NGÀY NÀO Ạ?")
+    assert not plan.confident and "25/3/2024" not in plan.answer, plan.answer
+    article = ask(sample_app, "bài báo về kế hoạch thực hiện KL69 đăng ngày nào")
+    assert article.confident and "25/3/2024" in article.answer, article.answer
+
+
 def test_furniture_is_never_quoted(fixture_app):
     for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
         result = ask(fixture_app, question)

@@ -77,8 +77,15 @@ def answer(app: App, reading: Understanding, scope: set[int]) -> Particular | No
     """The metadata answer, a :class:`Particular` with ``missing`` set, or None (retrieve instead)."""
     documents = _documents(app)
     if reading.implementing:
-        carriers = {d for d in scope if _carries(documents[d], reading)}
-        scope = scope - carriers
+        # neither the named text nor a report about the implementing one ("bài báo về Kế hoạch …
+        # thực hiện KL69") is the implementing text: their dates and signers are their own
+        # (unless the question asks about the report itself: "bài báo … đăng ngày nào")
+        reports = bool(_REPORT.search(fold(reading.text)))
+        scope = {
+            d
+            for d in scope
+            if not _carries(documents[d], reading) and (reports or not _REPORT.match(fold(documents[d]["kind"])))
+        }
         if not scope:
             return Particular(missing=True)
     candidates = [documents[d] for d in scope if d in documents] or list(documents.values())
@@ -170,6 +177,10 @@ def describe(app: App, document_id: int) -> str:
                 value += f" (thay mặt {_behalf(meta)})"
             lines.append(f"{label}: {value}")
     return "\n".join(lines)
+
+
+# A document that reports on another ("bài báo về Kế hoạch …", "tin về …") by its kind.
+_REPORT = re.compile(r"(?:^|\b)(?:bai bao|bai viet|ban tin|thong cao)\b")
 
 
 def carried(app: App, reading: Understanding, scope: set[int]) -> bool:
