@@ -92,6 +92,10 @@ def test_yes_no_about_a_mention():
     assert not understand("hạn là 30/4 đúng không").mention
 
 
+def test_a_plan_about_a_named_text_implements_it():
+    assert understand("Theo kế hoạch của Tỉnh uỷ về KL 901 thì Mặt trận phải làm gì ạ?").implementing
+
+
 def test_implementing_text_and_own_unit():
     reading = understand("kế hoạch của tỉnh ủy thực hiện NQ 12 ban hành ngày nào")
     assert reading.intent == "metadata" and reading.implementing
@@ -108,6 +112,7 @@ def test_implementing_text_and_own_unit():
         ("Theo KL901, Ban cán sự đảng Chính phủ được giao chỉ đạo việc gì?", "Ban cán sự đảng Chính phủ"),
         ("KL901 giao Ban Tuyên giáo những nhiệm vụ gì", "Ban Tuyên giáo"),
         ("Ai phải làm gì trước 30/4", ""),
+        ("kl901 noi nguoi dung dau co quan phai lam gi", "nguoi dung dau co quan"),  # not "nói người …"
         ("UBND tỉnh có nhiệm vụ j trong kế hoạch 27?", "UBND tỉnh"),  # "j" is no Vietnamese word: "gì"
         ("Theo KL901 thì Bộ Văn hoá phải làm những việc j?", "Bộ Văn hoá"),
         ("Cơ quan nào có trách nhiệm hướng dẫn", ""),

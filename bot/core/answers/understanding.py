@@ -180,7 +180,7 @@ _TEXT_WORDS = re.compile(
 IMPLEMENTING = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa|quan triet)(?:\s+\w+){0,2}\s*$")
 IMPLEMENTING_TEXT = re.compile(
     r"\b(?:ke hoach|chuong trinh|van ban|huong dan|de an|nghi quyet|chi thi|quyet dinh)\b(?:\s+\w+){0,6}?"
-    r"\s+(?:thuc hien|trien khai|cu the hoa)(?:\s+\w+){0,2}\s*$"
+    r"\s+(?:thuc hien|trien khai|cu the hoa|ve)(?:\s+\w+){0,2}\s*$"  # "kế hoạch của Tỉnh ủy về KL69"
 )
 # "… Kết luận 69 trong tỉnh": how a locality carries the named text out, i.e. its own texts.
 _LOCALLY = re.compile(r"\b(?:trong|o|tai|cua) (?:tinh|huyen|thanh pho|dia phuong)(?! uy)\b")
@@ -198,7 +198,8 @@ _DUTY = re.compile(
 # Whose duty a duty question asks about: the words before its cue ("Đảng đoàn Quốc hội có nhiệm
 # vụ gì"), after a leading frame ("Trong kế hoạch, …", "Ở chi bộ mình thì …", "… giao …").
 _ACTOR = re.compile(
-    r"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:giao (?:cho )?)?(?P<actor>.+)"
+    r"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:(?:noi|quy dinh|yeu cau|neu|de ra|xac dinh)(?: ve| rang| la)? )?"
+    r"(?:giao (?:cho )?)?(?P<actor>.+)"
     r" (?:(?:nhiem vu|trach nhiem|vai tro)(?: \w+){0,2} (?:gi|nao|ra sao|the nao)|lam gi"
     r"|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
 )
