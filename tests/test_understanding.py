@@ -143,6 +143,12 @@ def test_a_noun_saying_only_what_kind_of_answer_is_wanted():
     assert understand("KL901 chỉ ra những hạn chế nào?").answer_kind == ""
 
 
+def test_a_bare_year_gets_the_word_the_texts_write_before_it():
+    assert understand("muc tieu den 2030 la bn % GDP").text == "muc tieu den nam 2030 la bao nhieu % GDP"
+    assert understand("mục tiêu từ 2025 đến 2030 là gì").text == "mục tiêu từ năm 2025 đến năm 2030 là gì"
+    assert understand("hạn trước 30/4/2030").text == "hạn trước 30/4/2030"
+
+
 def test_the_verb_whose_objects_are_listed():
     assert understand("Kế hoạch 27 hướng tới xây dựng những gì về thư viện?").listed == "xay dung"
     assert understand("KL901 gồm những gì").listed == ""

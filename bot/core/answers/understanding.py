@@ -70,6 +70,10 @@ _KIND_NAMES = {
     "ct": ("Chỉ thị", "chi thi"),
     "kh": ("Kế hoạch", "ke hoach"),
 }
+# "đến 2030": the texts write "đến năm 2030", chat drops "năm"; put back so the words meet.
+_BARE_YEAR = re.compile(
+    r"\b(đến|tới|trước|sau|từ|vào|den|toi|truoc|tu|vao)\s+((?:19|20)\d\d)\b(?![/\-.]\d)", re.IGNORECASE
+)
 # The kinds a text is named by, folded ("kết luận", "KL"), for cutting the names out of a question.
 _KIND_WORDS = "nghi quyet|ket luan|chi thi|quyet dinh|ke hoach|nq|kl|ct|kh|qd"
 # Address words and particles that carry nothing; dropped at the start and the end.
@@ -372,6 +376,7 @@ def normalise(question: str, max_chars: int = 500) -> str:
             last = m.end()
     out.append(text[last:])
     text = "".join(out)
+    text = _BARE_YEAR.sub(lambda m: f"{m.group(1)} {'năm' if marked else 'nam'} {m.group(2)}", text)
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
     return text if len(text) > max_chars else _focus(text)
