@@ -52,16 +52,6 @@ ABBREVIATIONS: dict[str, str] = {
     "kh": "kế hoạch",
     "ct": "chỉ thị",
 }
-# Typed without marks ("hdnd", "bcd"): the same expansions, for abbreviations of three letters or
-# more (two-letter ones such as "nd" are other words once folded).
-_TYPED_ABBREVIATIONS = {a.replace("đ", "d"): e for a, e in ABBREVIATIONS.items() if "đ" in a and len(a) >= 3}
-_ALL_ABBREVIATIONS = {**ABBREVIATIONS, **_TYPED_ABBREVIATIONS}
-_ABBREV_RE = re.compile(
-    r"(?<![\w&,-])("
-    + "|".join(re.escape(a) for a in sorted(_ALL_ABBREVIATIONS, key=len, reverse=True))
-    + r")(?![\w&])",
-    re.IGNORECASE,
-)
 
 
 def nfc(text: str) -> str:
@@ -79,6 +69,20 @@ def fold(text: str) -> str:
     """Lowercase without any diacritics ("Đảng đoàn" → "dang doan"): the key for unmarked queries."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Each abbreviation as it folds ("hđnd" → "hdnd"), for matching words typed or read without marks.
+FOLDED_ABBREVIATIONS = {fold(a): e for a, e in ABBREVIATIONS.items()}
+# Typed without marks in running text ("hdnd", "bcd"): the same expansions, for abbreviations of
+# three letters or more (two-letter ones such as "nd" are other words once folded).
+_TYPED_ABBREVIATIONS = {a: e for a, e in FOLDED_ABBREVIATIONS.items() if a not in ABBREVIATIONS and len(a) >= 3}
+_ALL_ABBREVIATIONS = {**ABBREVIATIONS, **_TYPED_ABBREVIATIONS}
+_ABBREV_RE = re.compile(
+    r"(?<![\w&,-])("
+    + "|".join(re.escape(a) for a in sorted(_ALL_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w&])",
+    re.IGNORECASE,
+)
 
 
 def _mark_free_table() -> dict[int, int]:

@@ -294,7 +294,8 @@ def _compose(
     weights = _topic_weights(app, reading.mention) if mention else _term_weights(app, query)
     if reading.answer_kind and not mention:
         # "những giải pháp gì" asks for solutions; a sentence saying "giải pháp" is not one
-        weights = {t: w for t, w in weights.items() if t not in _topic_weights(app, reading.answer_kind)} or weights
+        kind = _topic_weights(app, reading.answer_kind)
+        weights = {t: w for t, w in weights.items() if t not in kind} or weights
     focus = frozenset(_topic_weights(app, reading.focus)) if reading.focus and not mention else frozenset()
     if focus:
         # what the question asks about counts twice: "những hạn chế nào sau 10 năm thực hiện …"

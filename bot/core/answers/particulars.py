@@ -16,12 +16,13 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from bot.core.answers import subjects
 from bot.core.answers.understanding import Understanding
 from embeddings.query import keys
 from embeddings.references import DocumentReferences, NamedDocument
 from knowledge.metadata import DocumentMetadata, parse_metadata
 from knowledge.places import provinces_written
-from knowledge.text import ABBREVIATIONS, fold
+from knowledge.text import fold
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -44,8 +45,6 @@ _BODY = (
 )
 _ISSUED_BY = re.compile(rf"^(?P<body>{_BODY}) (?:da |vua )?ban hanh\b|\bdo (?P<agent>{_BODY}) ban hanh\b")
 ISSUER_HEAD_WORDS = 2  # a body's head ("hội đồng", "bộ chính", "tỉnh ủy") says which body it is
-_WORD = re.compile(r"[^\W_]+")
-_ABBREVIATIONS = {fold(k): fold(v) for k, v in ABBREVIATIONS.items()}
 
 
 @dataclasses.dataclass
@@ -134,17 +133,12 @@ def _issued_by(document: dict, question: str) -> bool:
     ban hành nghị quyết … nào", "nghị quyết do UBND tỉnh ban hành") is ``document``'s issuer: its
     first words (abbreviations written out) stand in a row in the issuer. True when the question
     names no issuer."""
-    m = _ISSUED_BY.search(_expanded(question))
+    m = _ISSUED_BY.search(subjects.folded(question))
     if m is None:
         return True
     head = " ".join((m.group("body") or m.group("agent")).split()[:ISSUER_HEAD_WORDS])
     issuer = document["meta"].get("issuer")
-    return bool(issuer and issuer.value) and f" {head} " in f" {_expanded(issuer.value)} "
-
-
-def _expanded(text: str) -> str:
-    """Folded words of ``text`` with each abbreviation written out ("HĐND" → "hoi dong nhan dan")."""
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in _WORD.findall(fold(text)))
+    return bool(issuer and issuer.value) and f" {head} " in f" {subjects.folded(issuer.value)} "
 
 
 def _described(document: dict, described: str) -> bool:

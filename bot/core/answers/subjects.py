@@ -16,14 +16,13 @@ from functools import lru_cache
 
 from bot.core.answers.understanding import Understanding
 from embeddings.search import Hit
-from knowledge.text import ABBREVIATIONS, cased_words, fold, words
+from knowledge.text import FOLDED_ABBREVIATIONS, cased_words, fold, words
 
 ACTOR_SHARE = 0.6  # a duty is quoted only from a passage naming this much of whose duty was asked (first words)
 # "X và Y", "X, Y": another body follows (a head word or "các"); "Bộ Khoa học và Công nghệ" is one.
 _CONJUNCTION = re.compile(r",| (?:va|voi|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi)\b)")
 _DETERMINERS = frozenset(("cac", "nhung", "moi"))
 _BODY_HEADS = frozenset(("bo", "so", "ban", "uy", "vu", "cuc", "vien", "hoi"))  # "Bộ …", "Sở …", "Ủy ban …"
-_ABBREVIATIONS = {fold(k): v for k, v in ABBREVIATIONS.items()}
 ROLE_HEAD = 2  # words of a role that stand together ("trưởng ban", "bí thư")
 _DONE = re.compile(r"\b(?:da|dat duoc|ket qua|thanh tuu)\b")
 
@@ -69,7 +68,7 @@ def _name_tokens(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for word in cased_words(text):
         key = fold(word).lower()
-        expansion = _ABBREVIATIONS.get(key)
+        expansion = FOLDED_ABBREVIATIONS.get(key)
         if expansion:
             out.extend((fold(w), True) for w in words(expansion))
         else:

@@ -487,14 +487,15 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="figure", focus=_focus_noun(base.unnamed))
     if _DUTY.search(folded):
         return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
+    role = _role(base.unnamed)
     return dataclasses.replace(
         base,
         focus=_focus_noun(base.unnamed),
         answer_kind=_answer_kind(base.unnamed),
-        role=_role(base.unnamed),
+        role=role,
         listed=_listed_verb(base.unnamed),
         defines=_defined_term(base.unnamed),
-        actor="" if _role(base.unnamed) else _body_subject(base.unnamed),
+        actor="" if role else _body_subject(base.unnamed),
     )
 
 
