@@ -317,6 +317,18 @@ def test_a_question_about_a_province_no_text_mentions_is_declined(fixture_app):
     assert not result.confident and "Đà Nẵng" in result.answer and not result.sources
 
 
+def test_the_askers_own_province_is_never_another_province(fixture_copy):
+    """After the 2025 mergers a province's units may bear a name no text uses ("Thành ủy Đà Nẵng"):
+    its cadres asking about their own province are not sent away."""
+    from pathlib import Path
+
+    from bot.core.roster import roster
+
+    roster.import_roster(fixture_copy, None, Path(__file__).parents[1] / "examples" / "danh-sach-can-bo-mau.csv")
+    result = ask(fixture_copy, "Đà Nẵng phải quán triệt KL901 trước ngày nào?")
+    assert "không nói về Đà Nẵng" not in result.answer, result.answer
+
+
 def test_a_particular_of_a_text_we_do_not_have_is_not_read_from_one_we_have(fixture_app):
     result = ask(fixture_app, "Nghị quyết 29 mà KL901 nhắc tới được ban hành ngày nào?")
     assert not result.confident and "Nghị quyết 29" in result.answer, result.answer

@@ -31,7 +31,7 @@ from bot.core.clock import local_today
 from embeddings.query import Query, parse
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention
-from knowledge.places import province_name, provinces_in
+from knowledge.places import province_name
 from knowledge.sections import PATH_SEPARATOR
 from knowledge.text import shorten
 
@@ -183,7 +183,7 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         if missing and (not scope or (reading.intent == "metadata" and reading.named[0] in missing)):
             # a particular of a text we do not have ("NQ 29 mà KL69 nhắc tới ban hành ngày nào")
             return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
-        elsewhere = provinces_in(reading.text) - particulars.places(app)
+        elsewhere = particulars.unknown_places(app, reading.text)
         if elsewhere:
             names = ", ".join(sorted(province_name(p) for p in elsewhere))
             log.info("declined %r: about %s, which no text mentions", text[:80], names)

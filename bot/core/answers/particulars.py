@@ -21,7 +21,7 @@ from bot.core.answers.understanding import Understanding
 from embeddings.query import keys
 from embeddings.references import DocumentReferences, NamedDocument
 from knowledge.metadata import DocumentMetadata, parse_metadata
-from knowledge.places import provinces_written
+from knowledge.places import provinces_in, provinces_written
 from knowledge.text import fold
 
 if TYPE_CHECKING:
@@ -259,10 +259,16 @@ def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> 
     return out
 
 
-def places(app: App) -> frozenset[str]:
-    """The provinces the catalogue's texts mention (folded): a question about another one ("so
-    với Đà Nẵng …") asks what no text says."""
-    return frozenset().union(*(d["places"] for d in _documents(app).values()))
+def unknown_places(app: App, question: str) -> frozenset[str]:
+    """The provinces ``question`` names (folded) that no catalogued text mentions and that are not
+    the askers' own (a unit of the roster is named after it: "Thành ủy Đà Nẵng"): a question about
+    another province ("so với Đà Nẵng …") asks what no text says. The roster is read only when
+    the question names such a province."""
+    asked = provinces_in(question) - frozenset().union(*(d["places"] for d in _documents(app).values()))
+    if not asked:
+        return asked
+    units = " ; ".join(name for (name,) in app.db.conn.execute("SELECT name FROM units"))
+    return asked - provinces_written(units)
 
 
 def _short_ref(ref: str, limit: int = 90) -> str:
