@@ -149,6 +149,27 @@ def test_a_bare_year_gets_the_word_the_texts_write_before_it():
     assert understand("hạn trước 30/4/2030").text == "hạn trước 30/4/2030"
 
 
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("mục tiêu về AI là gì", "mục tiêu về trí tuệ nhân tạo là gì"),
+        ("muc tieu 2030 ve ai la gi", "muc tieu 2030 ve tri tue nhan tao la gi"),  # chat lowers the acronym
+        ("ung dung ai trong y te the nao", "ung dung tri tue nhan tao trong y te the nao"),
+        ("ai la gi", "tri tue nhan tao la gi"),
+        ("bai bao noi ve ai", "bai bao noi ve ai"),  # about whom: nothing else is asked
+        ("ai ky ket luan", "ai ky ket luan"),
+        ("AI KÝ KẾT LUẬN NÀY", "ai ký kết luận này"),  # a message in capitals: the question word
+    ],
+)
+def test_ai_is_the_acronym_where_a_noun_stands(question, text):
+    assert understand(question).text == text
+
+
+def test_the_acronym_is_never_read_as_who():
+    understanding = understand("AI là gì")
+    assert (understanding.role, understanding.defines) == ("", "tri tue nhan tao")
+
+
 def test_the_verb_whose_objects_are_listed():
     assert understand("Kế hoạch 27 hướng tới xây dựng những gì về thư viện?").listed == "xay dung"
     assert understand("KL901 gồm những gì").listed == ""

@@ -76,6 +76,16 @@ _BARE_YEAR = re.compile(
 )
 # The kinds a text is named by, folded ("kết luận", "KL"), for cutting the names out of a question.
 _KIND_WORDS = "nghi quyet|ket luan|chi thi|quyet dinh|ke hoach|nq|kl|ct|kh|qd"
+# "AI" is artificial intelligence, "ai" the question word "who". Chat lowers the acronym, so a
+# lowercase "ai" is the acronym where a noun stands: after a word that takes one ("ứng dụng AI",
+# "phát triển AI"), after "về" in a question asking something else ("nói gì về AI"), or as the
+# subject of "là gì". Either way it is written out, as the texts write it.
+_AI = re.compile(r"\bAI\b")
+_AI_NOUN = re.compile(
+    r"\b(?P<before>ve|ung dung|phat trien|cong nghe|nghien cuu|linh vuc|nganh|su dung|ap dung|tich hop"
+    r"|nen tang|mo hinh|he thong|chip|robot) ai\b|\bai(?= la gi\b)"
+)
+_AI_WORDS = ("trí tuệ nhân tạo", "tri tue nhan tao")
 # Address words and particles that carry nothing; dropped at the start and the end.
 _ADDRESS = r"(?:ad|admin|bot|tro ly|ban|em|anh|chi|mng|mn|moi nguoi|ca nha)"
 _LEADING = re.compile(
@@ -376,10 +386,32 @@ def normalise(question: str, max_chars: int = 500) -> str:
             last = m.end()
     out.append(text[last:])
     text = "".join(out)
+    text = _artificial_intelligence(text, marked)
     text = _BARE_YEAR.sub(lambda m: f"{m.group(1)} {'năm' if marked else 'nam'} {m.group(2)}", text)
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
     return text if len(text) > max_chars else _focus(text)
+
+
+def _artificial_intelligence(text: str, marked: bool) -> str:
+    """The acronym "AI" (and a lowercase "ai" where a noun stands, see ``_AI_NOUN``) written out in the
+    question's style, so no rule reads it as "who"."""
+    words = _AI_WORDS[0 if marked else 1]
+    text = _AI.sub(words, text)
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text
+    spans = []
+    for m in _AI_NOUN.finditer(folded):
+        start = m.end() - 2
+        rest = folded[:start] + folded[m.end() :]
+        if m.group("before") == "ve" and not _QUESTION_WORD.search(rest):
+            continue  # "bài báo nói về ai": about whom
+        if text[start : m.end()] == "ai":
+            spans.append(start)
+    for start in reversed(spans):
+        text = f"{text[:start]}{words}{text[start + 2 :]}"
+    return text
 
 
 def _focus(text: str) -> str:
