@@ -329,6 +329,22 @@ def test_the_askers_own_province_is_never_another_province(fixture_copy):
     assert "không nói về Đà Nẵng" not in result.answer, result.answer
 
 
+def test_a_province_a_text_names_only_in_passing_is_answered_only_where_it_is_named(app, tmp_path):
+    """The conclusion names Đà Nẵng once, among the cities of a regional centre; no text is *of*
+    Đà Nẵng. "Đà Nẵng's plan" is not answered with the Hoà Sơn plan's deadline; the centre is."""
+    from tests.conftest import FIXTURE_KNOWLEDGE
+
+    original = (FIXTURE_KNOWLEDGE / "ket-luan-901-thu-vien-so.txt").read_text(encoding="utf-8")
+    passing = "Xây dựng các trung tâm thư viện số vùng tại Hà Nội, Đà Nẵng và Cần Thơ."
+    conclusion = tmp_path / "ket-luan-901.txt"
+    conclusion.write_text(original.replace("dùng chung cho cả nước.", f"dùng chung cho cả nước. {passing}"), "utf-8")
+    answered = (("Trung tâm thư viện số vùng có đặt ở Đà Nẵng không", "Đà Nẵng và Cần Thơ"),)
+    declined = ("Kế hoạch của Thành ủy Đà Nẵng thực hiện KL901 phải quán triệt xong trước ngày nào?",)
+    _alone(app, conclusion, date(2030, 4, 1), answered, ())
+    _alone(app, FIXTURE_KNOWLEDGE / "ke-hoach-27-tinh-uy-hoa-son.txt", date(2030, 4, 1), (), declined)
+    assert "Đà Nẵng" in ask(app, declined[0]).answer
+
+
 def test_a_particular_of_a_text_we_do_not_have_is_not_read_from_one_we_have(fixture_app):
     result = ask(fixture_app, "Nghị quyết 29 mà KL901 nhắc tới được ban hành ngày nào?")
     assert not result.confident and "Nghị quyết 29" in result.answer, result.answer

@@ -75,6 +75,10 @@ OTHER_PLACE = (
     "Các văn bản hiện có không nói về {places}. "
     "Đồng chí vui lòng liên hệ cán bộ tuyên giáo của đơn vị để được giải đáp."
 )
+PASSING_PLACE = (
+    "Các văn bản hiện có không có nội dung về {places} trả lời câu hỏi này. "
+    "Đồng chí vui lòng liên hệ cán bộ tuyên giáo của đơn vị để được giải đáp."
+)
 NOT_IN_CATALOGUE = "Trong hệ thống chưa có {names}, nên trợ lý không trả lời từ văn bản khác."
 IMPLEMENTING_MISSING = "Trong hệ thống chưa có văn bản thực hiện {names}."
 CATALOGUE_LIST = "Các văn bản hiện có: {documents}."
@@ -188,6 +192,9 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             names = ", ".join(sorted(province_name(p) for p in elsewhere))
             log.info("declined %r: about %s, which no text mentions", text[:80], names)
             return dataclasses.replace(base, answer=OTHER_PLACE.format(places=names), status="refusal")
+        passing = particulars.passing_places(app, reading.text)
+        if passing and reading.intent == "metadata":  # no text is of that province: none has its particulars
+            return _elsewhere(base, text, passing)
         if reading.intent == "metadata":
             known = particulars.answer(app, reading, scope)
             if known is None and reading.named and scope and not particulars.carried(app, reading, scope):
@@ -214,6 +221,11 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             if first.confident:
                 return first
         result = searcher.search(query, scope=scope or None)
+        if passing:
+            named = _naming(app, result, passing, reading)
+            if named is None:
+                return _elsewhere(base, text, passing)
+            result = named
     except Exception:  # a broken index must not take the chat down: log it, tell the user
         log.exception("search failed for %r", text[:200])
         return dataclasses.replace(base, answer=FAILED, status="error")
@@ -247,6 +259,22 @@ def _retrieved(
         )
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     return _compose(app, cfg, base, result, today, note, reading, strict)
+
+
+def _naming(app: App, result: SearchResult, places: frozenset[str], reading: Understanding) -> SearchResult | None:
+    """``result`` kept to the passages naming ``places`` (see :func:`particulars.passing_places`),
+    or None when those do not cover the question."""
+    chunks = [c for c in result.chunks if particulars.names_places(f"{c.heading}\n{c.text}", places)]
+    kept = dataclasses.replace(
+        result, chunks=chunks, hits=[h for h in result.hits if h.chunk_id in {c.chunk_id for c in chunks}]
+    )
+    return kept if chunks and app.searcher.covered(kept, reading.unnamed) else None
+
+
+def _elsewhere(base: Answer, text: str, places: frozenset[str]) -> Answer:
+    names = ", ".join(sorted(province_name(p) for p in places))
+    log.info("declined %r: about %s, which the texts only name in passing", text[:80], names)
+    return dataclasses.replace(base, answer=PASSING_PLACE.format(places=names), status="refusal")
 
 
 def _particular_sources(app: App, known: particulars.Particular) -> list[Source]:

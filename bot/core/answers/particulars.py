@@ -255,16 +255,36 @@ def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> 
             "header_keys": frozenset(keys(" ".join((number, title, kind, issuer)))[1].split()),
             "meta": parse_metadata(title, number, kind, issuer, issued, text),
             "places": provinces_written(" ".join((title, kind, issuer, text))),
+            "home": provinces_written(" ".join((title, kind, issuer))),
         }
     return out
 
 
 def unknown_places(app: App, question: str) -> frozenset[str]:
-    """The provinces ``question`` names (folded) that no catalogued text mentions and that are not
-    the askers' own (a unit of the roster is named after it: "Thành ủy Đà Nẵng"): a question about
-    another province ("so với Đà Nẵng …") asks what no text says. The roster is read only when
-    the question names such a province."""
-    asked = provinces_in(question) - frozenset().union(*(d["places"] for d in _documents(app).values()))
+    """The provinces ``question`` names (folded) that no catalogued text mentions: a question
+    about another province ("so với Đà Nẵng …") asks what no text says."""
+    asked = _foreign_places(app, question)
+    return asked - frozenset().union(*(d["places"] for d in _documents(app).values())) if asked else asked
+
+
+def passing_places(app: App, question: str) -> frozenset[str]:
+    """The provinces ``question`` names (folded) that some text mentions but none is of (its
+    title, kind or issuer does not name it): NQ 20 names Đà Nẵng once, among the cities of a
+    technology exchange. Only a passage naming them answers such a question; "kế hoạch của
+    Đà Nẵng …" is not answered by Quảng Nam's plan."""
+    asked = _foreign_places(app, question)
+    return asked - frozenset().union(*(d["home"] for d in _documents(app).values())) if asked else asked
+
+
+def names_places(text: str, places: frozenset[str]) -> bool:
+    """``text`` (a passage, with marks and capitals) names every one of ``places``."""
+    return places <= provinces_written(text)
+
+
+def _foreign_places(app: App, question: str) -> frozenset[str]:
+    """The provinces ``question`` names that are not the askers' own (a unit of the roster is
+    named after it: "Thành ủy Đà Nẵng"). The roster is read only when the question names one."""
+    asked = provinces_in(question)
     if not asked:
         return asked
     units = " ; ".join(name for (name,) in app.db.conn.execute("SELECT name FROM units"))
