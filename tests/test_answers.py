@@ -523,3 +523,15 @@ def test_a_named_text_answers_from_itself_before_the_texts_about_it(fixture_app)
     assert own.confident and own.sources[0].number == "901-KL/TW", own.answer
     plan = ask(fixture_app, "kế hoạch của Tỉnh uỷ thực hiện KL901 giao Đảng đoàn HĐND tỉnh việc gì")
     assert plan.confident and plan.sources[0].number == "27-KH/TU", plan.answer
+
+
+def test_which_ones_of_a_counted_group_is_not_answered_by_the_count(fixture_app):
+    """The plan counts "2 buổi sinh hoạt chuyên đề" but never says which: asking which ones gets
+    no quote that only restates the count; asking how many does."""
+    for question in (
+        "mỗi chi bộ tổ chức 2 buổi sinh hoạt chuyên đề về văn hoá đọc là những buổi nào",
+        "KH27 nói mỗi chi bộ tổ chức 2 buổi sinh hoạt chuyên đề, đó là những buổi nào",
+    ):
+        assert not ask(fixture_app, question).confident, question
+    counted = ask(fixture_app, "mỗi chi bộ tổ chức mấy buổi sinh hoạt chuyên đề về văn hoá đọc")
+    assert counted.confident and "2 buổi" in counted.answer, counted.answer

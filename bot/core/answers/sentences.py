@@ -95,6 +95,11 @@ _WHICH_BODY = re.compile(r"(?<!văn )(?<!nhiệm )(?<!dịch )(?<!cơ )(?<!toàn
 _PROCEDURE = re.compile(
     r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|gui ve dau|dang ky o dau)\b"
 )
+# "ba khu công nghệ cao … là những khu nào": a counted noun in the question, then which ones.
+_COUNTED_PREMISE = re.compile(r"(?<!\w)(\d{1,3}|hai|ba|bon|sau|bay|tam|chin|muoi) (\w+(?: \w+)?)\b")
+_WHICH_ONES = re.compile(r"\b(?:nhung|cac) (?:\w+ ){0,2}nao\b|\b(?:la|gom|bao gom) (?:nhung )?(?:gi|cai gi)\b")
+# What introduces the members of a counted group in the sentence that counts them.
+_LISTED_AFTER = re.compile(r"[:;(]|\b(?:gom|bao gom|la|nhu|trong do|do la)\b")
 _PROCEDURE_WORDS = re.compile(r"\b(?:ho so|thu tuc|mau|nop|gui ve)\b")
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
@@ -320,6 +325,8 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit]) -> boo
         return False
     if not (query.typed or _names_kind(query.text, chosen)) or not _procedural(query.text, chosen):
         return False
+    if not _enumerates(query.text, chosen):
+        return False
     if not query.intents & {"date", "deadline"}:
         return True
     return any(s.dates or _DURATION.search(s.text) or _dates(last_label(chunks[s.hit].section)) for s in chosen)
@@ -370,6 +377,23 @@ def _names_kind(question: str, chosen: list[Sentence]) -> bool:
         return True
     head = m.group(1)
     return any(re.search(rf"\b{head[0].upper()}{head[1:]}\b", canonical_tones(nfc(s.text))) for s in chosen)
+
+
+def _enumerates(question: str, chosen: list[Sentence]) -> bool:
+    """ "Ba khu công nghệ cao quốc gia là những khu nào" takes the count as given and asks which
+    ones: a sentence that only restates the count ("xây dựng … ba khu công nghệ cao quốc gia.")
+    names none. The quote must go on after the counted noun with its members (":", "gồm", "là",
+    "như", a bracket), or bring the sentences that list them."""
+    folded = fold(question).lower()
+    which = _WHICH_ONES.search(folded)
+    if not which or len(chosen) > 1:
+        return True
+    text = fold(chosen[0].text).lower()
+    for premise in _COUNTED_PREMISE.finditer(folded, 0, which.start()):
+        counted = re.search(rf"(?<!\w){re.escape(premise.group(0))}\b", text)
+        if counted and not _LISTED_AFTER.search(text, counted.end()):
+            return False
+    return True
 
 
 def _procedural(question: str, chosen: list[Sentence]) -> bool:
