@@ -535,3 +535,14 @@ def test_which_ones_of_a_counted_group_is_not_answered_by_the_count(fixture_app)
         assert not ask(fixture_app, question).confident, question
     counted = ask(fixture_app, "mỗi chi bộ tổ chức mấy buổi sinh hoạt chuyên đề về văn hoá đọc")
     assert counted.confident and "2 buổi" in counted.answer, counted.answer
+
+
+def test_what_was_achieved_by_a_year_is_reported_only_by_a_text_issued_after_it(fixture_app):
+    """Both texts are of 2030: they set 2031's targets and cannot say what 2031 achieved."""
+    for question in (
+        "Năm 2031 tỉnh đã kết nối thư viện số đến được bao nhiêu xã, phường rồi",
+        "đến năm 2031 đã đạt được kết quả gì về kết nối thư viện số",
+    ):
+        assert not ask(fixture_app, question).confident, question
+    target = ask(fixture_app, "Năm 2031 phải kết nối thư viện số đến bao nhiêu xã, phường")
+    assert target.confident and "100% xã, phường" in target.answer, target.answer

@@ -260,6 +260,12 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert understand("quốc hội đã thông qua luật nào để thể chế hoá KL901 rồi?").results
 
 
+def test_the_year_whose_achievements_are_asked():
+    assert understand("Năm 2025 tỉnh đã đạt được kết quả gì rồi").achieved_in == 2025
+    assert understand("Năm 2025 phải đạt bao nhiêu %").achieved_in == 0  # a target
+    assert understand("KL901 ngày 12/02/2030 đã đạt được gì").achieved_in == 0  # a date, not a year asked
+
+
 def test_a_province_is_named_back_as_it_is_written():
     assert NamedDocument("nq", 20, "Nghị quyết 20", "quang ngai").display() == "Nghị quyết 20 của Quảng Ngãi"
     assert province_at("thua thien hue co gi") == "thua thien hue" and province_at("la ngay nao") == ""

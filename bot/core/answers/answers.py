@@ -347,6 +347,12 @@ def _compose(
         if not ranked:
             log.info("declined %r: no later text reports results of the text named", query.text[:80])
             return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+    if reading.achieved_in:
+        # what was done by a year is reported only by a text issued after it
+        ranked = [s for s in ranked if result.chunks[s.hit].issued[:4] > str(reading.achieved_in)]
+        if not ranked:
+            log.info("declined %r: no text issued after %d reports it", query.text[:80], reading.achieved_in)
+            return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     if reading.focus:
         ranked = sentences.defining_first(ranked, reading.focus)
     if reading.listed:

@@ -312,6 +312,7 @@ _TELLING = re.compile(
     r"(?: (?:dang|muon|can|dinh|se|phai|cung|rat|duoc))* (?:noi|trinh bay|lam ro|tim hieu|hoi|biet|hieu|nam|gioi thieu"
     r"|neu|phan tich|nhan manh)(?: (?:ro|ky|them|lai|chung))?(?: (?:ve|den))?\b ?"
 )
+_ASKED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 _SPACES = re.compile(r"\s+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -334,7 +335,7 @@ class Understanding:
     own_unit: bool = False
     actor: str = ""  # a duty question: whose duty it asks about ("Đảng đoàn Quốc hội"), as typed
     role: str = ""  # "ai làm Trưởng ban …", "X là ai": the role whose holder is asked, as typed
-    results: bool = False  # asks what implementing a named text has achieved so far
+    achieved: bool = False  # asks what has been achieved or done ("đã đạt được kết quả gì", "đã … chưa")
     listed: str = ""  # "xây dựng những gì": the verb whose objects are asked for
     defines: str = ""  # "kinh tế tuần hoàn là gì": the term whose meaning is asked (folded)
     answer_kind: str = ""  # "những giải pháp gì": a noun saying only what kind of answer is wanted
@@ -360,6 +361,16 @@ class Understanding:
             last = m.end()
         out.append(self.text[last:])
         return " ".join("".join(out).split()) or self.text
+
+    @property
+    def results(self) -> bool:
+        """Asks what implementing a named text has achieved so far."""
+        return self.achieved and bool(self.named)
+
+    @property
+    def achieved_in(self) -> int:
+        """The latest year whose achievements are asked ("năm 2025 đã đạt được gì"), or 0."""
+        return max((int(y) for y in _ASKED_YEAR.findall(self.text)), default=0) if self.achieved else 0
 
     @property
     def answers_from_texts(self) -> bool:
@@ -488,7 +499,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         named=named,
         implementing=any(IMPLEMENTING_TEXT.search(p) for p in prefixes) or bool(named and _LOCALLY.search(folded)),
         own_unit=bool(_OWN_UNIT.search(folded)),
-        results=bool(named) and bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
+        achieved=bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
     )
     talk = _small_talk(fold(raw))
     if talk == "help":
