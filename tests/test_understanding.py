@@ -79,6 +79,9 @@ def test_intent(question, intent, detail):
         ("em nên làm gì để quán triệt KL901", False),  # what the texts ask of a cadre
         ("các cấp uỷ nên làm gì để quán triệt KL901", False),
         ("muc tieu nay co kha thi khong", True),
+        ("KL901 co kha thi ko, 2% chi thuong xuyen lieu co du ko", True),  # judging, not quoting
+        ("2% chi thường xuyên có đủ không", True),
+        ("kinh phí có đủ cho số hoá tài liệu không", False),  # may be a requirement the texts state
         ("KL901 đánh giá thế nào về thư viện số?", False),
     ],
 )

@@ -111,7 +111,8 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
 _OPINION = re.compile(
     r"\b(?:theo (?:ban(?! (?:tuyen|chi|chap|can|kinh|bi|thuong|kiem|to|dan|noi|doi|quan|cong|so))|ad|admin|bot"
     r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi|thay|danh gia|nhan xet)"
-    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|co nen\b.+\bkhong|nen hay khong|(?:co )?kha thi(?: khong)?$"
+    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|co nen\b.+\bkhong|nen hay khong|(?:co )?kha thi(?: khong)?$|co kha thi (?:khong|chua)"
+    r"|(?:lieu )?co du (?:\w+ ){0,2}khong$"
     r"|tinh kha thi)\b"
 )
 # Advice for oneself, read with marks ("nên" ≠ "nền"): "em nên học chứng chỉ gì", "nên làm thế nào".
