@@ -117,6 +117,8 @@ def test_quantity_ignores_dates_and_reads_number_words():
     assert quantity("đưa ba khu công nghệ cao quốc gia vào hoạt động")
     assert quantity("tỷ lệ đạt trên 80% vào năm 2030")
     assert not quantity("Đến năm 2030, hoàn thành trước ngày 15/4/2024 việc quán triệt.")
+    assert not quantity("1. Thành lập Ban Chỉ đạo Trung ương.")  # an item's number
+    assert quantity("Ban Tuyên giáo định kỳ 6 tháng báo cáo kết quả.")  # a period is an amount
 
 
 def test_a_year_in_the_heading_answers_a_when_question():

@@ -199,6 +199,9 @@ def test_the_role_whose_holder_is_asked(question, role):
         ("Theo KL901, Hội đồng thư viện quốc gia làm những gì?", "Hội đồng thư viện"),
         ("so nguoi doc sach tren mot van dan nam 2030", ""),  # unmarked "so" is "số" as often as "Sở"
         ("ban co biet kl901 khong", ""),  # nor "ban" "bạn"
+        ("số lượng tài liệu số hoá tăng bao nhiêu mỗi năm", ""),  # "số" is no "sở"
+        ("Sở Văn hoá phải làm gì", "Sở Văn hoá"),
+        ("Kinh phí hoạt động của Hội đồng thư viện quốc gia là bao nhiêu?", "Hội đồng thư viện"),
     ],
 )
 def test_a_body_the_question_opens_with(question, actor):

@@ -301,13 +301,14 @@ def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]
 
 def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
     """True when ``sentence`` states an amount other than a date: a digit or a number word
-    outside its date mentions ("18 huyện", "ba khu công nghệ cao", "80%")."""
+    outside its date mentions ("18 huyện", "ba khu công nghệ cao", "80%"); a period counts
+    ("định kỳ 6 tháng"), an item's number ("1. Thành lập …") does not."""
     rest, end = [], 0
-    for m in sorted(mentions, key=lambda m: m.span[0]):
+    for m in sorted((m for m in mentions if m.kind != "period"), key=lambda m: m.span[0]):
         rest.append(sentence[end : m.span[0]])
         end = max(end, m.span[1])
     rest.append(sentence[end:])
-    text = " ".join(rest)
+    text = _MARKER.sub("", " ".join(rest).lstrip(), count=1)
     return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(w.lower() for w in text.split())
 
 

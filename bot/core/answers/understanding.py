@@ -259,10 +259,11 @@ _ROLE = re.compile(
 )
 # A question opening with a body's name, after an optional "Theo …, " / "Trong …, " frame.
 _BODY_FIRST = re.compile(
-    r"^\W*(?:(?:theo|trong|o|tai)\b[^,]*, ?)?(?P<body>(?:uy ban|ban|bo|so|hoi dong|dang doan|mat tran|van phong)\s)"
+    r"^\W*(?:(?:theo|trong|o|tai)\b[^,]*, ?)?(?:(?:\w+ ){1,4}cua )?(?P<body>(?:uy ban|ban|bo|so|hoi dong|dang doan|mat tran|van phong)\s)"
 )
 _BODY_WORDS = 4
 _SHORT_HEADS = frozenset(("ban", "bo", "so"))
+_MARKED_HEADS = frozenset(("sở", "bộ"))
 # "X là gì", "X hiểu thế nào cho đúng", "X là công nghệ gì": asks what a term means; the texts
 # answer only where they define it. The term stands alone (a frame "trong/theo <text>" aside):
 # "nhiệm vụ của X là gì" asks X's duties, "NQ coi X là gì" how a text regards X.
@@ -528,7 +529,9 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     ):
         return dataclasses.replace(base, intent="deadline")
     if _FIGURE.search(folded):
-        return dataclasses.replace(base, intent="figure", focus=_focus_noun(base.unnamed))
+        return dataclasses.replace(
+            base, intent="figure", focus=_focus_noun(base.unnamed), actor=_body_subject(base.unnamed)
+        )
     if _DUTY.search(folded):
         return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
     role = _role(base.unnamed)
@@ -629,8 +632,10 @@ def _body_subject(text: str) -> str:
     head = words[0]
     if _NOT_ACTOR.search(fold(" ".join(words[:_BODY_WORDS]))):
         return ""  # "ban nào chủ trì …" asks which body
-    if fold(head) in _SHORT_HEADS and not (head[0].isupper() or has_diacritics(head) or has_diacritics(text)):
-        return ""  # typed "so", "bo", "ban" without marks: "số", "bỏ", "bạn" as often as a body
+    if fold(head) in _SHORT_HEADS and not (
+        head.lower() in _MARKED_HEADS if has_diacritics(head) else head[0].isupper() or has_diacritics(text)
+    ):
+        return ""  # "số", "bỏ", "bạn"; or typed "so", "bo", "ban" without marks, as often those as a body
     return " ".join(words[:_BODY_WORDS])
 
 
