@@ -114,6 +114,11 @@ def test_implementing_text_and_own_unit():
         ("Ở chi bộ mình thì cấp ủy có trách nhiệm gì", "cấp ủy"),
         ("Theo KL901, Ban cán sự đảng Chính phủ được giao chỉ đạo việc gì?", "Ban cán sự đảng Chính phủ"),
         ("KL901 giao Ban Tuyên giáo những nhiệm vụ gì", "Ban Tuyên giáo"),
+        (
+            "Ngoài việc bố trí nguồn lực, KL901 còn giao Ban cán sự đảng Chính phủ nhiệm vụ gì?",
+            "Ban cán sự đảng Chính phủ",
+        ),
+        ("Ban Tuyên giáo Trung ương có nhiệm vụ gì", "Ban Tuyên giáo Trung ương"),  # no "giao" to anyone
         ("Ai phải làm gì trước 30/4", ""),
         ("kl901 noi nguoi dung dau co quan phai lam gi", "nguoi dung dau co quan"),  # not "nói người …"
         ("UBND tỉnh có nhiệm vụ j trong kế hoạch 27?", "UBND tỉnh"),  # "j" is no Vietnamese word: "gì"
@@ -264,6 +269,9 @@ def test_what_implementing_a_text_achieved_is_asked():
     # what happened after the text: "đã … chưa / rồi"
     assert understand("Ban Chỉ đạo theo KL901 đã họp phiên đầu tiên chưa?").results
     assert understand("quốc hội đã thông qua luật nào để thể chế hoá KL901 rồi?").results
+    assert understand("kết quả sơ kết 1 năm thực hiện KL901 thế nào").results
+    # "kết quả" alone is a noun: research outputs, not what implementing the text achieved
+    assert not understand("Theo KL901, kết quả, sản phẩm số hoá cần được sử dụng như thế nào?").results
 
 
 def test_the_year_whose_achievements_are_asked():

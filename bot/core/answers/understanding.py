@@ -218,6 +218,8 @@ _ACTOR = re.compile(
     r" (?:(?:nhiem vu|trach nhiem|vai tro)(?: \w+){0,2} (?:gi|nao|ra sao|the nao)|lam gi"
     r"|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
 )
+# "… giao (cho) X nhiệm vụ gì": X is whose duty; not the "giao" of "tuyên giáo", "chuyển giao" …
+_GIVES = re.compile(r"(?<!tuyen)(?<!ngoai)(?<!chuyen)(?<!ban)(?<!ket)(?<!duoc) giao (?:cho )?")
 # Words between the actor and the cue: "X [thì] [có|phải|được giao|những] nhiệm vụ gì".
 _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duoc giao))+$")
 # What the question asks for, the noun its question word bears: "những hạn chế, yếu kém nào",
@@ -244,10 +246,12 @@ _FOCUS_BOUNDARY = frozenset(
 # Asks what has come of implementing a text: "kết quả … đạt được", "đã hoàn thành … chưa",
 # "đến nay"; a text cannot report its own implementation ("sơ kết" alone is a task, not a result).
 _RESULTS = re.compile(
-    r"\b(?:ket qua|dat duoc|da dat|da lam duoc|da hoan thanh|da thuc hien|tien do|den nay"
+    r"\b(?:ket qua (?:thuc hien|trien khai|quan triet|so ket|tong ket|dat duoc|gi|ra sao|nhu the nao|the nao|nao|cua)"
+    r"|(?:dat|co) (?:duoc )?(?:nhung )?ket qua|dat duoc|da dat|da lam duoc|da hoan thanh|da thuc hien|tien do|den nay"
     r"|hien nay da|thuc te da)\b"
     r"|\bda\b(?: \w+){1,12} (?:chua|roi)\b"  # "đã họp phiên đầu tiên chưa", "đã thông qua luật nào rồi"
 )
+# ("kết quả" alone is a noun: "kết quả, sản phẩm khoa học" are research outputs, not results so far)
 # … unless the results are a task ("theo dõi, đánh giá kết quả thực hiện") or it asks who does it.
 _NOT_RESULTS = re.compile(
     r"\b(?:bao cao|danh gia|theo doi|kiem tra|giam sat|tong hop)(?: \w+){0,2},? (?:\w+ )?ket qua\b|^ai\b|\bai (?:co|phai|chiu)\b"
@@ -561,6 +565,9 @@ def _actor(text: str) -> str:
     cut = folded.rfind(" thi ", start, end)
     if cut >= 0:
         start = cut + len(" thi ")
+    given = [m for m in _GIVES.finditer(folded, start, end) if m.end() < end]
+    if given:  # "Ngoài việc …, KL69 còn giao X nhiệm vụ gì": X, to whom it is given
+        start = given[-1].end()
     actor = text[start:end].strip(" ,")
     return "" if not actor or _NOT_ACTOR.search(fold(actor)) else actor
 
