@@ -108,6 +108,13 @@ def test_answer_type_rules(knowledge_app):
         assert result.confident and "80%" in result.answer, question
 
 
+def test_a_sentence_says_what_a_thing_is_or_is_made_into():
+    assert sentences.defines("Thư viện số là hạ tầng tri thức.", "thu vien so")
+    assert sentences.defines("Đưa dữ liệu thành tư liệu sản xuất chính.", "du lieu")
+    assert sentences.defines("Coi thư viện số là nhiệm vụ thường xuyên.", "thu vien so")
+    assert not sentences.defines("Thể chế, dữ liệu và công nghệ là trọng tâm.", "du lieu")
+
+
 def test_quantity_ignores_dates_and_reads_number_words():
     from knowledge.dates import find_dates
 

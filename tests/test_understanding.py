@@ -173,6 +173,23 @@ def test_ai_is_the_acronym_where_a_noun_stands(question, text):
     assert understand(question).text == text
 
 
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("nq noi du leiu la gi", "nq noi du lieu la gi"),  # two letters typed in the wrong order
+        ("thu veinj so", "thu veinj so"),  # no single swap makes a syllable: as typed
+        ("chỉ số kpi, data và robot", "chỉ số kpi, data và robot"),  # foreign words and acronyms
+    ],
+)
+def test_swapped_letters_are_put_back_when_one_swap_makes_a_syllable(question, text):
+    assert understand(question).text == text
+
+
+def test_what_a_text_regards_something_as_is_about_that_thing():
+    assert understand("KL901 nói thư viện số sẽ được coi là gì").focus == "thu vien so"
+    assert understand("du lieu duoc xem la gi").focus == "du lieu"
+
+
 def test_the_acronym_is_never_read_as_who():
     understanding = understand("AI là gì")
     assert (understanding.role, understanding.defines) == ("", "tri tue nhan tao")

@@ -412,8 +412,15 @@ def defining_first(ranked: list[Sentence], focus: str) -> list[Sentence]:
 
 
 def defines(text: str, term: str) -> bool:
-    """Whether ``text`` says what ``term`` (folded words) is: "X là …", "X gồm …", "X được hiểu là …"."""
-    return bool(re.search(rf"(?<!\w){re.escape(term)},? (?:la|gom|bao gom|duoc hieu)\b", subjects.folded(text)))
+    """Whether ``text`` says what ``term`` (folded words) is: "X là …", "X gồm …", "X được hiểu là …",
+    or what it is made or regarded as: "đưa X thành …", "coi X là …", "X trở thành …"."""
+    t = re.escape(term)
+    return bool(
+        re.search(
+            rf"(?<!\w)(?:{t},? (?:la|gom|bao gom|duoc hieu|tro thanh|duoc coi la)|(?:dua|coi|xem|bien) {t} (?:thanh|la))\b",
+            subjects.folded(text),
+        )
+    )
 
 
 def explained(chosen: list[Sentence], chunks: list[Hit], term: str) -> bool:

@@ -22,7 +22,7 @@ import dataclasses
 import re
 
 from embeddings.references import NamedDocument, named_documents
-from knowledge.text import canonical_tones, fold, has_diacritics, nfc
+from knowledge.text import FOLDED_ABBREVIATIONS, canonical_tones, fold, has_diacritics, nfc
 
 # Chat abbreviations (folded, as typed) → (with marks, without marks).
 TEENCODE: dict[str, tuple[str, str]] = {
@@ -70,6 +70,15 @@ _KIND_NAMES = {
     "ct": ("Chỉ thị", "chi thi"),
     "kh": ("Kế hoạch", "ke hoach"),
 }
+# A Vietnamese syllable without marks: initial consonant, one of the vowel clusters the language
+# has, final consonant. Used to undo two letters typed in the wrong order ("leiu" → "lieu").
+_VOWELS = (
+    r"ieu|oai|oay|oeo|uay|uoi|uou|uya|uye|uyu|yeu|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ye|[aeiouy]"
+)
+_STRICT_SYLLABLE = re.compile(
+    rf"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?(?:{_VOWELS})"
+    r"(?:ch|ng|nh|[cmnpt])?$"
+)
 # "đến 2030": the texts write "đến năm 2030", chat drops "năm"; put back so the words meet.
 _BARE_YEAR = re.compile(
     r"\b(đến|tới|trước|sau|từ|vào|den|toi|truoc|tu|vao)\s+((?:19|20)\d\d)\b(?![/\-.]\d)", re.IGNORECASE
@@ -234,6 +243,11 @@ _ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|die
 _TOPIC = re.compile(
     r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
     r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
+)
+# "NQ nói X sẽ được coi là gì": what a text regards X as; X is the topic.
+_REGARDED = re.compile(
+    r"(?:\b(?:noi|rang|thi|neu) |^(?!(?:noi|rang|thi|neu) ))(?P<topic>(?:\w+ ){0,5}?\w+)"
+    r" (?:(?:se|can|phai|duoc|da) )*(?:coi|xem|xac dinh|dinh vi) (?:la|nhu) (?:gi|cai gi|the nao)\b"
 )
 # "Để phát triển X, … những giải pháp gì?": the purpose is what the answer is about.
 _PURPOSE = re.compile(r"^\W*(?:de|nham) (?P<topic>[^,?]{3,80}),")
@@ -403,11 +417,25 @@ def normalise(question: str, max_chars: int = 500) -> str:
             last = m.end()
     out.append(text[last:])
     text = "".join(out)
+    text = _WORD.sub(lambda m: _untransposed(m.group()), text)
     text = _artificial_intelligence(text, marked)
     text = _BARE_YEAR.sub(lambda m: f"{m.group(1)} {'năm' if marked else 'nam'} {m.group(2)}", text)
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
     return text if len(text) > max_chars else _focus(text)
+
+
+def _untransposed(word: str) -> str:
+    """``word`` with two neighbouring letters swapped back when it is no Vietnamese syllable and
+    exactly one swap makes it one ("leiu" → "lieu"); anything else (a mark, a digit, a capital,
+    an English word, an abbreviation) as typed."""
+    if not (4 <= len(word) <= 7 and word.isascii() and word.isalpha() and word.islower()):
+        return word
+    if _STRICT_SYLLABLE.match(word) or word in TEENCODE or word in FOLDED_ABBREVIATIONS:
+        return word
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    fixed = [w for w in swapped if _STRICT_SYLLABLE.match(w)]
+    return fixed[0] if len(fixed) == 1 else word
 
 
 def _artificial_intelligence(text: str, marked: bool) -> str:
@@ -577,7 +605,8 @@ def _focus_noun(text: str) -> str:
     else the noun its question word bears ("hạn chế" in "có những hạn chế gì") unless that only
     says what kind of answer is wanted ("giải pháp"): what the sentence answering it must speak
     of, whatever frame ("sau 10 năm thực hiện …") is around."""
-    topic = _TOPIC.search(" ".join(_WORD.findall(fold(text)))) or _PURPOSE.match(fold(text).lower())
+    words = " ".join(_WORD.findall(fold(text)))
+    topic = _TOPIC.search(words) or _REGARDED.search(words) or _PURPOSE.match(fold(text).lower())
     if topic:
         return " ".join(_WORD.findall(topic.group("topic")))
     noun = _asked_noun(text)
