@@ -38,6 +38,7 @@ ABBREVIATIONS: dict[str, str] = {
     "hđh": "hiện đại hóa",
     "btg": "ban tuyên giáo",
     "bcđ": "ban chỉ đạo",
+    "bcs": "ban cán sự",
     "ct-xh": "chính trị - xã hội",
     "ctxh": "chính trị - xã hội",
     "tp": "thành phố",

@@ -242,6 +242,8 @@ def test_a_body_is_named_with_its_capital():
     assert subjects.names("Bộ Văn hoá và Thể thao chủ trì", ministry)
     assert not subjects.names("đội ngũ cán bộ văn hoá và thể thao", ministry)  # "cán bộ", not a ministry
     assert subjects.names("Đảng đoàn HĐND tỉnh chỉ đạo", subjects.actor_words("dang doan hoi dong nhan dan tinh"))
+    # the first of two bodies joined by "với", one of them abbreviated ("bcs": ban cán sự)
+    assert subjects.actor_words("dang doan quoc hoi voi bcs dang chinh phu") == ("dang", "doan", "quoc", "hoi")
 
 
 def test_a_duty_is_quoted_only_from_a_passage_naming_whose_duty_was_asked(fixture_app):

@@ -119,6 +119,11 @@ def test_implementing_text_and_own_unit():
             "Ban cán sự đảng Chính phủ",
         ),
         ("Ban Tuyên giáo Trung ương có nhiệm vụ gì", "Ban Tuyên giáo Trung ương"),  # no "giao" to anyone
+        ("the con cac tinh uy, thanh uy thi kl901 yeu cau lam gi", "cac tinh uy, thanh uy"),  # turning to X
+        ("Hỏi KL901 thì Đảng đoàn Quốc hội được phân công nhiệm vụ gì", "Đảng đoàn Quốc hội"),
+        ("KL901 bắt người đứng đầu phải làm gì", "người đứng đầu"),
+        ("tỉnh uỷ yêu cầu chi bộ phải làm gì", "chi bộ"),  # whose duty follows the verb of requiring
+        ("khi xây dựng kế hoạch thì tỉnh uỷ lưu ý phải chú trọng gì", ""),  # who requires, not whose duty
         ("Ai phải làm gì trước 30/4", ""),
         ("kl901 noi nguoi dung dau co quan phai lam gi", "nguoi dung dau co quan"),  # not "nói người …"
         ("UBND tỉnh có nhiệm vụ j trong kế hoạch 27?", "UBND tỉnh"),  # "j" is no Vietnamese word: "gì"

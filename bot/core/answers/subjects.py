@@ -20,7 +20,10 @@ from knowledge.text import FOLDED_ABBREVIATIONS, cased_words, fold, words
 
 ACTOR_SHARE = 0.6  # a duty is quoted only from a passage naming this much of whose duty was asked (first words)
 # "X và Y", "X, Y": another body follows (a head word or "các"); "Bộ Khoa học và Công nghệ" is one.
-_CONJUNCTION = re.compile(r",| (?:va|voi|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi)\b)")
+_CONJUNCTION = re.compile(
+    r",| (?:va|voi|vs|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi"
+    r"|bcs|ubnd|hdnd|mttq|bch|bct|btg|bcd)\b)"
+)
 _DETERMINERS = frozenset(("cac", "nhung", "moi"))
 _BODY_HEADS = frozenset(("bo", "so", "ban", "uy", "vu", "cuc", "vien", "hoi"))  # "Bộ …", "Sở …", "Ủy ban …"
 ROLE_HEAD = 2  # words of a role that stand together ("trưởng ban", "bí thư")

@@ -222,7 +222,7 @@ _DUTY = re.compile(
 # Whose duty a duty question asks about: the words before its cue ("Đảng đoàn Quốc hội có nhiệm
 # vụ gì"), after a leading frame ("Trong kế hoạch, …", "Ở chi bộ mình thì …", "… giao …").
 _ACTOR = re.compile(
-    r"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:(?:noi|quy dinh|yeu cau|neu|de ra|xac dinh)(?: ve| rang| la)? )?"
+    r"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:(?:noi|quy dinh|yeu cau|neu|de ra|xac dinh|bat|buoc|doi hoi|de nghi)(?: ve| rang| la)? )?"
     r"(?:giao (?:cho )?)?(?P<actor>.+)"
     r" (?:(?:nhiem vu|trach nhiem|vai tro)(?: \w+){0,2} (?:gi|nao|ra sao|the nao)|lam gi"
     r"|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
@@ -230,7 +230,13 @@ _ACTOR = re.compile(
 # "… giao (cho) X nhiệm vụ gì": X is whose duty; not the "giao" of "tuyên giáo", "chuyển giao" …
 _GIVES = re.compile(r"(?<!tuyen)(?<!ngoai)(?<!chuyen)(?<!ban)(?<!ket)(?<!duoc) giao (?:cho )?")
 # Words between the actor and the cue: "X [thì] [có|phải|được giao|những] nhiệm vụ gì".
-_ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duoc giao))+$")
+_ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duoc giao|phan cong|duoc phan cong))+$")
+# A verb of requiring inside the words before the cue: "Tỉnh ủy lưu ý [đơn vị] phải …". What
+# follows it is whose duty; with nothing after it, what stands before it is who requires, unless
+# that is a topic ("X thì [KL69] yêu cầu làm gì", the text's name cut out).
+_REQUIRING = re.compile(r"(?:^| )(?:luu y|chu y|yeu cau|de nghi|bat|buoc|doi hoi)(?= |$)")
+# "Thế còn X thì …", "Còn về X, …": X is what the question turns to.
+_TURNING = re.compile(r"(?:(?:the|vay|ok|con) )*(?:con )?(?:ve |voi |doi voi )?")
 # What the question asks for, the noun its question word bears: "những hạn chế, yếu kém nào",
 # "các giải pháp gì", "mục tiêu tổng quát là gì": up to six words before the question word,
 # after the last word that cannot belong to the noun (a determiner, a verb of saying, a preposition).
@@ -588,8 +594,18 @@ def _actor(text: str) -> str:
     if not m:
         return ""
     start, end = m.span("actor")
+    turning = _TURNING.match(folded, start)
+    start = turning.end() if turning else start
     tail = _ACTOR_TAIL.search(folded, start, end)
     end = tail.start() if tail else end
+    requiring = list(_REQUIRING.finditer(folded, start, end))
+    if requiring and requiring[-1].end() < end:
+        start = requiring[-1].end()
+    elif requiring:
+        before = folded[start : requiring[-1].start()]
+        if before and not before.endswith(" thi"):
+            return ""  # "Tỉnh ủy lưu ý phải chú trọng gì": who requires, not whose duty
+        end = requiring[-1].start() - (len(" thi") if before else 0)
     cut = folded.rfind(" thi ", start, end)
     if cut >= 0:
         start = cut + len(" thi ")
