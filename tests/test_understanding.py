@@ -195,6 +195,20 @@ def test_what_a_text_regards_something_as_is_about_that_thing():
     assert understand("du lieu duoc xem la gi").focus == "du lieu"
 
 
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("KL901 ưu tiên những thành tựu nào vậy, nói cụ thể giúp mình", "Kết luận 901 ưu tiên những thành tựu nào"),
+        ("han quan triet la khi nao giup em voi", "han quan triet la khi nao"),
+        ("Chi bộ em đang họp, anh em hỏi KL901 giao ai làm gì, ad trả lời giúp với", "Kết luận 901 giao ai làm gì"),
+        ("mọi người thắc mắc là hạn quán triệt là ngày nào", "hạn quán triệt là ngày nào"),
+        ("KL901 nói gì về hỗ trợ", "Kết luận 901 nói gì về hỗ trợ"),  # "hỗ trợ" is what is asked about
+    ],
+)
+def test_requests_and_questions_passed_on_are_no_part_of_the_question(question, text):
+    assert understand(question).text == text
+
+
 def test_the_acronym_is_never_read_as_who():
     understanding = understand("AI là gì")
     assert (understanding.role, understanding.defines) == ("", "tri tue nhan tao")

@@ -107,6 +107,17 @@ _TRAILING = re.compile(
     rf"(?:\s*[,.]?\s*\b(?:{_ADDRESS}\s+oi|ad|admin|bot|mng|mn|moi nguoi|ca nha"
     r"|vay|va|z|v|a|ha|nhe|nha|nhi|ne|the|day|hen|nhen)\b)+\s*[?.!]*$"
 )
+# A request closing the message: ", nói cụ thể giúp mình", "ad trả lời giúp với", "giúp em với".
+_REQUEST = re.compile(
+    rf"[,.]?\s*(?:{_ADDRESS}\s+)?(?:(?:noi|tra loi|giai thich|chi|cho biet|giai dap|huong dan|tu van|ho tro|xem)"
+    r"(?:\s+(?:cu the|ro|chi tiet|ky|ki|nhanh|luon))?\s+)?(?:giup|gium|dum|ho)\b"
+    r"(?:\s+(?:minh|em|toi|anh|chi|voi|nhe|nha|a|ad|admin|cai))*\s*[?.!]*$"
+)
+# Others' question passed on: "anh em hỏi NQ57 …", "mọi người thắc mắc là …".
+_PASSED_ON = re.compile(
+    r"^(?:anh em|anh chi em|moi nguoi|cac dong chi|dang vien|nhieu nguoi|co nguoi|ho|chi bo|dong chi)\s+"
+    r"(?:(?:dang|co|cu|muon|can)\s+)?(?:hoi|thac mac|muon biet|can biet)(?:\s+(?:la|rang))?,?\s+"
+)
 # Small talk: the whole message is one of these (folded), once address words and particles go.
 SMALL_TALK: dict[str, tuple[str, ...]] = {
     "greeting": ("xin chao", "chao", "hello", "hi", "alo", "helo", "hey", "chao buoi sang", "chao buoi chieu"),
@@ -428,7 +439,13 @@ def normalise(question: str, max_chars: int = 500) -> str:
     text = _BARE_YEAR.sub(lambda m: f"{m.group(1)} {'năm' if marked else 'nam'} {m.group(2)}", text)
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
-    return text if len(text) > max_chars else _focus(text)
+    return text if len(text) > max_chars else _passed_on(_focus(text))
+
+
+def _passed_on(text: str) -> str:
+    """The question without "anh em hỏi" before it (same length folded, so cut on the fold)."""
+    m = _PASSED_ON.match(fold(text))
+    return text[m.end() :] if m and len(fold(text)) == len(text) and m.end() < len(text) else text
 
 
 def _untransposed(word: str) -> str:
@@ -509,8 +526,8 @@ def _chatty(text: str) -> bool:
 
 
 def _strip_chat(text: str) -> str:
-    """Drop a leading "cho em hỏi", "ad ơi" and trailing particles ("vậy ạ", "ad ơi", "nhé"),
-    mapping the cuts made on the folded text back onto the text as typed (same length)."""
+    """Drop a leading "cho em hỏi", "ad ơi", a closing request ("…, nói cụ thể giúp mình") and
+    trailing particles ("vậy ạ", "ad ơi", "nhé"), mapping the cuts made on the folded text back onto the text as typed (same length)."""
     folded = fold(text)
     if len(folded) != len(text):  # folding changed lengths (rare ligatures): leave as typed
         return text
@@ -519,7 +536,10 @@ def _strip_chat(text: str) -> str:
     if m:
         start = m.end()
     end = len(text)
-    m = _TRAILING.search(folded, start)
+    m = _REQUEST.search(folded, start)
+    if m and m.start() > start:
+        end = m.start()
+    m = _TRAILING.search(folded[:end], start)
     if m and m.start() > start:
         end = m.start()
     return text[start:end].strip(" ,")
