@@ -190,6 +190,11 @@ def test_swapped_letters_are_put_back_when_one_swap_makes_a_syllable(question, t
     assert understand(question).text == text
 
 
+def test_a_term_the_texts_are_asked_to_define():
+    assert understand("Các văn bản định nghĩa khái niệm “thư viện số mở” như thế nào?").defines == "thu vien so mo"
+    assert understand("thư viện số là gì").defines == "thu vien so"
+
+
 def test_what_a_text_regards_something_as_is_about_that_thing():
     assert understand("KL901 nói thư viện số sẽ được coi là gì").focus == "thu vien so"
     assert understand("du lieu duoc xem la gi").focus == "du lieu"
@@ -227,6 +232,8 @@ def test_the_verb_whose_objects_are_listed():
         ("ai lam truong ban chi dao cua kl901", "truong ban chi dao"),
         ("hoi dong thu vien so theo kl901 do ai lam chu tich", "chu tich"),
         ("Ai phải xây dựng kế hoạch?", ""),
+        ("Ai giữ cương vị Trưởng ban chỉ đạo theo KL901?", "Trưởng ban chỉ đạo"),  # the post, not "cương vị"
+        ("Những đồng chí nào được phân công làm Phó Trưởng ban chỉ đạo?", "Phó Trưởng ban chỉ đạo"),
     ],
 )
 def test_the_role_whose_holder_is_asked(question, role):

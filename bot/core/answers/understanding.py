@@ -290,7 +290,9 @@ _NOT_RESULTS = re.compile(
 # Who holds a role: "X (hiện nay) là ai", "(X do) ai là / ai làm Y"; the answer must name the role.
 _ROLE = re.compile(
     r"^(?:(?P<before>.+?)(?: (?:theo|cua|trong|o|tai))? (?:hien nay |hien tai |bay gio )?la ai"
-    r"|(?:.+? )?(?:do )?ai (?:la|lam|giu|dam nhiem) (?P<after>.+?)(?: (?:theo|cua|trong|o|tai))?)$"
+    r"|(?:.+? )?(?:do )?(?:ai|(?:nhung )?(?:dong chi|nguoi|ca nhan) nao)"
+    r" (?:duoc (?:phan cong|giao|bo nhiem|cu) )?(?:la|lam|giu|dam nhiem|dam nhan)"
+    r" (?:(?:cuong vi|chuc vu|chuc danh|chuc|vi tri) )?(?P<after>.+?)(?: (?:theo|cua|trong|o|tai))?)$"
 )
 # A question opening with a body's name, after an optional "Theo …, " / "Trong …, " frame.
 _BODY_FIRST = re.compile(
@@ -306,6 +308,10 @@ _DEFINITION = re.compile(
     r"^(?P<term>(?:\w+ ){0,9}\w+?)(?: (?:trong|theo|o)\b.*?)?"
     r" (?:la gi|la cai gi|nghia la gi|co nghia la gi|la (?:cong nghe|khai niem|mo hinh|hinh thuc|loai hinh) gi"
     r"|(?:duoc )?hieu (?:nhu )?the nao(?: cho dung)?)(?: .*)?$"
+)
+# "Các văn bản định nghĩa (khái niệm) X như thế nào": the term follows the verb of defining.
+_DEFINED_AS = re.compile(
+    r"\bdinh nghia (?:khai niem |thuat ngu )?(?P<term>(?:\w+ ){0,7}?\w+?) (?:nhu the nao|the nao|ra sao|la gi)$"
 )
 _NOT_TERM = re.compile(r"\b(?:cua|coi|xem|nay|muc tieu|nhiem vu|noi dung|quan diem|ket qua|han|thoi han)\b")
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
@@ -684,7 +690,8 @@ def _listed_verb(text: str) -> str:
 
 def _defined_term(text: str) -> str:
     """The term a "X là gì" question asks the meaning of (folded), or ""."""
-    m = _DEFINITION.match(" ".join(_WORD.findall(fold(text))))
+    words = " ".join(_WORD.findall(fold(text)))
+    m = _DEFINED_AS.search(words) or _DEFINITION.match(words)
     if not m or _NOT_TERM.search(m.group("term")):
         return ""
     return re.sub(r"(?: (?:trong|theo|o))+$", "", m.group("term"))
