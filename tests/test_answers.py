@@ -557,3 +557,14 @@ def test_what_was_achieved_by_a_year_is_reported_only_by_a_text_issued_after_it(
         assert not ask(fixture_app, question).confident, question
     target = ask(fixture_app, "Năm 2031 phải kết nối thư viện số đến bao nhiêu xã, phường")
     assert target.confident and "100% xã, phường" in target.answer, target.answer
+
+
+def test_a_why_question_is_answered_only_by_a_quote_stating_its_premise(fixture_app):
+    """KL901 sets 2% and never lowered anything: "why did it lower …" takes as said what no text
+    says; a why-question whose premise the text states gets the quote."""
+    false = ask(fixture_app, "Tại sao KL901 hạ mức chi cho thư viện số xuống còn 2% chi thường xuyên")
+    assert not false.confident, false.answer
+    stated = ask(
+        fixture_app, "Tại sao các cấp uỷ phải xác định phát triển thư viện số và văn hoá đọc là nhiệm vụ thường xuyên"
+    )
+    assert stated.confident and "nhiệm vụ thường xuyên" in stated.answer, stated.answer

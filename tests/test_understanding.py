@@ -190,6 +190,14 @@ def test_swapped_letters_are_put_back_when_one_swap_makes_a_syllable(question, t
     assert understand(question).text == text
 
 
+def test_what_a_why_question_takes_as_said():
+    assert (
+        understand("Vì sao KL901 lại bãi bỏ kế hoạch 27 vậy?").premise == "bãi bỏ"
+    )  # the texts named are resolved apart
+    assert understand("vi sao phai phat trien thu vien so").premise == "phai phat trien thu vien so"
+    assert understand("KL901 yêu cầu gì").premise == ""
+
+
 def test_a_term_the_texts_are_asked_to_define():
     assert understand("Các văn bản định nghĩa khái niệm “thư viện số mở” như thế nào?").defines == "thu vien so mo"
     assert understand("thư viện số là gì").defines == "thu vien so"

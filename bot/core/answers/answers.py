@@ -368,6 +368,11 @@ def _compose(
     ):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+    if reading.premise and cfg.premise_min_overlap > sentences.overlap(
+        " ".join(f"{result.chunks[s.hit].section} {s.text}" for s in chosen), _topic_weights(app, reading.premise)
+    ):
+        log.info("declined %r: the quote does not state its premise %r", query.text[:80], reading.premise[:80])
+        return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
     deadlines = _deadlines(app, query, top, chosen, today, weights)
 

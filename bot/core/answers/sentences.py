@@ -122,6 +122,7 @@ class AnswerSettings:
     second_sentence_ratio: float = 0.75
     sentence_weight: float = 0.5
     sentence_cosine_spread: float = 0.2
+    premise_min_overlap: float = 0.4
 
 
 @dataclasses.dataclass(frozen=True)

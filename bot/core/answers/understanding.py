@@ -261,6 +261,8 @@ _TOPIC = re.compile(
     r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
     r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
 )
+# "Vì sao X (lại) V …", "X V là vì sao": asks the reason for what it takes as said.
+_WHY = re.compile(r"\b(?:vi sao|tai sao|vi ly do gi|sao lai)\b(?: (?:ma|lai))?")
 # "NQ nói X sẽ được coi là gì": what a text regards X as; X is the topic.
 _REGARDED = re.compile(
     r"(?:\b(?:noi|rang|thi|neu) |^(?!(?:noi|rang|thi|neu) ))(?P<topic>(?:\w+ ){0,5}?\w+)"
@@ -382,6 +384,7 @@ class Understanding:
     listed: str = ""  # "xây dựng những gì": the verb whose objects are asked for
     defines: str = ""  # "kinh tế tuần hoàn là gì": the term whose meaning is asked (folded)
     answer_kind: str = ""  # "những giải pháp gì": a noun saying only what kind of answer is wanted
+    premise: str = ""  # "vì sao X lại V": what the question takes as said (X V), as typed
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
     @property
@@ -601,6 +604,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     role = _role(base.unnamed)
     return dataclasses.replace(
         base,
+        premise=_premise(base.unnamed),
         focus=_focus_noun(base.unnamed),
         answer_kind=_answer_kind(base.unnamed),
         role=role,
@@ -686,6 +690,17 @@ def _listed_verb(text: str) -> str:
     words = m.group("verb").split()
     cut = max((i + 1 for i, w in enumerate(words) if w in _FOCUS_BOUNDARY), default=0)
     return " ".join(words[cut:])
+
+
+def _premise(text: str) -> str:
+    """What a why-question takes as said ("KL69 lại đặt mục tiêu X" in "Vì sao KL69 lại đặt mục
+    tiêu X"), without the question word and "lại", or ""."""
+    folded = fold(text)
+    m = _WHY.search(folded)
+    if not m or len(folded) != len(text):
+        return ""
+    rest = f"{text[: m.start()]} {text[m.end() :]}"
+    return " ".join(w for w in rest.split() if fold(w) not in ("lai", "la", "vay")).strip(" ?,")
 
 
 def _defined_term(text: str) -> str:
