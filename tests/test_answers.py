@@ -568,3 +568,15 @@ def test_a_why_question_is_answered_only_by_a_quote_stating_its_premise(fixture_
         fixture_app, "Tại sao các cấp uỷ phải xác định phát triển thư viện số và văn hoá đọc là nhiệm vụ thường xuyên"
     )
     assert stated.confident and "nhiệm vụ thường xuyên" in stated.answer, stated.answer
+
+
+def test_indicators_and_contacts_need_a_sentence_that_gives_them(fixture_app):
+    """ "Chỉ tiêu" are figures and an address is an address: a sentence that only names the topic
+    ("hoàn thiện pháp luật về … xuất bản điện tử", "Ban Tuyên giáo Trung ương chủ trì …") is no answer."""
+    for question in (
+        "chỉ tiêu về xuất bản điện tử theo KL901 là gì",
+        "cho xin địa chỉ và số điện thoại của Ban Tuyên giáo Trung ương",
+    ):
+        assert not ask(fixture_app, question).confident, question
+    figures = ask(fixture_app, "KL901 đặt những chỉ tiêu nào về kết nối thư viện số")
+    assert figures.confident and "100%" in figures.answer, figures.answer

@@ -93,14 +93,19 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # sở nào" are no bodies.
 _WHICH_BODY = re.compile(r"(?<!văn )(?<!nhiệm )(?<!dịch )(?<!cơ )(?<!toàn )\b(sở|bộ|ban|ủy ban|vụ|cục|hội đồng) nào\b")
 _PROCEDURE = re.compile(
-    r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|gui ve dau|dang ky o dau)\b"
+    r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|gui ve dau|dang ky o dau"
+    r"|dia chi|so dien thoai|so dt|sdt|hotline|email|website|trang web|lien he o dau|lien he voi ai)\b"
 )
 # "ba khu công nghệ cao … là những khu nào": a counted noun in the question, then which ones.
 _COUNTED_PREMISE = re.compile(r"(?<!\w)(\d{1,3}|hai|ba|bon|sau|bay|tam|chin|muoi) (\w+(?: \w+)?)\b")
 _WHICH_ONES = re.compile(r"\b(?:nhung|cac) (?:\w+ ){0,2}nao\b|\b(?:la|gom|bao gom) (?:nhung )?(?:gi|cai gi)\b")
 # What introduces the members of a counted group in the sentence that counts them.
 _LISTED_AFTER = re.compile(r"[:;(]|\b(?:gom|bao gom|la|nhu|trong do|do la)\b")
-_PROCEDURE_WORDS = re.compile(r"\b(?:ho so|thu tuc|mau|nop|gui ve)\b")
+# "những chỉ tiêu nào", "chỉ tiêu cụ thể": indicators are figures.
+_INDICATORS = re.compile(r"\bchi tieu\b")
+_PROCEDURE_WORDS = re.compile(
+    r"\b(?:ho so|thu tuc|mau|nop|gui ve|dia chi|dien thoai|email|website|trang web|lien he)\b"
+)
 LEAD_WORDS = 6  # a sentence's subject lies within its first words
 LEAD_WEIGHT = 0.3
 DOCUMENT_SHARE = 0.5
@@ -325,6 +330,8 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit]) -> boo
         return False
     if "amount" in query.intents and not _same_years(query.text, chosen, chunks):
         return False
+    if _INDICATORS.search(fold(query.text).lower()) and not any(has_quantity(s.text, s.dates) for s in chosen):
+        return False  # "chỉ tiêu" are figures: a sentence naming a strategy states none
     if not (query.typed or _names_kind(query.text, chosen)) or not _procedural(query.text, chosen):
         return False
     if not _enumerates(query.text, chosen):
@@ -399,8 +406,9 @@ def _enumerates(question: str, chosen: list[Sentence]) -> bool:
 
 
 def _procedural(question: str, chosen: list[Sentence]) -> bool:
-    """Procedures ("làm hồ sơ gì, nộp ở đâu", "theo mẫu nào") are answered only by a sentence
-    that speaks of them: policy texts set duties, not forms."""
+    """Procedures ("làm hồ sơ gì, nộp ở đâu", "theo mẫu nào") and contacts ("địa chỉ, số điện
+    thoại của Sở …") are answered only by a sentence that speaks of them: policy texts set
+    duties, not forms or addresses."""
     if not _PROCEDURE.search(fold(question).lower()):
         return True
     return any(_PROCEDURE_WORDS.search(fold(s.text).lower()) for s in chosen)
