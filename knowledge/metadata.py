@@ -58,13 +58,17 @@ class DocumentMetadata:
     signer: Fact | None = None
     signed_for: Fact | None = None
     place: Fact | None = None
+    column: Fact | None = None  # a newspaper's section: "Khoa học - Công nghệ"
 
     def get(self, field: str) -> Fact | None:
         return getattr(self, field, None)
 
 
-def parse_metadata(title: str, number: str, kind: str, issuer: str, issued: str, text: str) -> DocumentMetadata:
-    """The particulars of one document (any of them may be missing)."""
+def parse_metadata(
+    title: str, number: str, kind: str, issuer: str, issued: str, text: str, source: str = ""
+) -> DocumentMetadata:
+    """The particulars of one document (any of them may be missing); ``source`` is the header's
+    "source:" line, where a newspaper names its section ("Báo Quảng Nam, chuyên mục …, 25/03/2024")."""
     head = text[:3000]
     meta: dict[str, Fact | None] = {}
     m = _NUMBER_LINE.search(head)
@@ -88,7 +92,12 @@ def parse_metadata(title: str, number: str, kind: str, issuer: str, issued: str,
     session = _SESSION.search(title) or _SESSION.search(head)
     meta["session"] = Fact(_sentence_case(session.group(0)), session.group(0)) if session else None
     meta["signer"], meta["signed_for"] = _signature(text)
+    column = _COLUMN.search(source)
+    meta["column"] = Fact(column.group(1).strip(), source.strip()) if column else None
     return DocumentMetadata(**meta)
+
+
+_COLUMN = re.compile(r"\bchuyên mục:? ([^,;()]+)", re.IGNORECASE)
 
 
 def _signature(text: str) -> tuple[Fact | None, Fact | None]:

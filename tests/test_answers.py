@@ -444,6 +444,15 @@ def test_sample_article_alone_answers_deadline_questions_about_it(app):
     _alone(app, SAMPLE_ARTICLE, date(2026, 11, 25), answered, ("KL69 ai ký",))
 
 
+def test_a_newspaper_s_section_is_read_from_its_source_line(app):
+    """The article's header says where the paper ran it ("chuyên mục Khoa học - Công nghệ")."""
+    answered = (
+        ("bài báo về kế hoạch thực hiện KL69 đăng ở chuyên mục nào", "chuyên mục Khoa học - Công nghệ"),
+        ("bai ve ke hoach TU thuc hien KL69 dang o chuyen muc nao tren bao", "Khoa học - Công nghệ"),
+    )
+    _alone(app, SAMPLE_ARTICLE, date(2026, 11, 25), answered, ())
+
+
 def test_a_plan_alone_answers_its_own_deadlines_not_the_conclusion_it_implements(app):
     """Only the plan implementing Kết luận 901 is catalogued (the shape of a fresh clone with the
     sample article): its deadlines are answered, while what the conclusion itself says is not

@@ -388,6 +388,8 @@ def test_metadata_from_header_and_signature():
     assert meta.issued.value == "2020-03-05" and meta.place.value == "Hà Nội"
     assert meta.session.value.lower().startswith("hội nghị lần thứ bảy")
     assert meta.signer.value == "Nguyễn Văn An" and meta.signed_for.value.lower() == "ban chấp hành trung ương"
+    column = parse_metadata("t", "", "", "", "", "", "Báo Hoà Sơn, chuyên mục Văn hoá, 05/03/2030 08:00").column
+    assert column is not None and column.value == "Văn hoá"
     behalf = parse_metadata("t", "", "", "", "", "Thay mặt Bộ Chính trị, Tổng Bí thư Lê Văn B đã ký ban hành.")
     assert behalf.signer.value == "Tổng Bí thư Lê Văn B" and behalf.signed_for.value == "Bộ Chính trị"
 

@@ -34,6 +34,7 @@ FIELD_PHRASES = {
     "session": "{ref} được ban hành tại {value}.",
     "place": "{ref} được ký tại {value}.",
     "number": "{ref} có số hiệu {value}.",
+    "column": "{ref} được đăng ở chuyên mục {value}.",
 }
 
 
@@ -153,6 +154,7 @@ DESCRIBED = (
     ("session", "Hội nghị"),
     ("place", "Nơi ký"),
     ("signer", "Người ký"),
+    ("column", "Chuyên mục"),
 )
 
 
@@ -174,7 +176,7 @@ def describe(app: App, document_id: int) -> str:
 
 
 # A document that reports on another ("bài báo về Kế hoạch …", "tin về …") by its kind.
-_REPORT = re.compile(r"(?:^|\b)(?:bai bao|bai viet|ban tin|thong cao)\b")
+_REPORT = re.compile(r"(?:^|\b)(?:bai bao|bai viet|bai ve|ban tin|thong cao)\b")
 
 
 def carried(app: App, reading: Understanding, scope: set[int]) -> bool:
@@ -232,9 +234,9 @@ def _documents(app: App) -> dict[int, dict]:
 def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> dict[int, dict]:
     out = {}
     for doc_id, _ in versions:
-        title, number, kind, issuer, issued = conn.execute(
-            "SELECT title, coalesce(number, ''), coalesce(kind, ''), coalesce(issuer, ''), coalesce(issued, '')"
-            " FROM documents WHERE id = ?",
+        title, number, kind, issuer, issued, source = conn.execute(
+            "SELECT title, coalesce(number, ''), coalesce(kind, ''), coalesce(issuer, ''), coalesce(issued, ''),"
+            " coalesce(source, '') FROM documents WHERE id = ?",
             (doc_id,),
         ).fetchone()
         text = "\n".join(
@@ -253,7 +255,7 @@ def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> 
             "issued": issued,
             "ref": _short_ref(ref),
             "header_keys": frozenset(keys(" ".join((number, title, kind, issuer)))[1].split()),
-            "meta": parse_metadata(title, number, kind, issuer, issued, text),
+            "meta": parse_metadata(title, number, kind, issuer, issued, text, source),
             "places": provinces_written(" ".join((title, kind, issuer, text))),
             "home": provinces_written(" ".join((title, kind, issuer))),
         }

@@ -191,6 +191,7 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         "do co quan nao",
     ),
     "number": ("so may", "so bao nhieu", "so hieu", "ky hieu"),
+    "column": ("chuyen muc nao", "chuyen muc gi", "o chuyen muc", "thuoc chuyen muc", "muc nao tren bao"),
     "issued": (
         "ban hanh ngay",
         "ban hanh khi nao",
