@@ -589,3 +589,10 @@ def test_indicators_and_contacts_need_a_sentence_that_gives_them(fixture_app):
         assert not ask(fixture_app, question).confident, question
     figures = ask(fixture_app, "KL901 đặt những chỉ tiêu nào về kết nối thư viện số")
     assert figures.confident and "100%" in figures.answer, figures.answer
+
+
+def test_the_scene_a_question_sets_picks_no_sentence(fixture_app):
+    """ "Sau 5 năm thực hiện" is the frame of the whole assessment: the limitation is quoted first,
+    not the sentence that repeats the frame."""
+    result = ask(fixture_app, "KL901 đánh giá sau 5 năm thực hiện còn những hạn chế gì")
+    assert result.confident and "«Tuy nhiên, văn hoá đọc" in result.answer, result.answer

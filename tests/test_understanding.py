@@ -190,6 +190,12 @@ def test_swapped_letters_are_put_back_when_one_swap_makes_a_syllable(question, t
     assert understand(question).text == text
 
 
+def test_the_scene_a_question_sets():
+    assert understand("kl901 danh gia sau 5 nam thuc hien co nhung han che gi").frame == "sau 5 nam thuc hien"
+    assert understand("Theo đánh giá của KL901, văn hoá đọc thế nào?").frame == "Theo đánh giá của"
+    assert understand("KL901 yêu cầu gì").frame == ""
+
+
 def test_what_a_why_question_takes_as_said():
     assert (
         understand("Vì sao KL901 lại bãi bỏ kế hoạch 27 vậy?").premise == "bãi bỏ"

@@ -324,6 +324,9 @@ def _compose(
         # "những giải pháp gì" asks for solutions; a sentence saying "giải pháp" is not one
         kind = _topic_weights(app, reading.answer_kind)
         weights = {t: w for t, w in weights.items() if t not in kind} or weights
+    if reading.frame and not mention:
+        frame = _topic_weights(app, reading.frame)
+        weights = {t: w for t, w in weights.items() if t not in frame} or weights
     focus = frozenset(_topic_weights(app, reading.focus)) if reading.focus and not mention else frozenset()
     if focus:
         # what the question asks about counts twice: "những hạn chế nào sau 10 năm thực hiện …"

@@ -262,6 +262,12 @@ _TOPIC = re.compile(
     r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
     r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
 )
+# Scene-setting: "sau 10 năm thực hiện …", "qua 5 năm triển khai", "theo đánh giá của …".
+_FRAME = re.compile(
+    r"\b(?:sau|qua)\s+(?:\d+|hai|ba|năm|mười|nam|muoi)\s+(?:năm|nam)(?:\s+(?:thực hiện|thuc hien|triển khai|trien khai))?"
+    r"|\btheo (?:đánh giá|danh gia)(?: của| cua)?",
+    re.IGNORECASE,
+)
 # "Vì sao X (lại) V …", "X V là vì sao": asks the reason for what it takes as said.
 _WHY = re.compile(r"\b(?:vi sao|tai sao|vi ly do gi|sao lai)\b(?: (?:ma|lai))?")
 # "NQ nói X sẽ được coi là gì": what a text regards X as; X is the topic.
@@ -408,6 +414,12 @@ class Understanding:
             last = m.end()
         out.append(self.text[last:])
         return " ".join("".join(out).split()) or self.text
+
+    @property
+    def frame(self) -> str:
+        """The words that only set the scene ("sau 10 năm thực hiện", "theo đánh giá của"): the whole
+        passage shares them, so they pick no sentence in it."""
+        return " ".join(m.group() for m in _FRAME.finditer(self.unnamed))
 
     @property
     def results(self) -> bool:
