@@ -124,6 +124,7 @@ def test_implementing_text_and_own_unit():
         ("KL901 bắt người đứng đầu phải làm gì", "người đứng đầu"),
         ("tỉnh uỷ yêu cầu chi bộ phải làm gì", "chi bộ"),  # whose duty follows the verb of requiring
         ("khi xây dựng kế hoạch thì tỉnh uỷ lưu ý phải chú trọng gì", ""),  # who requires, not whose duty
+        ("KL901 đặt ra yêu cầu gì đối với người đứng đầu trong văn hoá đọc?", "người đứng đầu"),
         ("Ai phải làm gì trước 30/4", ""),
         ("kl901 noi nguoi dung dau co quan phai lam gi", "nguoi dung dau co quan"),  # not "nói người …"
         ("UBND tỉnh có nhiệm vụ j trong kế hoạch 27?", "UBND tỉnh"),  # "j" is no Vietnamese word: "gì"
@@ -188,6 +189,11 @@ def test_ai_is_the_acronym_where_a_noun_stands(question, text):
 )
 def test_swapped_letters_are_put_back_when_one_swap_makes_a_syllable(question, text):
     assert understand(question).text == text
+
+
+def test_what_limitations_or_solutions_are_asked_about():
+    assert understand("KL901 đánh giá hạn chế gì về công tác số hoá sau 5 năm thực hiện?").focus == "so hoa"
+    assert understand("KL901 có giải pháp nào đối với thư viện cơ sở").focus == "thu vien co so"
 
 
 def test_the_scene_a_question_sets():

@@ -261,6 +261,13 @@ _ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|die
 _TOPIC = re.compile(
     r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
     r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
+    r"|\b(?:han che|yeu kem|ton tai|giai phap|chu truong|dinh huong|quan diem) (?:gi|nao)"
+    r" (?:ve|doi voi) (?:cong tac |viec |linh vuc )?(?P<about>(?:\w+ ?){1,6})"
+)
+# "yêu cầu gì đối với X", "trách nhiệm gì với X": a duty of X.
+_DUTY_OF = re.compile(
+    r"\b(?:yeu cau|nhiem vu|trach nhiem|doi hoi)(?: \w+)? (?:gi|nao) (?:doi voi|voi|cho) (?P<actor>(?:\w+ ){0,5}?\w+)"
+    r"(?: (?:trong|ve|khi|de|o|tai)\b.*)?$"
 )
 # Scene-setting: "sau 10 năm thực hiện …", "qua 5 năm triển khai", "theo đánh giá của …".
 _FRAME = re.compile(
@@ -612,6 +619,12 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(
             base, intent="figure", focus=_focus_noun(base.unnamed), actor=_body_subject(base.unnamed)
         )
+    duty_of = _DUTY_OF.search(" ".join(_WORD.findall(fold(base.unnamed))))
+    if duty_of:
+        words = _WORD.findall(base.unnamed)  # the folded words map one to one onto the typed ones
+        first = len(duty_of.string[: duty_of.start("actor")].split())
+        actor = " ".join(words[first : first + len(duty_of.group("actor").split())])
+        return dataclasses.replace(base, intent="duty", actor=actor)
     if _DUTY.search(folded):
         return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
     role = _role(base.unnamed)
@@ -667,7 +680,8 @@ def _focus_noun(text: str) -> str:
     words = " ".join(_WORD.findall(fold(text)))
     topic = _TOPIC.search(words) or _REGARDED.search(words) or _PURPOSE.match(fold(text).lower())
     if topic:
-        return " ".join(_WORD.findall(topic.group("topic")))
+        about = re.split(r" (?:sau|qua|trong|theo) ", topic.groupdict().get("about") or topic.group("topic"))[0]
+        return " ".join(_WORD.findall(about))
     noun = _asked_noun(text)
     return "" if re.fullmatch(_ANSWER_KINDS, noun) else noun
 
