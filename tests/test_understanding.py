@@ -196,6 +196,11 @@ def test_what_limitations_or_solutions_are_asked_about():
     assert understand("KL901 có giải pháp nào đối với thư viện cơ sở").focus == "thu vien co so"
 
 
+def test_the_noun_a_question_opens_with_before_where_it_stands():
+    assert understand("muc tieu tong quat trong ke hoach cua tinh uy ve KL901 la gi").focus == "muc tieu tong quat"
+    assert understand("kế hoạch của tỉnh uỷ về KL901 là gì").focus == ""  # a text's kind is no topic
+
+
 def test_the_scene_a_question_sets():
     assert understand("kl901 danh gia sau 5 nam thuc hien co nhung han che gi").frame == "sau 5 nam thuc hien"
     assert understand("Theo đánh giá của KL901, văn hoá đọc thế nào?").frame == "Theo đánh giá của"

@@ -286,6 +286,7 @@ _REGARDED = re.compile(
 _PURPOSE = re.compile(r"^\W*(?:de|nham) (?P<topic>[^,?]{3,80}),")
 # "xây dựng những gì": the answer lists what follows that verb.
 _LISTED = re.compile(r"(?P<verb>(?:\w+ ){1,2})nhung gi\b")
+_HEAD_NOUN = re.compile(r"^(?P<head>(?:\w+ ){0,3}\w+) (?:trong|cua|ve|theo|o|tai) (?:\w+ )*?(?:la gi|la nhung gi)$")
 _FOCUS_BOUNDARY = frozenset(
     ("nhung", "cac", "mot", "so", "la", "ve", "co", "ra", "dat", "gom", "noi", "de", "cua", "theo")
     + ("trong", "voi", "cho", "den", "tu", "duoc", "phai", "can", "thi", "nay")
@@ -682,8 +683,15 @@ def _focus_noun(text: str) -> str:
     if topic:
         about = re.split(r" (?:sau|qua|trong|theo) ", topic.groupdict().get("about") or topic.group("topic"))[0]
         return " ".join(_WORD.findall(about))
-    noun = _asked_noun(text)
+    noun = _asked_noun(text) or _head_noun(words)
     return "" if re.fullmatch(_ANSWER_KINDS, noun) else noun
+
+
+def _head_noun(words: str) -> str:
+    """ "X trong/của/về … là gì": X, the noun the question opens with, when the words right
+    before "là gì" only say where X stands ("mục tiêu tổng quát trong kế hoạch của tỉnh ủy về KL69")."""
+    m = _HEAD_NOUN.match(words)
+    return "" if not m or re.fullmatch(rf"(?:{_KIND_WORDS}|van ban)", m.group("head")) else m.group("head")
 
 
 def _asked_noun(text: str) -> str:
