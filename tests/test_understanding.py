@@ -201,6 +201,12 @@ def test_the_noun_a_question_opens_with_before_where_it_stands():
     assert understand("kế hoạch của tỉnh uỷ về KL901 là gì").focus == ""  # a text's kind is no topic
 
 
+def test_a_condition_asked_with_khi_nao_is_no_date():
+    reading = understand("Theo KL901, thư viện được miễn trừ trách nhiệm khi nào?")
+    assert reading.condition and reading.intent != "duty"  # exemption from liability is no duty
+    assert not understand("KL901 được ban hành khi nào").condition  # an event: its date
+
+
 def test_the_scene_a_question_sets():
     assert understand("kl901 danh gia sau 5 nam thuc hien co nhung han che gi").frame == "sau 5 nam thuc hien"
     assert understand("Theo đánh giá của KL901, văn hoá đọc thế nào?").frame == "Theo đánh giá của"

@@ -365,7 +365,7 @@ def _compose(
         log.info("declined %r: only furniture (lists of recipients, signatures) matched", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     if (
-        not sentences.answers_type(query, chosen, result.chunks)
+        not sentences.answers_type(query, chosen, result.chunks, dated=not reading.condition)
         or (strict and not sentences.strictly_typed(chosen, reading.actor))
         or (reading.defines and not sentences.explained(chosen, result.chunks, reading.defines))
     ):

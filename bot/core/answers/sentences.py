@@ -318,11 +318,11 @@ def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
     return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(w.lower() for w in text.split())
 
 
-def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit]) -> bool:
+def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated: bool = True) -> bool:
     """Whether the quote can answer what the question asks: "bao nhiêu/mấy/tỷ lệ" needs an
     amount, "khi nào/ngày nào/bao giờ/thời hạn" a date or a period ("trong thời hạn 06 tháng",
     the way laws set deadlines), in the sentence or in the heading it stands under ("Đến năm 2030" dates every target listed below it; the answer names the
-    heading). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
+    heading; not when ``dated`` is false: "được miễn trừ khi nào" asks a condition). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
     otherwise answered with a passage that merely shares its words."""
     if "amount" in query.intents and not any(
         has_quantity(s.text, s.dates) and _counts(s.text, chunks[s.hit].section, query.text) for s in chosen
@@ -336,7 +336,7 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit]) -> boo
         return False
     if not _enumerates(query.text, chosen):
         return False
-    if not query.intents & {"date", "deadline"}:
+    if not dated or not query.intents & {"date", "deadline"}:
         return True
     return any(s.dates or _DURATION.search(s.text) or _dates(last_label(chunks[s.hit].section)) for s in chosen)
 

@@ -228,7 +228,7 @@ _DEADLINE = re.compile(
 )
 _NOT_DEADLINE_HAN = re.compile(r"\b(?:gioi|quyen|dai|ngan|trung|co thoi) han\b|\bhan (?:che|quoc)\b")
 _DUTY = re.compile(
-    r"\b(?:phai lam gi|can lam gi|lam gi|nhiem vu|trach nhiem|duoc giao|giao (?:\w+ ){0,4}gi|chi dao (?:\w+ ){0,3}gi"
+    r"\b(?:phai lam gi|can lam gi|lam gi|nhiem vu|(?<!mien )(?<!tru )(?<!cuu )trach nhiem|duoc giao|giao (?:\w+ ){0,4}gi|chi dao (?:\w+ ){0,3}gi"
     r"|co vai tro gi|(?:phai|can) (?:\w+ ){0,4}(?:nhung )?gi)\b"
 )
 # Whose duty a duty question asks about: the words before its cue ("Đảng đoàn Quốc hội có nhiệm
@@ -268,6 +268,11 @@ _TOPIC = re.compile(
 _DUTY_OF = re.compile(
     r"\b(?:yeu cau|nhiem vu|trach nhiem|doi hoi)(?: \w+)? (?:gi|nao) (?:doi voi|voi|cho) (?P<actor>(?:\w+ ){0,5}?\w+)"
     r"(?: (?:trong|ve|khi|de|o|tai)\b.*)?$"
+)
+# "được miễn trừ / hỗ trợ … khi nào": on what condition one is granted something; not an event
+# with a date ("được ban hành khi nào").
+_CONDITION = re.compile(
+    r"\bduoc (?!(?:ban hanh|ky|thong qua|thanh lap|to chuc|cong bo|dang|trien khai)\b)(?:\w+ ){1,5}khi nao\b"
 )
 # Scene-setting: "sau 10 năm thực hiện …", "qua 5 năm triển khai", "theo đánh giá của …".
 _FRAME = re.compile(
@@ -399,6 +404,7 @@ class Understanding:
     listed: str = ""  # "xây dựng những gì": the verb whose objects are asked for
     defines: str = ""  # "kinh tế tuần hoàn là gì": the term whose meaning is asked (folded)
     answer_kind: str = ""  # "những giải pháp gì": a noun saying only what kind of answer is wanted
+    condition: bool = False  # "được miễn trừ trách nhiệm khi nào": asks on what condition, not a date
     premise: str = ""  # "vì sao X lại V": what the question takes as said (X V), as typed
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
 
@@ -589,6 +595,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         named=named,
         implementing=any(IMPLEMENTING_TEXT.search(p) for p in prefixes) or bool(named and _LOCALLY.search(folded)),
         own_unit=bool(_OWN_UNIT.search(folded)),
+        condition=bool(_CONDITION.search(folded)),
         achieved=bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
     )
     talk = _small_talk(fold(raw))
