@@ -596,3 +596,16 @@ def test_the_scene_a_question_sets_picks_no_sentence(fixture_app):
     not the sentence that repeats the frame."""
     result = ask(fixture_app, "KL901 đánh giá sau 5 năm thực hiện còn những hạn chế gì")
     assert result.confident and "«Tuy nhiên, văn hoá đọc" in result.answer, result.answer
+
+
+def test_which_place_what_fine_and_which_ones_need_the_answer_itself(fixture_app):
+    """A place asked needs a province named, a fine an amount in a currency ("2,5 triệu trang" is
+    none), and "hai buổi … là những buổi nào" is not answered by the "2 buổi" it restates."""
+    for question in (
+        "kho tài liệu số dùng chung theo KL901 đặt ở tỉnh nào",
+        "KL901 quy định mức phạt với đơn vị chậm số hoá tài liệu là bao nhiêu",
+        "mỗi chi bộ tổ chức hai buổi sinh hoạt chuyên đề về văn hoá đọc là những buổi nào",
+    ):
+        assert not ask(fixture_app, question).confident, question
+    share = ask(fixture_app, "KL901 dành bao nhiêu chi thường xuyên cho thư viện số")
+    assert share.confident and "2%" in share.answer, share.answer

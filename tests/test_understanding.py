@@ -79,6 +79,7 @@ def test_intent(question, intent, detail):
         ("em nên làm gì để quán triệt KL901", False),  # what the texts ask of a cadre
         ("các cấp uỷ nên làm gì để quán triệt KL901", False),
         ("muc tieu nay co kha thi khong", True),
+        ("vn co dat top 3 ve thu vien so vao 2031 ko, du bao giup", True),  # a forecast
         ("KL901 co kha thi ko, 2% chi thuong xuyen lieu co du ko", True),  # judging, not quoting
         ("2% chi thường xuyên có đủ không", True),
         ("kinh phí có đủ cho số hoá tài liệu không", False),  # may be a requirement the texts state
@@ -207,6 +208,12 @@ def test_a_condition_asked_with_khi_nao_is_no_date():
     assert not understand("KL901 được ban hành khi nào").condition  # an event: its date
 
 
+def test_what_a_question_turns_to():
+    assert understand("còn về AI thì mục tiêu 2030 ntn").focus == "tri tue nhan tao"
+    assert understand("còn năm 2031 thì kết nối bao nhiêu % xã").focus != "nam 2031"  # a year is no topic
+    assert understand("the con kl901 thi ban tuyen giao tw lam gi").actor == "ban tuyen giao tw"
+
+
 def test_the_scene_a_question_sets():
     assert understand("kl901 danh gia sau 5 nam thuc hien co nhung han che gi").frame == "sau 5 nam thuc hien"
     assert understand("Theo đánh giá của KL901, văn hoá đọc thế nào?").frame == "Theo đánh giá của"
@@ -238,6 +245,8 @@ def test_what_a_text_regards_something_as_is_about_that_thing():
         ("han quan triet la khi nao giup em voi", "han quan triet la khi nao"),
         ("Chi bộ em đang họp, anh em hỏi KL901 giao ai làm gì, ad trả lời giúp với", "Kết luận 901 giao ai làm gì"),
         ("mọi người thắc mắc là hạn quán triệt là ngày nào", "hạn quán triệt là ngày nào"),
+        ("vay den 2030 co bn dn so", "den nam 2030 co bao nhieu doanh nghiep so"),  # "vậy" opens; "dn"
+        ("2030 thì VN vào nhóm mấy nước", "2030 thì Việt Nam vào nhóm mấy nước"),
         ("KL901 nói gì về hỗ trợ", "Kết luận 901 nói gì về hỗ trợ"),  # "hỗ trợ" is what is asked about
     ],
 )

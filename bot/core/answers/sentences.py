@@ -23,6 +23,7 @@ from embeddings.query import Query, has_figure, keys
 from embeddings.search import Hit
 from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import announces_signing, is_furniture, starts_distribution
+from knowledge.places import provinces_written
 from knowledge.sections import PATH_SEPARATOR, split_sentences
 from knowledge.text import canonical_tones, fold, nfc
 
@@ -61,6 +62,8 @@ _COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)(?:\s+(\w+))?")
 _MONEY = ("đồng", "tỷ", "tỉ", "triệu", "nghìn", "usd")  # matched with their marks
 _MONEY_ASKED = frozenset(("tien", "dong", "ty", "ti", "trieu", "nghin", "usd"))  # "bao nhiêu tiền / tỷ"
 _SHARE = ("%", "phần trăm")
+# What is paid, before a bare "(là) bao nhiêu": an amount of money ("mức phạt", "vốn điều lệ").
+_PAID = re.compile(r"\b(?:muc phat|tien phat|von dieu le|muc luong|tien luong|phu cap|chi phi|le phi|muc ho tro)\b")
 # Words after "bao nhiêu / mấy" that are no unit: "bao nhiêu vào 2030", "mấy lần thì".
 _NOT_COUNTED = frozenset(
     ("la", "thi", "de", "duoc", "cho", "va", "vay", "a", "the", "nua", "roi", "khong", "vao", "trong", "o", "tai")
@@ -92,6 +95,7 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # nao" is "số nào" as often, and restoring marks guesses); "văn bản nào", "nhiệm vụ nào", "cơ
 # sở nào" are no bodies.
 _WHICH_BODY = re.compile(r"(?<!văn )(?<!nhiệm )(?<!dịch )(?<!cơ )(?<!toàn )\b(sở|bộ|ban|ủy ban|vụ|cục|hội đồng) nào\b")
+_WHICH_PLACE = re.compile(r"\b(?:tinh|thanh pho|tinh thanh|dia phuong) nao\b")
 _PROCEDURE = re.compile(
     r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|gui ve dau|dang ky o dau"
     r"|dia chi|so dien thoai|so dt|sdt|hotline|email|website|trang web|lien he o dau|lien he voi ai)\b"
@@ -99,6 +103,13 @@ _PROCEDURE = re.compile(
 # "ba khu công nghệ cao … là những khu nào": a counted noun in the question, then which ones.
 _COUNTED_PREMISE = re.compile(r"(?<!\w)(\d{1,3}|hai|ba|bon|sau|bay|tam|chin|muoi) (\w+(?: \w+)?)\b")
 _WHICH_ONES = re.compile(r"\b(?:nhung|cac) (?:\w+ ){0,2}nao\b|\b(?:la|gom|bao gom) (?:nhung )?(?:gi|cai gi)\b")
+# A count as the texts spell it, folded ("3 khu" is written "ba khu").
+_SPELLED = dict(
+    zip(
+        ("2", "3", "4", "5", "6", "7", "8", "9", "10"), ("hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi")
+    )
+)
+_SPELLED |= {word: digit for digit, word in _SPELLED.items()}
 # What introduces the members of a counted group in the sentence that counts them.
 _LISTED_AFTER = re.compile(r"[:;(]|\b(?:gom|bao gom|la|nhu|trong do|do la)\b")
 # "những chỉ tiêu nào", "chỉ tiêu cụ thể": indicators are figures.
@@ -334,7 +345,7 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated:
         return False  # "chỉ tiêu" are figures: a sentence naming a strategy states none
     if not (query.typed or _names_kind(query.text, chosen)) or not _procedural(query.text, chosen):
         return False
-    if not _enumerates(query.text, chosen):
+    if not _enumerates(query.text, chosen) or not _names_place(query.text, chosen):
         return False
     if not dated or not query.intents & {"date", "deadline"}:
         return True
@@ -353,11 +364,16 @@ def _counts(sentence: str, section: str, question: str) -> bool:
     đồng", a percentage for "%", else X itself, in the sentence or its heading ("bao nhiêu thành
     viên" is not answered by a sentence on the board's chair, "bao nhiêu tỷ đồng kinh phí" by "3%
     GDP")."""
-    m = _COUNTED.search(fold(question).lower())
+    folded = fold(question).lower()
+    m = _COUNTED.search(folded)
     unit = m.group(1) if m else ""
+    asked = re.search(r"\b(?:bao nhieu|may)\b", folded)
+    paid = asked is not None and (not unit or unit in _NOT_COUNTED) and bool(_PAID.search(folded[: asked.start()]))
     marked = canonical_tones(nfc(f"{section} {sentence}")).lower()  # the texts carry marks: "đồng" ≠ "động"
-    if unit in _MONEY_ASKED:
-        wanted: tuple[str, ...] = _MONEY
+    if paid:  # "mức phạt … là bao nhiêu": an amount in a currency ("2,5 triệu trang" is none)
+        wanted: tuple[str, ...] = ("đồng", "usd")
+    elif unit in _MONEY_ASKED:
+        wanted = _MONEY
     elif unit in ("%", "phan"):
         wanted = _SHARE
     elif unit and not unit.isdigit() and unit not in _NOT_COUNTED:
@@ -378,6 +394,13 @@ def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> boo
     return not years or any(years & set(_YEAR.findall(f"{chunks[s.hit].section} {s.text}")) for s in chosen)
 
 
+def _names_place(question: str, chosen: list[Sentence]) -> bool:
+    """ "Đặt ở tỉnh nào / thành phố nào" asks a place: the quote must name a province or city."""
+    if not _WHICH_PLACE.search(fold(question).lower()):
+        return True
+    return any(provinces_written(s.text) for s in chosen)
+
+
 def _names_kind(question: str, chosen: list[Sentence]) -> bool:
     """ "Sở nào / Bộ nào / Ban nào …" asks which body of that kind: the quote must name one, with
     its capital ("Ban Tuyên giáo", not "các ban đảng")."""
@@ -395,11 +418,13 @@ def _enumerates(question: str, chosen: list[Sentence]) -> bool:
     "như", a bracket), or bring the sentences that list them."""
     folded = fold(question).lower()
     which = _WHICH_ONES.search(folded)
-    if not which or len(chosen) > 1:
-        return True
+    if not which or (len(chosen) > 1 and chosen[0].text.rstrip().endswith(":")):
+        return True  # a sentence introducing the list that follows it
     text = fold(chosen[0].text).lower()
     for premise in _COUNTED_PREMISE.finditer(folded, 0, which.start()):
-        counted = re.search(rf"(?<!\w){re.escape(premise.group(0))}\b", text)
+        number, noun = premise.groups()
+        said = "|".join(re.escape(n) for n in {number, _SPELLED.get(number, number)})
+        counted = re.search(rf"(?<!\w)(?:{said}) {re.escape(noun)}\b", text)
         if counted and not _LISTED_AFTER.search(text, counted.end()):
             return False
     return True

@@ -55,6 +55,8 @@ TEENCODE: dict[str, tuple[str, str]] = {
     "sd": ("sử dụng", "su dung"),
     "ql": ("quản lý", "quan ly"),
     "cb": ("cán bộ", "can bo"),
+    "dn": ("doanh nghiệp", "doanh nghiep"),
+    "vn": ("Việt Nam", "Viet Nam"),
     "e": ("em", "em"),
     "r": ("rồi", "roi"),
 }
@@ -102,6 +104,8 @@ _LEADING = re.compile(
     r"(?:(?:cho|xin|cho e|cho em|cho minh|cho toi|cho anh|cho chi|em|minh|toi)\s+"
     r"(?:hoi|hoi chut|hoi xiu|hoi ti|muon hoi)|xin hoi)\b\s*(?:chut|xiu|ti|voi|nhe|a)?\s*[,:]?\s+"
 )
+# An opening interjection: "vậy đến 2045 …", "ok, còn …".
+_INTERJECTION = re.compile(r"(?:vay|ok|oke|uh|um)\b\s*[,.]?\s+(?=\w)")
 # Trailing: an address ("ad ơi", "mng") or a particle ("vậy", "ạ", "nhé", "z"), as whole words.
 _TRAILING = re.compile(
     rf"(?:\s*[,.]?\s*\b(?:{_ADDRESS}\s+oi|ad|admin|bot|mng|mn|moi nguoi|ca nha"
@@ -131,7 +135,7 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
 _OPINION = re.compile(
     r"\b(?:theo (?:ban(?! (?:tuyen|chi|chap|can|kinh|bi|thuong|kiem|to|dan|noi|doi|quan|cong|so))|ad|admin|bot"
     r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi|thay|danh gia|nhan xet)"
-    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|co nen\b.+\bkhong|nen hay khong|(?:co )?kha thi(?: khong)?$|co kha thi (?:khong|chua)"
+    r"|y kien (?:cua )?(?:ban|ad|admin|bot)|du bao|du doan|co nen\b.+\bkhong|nen hay khong|(?:co )?kha thi(?: khong)?$|co kha thi (?:khong|chua)"
     r"|(?:lieu )?co du (?:\w+ ){0,2}khong$"
     r"|tinh kha thi)\b"
 )
@@ -248,7 +252,7 @@ _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duo
 # that is a topic ("X thì [KL69] yêu cầu làm gì", the text's name cut out).
 _REQUIRING = re.compile(r"(?:^| )(?:luu y|chu y|yeu cau|de nghi|bat|buoc|doi hoi)(?= |$)")
 # "Thế còn X thì …", "Còn về X, …": X is what the question turns to.
-_TURNING = re.compile(r"(?:(?:the|vay|ok|con) )*(?:con )?(?:ve |voi |doi voi )?")
+_TURNING = re.compile(r"(?:(?:the|vay|ok|con) )*(?:con )?(?:ve |voi |doi voi )?(?:thi )?")
 # What the question asks for, the noun its question word bears: "những hạn chế, yếu kém nào",
 # "các giải pháp gì", "mục tiêu tổng quát là gì": up to six words before the question word,
 # after the last word that cannot belong to the noun (a determiner, a verb of saying, a preposition).
@@ -261,6 +265,7 @@ _ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|die
 _TOPIC = re.compile(
     r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
     r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
+    r"|^(?:(?:the|vay|ok) )?con (?:ve |voi )?(?!nam |\d)(?P<turned>(?:\w+ ?){1,6}?) thi\b"
     r"|\b(?:han che|yeu kem|ton tai|giai phap|chu truong|dinh huong|quan diem) (?:gi|nao)"
     r" (?:ve|doi voi) (?:cong tac |viec |linh vuc )?(?P<about>(?:\w+ ?){1,6})"
 )
@@ -571,6 +576,9 @@ def _strip_chat(text: str) -> str:
     m = _LEADING.match(folded)
     if m:
         start = m.end()
+    m = _INTERJECTION.match(folded, start)
+    if m and m.end() < len(folded):
+        start = m.end()
     end = len(text)
     m = _REQUEST.search(folded, start)
     if m and m.start() > start:
@@ -688,7 +696,10 @@ def _focus_noun(text: str) -> str:
     words = " ".join(_WORD.findall(fold(text)))
     topic = _TOPIC.search(words) or _REGARDED.search(words) or _PURPOSE.match(fold(text).lower())
     if topic:
-        about = re.split(r" (?:sau|qua|trong|theo) ", topic.groupdict().get("about") or topic.group("topic"))[0]
+        about = re.split(
+            r" (?:sau|qua|trong|theo) ",
+            topic.groupdict().get("about") or topic.groupdict().get("turned") or topic.group("topic"),
+        )[0]
         return " ".join(_WORD.findall(about))
     noun = _asked_noun(text) or _head_noun(words)
     return "" if re.fullmatch(_ANSWER_KINDS, noun) else noun
