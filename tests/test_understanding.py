@@ -288,6 +288,8 @@ def test_the_role_whose_holder_is_asked(question, role):
         ("so nguoi doc sach tren mot van dan nam 2030", ""),  # unmarked "so" is "số" as often as "Sở"
         ("ban co biet kl901 khong", ""),  # nor "ban" "bạn"
         ("số lượng tài liệu số hoá tăng bao nhiêu mỗi năm", ""),  # "số" is no "sở"
+        ("bo van hoa trien khai KL901 cu the ra sao", "bo van hoa trien"),  # a ministry, unmarked
+        ("bo qua thi sao", ""),  # "bỏ"
         ("Sở Văn hoá phải làm gì", "Sở Văn hoá"),
         ("Kinh phí hoạt động của Hội đồng thư viện quốc gia là bao nhiêu?", "Hội đồng thư viện"),
     ],

@@ -328,6 +328,12 @@ _BODY_FIRST = re.compile(
 _BODY_WORDS = 4
 _SHORT_HEADS = frozenset(("ban", "bo", "so"))
 _MARKED_HEADS = frozenset(("sở", "bộ"))
+# What follows "bộ"/"sở" in the name of a ministry or a department: "bo quoc phong" typed without
+# marks is the Ministry, not "bỏ".
+_MINISTRY = re.compile(
+    r"(?:quoc phong|cong an|tai chinh|ke hoach|khoa hoc|giao duc|y te|noi vu|tu phap|ngoai giao|cong thuong"
+    r"|xay dung|nong nghiep|tai nguyen|lao dong|van hoa|thong tin|giao thong|chinh tri)\b"
+)
 # "X là gì", "X hiểu thế nào cho đúng", "X là công nghệ gì": asks what a term means; the texts
 # answer only where they define it. The term stands alone (a frame "trong/theo <text>" aside):
 # "nhiệm vụ của X là gì" asks X's duties, "NQ coi X là gì" how a text regards X.
@@ -780,7 +786,9 @@ def _body_subject(text: str) -> str:
     if _NOT_ACTOR.search(fold(" ".join(words[:_BODY_WORDS]))):
         return ""  # "ban nào chủ trì …" asks which body
     if fold(head) in _SHORT_HEADS and not (
-        head.lower() in _MARKED_HEADS if has_diacritics(head) else head[0].isupper() or has_diacritics(text)
+        head.lower() in _MARKED_HEADS
+        if has_diacritics(head)
+        else head[0].isupper() or has_diacritics(text) or _MINISTRY.match(fold(" ".join(words[1:3])))
     ):
         return ""  # "số", "bỏ", "bạn"; or typed "so", "bo", "ban" without marks, as often those as a body
     return " ".join(words[:_BODY_WORDS])
