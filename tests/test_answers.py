@@ -555,6 +555,8 @@ def test_which_ones_of_a_counted_group_is_not_answered_by_the_count(fixture_app)
         assert not ask(fixture_app, question).confident, question
     counted = ask(fixture_app, "mỗi chi bộ tổ chức mấy buổi sinh hoạt chuyên đề về văn hoá đọc")
     assert counted.confident and "2 buổi" in counted.answer, counted.answer
+    about = ask(fixture_app, "mỗi chi bộ tổ chức mấy buổi về văn hoá đọc mỗi năm")  # "buổi", not "buổi về"
+    assert about.confident and "2 buổi" in about.answer, about.answer
 
 
 def test_what_was_achieved_by_a_year_is_reported_only_by_a_text_issued_after_it(fixture_app):

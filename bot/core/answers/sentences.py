@@ -88,6 +88,8 @@ _NOT_COUNTED = frozenset(
         "theo",
         "o",
         "voi",
+        "ve",
+        "nhu",
     )
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
