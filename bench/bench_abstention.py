@@ -5,7 +5,7 @@
 The confidence call must not hold only for the catalogue it was tuned on. Each catalogue below is
 ingested on its own, with config.toml unchanged, and every question of every set is asked
 (``../shared/eval/dev.jsonl``, ``chat.jsonl``, ``bench/data/chat_heldout.jsonl``, ``chat_fresh.jsonl``, ``chat_traps.jsonl``,
-``chat_blind.jsonl``, ``synthetic.jsonl`` and the fixtures' own questions):
+``chat_blind*.jsonl``, ``formal_blind*.jsonl``, ``synthetic.jsonl`` and the fixtures' own questions):
 
 * **fixtures**: the two fictional texts of ``tests/fixtures/knowledge`` (what a fresh clone tests);
 * **sample**: the sample article alone (a fresh clone's catalogue);
@@ -46,7 +46,11 @@ _LEADING_ZERO = re.compile(r"(?<!\d)0(\d)(?=/)")
 SETS = [
     DEV,
     SHARED / "eval" / "chat.jsonl",
-    *(REPO / "bench" / "data" / f"chat_{name}.jsonl" for name in ("heldout", "fresh", "blind", "traps")),
+    *(
+        REPO / "bench" / "data" / f"chat_{name}.jsonl"
+        for name in ("heldout", "fresh", "blind", "blind2", "blind3", "blind4", "traps")
+    ),
+    *(REPO / "bench" / "data" / f"formal_{name}.jsonl" for name in ("blind", "blind2")),
     SYNTHETIC,
 ]
 

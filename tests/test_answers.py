@@ -611,3 +611,11 @@ def test_which_place_what_fine_and_which_ones_need_the_answer_itself(fixture_app
         assert not ask(fixture_app, question).confident, question
     share = ask(fixture_app, "KL901 dành bao nhiêu chi thường xuyên cho thư viện số")
     assert share.confident and "2%" in share.answer, share.answer
+
+
+def test_the_deadline_of_one_step_is_no_other_step_s(fixture_app):
+    """Quán triệt and the plan have deadlines; no text sets one for a review (sơ kết)."""
+    review = ask(fixture_app, "hạn chót các tỉnh uỷ sơ kết việc thực hiện KL901 là ngày nào")
+    assert not review.confident, review.answer
+    study = ask(fixture_app, "hạn quán triệt KL901 là ngày nào")
+    assert study.confident and "/3/2030" in study.answer, study.answer

@@ -97,6 +97,8 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # nao" is "số nào" as often, and restoring marks guesses); "văn bản nào", "nhiệm vụ nào", "cơ
 # sở nào" are no bodies.
 _WHICH_BODY = re.compile(r"(?<!văn )(?<!nhiệm )(?<!dịch )(?<!cơ )(?<!toàn )\b(sở|bộ|ban|ủy ban|vụ|cục|hội đồng) nào\b")
+# The steps of carrying out a text, each with its own deadline: a date asked for one is no other's.
+_STEPS = re.compile(r"\b(?:so ket|tong ket|quan triet|pho bien|tuyen truyen|the che hoa|bao cao)\b")
 _WHICH_PLACE = re.compile(r"\b(?:tinh|thanh pho|tinh thanh|dia phuong) nao\b")
 _PROCEDURE = re.compile(
     r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|gui ve dau|dang ky o dau"
@@ -351,6 +353,10 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated:
         return False
     if not dated or not query.intents & {"date", "deadline"}:
         return True
+    steps = set(_STEPS.findall(fold(query.text).lower()))
+    quoted = fold(" ".join(f"{chunks[s.hit].section} {s.text}" for s in chosen)).lower()
+    if not steps <= set(_STEPS.findall(quoted)):
+        return False  # "hạn sơ kết" is not answered by the deadline of "quán triệt"
     return any(s.dates or _DURATION.search(s.text) or _dates(last_label(chunks[s.hit].section)) for s in chosen)
 
 
