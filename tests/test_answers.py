@@ -619,3 +619,9 @@ def test_the_deadline_of_one_step_is_no_other_step_s(fixture_app):
     assert not review.confident, review.answer
     study = ask(fixture_app, "hạn quán triệt KL901 là ngày nào")
     assert study.confident and "/3/2030" in study.answer, study.answer
+
+
+def test_everyday_words_meet_the_texts_wording(fixture_app):
+    """Cadres say "thủ trưởng cơ quan"; Party texts write "người đứng đầu"."""
+    result = ask(fixture_app, "KL901 yêu cầu thủ trưởng cơ quan phải làm gì")
+    assert result.confident and "người đứng đầu" in result.answer, result.answer

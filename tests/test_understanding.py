@@ -254,6 +254,11 @@ def test_requests_and_questions_passed_on_are_no_part_of_the_question(question, 
     assert understand(question).text == text
 
 
+def test_everyday_words_are_written_as_the_texts_write_them():
+    assert understand("toc do doi moi may moc dat bao nhieu").text == "toc do doi moi thiet bi dat bao nhieu"
+    assert understand("Mục tiêu chung của KH27 là gì").text.startswith("mục tiêu tổng quát của")
+
+
 def test_the_acronym_is_never_read_as_who():
     understanding = understand("AI là gì")
     assert (understanding.role, understanding.defines) == ("", "tri tue nhan tao")

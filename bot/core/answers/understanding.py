@@ -60,6 +60,14 @@ TEENCODE: dict[str, tuple[str, str]] = {
     "e": ("em", "em"),
     "r": ("rồi", "roi"),
 }
+# Everyday words for what Party texts name otherwise (as typed → (with marks, without marks)):
+# "thủ trưởng cơ quan" is the texts' "người đứng đầu cơ quan".
+TEXTS_WORDING: dict[str, tuple[str, str]] = {
+    "thu truong": ("người đứng đầu", "nguoi dung dau"),
+    "may moc": ("thiết bị", "thiet bi"),
+    "muc tieu chung": ("mục tiêu tổng quát", "muc tieu tong quat"),
+}
+_EVERYDAY = re.compile(r"\b(?:" + "|".join(TEXTS_WORDING) + r")\b")
 # One-letter abbreviations that are no Vietnamese word at all: written out even in a message
 # with no other chat typing ("nhiệm vụ j").
 _ALWAYS = frozenset(("j",))
@@ -482,6 +490,7 @@ def normalise(question: str, max_chars: int = 500) -> str:
     out.append(text[last:])
     text = "".join(out)
     text = _WORD.sub(lambda m: _untransposed(m.group()), text)
+    text = _in_texts_wording(text, marked)
     text = _artificial_intelligence(text, marked)
     text = _BARE_YEAR.sub(lambda m: f"{m.group(1)} {'năm' if marked else 'nam'} {m.group(2)}", text)
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
@@ -493,6 +502,18 @@ def _passed_on(text: str) -> str:
     """The question without "anh em hỏi" before it (same length folded, so cut on the fold)."""
     m = _PASSED_ON.match(fold(text))
     return text[m.end() :] if m and len(fold(text)) == len(text) and m.end() < len(text) else text
+
+
+def _in_texts_wording(text: str, marked: bool) -> str:
+    """Everyday words replaced by the texts' own (:data:`TEXTS_WORDING`), in the question's style."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text
+    out, last = [], 0
+    for m in _EVERYDAY.finditer(folded):
+        out += [text[last : m.start()], TEXTS_WORDING[m.group()][0 if marked else 1]]
+        last = m.end()
+    return "".join([*out, text[last:]])
 
 
 def _untransposed(word: str) -> str:
