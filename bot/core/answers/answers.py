@@ -187,14 +187,11 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         if missing and (not scope or (reading.intent == "metadata" and reading.named[0] in missing)):
             # a particular of a text we do not have ("NQ 29 mà KL69 nhắc tới ban hành ngày nào")
             return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
-        elsewhere = particulars.unknown_places(app, reading.text)
+        elsewhere, passing = particulars.places_asked(app, reading.text)
         if elsewhere:
-            names = ", ".join(sorted(province_name(p) for p in elsewhere))
-            log.info("declined %r: about %s, which no text mentions", text[:80], names)
-            return dataclasses.replace(base, answer=OTHER_PLACE.format(places=names), status="refusal")
-        passing = particulars.passing_places(app, reading.text)
+            return _elsewhere(base, text, elsewhere, OTHER_PLACE)
         if passing and reading.intent == "metadata":  # no text is of that province: none has its particulars
-            return _elsewhere(base, text, passing)
+            return _elsewhere(base, text, passing, PASSING_PLACE)
         if reading.intent == "metadata":
             known = particulars.answer(app, reading, scope)
             if known is None and reading.named and scope and not particulars.carried(app, reading, scope):
@@ -224,7 +221,7 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
         if passing:
             named = _naming(app, result, passing, reading)
             if named is None:
-                return _elsewhere(base, text, passing)
+                return _elsewhere(base, text, passing, PASSING_PLACE)
             result = named
     except Exception:  # a broken index must not take the chat down: log it, tell the user
         log.exception("search failed for %r", text[:200])
@@ -262,7 +259,7 @@ def _retrieved(
 
 
 def _naming(app: App, result: SearchResult, places: frozenset[str], reading: Understanding) -> SearchResult | None:
-    """``result`` kept to the passages naming ``places`` (see :func:`particulars.passing_places`),
+    """``result`` kept to the passages naming ``places`` (see :func:`particulars.places_asked`),
     or None when those do not cover the question."""
     chunks = [c for c in result.chunks if particulars.names_places(f"{c.heading}\n{c.text}", places)]
     kept = dataclasses.replace(
@@ -271,10 +268,11 @@ def _naming(app: App, result: SearchResult, places: frozenset[str], reading: Und
     return kept if chunks and app.searcher.covered(kept, reading.unnamed) else None
 
 
-def _elsewhere(base: Answer, text: str, places: frozenset[str]) -> Answer:
+def _elsewhere(base: Answer, text: str, places: frozenset[str], reply: str) -> Answer:
+    """The refusal of a question about provinces no text is about (``reply`` names them)."""
     names = ", ".join(sorted(province_name(p) for p in places))
-    log.info("declined %r: about %s, which the texts only name in passing", text[:80], names)
-    return dataclasses.replace(base, answer=PASSING_PLACE.format(places=names), status="refusal")
+    log.info("declined %r: about %s, which no text is about", text[:80], names)
+    return dataclasses.replace(base, answer=reply.format(places=names), status="refusal")
 
 
 def _particular_sources(app: App, known: particulars.Particular) -> list[Source]:
@@ -324,9 +322,10 @@ def _compose(
         # "những giải pháp gì" asks for solutions; a sentence saying "giải pháp" is not one
         kind = _topic_weights(app, reading.answer_kind)
         weights = {t: w for t, w in weights.items() if t not in kind} or weights
-    if reading.frame and not mention:
-        frame = _topic_weights(app, reading.frame)
-        weights = {t: w for t, w in weights.items() if t not in frame} or weights
+    frame = reading.frame
+    if frame and not mention:
+        scene = _topic_weights(app, frame)
+        weights = {t: w for t, w in weights.items() if t not in scene} or weights
     focus = frozenset(_topic_weights(app, reading.focus)) if reading.focus and not mention else frozenset()
     if focus:
         # what the question asks about counts twice: "những hạn chế nào sau 10 năm thực hiện …"

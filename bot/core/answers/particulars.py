@@ -262,35 +262,27 @@ def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> 
     return out
 
 
-def unknown_places(app: App, question: str) -> frozenset[str]:
-    """The provinces ``question`` names (folded) that no catalogued text mentions: a question
-    about another province ("so với Đà Nẵng …") asks what no text says."""
-    asked = _foreign_places(app, question)
-    return asked - frozenset().union(*(d["places"] for d in _documents(app).values())) if asked else asked
-
-
-def passing_places(app: App, question: str) -> frozenset[str]:
-    """The provinces ``question`` names (folded) that some text mentions but none is of (its
-    title, kind or issuer does not name it): NQ 20 names Đà Nẵng once, among the cities of a
-    technology exchange. Only a passage naming them answers such a question; "kế hoạch của
-    Đà Nẵng …" is not answered by Quảng Nam's plan."""
-    asked = _foreign_places(app, question)
-    return asked - frozenset().union(*(d["home"] for d in _documents(app).values())) if asked else asked
+def places_asked(app: App, question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The provinces ``question`` names (folded) that are not the askers' own, as (those no
+    catalogued text mentions, those some text mentions but none is of). The first ask what no
+    text says ("so với Đà Nẵng …"). The second are named only in passing (NQ 20 names Đà Nẵng
+    once, among the cities of a technology exchange): only a passage naming them answers, and
+    "kế hoạch của Đà Nẵng …" is not answered by Quảng Nam's plan. A province is the askers' own
+    when a unit of the roster is named after it ("Thành ủy Đà Nẵng"); the roster is read only
+    when the question names a province."""
+    asked = provinces_in(question)
+    if not asked:
+        return asked, asked
+    units = " ; ".join(name for (name,) in app.db.conn.execute("SELECT name FROM units"))
+    asked -= provinces_written(units)
+    documents = _documents(app).values()
+    unknown = asked - frozenset().union(*(d["places"] for d in documents))
+    return unknown, asked - unknown - frozenset().union(*(d["home"] for d in documents))
 
 
 def names_places(text: str, places: frozenset[str]) -> bool:
     """``text`` (a passage, with marks and capitals) names every one of ``places``."""
     return places <= provinces_written(text)
-
-
-def _foreign_places(app: App, question: str) -> frozenset[str]:
-    """The provinces ``question`` names that are not the askers' own (a unit of the roster is
-    named after it: "Thành ủy Đà Nẵng"). The roster is read only when the question names one."""
-    asked = provinces_in(question)
-    if not asked:
-        return asked
-    units = " ; ".join(name for (name,) in app.db.conn.execute("SELECT name FROM units"))
-    return asked - provinces_written(units)
 
 
 def _short_ref(ref: str, limit: int = 90) -> str:

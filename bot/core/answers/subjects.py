@@ -19,13 +19,18 @@ from embeddings.search import Hit
 from knowledge.text import FOLDED_ABBREVIATIONS, cased_words, fold, words
 
 ACTOR_SHARE = 0.6  # a duty is quoted only from a passage naming this much of whose duty was asked (first words)
-# "X và Y", "X, Y": another body follows (a head word or "các"); "Bộ Khoa học và Công nghệ" is one.
+_BODY_HEADS = frozenset(("bo", "so", "ban", "uy", "vu", "cuc", "vien", "hoi"))  # "Bộ …", "Sở …", "Ủy ban …"
+# "X và Y", "X, Y": another body follows (a head word, one abbreviated — "BCS đảng", "UBND" —
+# or "các"); "Bộ Khoa học và Công nghệ" is one.
+_NEXT_HEADS = ("cac", "nhung", "ban", "bo", "so", "uy", "dang", "mat", "hoi", "doan", "to", "cap", "nguoi", "chi")
 _CONJUNCTION = re.compile(
-    r",| (?:va|voi|vs|cung) (?=(?:cac|nhung|ban|bo|so|uy|dang|mat|hoi|doan|to|cap|nguoi|chi"
-    r"|bcs|ubnd|hdnd|mttq|bch|bct|btg|bcd)\b)"
+    r",| (?:va|voi|vs|cung) (?=(?:"
+    + "|".join(
+        [*_NEXT_HEADS, *(a for a, e in FOLDED_ABBREVIATIONS.items() if fold(e).split()[0] in _BODY_HEADS | {"mat"})]
+    )
+    + r")\b)"
 )
 _DETERMINERS = frozenset(("cac", "nhung", "moi"))
-_BODY_HEADS = frozenset(("bo", "so", "ban", "uy", "vu", "cuc", "vien", "hoi"))  # "Bộ …", "Sở …", "Ủy ban …"
 ROLE_HEAD = 2  # words of a role that stand together ("trưởng ban", "bí thư")
 _DONE = re.compile(r"\b(?:da|dat duoc|ket qua|thanh tuu)\b")
 

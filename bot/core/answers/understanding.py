@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 
 from embeddings.references import NamedDocument, named_documents
 from knowledge.text import FOLDED_ABBREVIATIONS, canonical_tones, fold, has_diacritics, nfc
@@ -243,10 +244,12 @@ _DUTY = re.compile(
     r"\b(?:phai lam gi|can lam gi|lam gi|nhiem vu|(?<!mien )(?<!tru )(?<!cuu )trach nhiem|duoc giao|giao (?:\w+ ){0,4}gi|chi dao (?:\w+ ){0,3}gi"
     r"|co vai tro gi|(?:phai|can) (?:\w+ ){0,4}(?:nhung )?gi)\b"
 )
+# Verbs by which a text or a body requires something of someone ("KL69 bắt X phải …").
+_REQUIRES = "yeu cau|de nghi|bat|buoc|doi hoi"
 # Whose duty a duty question asks about: the words before its cue ("Đảng đoàn Quốc hội có nhiệm
 # vụ gì"), after a leading frame ("Trong kế hoạch, …", "Ở chi bộ mình thì …", "… giao …").
 _ACTOR = re.compile(
-    r"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:(?:noi|quy dinh|yeu cau|neu|de ra|xac dinh|bat|buoc|doi hoi|de nghi)(?: ve| rang| la)? )?"
+    rf"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:(?:noi|quy dinh|neu|de ra|xac dinh|{_REQUIRES})(?: ve| rang| la)? )?"
     r"(?:giao (?:cho )?)?(?P<actor>.+)"
     r" (?:(?:nhiem vu|trach nhiem|vai tro)(?: \w+){0,2} (?:gi|nao|ra sao|the nao)|lam gi"
     r"|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
@@ -258,7 +261,7 @@ _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duo
 # A verb of requiring inside the words before the cue: "Tỉnh ủy lưu ý [đơn vị] phải …". What
 # follows it is whose duty; with nothing after it, what stands before it is who requires, unless
 # that is a topic ("X thì [KL69] yêu cầu làm gì", the text's name cut out).
-_REQUIRING = re.compile(r"(?:^| )(?:luu y|chu y|yeu cau|de nghi|bat|buoc|doi hoi)(?= |$)")
+_REQUIRING = re.compile(rf"(?:^| )(?:luu y|chu y|{_REQUIRES})(?= |$)")
 # "Thế còn X thì …", "Còn về X, …": X is what the question turns to.
 _TURNING = re.compile(r"(?:(?:the|vay|ok|con) )*(?:con )?(?:ve |voi |doi voi )?(?:thi )?")
 # What the question asks for, the noun its question word bears: "những hạn chế, yếu kém nào",
@@ -478,17 +481,10 @@ def normalise(question: str, max_chars: int = 500) -> str:
     if len(letters) > 8 and sum(c.isupper() for c in letters) > _UPPER_SHARE * len(letters):
         text = text.lower()
     marked = has_diacritics(text)
-    out = []
-    last = 0
-    for m in _WORD.finditer(text):
-        key = fold(m.group())
-        joined = text[m.start() - 1 : m.start()] in ("&", "/", "-") or text[m.end() : m.end() + 1] in ("&", "/")
-        if key in TEENCODE and not joined and not (len(key) == 1 and key not in _ALWAYS and not _chatty(text)):
-            out.append(text[last : m.start()])
-            out.append(TEENCODE[key][0 if marked else 1])
-            last = m.end()
-    out.append(text[last:])
-    text = "".join(out)
+    text = _splice(
+        text,
+        ((m.span(), TEENCODE[fold(m.group())][0 if marked else 1]) for m in _WORD.finditer(text) if _teencode(text, m)),
+    )
     text = _WORD.sub(lambda m: _untransposed(m.group()), text)
     text = _in_texts_wording(text, marked)
     text = _artificial_intelligence(text, marked)
@@ -496,6 +492,23 @@ def normalise(question: str, max_chars: int = 500) -> str:
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
     return text if len(text) > max_chars else _passed_on(_focus(text))
+
+
+def _teencode(text: str, m: re.Match[str]) -> bool:
+    """Whether the word ``m`` of ``text`` is chat shorthand to write out: not part of a name
+    joined by "&", "/" or "-", and a one-letter one only in a chatty message."""
+    key = fold(m.group())
+    joined = text[m.start() - 1 : m.start()] in ("&", "/", "-") or text[m.end() : m.end() + 1] in ("&", "/")
+    return key in TEENCODE and not joined and not (len(key) == 1 and key not in _ALWAYS and not _chatty(text))
+
+
+def _splice(text: str, replacements: Iterable[tuple[tuple[int, int], str]]) -> str:
+    """``text`` with each (start, end) span, in order and not overlapping, replaced."""
+    out, last = [], 0
+    for (start, end), words in replacements:
+        out += [text[last:start], words]
+        last = end
+    return "".join([*out, text[last:]])
 
 
 def _passed_on(text: str) -> str:
@@ -509,11 +522,7 @@ def _in_texts_wording(text: str, marked: bool) -> str:
     folded = fold(text)
     if len(folded) != len(text):
         return text
-    out, last = [], 0
-    for m in _EVERYDAY.finditer(folded):
-        out += [text[last : m.start()], TEXTS_WORDING[m.group()][0 if marked else 1]]
-        last = m.end()
-    return "".join([*out, text[last:]])
+    return _splice(text, ((m.span(), TEXTS_WORDING[m.group()][0 if marked else 1]) for m in _EVERYDAY.finditer(folded)))
 
 
 def _untransposed(word: str) -> str:
@@ -537,17 +546,16 @@ def _artificial_intelligence(text: str, marked: bool) -> str:
     folded = fold(text)
     if len(folded) != len(text):
         return text
-    spans = []
-    for m in _AI_NOUN.finditer(folded):
-        start = m.end() - 2
-        rest = folded[:start] + folded[m.end() :]
-        if m.group("before") == "ve" and not _QUESTION_WORD.search(rest):
-            continue  # "bài báo nói về ai": about whom
-        if text[start : m.end()] == "ai":
-            spans.append(start)
-    for start in reversed(spans):
-        text = f"{text[:start]}{words}{text[start + 2 :]}"
-    return text
+    return _splice(text, (((m.end() - 2, m.end()), words) for m in _AI_NOUN.finditer(folded) if _acronym(text, m)))
+
+
+def _acronym(text: str, m: re.Match[str]) -> bool:
+    """Whether the lowercase "ai" ending ``m`` (on the folded ``text``) is the acronym: "về ai"
+    is "about whom" unless the question asks something else ("nói gì về ai")."""
+    start = m.end() - 2
+    if m.group("before") == "ve" and not _QUESTION_WORD.search(m.string[:start] + m.string[m.end() :]):
+        return False
+    return text[start : m.end()] == "ai"
 
 
 def _focus(text: str) -> str:
@@ -658,28 +666,24 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         " han " in f" {folded} " and _NOT_DEADLINE_HAN.search(folded) and "thoi han" not in folded
     ):
         return dataclasses.replace(base, intent="deadline")
+    unnamed = base.unnamed
     if _FIGURE.search(folded):
-        return dataclasses.replace(
-            base, intent="figure", focus=_focus_noun(base.unnamed), actor=_body_subject(base.unnamed)
-        )
-    duty_of = _DUTY_OF.search(" ".join(_WORD.findall(fold(base.unnamed))))
+        return dataclasses.replace(base, intent="figure", focus=_focus_noun(unnamed), actor=_body_subject(unnamed))
+    duty_of = _DUTY_OF.search(" ".join(_WORD.findall(fold(unnamed))))
     if duty_of:
-        words = _WORD.findall(base.unnamed)  # the folded words map one to one onto the typed ones
-        first = len(duty_of.string[: duty_of.start("actor")].split())
-        actor = " ".join(words[first : first + len(duty_of.group("actor").split())])
-        return dataclasses.replace(base, intent="duty", actor=actor)
+        return dataclasses.replace(base, intent="duty", actor=_as_typed(unnamed, duty_of, "actor"))
     if _DUTY.search(folded):
-        return dataclasses.replace(base, intent="duty", actor=_actor(base.unnamed))
-    role = _role(base.unnamed)
+        return dataclasses.replace(base, intent="duty", actor=_actor(unnamed))
+    role = _role(unnamed)
     return dataclasses.replace(
         base,
-        premise=_premise(base.unnamed),
-        focus=_focus_noun(base.unnamed),
-        answer_kind=_answer_kind(base.unnamed),
+        premise=_premise(unnamed),
+        focus=_focus_noun(unnamed),
+        answer_kind=_answer_kind(unnamed),
         role=role,
-        listed=_listed_verb(base.unnamed),
-        defines=_defined_term(base.unnamed),
-        actor="" if role else _body_subject(base.unnamed),
+        listed=_listed_verb(unnamed),
+        defines=_defined_term(unnamed),
+        actor="" if role else _body_subject(unnamed),
     )
 
 
@@ -822,11 +826,14 @@ def _role(text: str) -> str:
     m = _ROLE.match(folded)
     if not m:
         return ""
-    start, end = m.span("before") if m.group("before") else m.span("after")
-    words = _WORD.findall(text)
-    # map the folded span back onto the words as typed (same word count on both sides)
-    first = len(folded[:start].split())
-    return " ".join(words[first : first + len(folded[start:end].split())])
+    return _as_typed(text, m, "before" if m.group("before") else "after")
+
+
+def _as_typed(text: str, m: re.Match[str], group: str) -> str:
+    """The words of ``text`` that ``group`` of ``m`` matched in its folded words (one word of the
+    one for each word of the other, so the span maps back by counting words)."""
+    first = len(m.string[: m.start(group)].split())
+    return " ".join(_WORD.findall(text)[first : first + len(m.group(group).split())])
 
 
 def _small_talk(folded_raw: str) -> str:
