@@ -191,6 +191,7 @@ _OBLIGATION = ("phải", "cần", "xong", "hoàn thành", "must", "should", "hav
 # Deadline cue words are what the question asks, not what the text must contain.
 _CUE_TERMS = frozenset(("hạn", "thời_hạn", "hạn_chót", "hạn_cuối", "chót", "cuối_cùng", "deadline"))
 _FOLDED_CUE_TERMS = frozenset(fold(t) for t in _CUE_TERMS if "_" not in t) - {"cuoi"}
+_FOLDED_CUE_PAIRS = frozenset(fold(t) for t in _CUE_TERMS if "_" in t)  # "han_chot" typed without marks
 # "hạn" alone is a deadline cue, but not in "hạn chế" (limitation), "giới hạn", "quyền hạn",
 # "dài/ngắn/trung hạn" (long/short/medium term) or "Hàn Quốc" (folds to "han quoc").
 # "AI" in capitals is artificial intelligence, not the question word "ai" (who).
@@ -393,7 +394,7 @@ def parse(question: str, max_chars: int = 500, bigrams: bool = True) -> Query:
         if bigrams:
             for a, b in zip(kept, kept[1:]):
                 acc = f"{a}_{b}"
-                if a is not None and b is not None and acc not in _CUE_TERMS:
+                if a is not None and b is not None and acc not in _CUE_TERMS and fold(acc) not in _FOLDED_CUE_PAIRS:
                     pairs.setdefault(acc if accented else fold(acc), Term(acc, fold(acc), True))
     terms = tuple(unigrams.values()) + tuple(pairs.values())
     return Query(

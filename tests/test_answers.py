@@ -446,6 +446,7 @@ def test_sample_article_alone_answers_deadline_questions_about_it(app):
     answered = (
         ("han xay dung ke hoach thuc hien ket luan 69", "30/4/2024"),
         ("han chot tuyen truyen KL69 la ngay may vay ad", "15/4/2024"),
+        ("han chot quan triet kl69 la ngay nao vay ad", "15/4/2024"),  # "han_chot" typed is a cue too
     )
     _alone(app, SAMPLE_ARTICLE, date(2026, 11, 25), answered, ("KL69 ai ký",))
 

@@ -62,7 +62,9 @@ TEENCODE: dict[str, tuple[str, str]] = {
     "r": ("rồi", "roi"),
 }
 # Everyday words for what Party texts name otherwise (as typed → (with marks, without marks)):
-# "thủ trưởng cơ quan" is the texts' "người đứng đầu cơ quan".
+# "thủ trưởng cơ quan" is the texts' "người đứng đầu cơ quan". Rewritten before the question is
+# read, so whose duty it asks names the body as the texts do; words that only widen what a
+# passage may share with the question are :data:`embeddings.query.SYNONYMS`, added at retrieval.
 TEXTS_WORDING: dict[str, tuple[str, str]] = {
     "thu truong": ("người đứng đầu", "nguoi dung dau"),
     "may moc": ("thiết bị", "thiet bi"),
