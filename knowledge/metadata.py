@@ -59,6 +59,9 @@ class DocumentMetadata:
     signed_for: Fact | None = None
     place: Fact | None = None
     column: Fact | None = None  # a newspaper's section: "Khoa học - Công nghệ"
+    published: Fact | None = None  # when a newspaper ran it, value "08:42 ngày 25/3/2024"
+    recipients: Fact | None = None  # the "Nơi nhận" list without the archive copy, "; "-joined
+    author: Fact | None = None  # a newspaper piece's byline: "Báo Quảng Nam (H.Quang)" → "H.Quang"
 
     def get(self, field: str) -> Fact | None:
         return getattr(self, field, None)
@@ -94,10 +97,48 @@ def parse_metadata(
     meta["signer"], meta["signed_for"] = _signature(text)
     column = _COLUMN.search(source)
     meta["column"] = Fact(column.group(1).strip(), source.strip()) if column else None
+    posted = _POSTED.search(source)
+    meta["published"] = (
+        Fact(
+            f"{posted.group(4)}:{posted.group(5)} ngày {int(posted.group(1))}/{int(posted.group(2))}/{posted.group(3)}",
+            source.strip(),
+        )
+        if posted
+        else None
+    )
+    meta["recipients"] = _recipients(text)
+    byline = _BYLINE.match(issuer)
+    meta["author"] = Fact(byline.group(1).strip(), issuer) if byline else None
     return DocumentMetadata(**meta)
 
 
 _COLUMN = re.compile(r"\bchuyên mục:? ([^,;()]+)", re.IGNORECASE)
+# A newspaper's date line with the hour it ran the piece: "25/03/2024 08:42".
+_POSTED = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}),?\s+(?:lúc\s+)?(\d{1,2})[:h](\d{2})\b")
+# A publication with its writer in brackets: "Báo Quảng Nam (H.Quang)", "Tạp chí Cộng sản (Minh Anh)".
+_BYLINE = re.compile(r"^(?:Báo|Tạp chí|Cổng thông tin|Trang thông tin|Đài|Thông tấn)\b[^()]*\(([^()]{2,40})\)\s*$")
+_ARCHIVE_COPY = re.compile(r"^\s*-?\s*Lưu\b", re.IGNORECASE)
+
+
+def _recipients(text: str) -> Fact | None:
+    """Whom a text is sent to: the "- …" lines of its "Nơi nhận:" list, without the archive copy
+    ("Lưu Văn phòng Trung ương Đảng"), which is where it is filed, not whom it is for."""
+    start = _FURNITURE_START.search(text)
+    if start is None:
+        return None
+    lines: list[str] = []
+    for line in text[start.end() :].splitlines():
+        if not line.strip():
+            if lines:
+                break
+            continue
+        if not line.lstrip().startswith(("-", "+", "•")):
+            break
+        lines.append(line.strip())
+    names = [ln.lstrip("-+• ").rstrip(" ,;.") for ln in lines if not _ARCHIVE_COPY.match(ln)]
+    if not names:
+        return None
+    return Fact("; ".join(n[:1].lower() + n[1:] for n in names), "Nơi nhận: " + " ".join(lines))
 
 
 def _signature(text: str) -> tuple[Fact | None, Fact | None]:

@@ -407,9 +407,20 @@ def test_a_report_about_a_plan_is_not_the_plan(sample_app):
 
 
 def test_furniture_is_never_quoted(fixture_app):
-    for question in ("Nơi nhận kết luận 901 gồm những ai", "lưu văn phòng trung ương đảng"):
+    for question in ("lưu văn phòng trung ương đảng", "các ban đảng, ban cán sự đảng, đảng đoàn"):
         result = ask(fixture_app, question)
         assert "Nơi nhận" not in result.answer and "Lưu Văn phòng" not in result.answer, result.answer
+
+
+def test_whom_a_text_is_sent_to_is_its_distribution_list(fixture_app):
+    """ "Nơi nhận" is a particular of the text, answered as such (never as quoted content); the
+    archive copy ("Lưu Văn phòng …") is where it is filed, not whom it is sent to."""
+    for question in ("Nơi nhận kết luận 901 gồm những ai", "KL901 GUI DEN NHUNG NOI NAO"):
+        result = ask(fixture_app, question)
+        assert result.confident and "được gửi đến: các tỉnh uỷ, thành uỷ" in result.answer, result.answer
+        assert "Lưu Văn phòng" not in result.answer.split("\n")[0]
+    report = ask(fixture_app, "báo cáo kết quả thực hiện kết luận 901 gửi cho ai")
+    assert "được gửi đến" not in report.answer, report.answer
 
 
 def test_yes_no_mention_question_says_yes_with_the_sentence(fixture_app):
@@ -456,6 +467,9 @@ def test_a_newspaper_s_section_is_read_from_its_source_line(app):
     answered = (
         ("bài báo về kế hoạch thực hiện KL69 đăng ở chuyên mục nào", "chuyên mục Khoa học - Công nghệ"),
         ("bai ve ke hoach TU thuc hien KL69 dang o chuyen muc nao tren bao", "Khoa học - Công nghệ"),
+        # and when it ran the piece, to the minute ("25/03/2024 08:42")
+        ("Bài báo về KH của Tỉnh ủy thực hiện KL69 đăng lúc mấy giờ vậy?", "08:42 ngày 25/3/2024"),
+        ("bai bao ve ke hoach thuc hien kl69 dang khi nao", "08:42 ngày 25/3/2024"),
     )
     _alone(app, SAMPLE_ARTICLE, date(2026, 11, 25), answered, ())
 

@@ -122,6 +122,8 @@ def test_implementing_text_and_own_unit():
         ("Ban Tuyên giáo Trung ương có nhiệm vụ gì", "Ban Tuyên giáo Trung ương"),  # no "giao" to anyone
         ("the con cac tinh uy, thanh uy thi kl901 yeu cau lam gi", "cac tinh uy, thanh uy"),  # turning to X
         ("Hỏi KL901 thì Đảng đoàn Quốc hội được phân công nhiệm vụ gì", "Đảng đoàn Quốc hội"),
+        ("the con KL901 thi giao cac tinh uy, thanh uy lam j", "cac tinh uy, thanh uy"),  # to whom it gives
+        ("ben dang doan quoc hoi phai lam j theo KL901", "dang doan quoc hoi"),  # "bên X": X's side
         ("KL901 bắt người đứng đầu phải làm gì", "người đứng đầu"),
         ("tỉnh uỷ yêu cầu chi bộ phải làm gì", "chi bộ"),  # whose duty follows the verb of requiring
         ("khi xây dựng kế hoạch thì tỉnh uỷ lưu ý phải chú trọng gì", ""),  # who requires, not whose duty
@@ -356,6 +358,9 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert understand("Kết quả thực hiện KL901 đến nay đạt được những gì?").results
     assert not understand("Ai có trách nhiệm theo dõi, đánh giá kết quả thực hiện KL901?").results
     assert not understand("KL901 yêu cầu báo cáo kết quả thực hiện khi nào?").results
+    assert not understand(
+        "Theo KL901, cơ quan nào chủ trì sơ kết và báo cáo Bộ Chính trị, Ban Bí thư về kết quả thực hiện?"
+    ).results
     # what happened after the text: "đã … chưa / rồi"
     assert understand("Ban Chỉ đạo theo KL901 đã họp phiên đầu tiên chưa?").results
     assert understand("quốc hội đã thông qua luật nào để thể chế hoá KL901 rồi?").results
@@ -421,14 +426,19 @@ def test_metadata_from_header_and_signature():
     text = (
         "BAN CHẤP HÀNH TRUNG ƯƠNG\nSố: 12-NQ/TW\nHà Nội, ngày 05 tháng 3 năm 2020\n\nNGHỊ QUYẾT\n"
         "HỘI NGHỊ LẦN THỨ BẢY BAN CHẤP HÀNH TRUNG ƯƠNG ĐẢNG KHOÁ XII\n\nNội dung.\n\n"
-        "T/M BAN CHẤP HÀNH TRUNG ƯƠNG\nTỔNG BÍ THƯ\n(Đã ký)\nNguyễn Văn An\n"
+        "T/M BAN CHẤP HÀNH TRUNG ƯƠNG\nTỔNG BÍ THƯ\n(Đã ký)\nNguyễn Văn An\n\n"
+        "Nơi nhận:\n- Các tỉnh uỷ, thành uỷ,\n- Các ban đảng,\n- Lưu Văn phòng Trung ương Đảng.\n"
     )
     meta = parse_metadata("Nghị quyết số 12-NQ/TW", "12-NQ/TW", "", "", "", text)
+    assert meta.recipients is not None and meta.recipients.value == "các tỉnh uỷ, thành uỷ; các ban đảng"
     assert meta.issued.value == "2020-03-05" and meta.place.value == "Hà Nội"
     assert meta.session.value.lower().startswith("hội nghị lần thứ bảy")
     assert meta.signer.value == "Nguyễn Văn An" and meta.signed_for.value.lower() == "ban chấp hành trung ương"
     column = parse_metadata("t", "", "", "", "", "", "Báo Hoà Sơn, chuyên mục Văn hoá, 05/03/2030 08:00").column
     assert column is not None and column.value == "Văn hoá"
+    posted = parse_metadata("t", "", "", "", "", "", "Báo Hoà Sơn, chuyên mục Văn hoá, 05/03/2030 08:00").published
+    assert posted is not None and posted.value == "08:00 ngày 5/3/2030"
+    assert parse_metadata("t", "", "", "", "", "", "Báo Hoà Sơn, 05/03/2030").published is None
     behalf = parse_metadata("t", "", "", "", "", "Thay mặt Bộ Chính trị, Tổng Bí thư Lê Văn B đã ký ban hành.")
     assert behalf.signer.value == "Tổng Bí thư Lê Văn B" and behalf.signed_for.value == "Bộ Chính trị"
 
@@ -464,3 +474,21 @@ def test_a_question_about_a_text_implementing_the_named_one():
     assert understand("kế hoạch của tỉnh uỷ thực hiện KL5 đặt mục tiêu gì").implementing
     assert understand("hạn quán triệt KL5 trong tỉnh là khi nào").implementing
     assert not understand("các tỉnh uỷ phải làm gì để thực hiện KL5").implementing
+    # the text named first is the one implementing the next: the question is about it
+    named_first = understand("Bộ Chính trị ban hành KL5 về tiếp tục thực hiện NQ 12 vào ngày tháng năm nào?")
+    assert named_first.fields == ("issued",) and not named_first.implementing
+    assert understand("KL5 và kế hoạch thực hiện NQ 12 ban hành ngày nào").implementing
+
+
+def test_may_before_another_question_word_is_a_plural():
+    """ "mấy X … nói sao": chat's plural ("the X"), not "how many"; units are still counted."""
+    reading = understand("còn mấy trường đh trọng điểm thì KL901 nói sao")
+    assert reading.intent != "figure" and "các trường đại học" in reading.text
+    assert understand("KL901 có mấy mục tiêu").intent == "figure"
+    assert "mấy năm" in understand("mấy năm thì sơ kết một lần, như thế nào").text
+
+
+def test_what_a_count_counts_is_the_focus():
+    assert understand("KL901 muốn đến 2030 có mấy công ty số đủ sức cạnh tranh").focus == "doanh nghiep so"
+    assert understand("KL901 đặt mục tiêu đầu tư bao nhiêu % GDP").focus == ""
+    assert understand("các thư viện thì KL901 nói thế nào").focus != "the"  # "thế nào" bears no noun

@@ -35,6 +35,9 @@ FIELD_PHRASES = {
     "place": "{ref} được ký tại {value}.",
     "number": "{ref} có số hiệu {value}.",
     "column": "{ref} được đăng ở chuyên mục {value}.",
+    "published": "{ref} được đăng lúc {value}.",
+    "recipients": "{ref} được gửi đến: {value}.",
+    "author": "{ref} do {value} viết.",
 }
 
 
@@ -120,6 +123,8 @@ def _fact(app: App, document: dict, field: str) -> tuple[str, tuple[str, int]] |
     """One particular of ``document`` in words, with the line it was read from and that line's
     chunk; None when the document does not state it."""
     meta: DocumentMetadata = document["meta"]
+    if field == "published" and meta.published is None:
+        field = "issued"  # "đăng ngày nào" of a text no newspaper ran: the day it was issued
     fact = meta.get(field)
     if fact is None or not fact.value:
         return None
@@ -155,6 +160,9 @@ DESCRIBED = (
     ("place", "Nơi ký"),
     ("signer", "Người ký"),
     ("column", "Chuyên mục"),
+    ("published", "Đăng lúc"),
+    ("author", "Tác giả"),
+    ("recipients", "Nơi nhận"),
 )
 
 
@@ -219,7 +227,8 @@ def _chunk_with(app: App, document_id: int, line: str) -> int:
     rows = app.db.conn.execute(
         "SELECT id, text FROM chunks WHERE document_id = ? ORDER BY seq", (document_id,)
     ).fetchall()
-    return next((i for i, t in rows if line and line in t), rows[0][0] if rows else 0)
+    wanted = " ".join(line.split())
+    return next((i for i, t in rows if wanted and wanted in " ".join(t.split())), rows[0][0] if rows else 0)
 
 
 def _documents(app: App) -> dict[int, dict]:

@@ -57,6 +57,7 @@ TEENCODE: dict[str, tuple[str, str]] = {
     "ql": ("quản lý", "quan ly"),
     "cb": ("cán bộ", "can bo"),
     "dn": ("doanh nghiệp", "doanh nghiep"),
+    "dh": ("đại học", "dai hoc"),
     "vn": ("Việt Nam", "Viet Nam"),
     "e": ("em", "em"),
     "r": ("rồi", "roi"),
@@ -69,6 +70,12 @@ TEXTS_WORDING: dict[str, tuple[str, str]] = {
     "thu truong": ("người đứng đầu", "nguoi dung dau"),
     "may moc": ("thiết bị", "thiet bi"),
     "muc tieu chung": ("mục tiêu tổng quát", "muc tieu tong quat"),
+    "cong ty": ("doanh nghiệp", "doanh nghiep"),
+    "thanh pho thong minh": ("đô thị thông minh", "do thi thong minh"),
+    # a newspaper piece is a "bài báo" in the catalogue's kinds
+    "bai tren bao": ("bài báo", "bai bao"),
+    "bai dang tren bao": ("bài báo", "bai bao"),
+    "bai viet tren bao": ("bài báo", "bai bao"),
 }
 _EVERYDAY = re.compile(r"\b(?:" + "|".join(TEXTS_WORDING) + r")\b")
 # One-letter abbreviations that are no Vietnamese word at all: written out even in a message
@@ -207,6 +214,22 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
     ),
     "number": ("so may", "so bao nhieu", "so hieu", "ky hieu"),
     "column": ("chuyen muc nao", "chuyen muc gi", "o chuyen muc", "thuoc chuyen muc", "muc nao tren bao"),
+    # when a newspaper ran it (a text no paper ran: when it was issued)
+    "published": ("dang luc", "dang vao luc", "may gio", "dang khi nao", "dang bao gio", "dang ngay", "ngay dang"),
+    # whom it is sent to (its "Nơi nhận" list)
+    "recipients": (
+        "noi nhan",
+        "gui den nhung",
+        "gui toi nhung",
+        "gui cho nhung",
+        "gui den dau",
+        "gui toi dau",
+        "gui di dau",
+        "gui cho ai",
+        "gui den ai",
+        "gui nhung noi nao",
+        "duoc gui",
+    ),
     "issued": (
         "ban hanh ngay",
         "ban hanh khi nao",
@@ -214,12 +237,17 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         "ban hanh luc nao",
         "ban hanh bao gio",
         "ngay ban hanh",
-        "ra doi",
+        # "ra đời khi nào", "khi nào … ra đời"; not "Sau khi NQ57 ra đời, …", which sets a scene
+        r"ra doi (?:vao |tu )?(?:ngay|nam|thang|khi|luc|bao gio|thoi gian)|ra doi$",
         "ky ngay",
-        "dang ngay",
-        "ngay dang",
+        # "ban hành [KL69 về …] vào ngày tháng năm nào": the verb, then the date asked
+        r"ban hanh(?: \w+){0,30}? (?:vao )?(?:ngay(?: thang nam)?|nam|thoi gian) nao",
+        r"ban hanh(?: \w+){0,30}? (?:khi nao|bao gio|luc nao)",
     ),
+    "author": ("ai viet", "nguoi viet", "tac gia bai", "tac gia la ai", "ai la tac gia", "but danh", "phong vien nao"),
 }
+# A report is sent by a duty ("báo cáo kết quả … gửi cho ai"), not by a text's distribution list.
+_REPORTING = re.compile(r"\bbao cao\b")
 # A date question about a named text with nothing else in it ("nq20 ngày nào") asks when it was issued.
 _DATE_ONLY = re.compile(r"^(?:ngay nao|khi nao|bao gio|nam nao|ngay may|ngay bao nhieu|luc nao)$")
 _TEXT_WORDS = re.compile(
@@ -264,13 +292,28 @@ _ACTOR_TAIL = re.compile(r"(?: (?:co|phai|can|se|duoc|nhung|cac|thi|thi giao|duo
 # follows it is whose duty; with nothing after it, what stands before it is who requires, unless
 # that is a topic ("X thì [KL69] yêu cầu làm gì", the text's name cut out).
 _REQUIRING = re.compile(rf"(?:^| )(?:luu y|chu y|{_REQUIRES})(?= |$)")
-# "Thế còn X thì …", "Còn về X, …": X is what the question turns to.
-_TURNING = re.compile(r"(?:(?:the|vay|ok|con) )*(?:con )?(?:ve |voi |doi voi )?(?:thi )?")
+# "Thế còn X thì …", "Còn về X, …": X is what the question turns to; "(thì) giao X", "bên X"
+# ("X's side" in chat): X is still the body.
+_TURNING = re.compile(
+    r"(?:(?:the|vay|ok|con) )*(?:con )?(?:ve |voi |doi voi )?(?:thi )?(?:giao (?:cho )?)?(?:ben |phia )?"
+)
 # What the question asks for, the noun its question word bears: "những hạn chế, yếu kém nào",
 # "các giải pháp gì", "mục tiêu tổng quát là gì": up to six words before the question word,
 # after the last word that cannot belong to the noun (a determiner, a verb of saying, a preposition).
-_FOCUS = re.compile(r"\b(?:la nhung gi|la gi|nao|gi)\b")
+_FOCUS = re.compile(r"\b(?:la nhung gi|la gi|(?<!the )(?<!khi )(?<!luc )nao|gi)\b")  # not "thế nào", "khi nào"
 _FOCUS_WORDS = 6
+# "mấy / bao nhiêu X": X, up to five words, before a word that cannot belong to it.
+_COUNTED_NOUN = re.compile(r"\b(?:bao nhieu|may) (\w+)(?: \w+){0,4}")
+# "mấy X …, nói sao / thế nào / ra sao / nói gì": the question word that asks is another.
+_PLURAL_MAY = re.compile(
+    r"(?<!\w)may (\w+)(?=(?: \w+)* (?:noi sao|noi gi|noi the nao|the nao|ra sao|nhu the nao)\b)(?!.*\bbao nhieu\b)",
+    re.IGNORECASE,
+)
+_UNITS = frozenset(("phan", "nam", "thang", "ngay", "lan", "ty", "ti", "trieu", "tien", "dong", "usd", "gio", "tuoi"))
+_NOT_NOUN = frozenset(
+    ("du", "dat", "duoc", "co", "la", "se", "phai", "can", "trong", "cua", "o", "tai", "den", "vao", "nam", "thi")
+    + ("de", "cho", "va", "vay", "a", "nua", "roi", "khong", "tu", "theo", "ngang", "voi", "nhu", "tren", "duoi")
+)
 # Nouns that only say what kind of answer is wanted ("những giải pháp gì"): the sentences that
 # answer rarely use them, and those that do are not the better for it.
 _ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|dieu|hoat dong|chu truong|dinh huong"
@@ -324,8 +367,11 @@ _RESULTS = re.compile(
 )
 # ("kết quả" alone is a noun: "kết quả, sản phẩm khoa học" are research outputs, not results so far)
 # … unless the results are a task ("theo dõi, đánh giá kết quả thực hiện") or it asks who does it.
+# The task may name whom it reports to first ("báo cáo Bộ Chính trị, Ban Bí thư về kết quả"); a
+# body asked for ("cơ quan nào chủ trì …") is a who-question too.
 _NOT_RESULTS = re.compile(
-    r"\b(?:bao cao|danh gia|theo doi|kiem tra|giam sat|tong hop)(?: \w+){0,2},? (?:\w+ )?ket qua\b|^ai\b|\bai (?:co|phai|chiu)\b"
+    r"\b(?:bao cao|danh gia|theo doi|kiem tra|giam sat|tong hop)(?:,? \w+){0,8},? ket qua\b|^ai\b|\bai (?:co|phai|chiu)\b"
+    r"|\b(?:co quan|don vi|to chuc|bo phan|cap) nao\b"
 )
 # Who holds a role: "X (hiện nay) là ai", "(X do) ai là / ai làm Y"; the answer must name the role.
 _ROLE = re.compile(
@@ -490,6 +536,7 @@ def normalise(question: str, max_chars: int = 500) -> str:
     text = _WORD.sub(lambda m: _untransposed(m.group()), text)
     text = _in_texts_wording(text, marked)
     text = _artificial_intelligence(text, marked)
+    text = _plural_may(text, marked)
     text = _BARE_YEAR.sub(lambda m: f"{m.group(1)} {'năm' if marked else 'nam'} {m.group(2)}", text)
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
@@ -511,6 +558,19 @@ def _splice(text: str, replacements: Iterable[tuple[tuple[int, int], str]]) -> s
         out += [text[last:start], words]
         last = end
     return "".join([*out, text[last:]])
+
+
+def _plural_may(text: str, marked: bool) -> str:
+    """ "mấy X" written "các X" when another question word asks what is wanted ("mấy trường đại
+    học trọng điểm thì KL69 nói sao"): chat's plural, not "how many"; a unit ("mấy giờ", "mấy
+    năm") is always counted."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text
+    m = _PLURAL_MAY.search(folded)
+    if m is None or m.group(1) in _UNITS:
+        return text
+    return _splice(text, [(m.span(), ("các " if marked else "cac ") + text[m.start(1) : m.end(1)])])
 
 
 def _passed_on(text: str) -> str:
@@ -651,9 +711,15 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     if _OPINION.search(folded) or _ADVICE.search(canonical_tones(nfc(text)).lower()):
         return dataclasses.replace(base, intent="small_talk", small_talk="opinion")
     fields = _metadata_fields(folded, named)
-    implementing = any(IMPLEMENTING.search(p) for p in prefixes)
+    # A metadata question is about a text anyway: "ban hành ngày nào … thực hiện KL69" asks of the
+    # text implementing KL69. But a text the question names first is that text ("KL69 về tiếp tục
+    # thực hiện NQ20 ban hành ngày nào" asks of KL69); past it, only a text word says another.
+    first, *later = _between_names(folded, named)
+    implementing = bool(IMPLEMENTING.search(first)) or any(IMPLEMENTING_TEXT.search(p) for p in later)
     if named and not implementing:
         fields = tuple(f for f in fields if f != "number")  # "KL69 tiếp tục nghị quyết số mấy": another text's
+    if _REPORTING.search(folded):
+        fields = tuple(f for f in fields if f != "recipients")  # "báo cáo kết quả … gửi cho ai": a duty's
     if fields:
         return dataclasses.replace(
             base, intent="metadata", metadata=fields[0], fields=fields, implementing=implementing
@@ -670,7 +736,8 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="deadline")
     unnamed = base.unnamed
     if _FIGURE.search(folded):
-        return dataclasses.replace(base, intent="figure", focus=_focus_noun(unnamed), actor=_body_subject(unnamed))
+        focus = _focus_noun(unnamed) or _counted_noun(unnamed)
+        return dataclasses.replace(base, intent="figure", focus=focus, actor=_body_subject(unnamed))
     duty_of = _DUTY_OF.search(" ".join(_WORD.findall(fold(unnamed))))
     if duty_of:
         return dataclasses.replace(base, intent="duty", actor=_as_typed(unnamed, duty_of, "actor"))
@@ -736,6 +803,18 @@ def _focus_noun(text: str) -> str:
         return " ".join(_WORD.findall(about))
     noun = _asked_noun(text) or _head_noun(words)
     return "" if re.fullmatch(_ANSWER_KINDS, noun) else noun
+
+
+def _counted_noun(text: str) -> str:
+    """What "mấy / bao nhiêu X" counts ("doanh nghiệp công nghệ số" in "có mấy doanh nghiệp công
+    nghệ số đủ sức …"), or "" for a unit ("bao nhiêu %", "mấy năm"): the sentence answering it
+    must count X, not another thing the passage counts."""
+    m = _COUNTED_NOUN.search(" ".join(_WORD.findall(fold(text))))
+    if not m or m.group(1) in _UNITS or re.search(r"\b(?:bao nhieu|may)\s*%", fold(text)):
+        return ""
+    words = m.group(0).split()[1 if m.group(0).startswith("may") else 2 :]
+    cut = next((i for i, w in enumerate(words) if i and w in _NOT_NOUN), len(words))
+    return " ".join(words[:cut])
 
 
 def _head_noun(words: str) -> str:
@@ -877,6 +956,16 @@ def _metadata_fields(folded: str, named: tuple[NamedDocument, ...]) -> tuple[str
     if not found and named and _DATE_ONLY.match(_without_names(folded, named)):
         return ("issued",)
     return tuple(field for _, _, field in sorted(found))
+
+
+def _between_names(folded: str, named: tuple[NamedDocument, ...]) -> list[str]:
+    """The words before the first text named, then those between each name and the next."""
+    spans = sorted(
+        (_name_start(folded, n), m.end() if (m := re.search(rf"\b{n.number}\b", folded)) else len(folded))
+        for n in named
+    )
+    ends = [0] + [end for _, end in spans]
+    return [folded[a:start] for a, (start, _) in zip(ends, spans)] or [""]
 
 
 def _name_start(folded: str, named: NamedDocument) -> int:
