@@ -470,6 +470,8 @@ def test_a_newspaper_s_section_is_read_from_its_source_line(app):
         # and when it ran the piece, to the minute ("25/03/2024 08:42")
         ("Bài báo về KH của Tỉnh ủy thực hiện KL69 đăng lúc mấy giờ vậy?", "08:42 ngày 25/3/2024"),
         ("bai bao ve ke hoach thuc hien kl69 dang khi nao", "08:42 ngày 25/3/2024"),
+        # and who wrote it (the byline after the paper's name: "Báo Quảng Nam (H.Quang)")
+        ("bài trên báo QN về kế hoạch thực hiện KL69 do ai viết", "do H.Quang viết"),
     )
     _alone(app, SAMPLE_ARTICLE, date(2026, 11, 25), answered, ())
 

@@ -259,6 +259,17 @@ def test_requests_and_questions_passed_on_are_no_part_of_the_question(question, 
 def test_everyday_words_are_written_as_the_texts_write_them():
     assert understand("toc do doi moi may moc dat bao nhieu").text == "toc do doi moi thiet bi dat bao nhieu"
     assert understand("Mục tiêu chung của KH27 là gì").text.startswith("mục tiêu tổng quát của")
+    assert understand("KL901 muốn có mấy công ty số").text.endswith("mấy doanh nghiệp số")
+    assert "đô thị thông minh" in understand("KH27 có nhắc thành phố thông minh không").text
+    assert understand("bài trên báo Hoà Sơn về KH27 đăng lúc mấy giờ").text.startswith("bài báo Hoà Sơn")
+
+
+def test_when_a_text_was_issued_or_came_out():
+    assert understand("Bộ Chính trị ban hành KL901 về thư viện số vào ngày tháng năm nào?").fields == ("issued",)
+    assert understand("kl901 ra doi khi nao").fields == ("issued",)
+    # a scene set by the text's coming out, then another question
+    assert understand("Sau khi KL901 ra đời, đến năm 2031 có bao nhiêu thư viện số?").intent == "figure"
+    assert understand("bài báo về KH27 do ai viết").fields == ("author",)
 
 
 def test_the_acronym_is_never_read_as_who():
@@ -439,6 +450,9 @@ def test_metadata_from_header_and_signature():
     posted = parse_metadata("t", "", "", "", "", "", "Báo Hoà Sơn, chuyên mục Văn hoá, 05/03/2030 08:00").published
     assert posted is not None and posted.value == "08:00 ngày 5/3/2030"
     assert parse_metadata("t", "", "", "", "", "", "Báo Hoà Sơn, 05/03/2030").published is None
+    byline = parse_metadata("t", "", "", "Báo Hoà Sơn (T.Lan)", "", "").author
+    assert byline is not None and byline.value == "T.Lan" and byline.line == "Báo Hoà Sơn (T.Lan)"
+    assert parse_metadata("t", "", "", "Ban Chấp hành Trung ương (khoá XI)", "", "").author is None
     behalf = parse_metadata("t", "", "", "", "", "Thay mặt Bộ Chính trị, Tổng Bí thư Lê Văn B đã ký ban hành.")
     assert behalf.signer.value == "Tổng Bí thư Lê Văn B" and behalf.signed_for.value == "Bộ Chính trị"
 
