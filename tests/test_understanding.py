@@ -376,6 +376,7 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert understand("Ban Chỉ đạo theo KL901 đã họp phiên đầu tiên chưa?").results
     assert understand("quốc hội đã thông qua luật nào để thể chế hoá KL901 rồi?").results
     assert understand("kết quả sơ kết 1 năm thực hiện KL901 thế nào").results
+    assert understand("sau 5 năm làm KL901 thì số thư viện số thực tế đạt bao nhiêu rồi").results
     # "kết quả" alone is a noun: research outputs, not what implementing the text achieved
     assert not understand("Theo KL901, kết quả, sản phẩm số hoá cần được sử dụng như thế nào?").results
 
@@ -506,3 +507,10 @@ def test_what_a_count_counts_is_the_focus():
     assert understand("KL901 muốn đến 2030 có mấy công ty số đủ sức cạnh tranh").focus == "doanh nghiep so"
     assert understand("KL901 đặt mục tiêu đầu tư bao nhiêu % GDP").focus == ""
     assert understand("các thư viện thì KL901 nói thế nào").focus != "the"  # "thế nào" bears no noun
+
+
+def test_capitalised_shorthand_for_the_province_s_plan():
+    assert understand("KH TU co nhac toi thu vien so ko").text.startswith("ke hoach Tinh uy")
+    assert understand("theo KH của TU thì hạn là khi nào").text == "theo kế hoạch của Tỉnh ủy thì hạn là khi nào"
+    for kept in ("Kế hoạch 27-KH/TU ban hành ngày nào", "KH&CN là gì", "tu chu tai chinh"):
+        assert understand(kept).text == kept

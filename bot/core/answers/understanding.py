@@ -304,6 +304,11 @@ _FOCUS = re.compile(r"\b(?:la nhung gi|la gi|(?<!the )(?<!khi )(?<!luc )nao|gi)\
 _FOCUS_WORDS = 6
 # "mấy / bao nhiêu X": X, up to five words, before a word that cannot belong to it.
 _COUNTED_NOUN = re.compile(r"\b(?:bao nhieu|may) (\w+)(?: \w+){0,4}")
+# Capitalised shorthand for the province's own texts, in capitals only (lower case they are
+# words: "tu", "kh"): "KH TU" is "kế hoạch Tỉnh ủy"; "KH" before a number is left to
+# _ABBREVIATED, and "KH&CN", "KHCN" are science.
+_CAPITALISED_WORDS = {"KH": ("kế hoạch", "ke hoach"), "TU": ("Tỉnh ủy", "Tinh uy")}
+_CAPITALISED = re.compile(r"(?<![\w&/-])(?:KH(?![\w&])(?! ?\d)(?! ?(?:&|và|va|CN)\b)|TU(?![\w&/-]))")
 # "mấy X …, nói sao / thế nào / ra sao / nói gì": the question word that asks is another.
 _PLURAL_MAY = re.compile(
     r"(?<!\w)may (\w+)(?=(?: \w+)* (?:noi sao|noi gi|noi the nao|the nao|ra sao|nhu the nao)\b)(?!.*\bbao nhieu\b)",
@@ -362,7 +367,8 @@ _FOCUS_BOUNDARY = frozenset(
 _RESULTS = re.compile(
     r"\b(?:ket qua (?:thuc hien|trien khai|quan triet|so ket|tong ket|dat duoc|gi|ra sao|nhu the nao|the nao|nao|cua)"
     r"|(?:dat|co) (?:duoc )?(?:nhung )?ket qua|dat duoc|da dat|da lam duoc|da hoan thanh|da thuc hien|tien do|den nay"
-    r"|hien nay da|thuc te da)\b"
+    r"|hien nay da|thuc te (?:da|dat|la))\b"
+    r"|\bdat\b(?: \w+){1,8} roi\b"  # "thực tế đạt bao nhiêu % GDP rồi"
     r"|\bda\b(?: \w+){1,12} (?:chua|roi)\b"  # "đã họp phiên đầu tiên chưa", "đã thông qua luật nào rồi"
 )
 # ("kết quả" alone is a noun: "kết quả, sản phẩm khoa học" are research outputs, not results so far)
@@ -537,6 +543,7 @@ def normalise(question: str, max_chars: int = 500) -> str:
     text = _in_texts_wording(text, marked)
     text = _artificial_intelligence(text, marked)
     text = _plural_may(text, marked)
+    text = _CAPITALISED.sub(lambda m: _CAPITALISED_WORDS[m.group()][0 if marked else 1], text)
     text = _BARE_YEAR.sub(lambda m: f"{m.group(1)} {'năm' if marked else 'nam'} {m.group(2)}", text)
     text = _ABBREVIATED.sub(lambda m: f"{_KIND_NAMES[m.group(1).lower()][0 if marked else 1]} {m.group(2)}", text)
     text = _strip_chat(text) or text
