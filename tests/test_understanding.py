@@ -514,3 +514,9 @@ def test_capitalised_shorthand_for_the_province_s_plan():
     assert understand("theo KH của TU thì hạn là khi nào").text == "theo kế hoạch của Tỉnh ủy thì hạn là khi nào"
     for kept in ("Kế hoạch 27-KH/TU ban hành ngày nào", "KH&CN là gì", "tu chu tai chinh"):
         assert understand(kept).text == kept
+
+
+def test_who_is_given_a_role_asks_for_its_holder():
+    reading = understand("Theo KL901, ai được giao làm Phó Trưởng ban thường trực Ban Chỉ đạo?")
+    assert reading.intent != "duty" and reading.role == "Phó Trưởng ban thường trực Ban Chỉ đạo"
+    assert understand("ai được giao làm gì").intent == "duty"  # whose duty, no role

@@ -745,12 +745,14 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     if _FIGURE.search(folded):
         focus = _focus_noun(unnamed) or _counted_noun(unnamed)
         return dataclasses.replace(base, intent="figure", focus=focus, actor=_body_subject(unnamed))
-    duty_of = _DUTY_OF.search(" ".join(_WORD.findall(fold(unnamed))))
-    if duty_of:
-        return dataclasses.replace(base, intent="duty", actor=_as_typed(unnamed, duty_of, "actor"))
-    if _DUTY.search(folded):
-        return dataclasses.replace(base, intent="duty", actor=_actor(unnamed))
     role = _role(unnamed)
+    if _WHAT.fullmatch(fold(role)):
+        role = ""  # "ai được giao làm gì": whose duty, no role
+    duty_of = _DUTY_OF.search(" ".join(_WORD.findall(fold(unnamed))))
+    if duty_of and not role:
+        return dataclasses.replace(base, intent="duty", actor=_as_typed(unnamed, duty_of, "actor"))
+    if _DUTY.search(folded) and not role:  # "ai được giao làm Trưởng ban" asks who holds it
+        return dataclasses.replace(base, intent="duty", actor=_actor(unnamed))
     return dataclasses.replace(
         base,
         premise=_premise(unnamed),
@@ -905,6 +907,9 @@ def _body_subject(text: str) -> str:
     ):
         return ""  # "số", "bỏ", "bạn"; or typed "so", "bo", "ban" without marks, as often those as a body
     return " ".join(words[:_BODY_WORDS])
+
+
+_WHAT = re.compile(r"(?:(?:nhung|cac) )?(?:\w+ )?(?:gi|nao|the nao|ra sao)")
 
 
 def _role(text: str) -> str:
