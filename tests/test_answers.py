@@ -640,3 +640,9 @@ def test_everyday_words_meet_the_texts_wording(fixture_app):
     """Cadres say "thủ trưởng cơ quan"; Party texts write "người đứng đầu"."""
     result = ask(fixture_app, "KL901 yêu cầu thủ trưởng cơ quan phải làm gì")
     assert result.confident and "người đứng đầu" in result.answer, result.answer
+
+
+def test_a_text_named_with_its_year_asks_no_year(fixture_app):
+    """ "KL901 năm 2030" says which text; the amount asked is not one set for 2030."""
+    result = ask(fixture_app, "Còn KL901 năm 2030 thì dành tối thiểu bao nhiêu phần trăm chi thường xuyên cho văn hoá?")
+    assert result.confident and "2% chi thường xuyên" in result.answer, result.answer

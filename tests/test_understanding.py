@@ -503,9 +503,7 @@ def test_may_before_another_question_word_is_a_plural():
     assert "mấy năm" in understand("mấy năm thì sơ kết một lần, như thế nào").text
 
 
-def test_what_a_count_counts_is_the_focus():
-    assert understand("KL901 muốn đến 2030 có mấy công ty số đủ sức cạnh tranh").focus == "doanh nghiep so"
-    assert understand("KL901 đặt mục tiêu đầu tư bao nhiêu % GDP").focus == ""
+def test_how_bears_no_noun():
     assert understand("các thư viện thì KL901 nói thế nào").focus != "the"  # "thế nào" bears no noun
 
 

@@ -302,8 +302,6 @@ _TURNING = re.compile(
 # after the last word that cannot belong to the noun (a determiner, a verb of saying, a preposition).
 _FOCUS = re.compile(r"\b(?:la nhung gi|la gi|(?<!the )(?<!khi )(?<!luc )nao|gi)\b")  # not "thế nào", "khi nào"
 _FOCUS_WORDS = 6
-# "mấy / bao nhiêu X": X, up to five words, before a word that cannot belong to it.
-_COUNTED_NOUN = re.compile(r"\b(?:bao nhieu|may) (\w+)(?: \w+){0,4}")
 # Capitalised shorthand for the province's own texts, in capitals only (lower case they are
 # words: "tu", "kh"): "KH TU" is "kế hoạch Tỉnh ủy"; "KH" before a number is left to
 # _ABBREVIATED, and "KH&CN", "KHCN" are science.
@@ -314,11 +312,8 @@ _PLURAL_MAY = re.compile(
     r"(?<!\w)may (\w+)(?=(?: \w+)* (?:noi sao|noi gi|noi the nao|the nao|ra sao|nhu the nao)\b)(?!.*\bbao nhieu\b)",
     re.IGNORECASE,
 )
+# What "mấy" counts when it is a unit: "mấy giờ", "mấy năm", "mấy phần trăm".
 _UNITS = frozenset(("phan", "nam", "thang", "ngay", "lan", "ty", "ti", "trieu", "tien", "dong", "usd", "gio", "tuoi"))
-_NOT_NOUN = frozenset(
-    ("du", "dat", "duoc", "co", "la", "se", "phai", "can", "trong", "cua", "o", "tai", "den", "vao", "nam", "thi")
-    + ("de", "cho", "va", "vay", "a", "nua", "roi", "khong", "tu", "theo", "ngang", "voi", "nhu", "tren", "duoi")
-)
 # Nouns that only say what kind of answer is wanted ("những giải pháp gì"): the sentences that
 # answer rarely use them, and those that do are not the better for it.
 _ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|dieu|hoat dong|chu truong|dinh huong"
@@ -361,6 +356,7 @@ _HEAD_NOUN = re.compile(r"^(?P<head>(?:\w+ ){0,3}\w+) (?:trong|cua|ve|theo|o|tai
 _FOCUS_BOUNDARY = frozenset(
     ("nhung", "cac", "mot", "so", "la", "ve", "co", "ra", "dat", "gom", "noi", "de", "cua", "theo")
     + ("trong", "voi", "cho", "den", "tu", "duoc", "phai", "can", "thi", "nay")
+    + ("vao", "tai", "o", "cai", "chiec")  # "bám vào cái quy hoạch nào": chat's "cái" too
 )
 # Asks what has come of implementing a text: "kết quả … đạt được", "đã hoàn thành … chưa",
 # "đến nay"; a text cannot report its own implementation ("sơ kết" alone is a task, not a result).
@@ -743,8 +739,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="deadline")
     unnamed = base.unnamed
     if _FIGURE.search(folded):
-        focus = _focus_noun(unnamed) or _counted_noun(unnamed)
-        return dataclasses.replace(base, intent="figure", focus=focus, actor=_body_subject(unnamed))
+        return dataclasses.replace(base, intent="figure", focus=_focus_noun(unnamed), actor=_body_subject(unnamed))
     role = _role(unnamed)
     if _WHAT.fullmatch(fold(role)):
         role = ""  # "ai được giao làm gì": whose duty, no role
@@ -812,18 +807,6 @@ def _focus_noun(text: str) -> str:
         return " ".join(_WORD.findall(about))
     noun = _asked_noun(text) or _head_noun(words)
     return "" if re.fullmatch(_ANSWER_KINDS, noun) else noun
-
-
-def _counted_noun(text: str) -> str:
-    """What "mấy / bao nhiêu X" counts ("doanh nghiệp công nghệ số" in "có mấy doanh nghiệp công
-    nghệ số đủ sức …"), or "" for a unit ("bao nhiêu %", "mấy năm"): the sentence answering it
-    must count X, not another thing the passage counts."""
-    m = _COUNTED_NOUN.search(" ".join(_WORD.findall(fold(text))))
-    if not m or m.group(1) in _UNITS or re.search(r"\b(?:bao nhieu|may)\s*%", fold(text)):
-        return ""
-    words = m.group(0).split()[1 if m.group(0).startswith("may") else 2 :]
-    cut = next((i for i, w in enumerate(words) if i and w in _NOT_NOUN), len(words))
-    return " ".join(words[:cut])
 
 
 def _head_noun(words: str) -> str:
