@@ -388,6 +388,9 @@ def test_what_bao_nhieu_counts():
     assert sentences._counts("Ban Chỉ đạo có 15 thành viên.", "", "ban chỉ đạo gồm bao nhiêu thành viên")
     assert not sentences._counts("Tự động hoá 80% quy trình.", "", "có vốn bao nhiêu tỷ")  # "động" is no "đồng"
     assert sentences._counts("Dành 2% GDP.", "", "bao nhiêu GDP theo KL901")
+    # "tỷ lệ", "tỉ trọng" are shares, not billions
+    assert not sentences._counts("Tỉ lệ xã có thư viện số đạt 80%.", "", "mức lương là bao nhiêu triệu một tháng")
+    assert sentences._counts("Hỗ trợ 2 tỷ đồng mỗi năm.", "", "hỗ trợ bao nhiêu tỷ")
 
 
 def test_which_body_and_procedures_need_a_quote_that_speaks_of_them(fixture_app):
@@ -646,3 +649,13 @@ def test_a_text_named_with_its_year_asks_no_year(fixture_app):
     """ "KL901 năm 2030" says which text; the amount asked is not one set for 2030."""
     result = ask(fixture_app, "Còn KL901 năm 2030 thì dành tối thiểu bao nhiêu phần trăm chi thường xuyên cho văn hoá?")
     assert result.confident and "2% chi thường xuyên" in result.answer, result.answer
+
+
+def test_a_why_question_s_premise_is_quoted_from_the_text_it_is_said_of(fixture_app):
+    """ "Vì sao KL901 yêu cầu … trước 15/5/2030": the plan sets that date, not the conclusion; a
+    quote from the plan is no reason for what the conclusion did (and the deadline it asks
+    about does not make it a deadline question)."""
+    result = ask(fixture_app, "VI SAO KL901 CUA BCT YEU CAU CAC HUYEN UY PHAI QUAN TRIET XONG TRUOC 15/5/2030 VAY")
+    assert not result.confident, result.answer
+    said = ask(fixture_app, "Kế hoạch 27 yêu cầu các huyện uỷ quán triệt xong trước ngày nào?")
+    assert said.confident and "15/5/2030" in said.answer

@@ -518,3 +518,7 @@ def test_who_is_given_a_role_asks_for_its_holder():
     reading = understand("Theo KL901, ai được giao làm Phó Trưởng ban thường trực Ban Chỉ đạo?")
     assert reading.intent != "duty" and reading.role == "Phó Trưởng ban thường trực Ban Chỉ đạo"
     assert understand("ai được giao làm gì").intent == "duty"  # whose duty, no role
+
+
+def test_a_particle_ends_what_a_question_is_about():
+    assert understand("kl901 noi j ve thu vien so vay, thu vien so duoc coi la cai gi").focus == "thu vien so"

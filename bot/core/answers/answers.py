@@ -258,6 +258,18 @@ def _retrieved(
     return _compose(app, cfg, base, result, today, note, reading, strict)
 
 
+def _said_by_subject(app: App, reading: Understanding, document_id: int) -> bool:
+    """Whether a why-question's premise, said of the text it names first ("vì sao KL69 yêu cầu
+    …", "tại sao NQ57 bỏ mục tiêu … của NQ20"), is quoted from that text when the catalogue
+    carries it: another text saying the same is no reason for what the named one did."""
+    if not reading.named:
+        return True
+    subject = dataclasses.replace(reading, named=reading.named[:1])
+    scope, _ = particulars.resolve(app.searcher.references, subject)
+    own = particulars.carriers(app, subject, scope)
+    return not own or document_id in own
+
+
 def _naming(app: App, result: SearchResult, places: frozenset[str], reading: Understanding) -> SearchResult | None:
     """``result`` kept to the passages naming ``places`` (see :func:`particulars.places_asked`),
     or None when those do not cover the question."""
@@ -374,6 +386,9 @@ def _compose(
         " ".join(f"{result.chunks[s.hit].section} {s.text}" for s in chosen), _topic_weights(app, reading.premise)
     ):
         log.info("declined %r: the quote does not state its premise %r", query.text[:80], reading.premise[:80])
+        return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
+    if reading.premise and not _said_by_subject(app, reading, result.chunks[chosen[0].hit].document_id):
+        log.info("declined %r: the premise is said of a text the quote is not from", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     top = result.chunks[chosen[0].hit]
     deadlines = _deadlines(app, query, top, chosen, today, weights)

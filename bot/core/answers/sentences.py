@@ -391,7 +391,8 @@ def _counts(sentence: str, section: str, question: str) -> bool:
         wanted, marked = (unit,), " ".join(re.findall(r"\w+", fold(marked)))
     else:
         return True
-    return any((w == "%" and w in marked) or re.search(rf"(?<!\w){w}(?!\w)", marked) for w in wanted)
+    # ("tỷ lệ", "tỉ trọng" are shares, not billions)
+    return any((w == "%" and w in marked) or re.search(rf"(?<!\w){w}(?!\w)(?! lệ| trọng)", marked) for w in wanted)
 
 
 # A text named with its year ("NQ 20 năm 2012", "Nghị quyết 57 ngày 22/12/2024"): which text, not

@@ -706,6 +706,8 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         condition=bool(_CONDITION.search(folded)),
         achieved=bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
     )
+    # whatever else it asks ("vì sao … phải xong trước 15/4"), a why-question takes its premise as said
+    base = dataclasses.replace(base, premise=_premise(base.unnamed))
     talk = _small_talk(fold(raw))
     if talk == "help":
         return dataclasses.replace(base, intent="help")
@@ -750,7 +752,6 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         return dataclasses.replace(base, intent="duty", actor=_actor(unnamed))
     return dataclasses.replace(
         base,
-        premise=_premise(unnamed),
         focus=_focus_noun(unnamed),
         answer_kind=_answer_kind(unnamed),
         role=role,
@@ -801,7 +802,7 @@ def _focus_noun(text: str) -> str:
     topic = _TOPIC.search(words) or _REGARDED.search(words) or _PURPOSE.match(fold(text).lower())
     if topic:
         about = re.split(
-            r" (?:sau|qua|trong|theo) ",
+            r" (?:sau|qua|trong|theo|vay|a|nhe|nha|ha|nhi) ",  # "nói gì về dữ liệu vậy, dữ liệu …": a particle ends it
             topic.groupdict().get("about") or topic.groupdict().get("turned") or topic.group("topic"),
         )[0]
         return " ".join(_WORD.findall(about))
