@@ -94,6 +94,7 @@ def test_yes_no_about_a_mention():
     assert understand("kế hoạch có nhắc đến khởi nghiệp ko").mention == "khoi nghiep"
     assert understand("Đất đai có được nhắc trong kế hoạch không?").mention == "dat dai"
     assert not understand("hạn là 30/4 đúng không").mention
+    assert understand("KL901 có đề cập chuyện bảo hộ bản quyền không vậy ad").mention == "bao ho ban quyen"
 
 
 def test_a_plan_about_a_named_text_implements_it():
@@ -522,3 +523,11 @@ def test_who_is_given_a_role_asks_for_its_holder():
 
 def test_a_particle_ends_what_a_question_is_about():
     assert understand("kl901 noi j ve thu vien so vay, thu vien so duoc coi la cai gi").focus == "thu vien so"
+
+
+def test_whose_text_is_asked_right_after_the_text():
+    assert understand("KL901 là của ai").fields == ("issuer",)
+    assert understand("kế hoạch này do cơ quan nào ban hành").fields == ("issuer",)
+    # of something the text speaks of, not of the text
+    assert not understand("Theo KL901 thì sách số hoá thuộc quyền sở hữu của ai").fields
+    assert not understand("nhiệm vụ số hoá do cơ quan nào chủ trì theo KL901").fields

@@ -178,6 +178,7 @@ HELP_PHRASES = (
     "giup toi",
     "giup em",
 )
+_TEXT_WORD_ALTERNATIVES = "van ban|nghi quyet|ket luan|chi thi|quyet dinh|ke hoach|bai bao|luat|thong tu|nghi dinh"
 # What a metadata question asks (folded cues); checked only when the question speaks of a text.
 METADATA_CUES: dict[str, tuple[str, ...]] = {
     "signer": (
@@ -208,9 +209,10 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         "cap nao ban hanh",
         "ban hanh boi",
         "van ban cua",
-        "cua co quan nao",
-        "cua ai",
-        "do co quan nao",
+        # "NQ20 (là) của ai", "kế hoạch này do cơ quan nào": of the text itself, right after it;
+        # "kết quả … thuộc quyền sở hữu của ai theo NQ20" asks of something else
+        rf"(?:\b(?:{_TEXT_WORD_ALTERNATIVES})|\d+(?: \w+)?)(?: \w+){{0,2}} (?:la )?(?:cua|do) (?:ai|co quan nao)"
+        r"(?: (?:vay|a|ha|nhi|nhe|ad|z))*$",  # and nothing after ("KL69 do ai làm chủ tịch" is a role)
     ),
     "number": ("so may", "so bao nhieu", "so hieu", "ky hieu"),
     "column": ("chuyen muc nao", "chuyen muc gi", "o chuyen muc", "thuoc chuyen muc", "muc nao tren bao"),
@@ -250,9 +252,7 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
 _REPORTING = re.compile(r"\bbao cao\b")
 # A date question about a named text with nothing else in it ("nq20 ngày nào") asks when it was issued.
 _DATE_ONLY = re.compile(r"^(?:ngay nao|khi nao|bao gio|nam nao|ngay may|ngay bao nhieu|luc nao)$")
-_TEXT_WORDS = re.compile(
-    r"\b(?:van ban|nghi quyet|ket luan|chi thi|quyet dinh|ke hoach|bai bao|luat|thong tu|nghi dinh)\b"
-)
+_TEXT_WORDS = re.compile(rf"\b(?:{_TEXT_WORD_ALTERNATIVES})\b")
 # "… thực hiện Kết luận 69": the question is about a text that implements the one it names. A
 # metadata question is about a text anyway; any other is so only when a text precedes the verb
 # ("kế hoạch [của Tỉnh ủy] thực hiện KL69", not "phải làm gì để thực hiện KL69").
@@ -312,6 +312,8 @@ _PLURAL_MAY = re.compile(
     r"(?<!\w)may (\w+)(?=(?: \w+)* (?:noi sao|noi gi|noi the nao|the nao|ra sao|nhu the nao)\b)(?!.*\bbao nhieu\b)",
     re.IGNORECASE,
 )
+# "có nhắc chuyện / việc / cái X không": the matter is X.
+_MATTER_OF = re.compile(r"^(?:(?:chuyen|viec|cai|van de|vu) )+")
 # What "mấy" counts when it is a unit: "mấy giờ", "mấy năm", "mấy phần trăm".
 _UNITS = frozenset(("phan", "nam", "thang", "ngay", "lan", "ty", "ti", "trieu", "tien", "dong", "usd", "gio", "tuoi"))
 # Nouns that only say what kind of answer is wanted ("những giải pháp gì"): the sentences that
@@ -734,7 +736,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         topic = mention.group("topic") if mention else ""
         if mention and topic.startswith(("trong ", "o ", "tai ")):  # "X có được nhắc trong kế hoạch không"
             topic = folded[: mention.start()].strip()
-        return dataclasses.replace(base, intent="yesno", mention=topic)
+        return dataclasses.replace(base, intent="yesno", mention=_MATTER_OF.sub("", topic))
     if _DEADLINE.search(folded) and not (
         " han " in f" {folded} " and _NOT_DEADLINE_HAN.search(folded) and "thoi han" not in folded
     ):
