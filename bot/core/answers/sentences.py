@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bot.core.answers import subjects
+from bot.core.answers.understanding import asked_years
 from embeddings.query import Query, has_figure, keys
 from embeddings.search import Hit
 from knowledge.dates import DateMention, find_dates
@@ -395,19 +396,11 @@ def _counts(sentence: str, section: str, question: str) -> bool:
     return any((w == "%" and w in marked) or re.search(rf"(?<!\w){w}(?!\w)(?! lệ| trọng)", marked) for w in wanted)
 
 
-# A text named with its year ("NQ 20 năm 2012", "Nghị quyết 57 ngày 22/12/2024"): which text, not
-# the year an amount is asked for.
-_TEXT_YEAR = re.compile(
-    r"\b(?:nghi quyet|ket luan|chi thi|ke hoach|quyet dinh|luat|nq|kl)\s*(?:so\s*)?\d+(?:-[\w/]+)?,?"
-    r"\s*(?:(?:nam|ngay)\s*)?(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*)?(?:19|20)\d\d\b"
-)
-
-
 def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:
     """An amount asked for a year ("năm 2015 phải đạt bao nhiêu") is answered only by a sentence
     of that year (in it or in its heading): targets are set year by year, and another year's is
     no answer."""
-    years = set(_YEAR.findall(_TEXT_YEAR.sub(" ", fold(question).lower())))
+    years = {str(y) for y in asked_years(question)}
     return not years or any(years & set(_YEAR.findall(f"{chunks[s.hit].section} {s.text}")) for s in chosen)
 
 

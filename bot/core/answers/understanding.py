@@ -452,6 +452,12 @@ _TELLING = re.compile(
     r"|neu|phan tich|nhan manh)(?: (?:ro|ky|them|lai|chung))?(?: (?:ve|den))?\b ?"
 )
 _ASKED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
+# A text named with its year ("NQ 20 năm 2012", "Nghị quyết 57 ngày 22/12/2024"): which text, not
+# a year asked about.
+_TEXT_YEAR = re.compile(
+    r"\b(?:nghi quyet|ket luan|chi thi|ke hoach|quyet dinh|luat|nq|kl)\s*(?:so\s*)?\d+(?:-[\w/]+)?,?"
+    r"\s*(?:(?:nam|ngay)\s*)?(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*)?(?:19|20)\d\d\b"
+)
 _SPACES = re.compile(r"\s+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -517,7 +523,13 @@ class Understanding:
     @property
     def achieved_in(self) -> int:
         """The latest year whose achievements are asked ("năm 2025 đã đạt được gì"), or 0."""
-        return max((int(y) for y in _ASKED_YEAR.findall(self.text)), default=0) if self.achieved else 0
+        return max(self.years, default=0) if self.achieved else 0
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The years the question asks about ("mục tiêu 2045", "năm 2025 đạt bao nhiêu"): not a
+        day's ("15/4/2024"), nor the year that says which text ("NQ 20 năm 2012")."""
+        return asked_years(self.text)
 
     @property
     def answers_from_texts(self) -> bool:
@@ -954,6 +966,11 @@ def _metadata_fields(folded: str, named: tuple[NamedDocument, ...]) -> tuple[str
     if not found and named and _DATE_ONLY.match(_without_names(folded, named)):
         return ("issued",)
     return tuple(field for _, _, field in sorted(found))
+
+
+def asked_years(text: str) -> tuple[int, ...]:
+    """The years ``text`` asks about (see :attr:`Understanding.years`)."""
+    return tuple(int(y) for y in _ASKED_YEAR.findall(_TEXT_YEAR.sub(" ", fold(text).lower())))
 
 
 def _between_names(folded: str, named: tuple[NamedDocument, ...]) -> list[str]:
