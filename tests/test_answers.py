@@ -659,3 +659,12 @@ def test_a_why_question_s_premise_is_quoted_from_the_text_it_is_said_of(fixture_
     assert not result.confident, result.answer
     said = ask(fixture_app, "Kế hoạch 27 yêu cầu các huyện uỷ quán triệt xong trước ngày nào?")
     assert said.confident and "15/5/2030" in said.answer
+
+
+def test_a_particular_the_named_text_does_not_state_is_declined(fixture_app):
+    """The header and signature block are where a text's particulars stand; one they do not
+    state (a conclusion of the Politburo comes from no session of the Central Committee) is not
+    made up from a passage that shares the words."""
+    for question in ("KL901 được thông qua tại hội nghị trung ương lần thứ mấy?", "KH27 đăng ở chuyên mục nào"):
+        result = ask(fixture_app, question)
+        assert not result.confident, (question, result.answer)

@@ -271,6 +271,7 @@ def test_when_a_text_was_issued_or_came_out():
     # a scene set by the text's coming out, then another question
     assert understand("Sau khi KL901 ra đời, đến năm 2031 có bao nhiêu thư viện số?").intent == "figure"
     assert understand("bài báo về KH27 do ai viết").fields == ("author",)
+    assert not understand("KL901 có kêu gọi người Việt Nam ở nước ngoài tham gia không").fields  # no "người viết"
 
 
 def test_the_acronym_is_never_read_as_who():

@@ -194,7 +194,7 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             return _elsewhere(base, text, passing, PASSING_PLACE)
         if reading.intent == "metadata":
             known = particulars.answer(app, reading, scope)
-            if known is None and reading.named and scope and not particulars.carried(app, reading, scope):
+            if known is None and reading.named and scope:
                 # asks a particular of a named text the catalogue only writes about, or of a text
                 # implementing it that the texts about it do not state ("kế hoạch … số mấy"); a
                 # text named by its kind alone ("bài báo … số mấy") may ask of one it writes about

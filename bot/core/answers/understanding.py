@@ -195,9 +195,8 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
     ),
     "session": (
         "hoi nghi nao",
-        "hoi nghi lan thu may",
+        r"hoi nghi(?: trung uong)? lan(?: thu)? may",  # "hội nghị trung ương lần thứ mấy"
         "hoi nghi trung uong may",
-        "hoi nghi lan may",
         "khoa may",
         "khoa nao",
     ),
@@ -246,7 +245,7 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         r"ban hanh(?: \w+){0,30}? (?:vao )?(?:ngay(?: thang nam)?|nam|thoi gian) nao",
         r"ban hanh(?: \w+){0,30}? (?:khi nao|bao gio|luc nao)",
     ),
-    "author": ("ai viet", "nguoi viet", "tac gia bai", "tac gia la ai", "ai la tac gia", "but danh", "phong vien nao"),
+    "author": ("ai viet", "tac gia bai", "tac gia la ai", "ai la tac gia", "but danh", "phong vien nao"),
 }
 # A report is sent by a duty ("báo cáo kết quả … gửi cho ai"), not by a text's distribution list.
 _REPORTING = re.compile(r"\bbao cao\b")
