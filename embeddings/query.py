@@ -40,7 +40,7 @@ STOPWORDS = [
     "gì nào ai là của những các và thì mà này đó kia ấy với cho tôi em anh chị ạ ơi nhé vậy hả à",
     "theo về trong tại hãy xin cần phải đã sẽ đang được bị có nên muốn biết hỏi",
     "bao nhiêu bao giờ khi nào lúc nào thế nào như thế nào ra sao làm sao làm gì ở đâu là gì",
-    "mấy đâu sao hay không có phải có không cho biết được không",
+    "mấy đâu sao hay không có phải có không cho biết được không vì sao tại sao",
     "what when who whom which why how where is are was were the a an of to in on for by with do does",
     "did must should shall can could will would their there it its be been this that these those",
     "",
@@ -106,7 +106,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 )
 
 # Function words a question uses far more often than their folded twins ("cơ", "cán", "máy").
-_RESTORE_FIRST = "gì nào là của những các và thì với về cần phải đã sẽ được bị có nên mấy đâu"
+# (and words of a cadre's own business the texts rarely write alone: "ai ký", "nộp", "lương")
+_RESTORE_FIRST = "gì nào là của những các và thì với về cần phải đã sẽ được bị có nên mấy đâu ký nộp lương"
 # How a question asks whether a text speaks of something ("nq57 co noi ve ban dan khong"): the texts
 # write "nội dung" far more often than they say "nói", so unmarked "noi ve" must be seeded.
 _MENTION_PHRASES = ("có nói", "nói về", "nói gì", "nói đến", "nói tới", "có nhắc", "nhắc đến", "nhắc tới", "đề cập")
@@ -294,6 +295,8 @@ def _split_entries(line: str) -> list[str]:
         "có không",
         "cho biết",
         "được không",
+        "vì sao",
+        "tại sao",
     )
     found = [m for m in multi if m in line]
     for m in found:

@@ -9,6 +9,7 @@ TEXTS = [
     "Các cấp ủy, tổ chức đảng hoàn thành việc phổ biến, quán triệt Kết luận trước ngày 15/4/2024.",
     "Đổi mới cơ chế, chính sách; cơ quan chủ trì phối hợp với Hội đồng nhân dân tỉnh Quảng Nam.",
     "Đẩy mạnh đổi mới sáng tạo; đổi mới cơ chế quản lý. Cán bộ, công chức được giao nhiệm vụ.",
+    "Đơn vị sự nghiệp công lập; tài chính; kỹ thuật số.",
 ]
 
 
@@ -29,6 +30,9 @@ def test_pairs_beat_single_syllables_and_question_words_win():
     # "co" alone is the question word "có", but the pair "co che" is "cơ chế"
     assert r.restore("co che chinh sach co gi moi") == "cơ chế chính sách có gì mới"
     assert r.restore("bao nhieu can bo") == "bao nhiêu cán bộ"
+    # the texts say "đơn vị", never "vì sao"; a question says both
+    assert r.restore("vi sao don vi phai nop") == "vì sao đơn vị phải nộp"
+    assert r.restore("tai sao ai ky") == "tại sao ai ký"
 
 
 def test_two_swapped_letters_are_put_back_only_for_impossible_words():
