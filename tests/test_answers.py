@@ -126,6 +126,10 @@ def test_quantity_ignores_dates_and_reads_number_words():
     assert not quantity("Đến năm 2030, hoàn thành trước ngày 15/4/2024 việc quán triệt.")
     assert not quantity("1. Thành lập Ban Chỉ đạo Trung ương.")  # an item's number
     assert quantity("Ban Tuyên giáo định kỳ 6 tháng báo cáo kết quả.")  # a period is an amount
+    # a text's number says which text
+    assert not quantity("gắn với Nghị quyết số 29-NQ/TW về công nghiệp hoá đến năm 2030")
+    assert not quantity("thực hiện Kết luận 901 trong toàn Đảng bộ")
+    assert not quantity("Nghị quyết của Hội nghị Trung ương lần thứ sáu khoá XIII")  # an ordinal
 
 
 def test_a_year_in_the_heading_answers_a_when_question():
@@ -668,3 +672,20 @@ def test_a_particular_the_named_text_does_not_state_is_declined(fixture_app):
     for question in ("KL901 được thông qua tại hội nghị trung ương lần thứ mấy?", "KH27 đăng ở chuyên mục nào"):
         result = ask(fixture_app, question)
         assert not result.confident, (question, result.answer)
+
+
+def test_an_ordinal_asked_is_answered_by_an_ordinal():
+    """ "Đại hội lần thứ mấy" asks which one in a row: "lần thứ XIII" answers it, though it is no
+    amount; an amount ("bao nhiêu") is not answered by an ordinal."""
+    from embeddings.query import parse
+    from embeddings.search import Hit
+    from knowledge.dates import find_dates
+
+    def answers(question: str, text: str) -> bool:
+        hit = Hit(1, 1, "t", "1-KL/TW", "", "kl", "", "", text, 0, 1.0, 0.9, 1.0, frozenset())
+        chosen = [sentences.Sentence(0, 0, text, 1.0, tuple(find_dates(text)))]
+        return sentences.answers_type(parse(question), chosen, [hit])
+
+    said = "Thực hiện tốt Nghị quyết Đại hội lần thứ XIII của Đảng."
+    assert answers("kl901 co nhac den nghi quyet dai hoi lan thu may cua dang", said)
+    assert not answers("đại hội đảng có bao nhiêu đại biểu", said)

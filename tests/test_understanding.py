@@ -268,6 +268,7 @@ def test_everyday_words_are_written_as_the_texts_write_them():
 def test_when_a_text_was_issued_or_came_out():
     assert understand("Bộ Chính trị ban hành KL901 về thư viện số vào ngày tháng năm nào?").fields == ("issued",)
     assert understand("kl901 ra doi khi nao").fields == ("issued",)
+    assert understand("NQ 12 la cua hoi nghi TW lan thu may vay?").fields == ("session",)
     # a scene set by the text's coming out, then another question
     assert understand("Sau khi KL901 ra đời, đến năm 2031 có bao nhiêu thư viện số?").intent == "figure"
     assert understand("bài báo về KH27 do ai viết").fields == ("author",)

@@ -321,16 +321,27 @@ def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]
     return bonus
 
 
+_ORDINAL_ASKED = re.compile(r"\bthu (?:may|bao nhieu)\b")
+_ORDINAL = re.compile(r"\b[Tt]hứ \w+|\b[Kk]hoá [IVXLC]+\b")
+# A text's number ("Nghị quyết số 29-NQ/TW", "Kết luận 69") says which text, an ordinal ("Hội
+# nghị lần thứ sáu") which one in a row: no amount.
+_NOT_AMOUNT = re.compile(
+    r"\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*\b|\b(?:[Nn]ghị quyết|[Kk]ết luận|[Cc]hỉ thị|[Qq]uyết định|[Kk]ế hoạch)(?: số)? \d+\b"
+    rf"|{_ORDINAL.pattern}"
+)
+
+
 def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
     """True when ``sentence`` states an amount other than a date: a digit or a number word
     outside its date mentions ("18 huyện", "ba khu công nghệ cao", "80%"); a period counts
-    ("định kỳ 6 tháng"), an item's number ("1. Thành lập …") does not."""
+    ("định kỳ 6 tháng"), an item's number ("1. Thành lập …"), a text's ("29-NQ/TW") and an
+    ordinal ("lần thứ sáu") do not."""
     rest, end = [], 0
     for m in sorted((m for m in mentions if m.kind != "period"), key=lambda m: m.span[0]):
         rest.append(sentence[end : m.span[0]])
         end = max(end, m.span[1])
     rest.append(sentence[end:])
-    text = _MARKER.sub("", " ".join(rest).lstrip(), count=1)
+    text = _NOT_AMOUNT.sub(" ", _MARKER.sub("", " ".join(rest).lstrip(), count=1))
     return any(ch.isdigit() for ch in text) or not _NUMBER_WORDS.isdisjoint(w.lower() for w in text.split())
 
 
@@ -340,7 +351,10 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated:
     the way laws set deadlines), in the sentence or in the heading it stands under ("Đến năm 2030" dates every target listed below it; the answer names the
     heading; not when ``dated`` is false: "được miễn trừ khi nào" asks a condition). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
     otherwise answered with a passage that merely shares its words."""
-    if "amount" in query.intents and not any(
+    if _ORDINAL_ASKED.search(fold(query.text).lower()):  # "lần thứ mấy": an ordinal, not an amount
+        if not any(_ORDINAL.search(s.text) for s in chosen):
+            return False
+    elif "amount" in query.intents and not any(
         has_quantity(s.text, s.dates) and _counts(s.text, chunks[s.hit].section, query.text) for s in chosen
     ):
         return False

@@ -195,7 +195,7 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
     ),
     "session": (
         "hoi nghi nao",
-        r"hoi nghi(?: trung uong)? lan(?: thu)? may",  # "hội nghị trung ương lần thứ mấy"
+        r"hoi nghi(?: trung uong| tw)? lan(?: thu)? may",  # "hội nghị trung ương lần thứ mấy"
         "hoi nghi trung uong may",
         "khoa may",
         "khoa nao",
