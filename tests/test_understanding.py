@@ -134,6 +134,7 @@ def test_implementing_text_and_own_unit():
         ("UBND tỉnh có nhiệm vụ j trong kế hoạch 27?", "UBND tỉnh"),  # "j" is no Vietnamese word: "gì"
         ("Theo KL901 thì Bộ Văn hoá phải làm những việc j?", "Bộ Văn hoá"),
         ("Cơ quan nào có trách nhiệm hướng dẫn", ""),
+        ("trường tôi xây dựng kế hoạch thực hiện KL901 thì cần chú trọng những gì", ""),  # a scene, no body
         ("Bộ trưởng trong phạm vi nhiệm vụ của mình quy định chi tiết", ""),  # a statement, no question
     ],
 )
@@ -533,3 +534,12 @@ def test_whose_text_is_asked_right_after_the_text():
     # of something the text speaks of, not of the text
     assert not understand("Theo KL901 thì sách số hoá thuộc quyền sở hữu của ai").fields
     assert not understand("nhiệm vụ số hoá do cơ quan nào chủ trì theo KL901").fields
+
+
+def test_the_head_noun_when_chat_drops_the_preposition():
+    assert understand("muc tieu tong quat ke hoach cua tinh uy thuc hien kl901 la j").focus == "muc tieu tong quat"
+
+
+def test_greeting_the_bot_before_naming_a_text_asks_no_opinion():
+    assert understand("chào bot nq57 muc tieu kinh te so den 2030 chiem bao nhieu phan tram").intent == "figure"
+    assert understand("bot nghĩ sao về KL901").small_talk == "opinion"

@@ -152,7 +152,7 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
 # "có nên … không" ("theo Ban Tuyên giáo" is a body, not "theo bạn").
 _OPINION = re.compile(
     r"\b(?:theo (?:ban(?! (?:tuyen|chi|chap|can|kinh|bi|thuong|kiem|to|dan|noi|doi|quan|cong|so))|ad|admin|bot"
-    r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi|thay|danh gia|nhan xet)"
+    r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi(?! quyet| dinh)|thay|danh gia|nhan xet)"
     r"|y kien (?:cua )?(?:ban|ad|admin|bot)|du bao|du doan|co nen\b.+\bkhong|nen hay khong|(?:co )?kha thi(?: khong)?$|co kha thi (?:khong|chua)"
     r"|(?:lieu )?co du (?:\w+ ){0,2}khong$"
     r"|tinh kha thi)\b"
@@ -353,11 +353,15 @@ _REGARDED = re.compile(
 _PURPOSE = re.compile(r"^\W*(?:de|nham) (?P<topic>[^,?]{3,80}),")
 # "xây dựng những gì": the answer lists what follows that verb.
 _LISTED = re.compile(r"(?P<verb>(?:\w+ ){1,2})nhung gi\b")
-_HEAD_NOUN = re.compile(r"^(?P<head>(?:\w+ ){0,3}\w+) (?:trong|cua|ve|theo|o|tai) (?:\w+ )*?(?:la gi|la nhung gi)$")
+_HEAD_NOUN = re.compile(
+    r"^(?P<head>(?:\w+ ){0,3}\w+) (?:(?:ke hoach|nghi quyet|ket luan|chi thi|van ban) )?(?:trong|cua|ve|theo|o|tai)"
+    r" (?:\w+ )*?(?:la gi|la nhung gi)$"  # "mục tiêu tổng quát [trong] kế hoạch của …": chat drops "trong"
+)
 _FOCUS_BOUNDARY = frozenset(
     ("nhung", "cac", "mot", "so", "la", "ve", "co", "ra", "dat", "gom", "noi", "de", "cua", "theo")
     + ("trong", "voi", "cho", "den", "tu", "duoc", "phai", "can", "thi", "nay")
     + ("vao", "tai", "o", "cai", "chiec")  # "bám vào cái quy hoạch nào": chat's "cái" too
+    + ("hien", "khai")  # "… thực hiện / triển khai KL69 là gì": a verb, what the text is about
 )
 # Asks what has come of implementing a text: "kết quả … đạt được", "đã hoàn thành … chưa",
 # "đến nay"; a text cannot report its own implementation ("sơ kết" alone is a task, not a result).
@@ -409,7 +413,9 @@ _DEFINED_AS = re.compile(
     r"\bdinh nghia (?:khai niem |thuat ngu )?(?P<term>(?:\w+ ){0,7}?\w+?) (?:nhu the nao|the nao|ra sao|la gi)$"
 )
 _NOT_TERM = re.compile(r"\b(?:cua|coi|xem|nay|muc tieu|nhiem vu|noi dung|quan diem|ket qua|han|thoi han)\b")
-_NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai)\b")
+# No body: who is asked ("ai", "nào"), or a scene the asker sets ("trường tôi xây dựng kế hoạch
+# thực hiện KL69 thì cần chú trọng gì"): a body's name holds no such verb.
+_NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai|xay dung|thuc hien|trien khai|quan triet|chuan bi|sap)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
 _YES_NO = re.compile(r"(?:\bco\b.+\b(?:khong|chua)|\b(?:phai|dung|hay) khong|\bco phai)\s*$")
