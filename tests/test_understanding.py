@@ -543,3 +543,9 @@ def test_the_head_noun_when_chat_drops_the_preposition():
 def test_greeting_the_bot_before_naming_a_text_asks_no_opinion():
     assert understand("chào bot nq57 muc tieu kinh te so den 2030 chiem bao nhieu phan tram").intent == "figure"
     assert understand("bot nghĩ sao về KL901").small_talk == "opinion"
+
+
+def test_a_question_turning_to_another_text_asks_about_that_one():
+    reading = understand("KL901 dành tối thiểu 2% chi thường xuyên rồi, còn KH27 thì sao")
+    assert [n.label for n in reading.named] == ["Kế hoạch 27"]
+    assert len(understand("KL901 và KH27 khác nhau thế nào").named) == 2

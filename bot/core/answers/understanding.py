@@ -313,6 +313,10 @@ _PLURAL_MAY = re.compile(
 )
 # "có nhắc chuyện / việc / cái X không": the matter is X.
 _MATTER_OF = re.compile(r"^(?:(?:chuyen|viec|cai|van de|vu) )+")
+# "…, còn NQ57 thì sao / thế nào" at the end of a question.
+_TURNING_TO = re.compile(
+    rf"\bcon (?:ve |voi |doi voi )?(?:{_KIND_WORDS}) (?:so )?(\d+)(?: \w+){{0,3}} thi (?:sao|the nao|ra sao|nhu the nao)$"
+)
 # What "mấy" counts when it is a unit: "mấy giờ", "mấy năm", "mấy phần trăm".
 _UNITS = frozenset(("phan", "nam", "thang", "ngay", "lan", "ty", "ti", "trieu", "tien", "dong", "usd", "gio", "tuoi"))
 # Nouns that only say what kind of answer is wanted ("những giải pháp gì"): the sentences that
@@ -713,7 +717,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     raw = question or ""
     text = normalise(raw, max_chars)
     folded = _LETTER_DIGIT.sub(" ", " ".join(_WORD.findall(fold(text))))
-    named = tuple(named_documents(text))
+    named = _turned_to(folded, tuple(named_documents(text)))
     prefixes = [folded[: _name_start(folded, n)] for n in named]
     base = Understanding(
         raw=raw,
@@ -971,6 +975,15 @@ def _metadata_fields(folded: str, named: tuple[NamedDocument, ...]) -> tuple[str
     if not found and named and _DATE_ONLY.match(_without_names(folded, named)):
         return ("issued",)
     return tuple(field for _, _, field in sorted(found))
+
+
+def _turned_to(folded: str, named: tuple[NamedDocument, ...]) -> tuple[NamedDocument, ...]:
+    """The texts a question asks about: all it names, unless it ends by turning to one ("NQ20
+    nói 11 cán bộ trên một vạn dân, còn NQ57 thì sao"): the others only say what to compare."""
+    m = _TURNING_TO.search(folded)
+    if m is None or len(named) < 2:
+        return named
+    return tuple(n for n in named if str(n.number) == m.group(1)) or named
 
 
 def asked_years(text: str) -> tuple[int, ...]:
