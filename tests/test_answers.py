@@ -689,3 +689,10 @@ def test_an_ordinal_asked_is_answered_by_an_ordinal():
     said = "Thực hiện tốt Nghị quyết Đại hội lần thứ XIII của Đảng."
     assert answers("kl901 co nhac den nghi quyet dai hoi lan thu may cua dang", said)
     assert not answers("đại hội đảng có bao nhiêu đại biểu", said)
+
+
+def test_a_text_we_lack_is_answered_only_from_a_passage_naming_it(fixture_app):
+    """ "Chỉ thị 05 có liên quan gì KL901": KL901 never names Chỉ thị 05, so no passage of it
+    says how they relate; the asker is told the catalogue lacks it."""
+    result = ask(fixture_app, "chỉ thị 05 học tập làm theo bác có liên quan gì kl901 k")
+    assert not result.confident and "Chỉ thị 5" in result.answer and "901-KL/TW" in result.answer, result.answer

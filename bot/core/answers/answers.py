@@ -29,6 +29,7 @@ from bot.core.answers.understanding import Understanding, understand
 from bot.core.chat.texts import days_phrase
 from bot.core.clock import local_today
 from embeddings.query import Query, parse
+from embeddings.references import NamedDocument, named_documents
 from embeddings.search import Hit, SearchResult
 from knowledge.dates import DateMention
 from knowledge.places import province_name
@@ -218,6 +219,9 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
             if first.confident:
                 return first
         result = searcher.search(query, scope=scope or None)
+        if missing and not _cites(result, missing):
+            # "Chỉ thị 05 có liên quan gì KL69": no passage found speaks of the text we lack
+            return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
         if passing:
             named = _naming(app, result, passing, reading)
             if named is None:
@@ -256,6 +260,12 @@ def _retrieved(
         )
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")
     return _compose(app, cfg, base, result, today, note, reading, strict)
+
+
+def _cites(result: SearchResult, missing: list[NamedDocument]) -> bool:
+    """Whether a passage ``result`` would quote names one of the texts the catalogue lacks."""
+    wanted = {(n.kind, n.number) for n in missing}
+    return any((d.kind, d.number) in wanted for hit in result.chunks for d in named_documents(hit.text))
 
 
 def _said_by_subject(app: App, reading: Understanding, document_id: int) -> bool:
