@@ -136,6 +136,8 @@ _INTENT_CUES: dict[str, tuple[str, ...]] = {
         "năm nào",
         "tháng nào",
         "thời điểm nào",
+        "mốc nào",
+        "mốc thời gian nào",
         "khi nào",
         "bao giờ",
         "lúc nào",

@@ -549,3 +549,10 @@ def test_a_question_turning_to_another_text_asks_about_that_one():
     reading = understand("KL901 dành tối thiểu 2% chi thường xuyên rồi, còn KH27 thì sao")
     assert [n.label for n in reading.named] == ["Kế hoạch 27"]
     assert len(understand("KL901 và KH27 khác nhau thế nào").named) == 2
+
+
+def test_when_a_piece_ran_a_deadline_by_a_milestone_and_a_teacher_s_opinion():
+    assert understand("Bài báo về KH27 được đăng vào ngày giờ nào?").fields == ("published",)
+    assert understand("các cấp phải xong việc quán triệt KL901 trước mốc nào?").intent == "deadline"
+    assert understand("Theo thầy, KL901 có quan trọng hơn KH27 không?").small_talk == "opinion"
+    assert understand("Theo ban tuyên giáo, KL901 yêu cầu gì").intent != "small_talk"

@@ -153,6 +153,7 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
 _OPINION = re.compile(
     r"\b(?:theo (?:ban(?! (?:tuyen|chi|chap|can|kinh|bi|thuong|kiem|to|dan|noi|doi|quan|cong|so))|ad|admin|bot"
     r"|tro ly|y ban)|(?:ban|ad|admin|bot) (?:nghi(?! quyet| dinh)|thay|danh gia|nhan xet)"
+    r"|^theo (?:thay|dong chi)\b(?! (?:duoc|biet|doi))|nen uu tien|quan trong hon"  # "Theo thầy, …"
     r"|y kien (?:cua )?(?:ban|ad|admin|bot)|du bao|du doan|co nen\b.+\bkhong|nen hay khong|(?:co )?kha thi(?: khong)?$|co kha thi (?:khong|chua)"
     r"|(?:lieu )?co du (?:\w+ ){0,2}khong$"
     r"|tinh kha thi)\b"
@@ -216,7 +217,14 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
     "number": ("so may", "so bao nhieu", "so hieu", "ky hieu"),
     "column": ("chuyen muc nao", "chuyen muc gi", "o chuyen muc", "thuoc chuyen muc", "muc nao tren bao"),
     # when a newspaper ran it (a text no paper ran: when it was issued)
-    "published": ("dang luc", "dang vao luc", "may gio", "dang khi nao", "dang bao gio", "dang ngay", "ngay dang"),
+    "published": (
+        r"dang (?:vao )?(?:luc|ngay|gio|thoi gian|thoi diem|hom)",  # "được đăng vào ngày giờ nào"
+        "may gio",
+        "dang khi nao",
+        "dang bao gio",
+        "ngay dang",
+        "thoi gian dang",
+    ),
     # whom it is sent to (its "Nơi nhận" list)
     "recipients": (
         "noi nhan",
@@ -264,6 +272,7 @@ IMPLEMENTING_TEXT = re.compile(
 _LOCALLY = re.compile(r"\b(?:trong|o|tai|cua) (?:tinh|huyen|thanh pho|dia phuong)(?! uy)\b")
 _DEADLINE = re.compile(
     r"\b(?:thoi han|han chot|han cuoi|cham nhat|muon nhat|truoc ngay nao|den ngay nao|han|deadline|xong truoc"
+    r"|truoc moc(?: thoi gian)? nao"
     r"|ngay cuoi cung|bao lau|dinh ky"
     r"|(?:khi nao|bao gio|ngay nao|luc nao|nam nao)\b.*\b(?:phai|xong|hoan thanh)"
     r"|(?:phai|xong|hoan thanh)\b.*\b(?:khi nao|bao gio|ngay nao|luc nao|nam nao))\b"
