@@ -110,6 +110,25 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 _RESTORE_FIRST = "gì nào là của những các và thì với về cần phải đã sẽ được bị có nên mấy đâu ký nộp lương"
 # How a question asks whether a text speaks of something ("nq57 co noi ve ban dan khong"): the texts
 # write "nội dung" far more often than they say "nói", so unmarked "noi ve" must be seeded.
+# Everyday phrases of a question whose words the texts use in another sense when alone ("đặt"
+# is "đất" in "đất nước", "hỏi" is "hội" in "xã hội", "tôi" is "tối" in "tối thiểu").
+_QUESTION_PHRASES = (
+    "đặt ra",
+    "đặt chỉ tiêu",
+    "đạt bao nhiêu",
+    "phải đạt",
+    "bài báo",
+    "trên báo",
+    "cho hỏi",
+    "xin hỏi",
+    "em hỏi",
+    "do ai",
+    "đơn vị tôi",
+    "của tôi",
+    "tôi là",
+    "mỗi năm",
+    "sau khi",
+)
 _MENTION_PHRASES = ("có nói", "nói về", "nói gì", "nói đến", "nói tới", "có nhắc", "nhắc đến", "nhắc tới", "đề cập")
 
 # Intent cues, written with marks; folded copies match unmarked questions.
@@ -332,7 +351,7 @@ def question_phrases() -> list[str]:
     restored as a pair)."""
     phrases = [p for line in STOPWORDS for p in _split_entries(line) if " " in p]
     phrases += [c for cues in _INTENT_CUES.values() for c in cues] + list(_OBLIGATION)
-    phrases += [*_RESTORE_FIRST.split(), *_MENTION_PHRASES]
+    phrases += [*_RESTORE_FIRST.split(), *_MENTION_PHRASES, *_QUESTION_PHRASES]
     return [p for p in phrases if p != fold(p)]  # unmarked entries need no restoring
 
 

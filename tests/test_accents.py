@@ -10,6 +10,7 @@ TEXTS = [
     "Đổi mới cơ chế, chính sách; cơ quan chủ trì phối hợp với Hội đồng nhân dân tỉnh Quảng Nam.",
     "Đẩy mạnh đổi mới sáng tạo; đổi mới cơ chế quản lý. Cán bộ, công chức được giao nhiệm vụ.",
     "Đơn vị sự nghiệp công lập; tài chính; kỹ thuật số.",
+    "Phát triển đất nước, xã hội số; hội nghị; đất đai; tối thiểu.",
 ]
 
 
@@ -33,6 +34,8 @@ def test_pairs_beat_single_syllables_and_question_words_win():
     # the texts say "đơn vị", never "vì sao"; a question says both
     assert r.restore("vi sao don vi phai nop") == "vì sao đơn vị phải nộp"
     assert r.restore("tai sao ai ky") == "tại sao ai ký"
+    # the texts' "đất", "hội", "tối" are a question's "đặt", "hỏi", "tôi" in its own phrases
+    assert r.restore("cho hoi don vi toi dat chi tieu gi") == "cho hỏi đơn vị tôi đặt chỉ tiêu gì"
 
 
 def test_two_swapped_letters_are_put_back_only_for_impossible_words():
