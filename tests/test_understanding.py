@@ -248,6 +248,7 @@ def test_what_a_text_regards_something_as_is_about_that_thing():
         ("KL901 ưu tiên những thành tựu nào vậy, nói cụ thể giúp mình", "Kết luận 901 ưu tiên những thành tựu nào"),
         ("han quan triet la khi nao giup em voi", "han quan triet la khi nao"),
         ("Chi bộ em đang họp, anh em hỏi KL901 giao ai làm gì, ad trả lời giúp với", "Kết luận 901 giao ai làm gì"),
+        ("hoi nong dan xa toi hoi kl901 noi j ve thu vien", "ket luan 901 noi gi ve thu vien"),  # the asker's body
         ("mọi người thắc mắc là hạn quán triệt là ngày nào", "hạn quán triệt là ngày nào"),
         ("vay den 2030 co bn dn so", "den nam 2030 co bao nhieu doanh nghiep so"),  # "vậy" opens; "dn"
         ("2030 thì VN vào nhóm mấy nước", "2030 thì Việt Nam vào nhóm mấy nước"),

@@ -137,7 +137,9 @@ _REQUEST = re.compile(
 )
 # Others' question passed on: "anh em hỏi NQ57 …", "mọi người thắc mắc là …".
 _PASSED_ON = re.compile(
-    r"^(?:anh em|anh chi em|moi nguoi|cac dong chi|dang vien|nhieu nguoi|co nguoi|ho|chi bo|dong chi)\s+"
+    r"^(?:anh em|anh chi em|moi nguoi|cac dong chi|dang vien|nhieu nguoi|co nguoi|ho|chi bo|dong chi"
+    r"|(?:hoi|doan|chi hoi|chi doan|chi bo|to|phong|ban|truong|xa|thon)(?: \w+){0,3} (?:toi|em|minh|chung toi))\s+"
+    # ("hội nông dân xã tôi hỏi …": an organisation of the asker's passes it on)
     r"(?:(?:dang|co|cu|muon|can)\s+)?(?:hoi|thac mac|muon biet|can biet)(?:\s+(?:la|rang))?,?\s+"
 )
 # Small talk: the whole message is one of these (folded), once address words and particles go.
