@@ -46,11 +46,9 @@ _LEADING_ZERO = re.compile(r"(?<!\d)0(\d)(?=/)")
 SETS = [
     DEV,
     SHARED / "eval" / "chat.jsonl",
-    *(
-        REPO / "bench" / "data" / f"chat_{name}.jsonl"
-        for name in ("heldout", "fresh", "blind", "blind2", "blind3", "blind4", "traps")
-    ),
-    *(REPO / "bench" / "data" / f"formal_{name}.jsonl" for name in ("blind", "blind2")),
+    *(REPO / "bench" / "data" / f"chat_{name}.jsonl" for name in ("heldout", "fresh", "traps")),
+    *sorted((REPO / "bench" / "data").glob("chat_blind*.jsonl")),
+    *sorted((REPO / "bench" / "data").glob("formal_blind*.jsonl")),
     SYNTHETIC,
 ]
 
