@@ -209,11 +209,12 @@ def is_vietnamese_syllable(folded_word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
+def english_pattern() -> re.Pattern[str]:
+    """Any glossary word or phrase, as a whole word (group 1), case-insensitive."""
     phrases = sorted(ENGLISH, key=len, reverse=True)
     return re.compile(r"(?<![\w'])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'])", re.IGNORECASE)
 
 
 def translate(text: str) -> str:
     """``text`` with glossary words replaced by their Vietnamese equivalents."""
-    return _pattern().sub(lambda m: ENGLISH[m.group(1).lower()], text)
+    return english_pattern().sub(lambda m: ENGLISH[m.group(1).lower()], text)

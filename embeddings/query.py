@@ -128,6 +128,8 @@ _QUESTION_PHRASES = (
     "tôi là",
     "mỗi năm",
     "sau khi",
+    "nghe nói",
+    "nghe đồn",
 )
 _MENTION_PHRASES = ("có nói", "nói về", "nói gì", "nói đến", "nói tới", "có nhắc", "nhắc đến", "nhắc tới", "đề cập")
 
@@ -361,9 +363,11 @@ def governance_vocabulary() -> list[str]:
     return list(ABBREVIATIONS.values()) + list(glossary.ENGLISH.values())
 
 
-# "năm mấy", "ngày bao nhiêu", "hạn mấy": which year or day, a date; "số mấy": which number, no
-# amount; "mấy năm" stays an amount (how long).
-_WHICH_DAY = re.compile(r"(?<!\w)(năm|nam|ngày|ngay|tháng|thang|hạn|han|số|so) (?:mấy|may|bao nhiêu|bao nhieu)(?!\w)")
+# "năm mấy", "ngày bao nhiêu", "hạn mấy": which year or day, a date; "số mấy", "nhóm mấy",
+# "hạng mấy": which number, group or rank, no amount; "mấy năm" stays an amount (how long).
+_WHICH_DAY = re.compile(
+    r"(?<!\w)(năm|nam|ngày|ngay|tháng|thang|hạn|han|số|so|nhóm|nhom|hạng|hang) (?:mấy|may|bao nhiêu|bao nhieu)(?!\w)"
+)
 
 
 def _intents(text: str, accented: bool) -> frozenset[str]:

@@ -47,6 +47,7 @@ ABBREVIATIONS: dict[str, str] = {
     "cp": "chính phủ",
     "đbqh": "đại biểu quốc hội",
     "ttg": "thủ tướng",
+    "đna": "đông nam á",
     "nđ": "nghị định",
     "tt": "thông tư",
     "qđ": "quyết định",

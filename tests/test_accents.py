@@ -36,6 +36,7 @@ def test_pairs_beat_single_syllables_and_question_words_win():
     assert r.restore("tai sao ai ky") == "tại sao ai ký"
     # the texts' "đất", "hội", "tối" are a question's "đặt", "hỏi", "tôi" in its own phrases
     assert r.restore("cho hoi don vi toi dat chi tieu gi") == "cho hỏi đơn vị tôi đặt chỉ tiêu gì"
+    assert r.restore("nghe don").startswith("nghe đồn")
 
 
 def test_two_swapped_letters_are_put_back_only_for_impossible_words():

@@ -689,6 +689,21 @@ def test_an_ordinal_asked_is_answered_by_an_ordinal():
     said = "Thực hiện tốt Nghị quyết Đại hội lần thứ XIII của Đảng."
     assert answers("kl901 co nhac den nghi quyet dai hoi lan thu may cua dang", said)
     assert not answers("đại hội đảng có bao nhiêu đại biểu", said)
+    # "nhóm mấy", "hạng mấy": which group, no amount of the word after it ("nhóm mấy ĐNA")
+    assert answers("KL901 muốn Việt Nam đứng nhóm mấy ĐNA", "Việt Nam thuộc nhóm 3 nước dẫn đầu Đông Nam Á.")
+
+
+def test_a_figure_asked_to_confirm_must_be_the_texts():
+    """ "nghe nói KL901 dành 5% chi thường xuyên, đúng không": the text says 2 %; quoting it
+    under a yes/no question would seem to confirm 5 %."""
+    from embeddings.search import Hit
+    from knowledge.dates import find_dates
+
+    text = "Dành tối thiểu 2% chi thường xuyên cho văn hoá hằng năm."
+    hit = Hit(1, 1, "t", "901-KL/TW", "", "kl", "Đến năm 2030", "", text, 0, 1.0, 0.9, 1.0, frozenset())
+    chosen = [sentences.Sentence(0, 0, text, 1.0, tuple(find_dates(text)))]
+    assert not sentences.states_figures("nghe nói Kết luận 901 dành 5% chi thường xuyên, đúng không", chosen, [hit])
+    assert sentences.states_figures("Kết luận 901 dành 2% chi thường xuyên đến 2030 đúng không", chosen, [hit])
 
 
 def test_a_text_we_lack_is_answered_only_from_a_passage_naming_it(fixture_app):

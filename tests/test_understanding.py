@@ -189,7 +189,10 @@ def test_ai_is_the_acronym_where_a_noun_stands(question, text):
     [
         ("nq noi du leiu la gi", "nq noi du lieu la gi"),  # two letters typed in the wrong order
         ("thu veinj so", "thu veinj so"),  # no single swap makes a syllable: as typed
-        ("chỉ số kpi, data và robot", "chỉ số kpi, data và robot"),  # foreign words and acronyms
+        (
+            "chỉ số kpi, data và robot",
+            "chỉ số kpi, dữ liệu và robot",
+        ),  # no swap in foreign words; "data" is read in Vietnamese
     ],
 )
 def test_swapped_letters_are_put_back_when_one_swap_makes_a_syllable(question, text):
@@ -557,3 +560,22 @@ def test_when_a_piece_ran_a_deadline_by_a_milestone_and_a_teacher_s_opinion():
     assert understand("các cấp phải xong việc quán triệt KL901 trước mốc nào?").intent == "deadline"
     assert understand("Theo thầy, KL901 có quan trọng hơn KH27 không?").small_talk == "opinion"
     assert understand("Theo ban tuyên giáo, KL901 yêu cầu gì").intent != "small_talk"
+
+
+def test_english_words_in_a_vietnamese_question_are_read_in_vietnamese():
+    assert understand("kl901 muốn biến data thành cái gì").text == "Kết luận 901 muốn biến dữ liệu thành cái gì"
+    assert understand("von cho startup theo kl901").text.startswith("von cho khoi nghiep")
+    english = "When must units finish their implementation plans?"
+    assert understand(english).text == english  # an English question is read as one
+    assert understand("KL901 muốn VN lọt top mấy ĐNA").text.endswith("lọt nhóm mấy ĐNA")
+
+
+def test_a_text_named_with_the_year_it_came_out_and_a_rumour_to_confirm():
+    assert not understand("còn KL901 hồi 2030 thì chỉ tiêu là mấy người").years
+    reading = understand("nghe đồn KL901 đòi giải thể mấy thư viện hoạt động kém, thật ko")
+    assert "các thư viện" in reading.text and reading.intent == "yesno"
+
+
+def test_which_paper_and_which_writer():
+    reading = understand("Bài báo về KH27 được đăng trên tờ báo nào và do tác giả nào thực hiện?")
+    assert set(reading.fields) == {"issuer", "author"}

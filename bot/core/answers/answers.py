@@ -389,6 +389,7 @@ def _compose(
         not sentences.answers_type(query, chosen, result.chunks, dated=not reading.condition)
         or (strict and not sentences.strictly_typed(chosen, reading.actor))
         or (reading.defines and not sentences.explained(chosen, result.chunks, reading.defines))
+        or (reading.intent == "yesno" and not sentences.states_figures(query.text, chosen, result.chunks))
     ):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")

@@ -321,6 +321,7 @@ def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]
     return bonus
 
 
+_FIGURE = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?![\d])")
 _ORDINAL_ASKED = re.compile(r"\bthu (?:may|bao nhieu)\b")
 _ORDINAL = re.compile(r"\b[Tt]hứ \w+|\b[Kk]hoá [IVXLC]+\b")
 # A text's number ("Nghị quyết số 29-NQ/TW", "Kết luận 69") says which text, an ordinal ("Hội
@@ -408,6 +409,15 @@ def _counts(sentence: str, section: str, question: str) -> bool:
         return True
     # ("tỷ lệ", "tỉ trọng" are shares, not billions)
     return any((w == "%" and w in marked) or re.search(rf"(?<!\w){w}(?!\w)(?! lệ| trọng)", marked) for w in wanted)
+
+
+def states_figures(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:
+    """Whether the quote (or the heading it stands under) states every figure a question asks to
+    confirm ("nghe nói NQ57 đặt R&D 4% GDP vào 2030, đúng không"): a text giving 2 % does not
+    say yes to 4 %, and a yes/no answer quoting it would seem to."""
+    claimed = set(_FIGURE.findall(_NOT_AMOUNT.sub(" ", question)))
+    stated = {f for s in chosen for f in _FIGURE.findall(f"{chunks[s.hit].section} {s.text}")}
+    return claimed <= stated
 
 
 def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:

@@ -22,6 +22,8 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+from embeddings import glossary
+from embeddings.query import FOREIGN_BELOW, vietnamese_share
 from embeddings.references import NamedDocument, named_documents
 from knowledge.text import FOLDED_ABBREVIATIONS, canonical_tones, fold, has_diacritics, nfc
 
@@ -72,6 +74,7 @@ TEXTS_WORDING: dict[str, tuple[str, str]] = {
     "muc tieu chung": ("mục tiêu tổng quát", "muc tieu tong quat"),
     "cong ty": ("doanh nghiệp", "doanh nghiep"),
     "thanh pho thong minh": ("đô thị thông minh", "do thi thong minh"),
+    "top": ("nhóm", "nhom"),  # "lọt top 3 Đông Nam Á" is the texts' "nhóm 3 nước dẫn đầu"
     # a newspaper piece is a "bài báo" in the catalogue's kinds
     "bai tren bao": ("bài báo", "bai bao"),
     "bai dang tren bao": ("bài báo", "bai bao"),
@@ -211,6 +214,7 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         "cap nao ban hanh",
         "ban hanh boi",
         "van ban cua",
+        "(?:dang )?(?:tren )?(?:to )?bao nao",  # the paper that ran a piece
         # "NQ20 (là) của ai", "kế hoạch này do cơ quan nào": of the text itself, right after it;
         # "kết quả … thuộc quyền sở hữu của ai theo NQ20" asks of something else
         rf"(?:\b(?:{_TEXT_WORD_ALTERNATIVES})|\d+(?: \w+)?)(?: \w+){{0,2}} (?:la )?(?:cua|do) (?:ai|co quan nao)"
@@ -255,7 +259,7 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         r"ban hanh(?: \w+){0,30}? (?:vao )?(?:ngay(?: thang nam)?|nam|thoi gian) nao",
         r"ban hanh(?: \w+){0,30}? (?:khi nao|bao gio|luc nao)",
     ),
-    "author": ("ai viet", "tac gia bai", "tac gia la ai", "ai la tac gia", "but danh", "phong vien nao"),
+    "author": ("ai viet", "tac gia bai", "tac gia la ai", "ai la tac gia", "tac gia nao", "but danh", "phong vien nao"),
 }
 # A report is sent by a duty ("báo cáo kết quả … gửi cho ai"), not by a text's distribution list.
 _REPORTING = re.compile(r"\bbao cao\b")
@@ -319,7 +323,8 @@ _CAPITALISED_WORDS = {"KH": ("kế hoạch", "ke hoach"), "TU": ("Tỉnh ủy", 
 _CAPITALISED = re.compile(r"(?<![\w&/-])(?:KH(?![\w&])(?! ?\d)(?! ?(?:&|và|va|CN)\b)|TU(?![\w&/-]))")
 # "mấy X …, nói sao / thế nào / ra sao / nói gì": the question word that asks is another.
 _PLURAL_MAY = re.compile(
-    r"(?<!\w)may (\w+)(?=(?: \w+)* (?:noi sao|noi gi|noi the nao|the nao|ra sao|nhu the nao)\b)(?!.*\bbao nhieu\b)",
+    r"(?<!\w)may (\w+)(?=(?:[ ,]+\w+)*[ ,]+(?:noi sao|noi gi|noi the nao|the nao|ra sao|nhu the nao"
+    r"|(?:that|dung|phai) khong)\b)(?!.*\bbao nhieu\b)",  # "… giải thể mấy tổ chức …, thật không"
     re.IGNORECASE,
 )
 # "có nhắc chuyện / việc / cái X không": the matter is X.
@@ -433,7 +438,7 @@ _NOT_TERM = re.compile(r"\b(?:cua|coi|xem|nay|muc tieu|nhiem vu|noi dung|quan di
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai|xay dung|thuc hien|trien khai|quan triet|chuan bi|sap)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
-_YES_NO = re.compile(r"(?:\bco\b.+\b(?:khong|chua)|\b(?:phai|dung|hay) khong|\bco phai)\s*$")
+_YES_NO = re.compile(r"(?:\bco\b.+\b(?:khong|chua)|\b(?:phai|dung|hay|that) khong|\bco phai)\s*$")
 # Asks whether the texts mention something at all: "có nhắc/đề cập/nói … không"; the topic follows.
 _MENTION = re.compile(
     r"\bco (?:\w+ ){0,2}(?:nhac|de cap|noi|neu|quy dinh|de ra|yeu cau|bat|khuyen khich)"
@@ -476,7 +481,7 @@ _ASKED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 # a year asked about.
 _TEXT_YEAR = re.compile(
     r"\b(?:nghi quyet|ket luan|chi thi|ke hoach|quyet dinh|luat|nq|kl)\s*(?:so\s*)?\d+(?:-[\w/]+)?,?"
-    r"\s*(?:(?:nam|ngay)\s*)?(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*)?(?:19|20)\d\d\b"
+    r"\s*(?:(?:nam|ngay|hoi|tu)\s*)?(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*)?(?:19|20)\d\d\b"
 )
 _SPACES = re.compile(r"\s+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
@@ -570,6 +575,7 @@ def normalise(question: str, max_chars: int = 500) -> str:
         ((m.span(), TEENCODE[fold(m.group())][0 if marked else 1]) for m in _WORD.finditer(text) if _teencode(text, m)),
     )
     text = _WORD.sub(lambda m: _untransposed(m.group()), text)
+    text = _loanwords(text, marked)
     text = _in_texts_wording(text, marked)
     text = _artificial_intelligence(text, marked)
     text = _plural_may(text, marked)
@@ -595,6 +601,19 @@ def _splice(text: str, replacements: Iterable[tuple[tuple[int, int], str]]) -> s
         out += [text[last:start], words]
         last = end
     return "".join([*out, text[last:]])
+
+
+def _loanwords(text: str, marked: bool) -> str:
+    """English words in a Vietnamese question ("nq57 muốn biến data thành gì", "vốn cho startup")
+    in the texts' Vietnamese (:data:`embeddings.glossary.ENGLISH`), in the question's style."""
+    if vietnamese_share(text) < FOREIGN_BELOW:
+        return text  # an English question is read as one (embeddings.query)
+
+    def vietnamese(m: re.Match[str]) -> str:
+        words = glossary.ENGLISH[m.group(1).lower()]
+        return words if marked else fold(words)
+
+    return glossary.english_pattern().sub(vietnamese, text)
 
 
 def _plural_may(text: str, marked: bool) -> str:
