@@ -711,3 +711,12 @@ def test_a_text_we_lack_is_answered_only_from_a_passage_naming_it(fixture_app):
     says how they relate; the asker is told the catalogue lacks it."""
     result = ask(fixture_app, "chỉ thị 05 học tập làm theo bác có liên quan gì kl901 k")
     assert not result.confident and "Chỉ thị 5" in result.answer and "901-KL/TW" in result.answer, result.answer
+
+
+def test_a_question_in_two_parts_gets_both_answers(fixture_app):
+    result = ask(
+        fixture_app,
+        "KL901 dành tối thiểu bao nhiêu phần trăm chi thường xuyên cho văn hoá, và hoàn thành kết nối thư viện số"
+        " đến các xã trong năm nào?",
+    )
+    assert result.confident and "2% chi thường xuyên" in result.answer and "2031" in result.answer, result.answer

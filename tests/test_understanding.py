@@ -579,3 +579,14 @@ def test_a_text_named_with_the_year_it_came_out_and_a_rumour_to_confirm():
 def test_which_paper_and_which_writer():
     reading = understand("Bài báo về KH27 được đăng trên tờ báo nào và do tác giả nào thực hiện?")
     assert set(reading.fields) == {"issuer", "author"}
+
+
+def test_a_question_in_two_parts():
+    from bot.core.answers.understanding import compound_parts
+
+    assert compound_parts("Theo KL901, Ban Chỉ đạo do ai làm Trưởng Ban, và Hội đồng gồm những ai?") == [
+        "Theo KL901, Ban Chỉ đạo do ai làm Trưởng Ban",
+        "Theo Kết luận 901, Hội đồng gồm những ai?",
+    ]
+    for one in ("KL901 ban hành ngày nào, cơ quan nào ban hành", "Ban Tuyên giáo và Mặt trận phải làm gì"):
+        assert compound_parts(one) == [one]

@@ -25,7 +25,7 @@ from bot import store
 from bot.catalogue import retrieval_settings
 from bot.core.answers import particulars, sentences, subjects
 from bot.core.answers.sentences import AnswerSettings, Sentence
-from bot.core.answers.understanding import Understanding, understand
+from bot.core.answers.understanding import Understanding, compound_parts, understand
 from bot.core.chat.texts import days_phrase
 from bot.core.clock import local_today
 from embeddings.query import Query, parse
@@ -167,9 +167,27 @@ def settings(app: App) -> AnswerSettings:
 
 
 def ask(app: App, question: str, today: date | None = None) -> Answer:
-    """Answer one question from the catalogue; never raises for what the question contains."""
-    cfg = settings(app)
+    """Answer one question from the catalogue; never raises for what the question contains. A
+    question in two parts ("X do ai làm Trưởng Ban, và Y gồm những ai?") is answered part by part."""
     today = today or local_today(app.now())
+    text = " ".join((question or "").split())
+    parts = compound_parts(text)
+    if len(parts) < 2:
+        return _ask_one(app, question, today)
+    answered = [_ask_one(app, part, today) for part in parts]
+    if not all(a.confident for a in answered):  # a part the texts do not answer: the whole as one
+        return _ask_one(app, question, today)
+    return dataclasses.replace(
+        answered[0],
+        question=question,
+        answer="\n\n".join(a.answer for a in answered),
+        sources=list({(s.number, s.section, s.text): s for a in answered for s in a.sources}.values()),
+        deadlines=[d for a in answered for d in a.deadlines],
+    )
+
+
+def _ask_one(app: App, question: str, today: date) -> Answer:
+    cfg = settings(app)
     text = " ".join((question or "").split())
     base = Answer(question=question or "", answer="", confident=False, today=today.isoformat())
     if not text:

@@ -333,6 +333,10 @@ _MATTER_OF = re.compile(r"^(?:(?:chuyen|viec|cai|van de|vu) )+")
 _TURNING_TO = re.compile(
     rf"\bcon (?:ve |voi |doi voi )?(?:{_KIND_WORDS}) (?:so )?(\d+)(?: \w+){{0,3}} thi (?:sao|the nao|ra sao|nhu the nao)$"
 )
+# Where a question in two parts is joined: ", và", "; (còn)", or a question mark between them.
+_PARTS = re.compile(r",\s*và\s+|;\s*(?:còn\s+)?|\?\s+(?=\w)", re.IGNORECASE)
+# A question word of a part (folded).
+_ASKS = re.compile(r"\b(?:gi|nao|ai|bao nhieu|may|khi nao|bao gio|the nao|ra sao|o dau|khong|chua)\b")
 # What "mấy" counts when it is a unit: "mấy giờ", "mấy năm", "mấy phần trăm".
 _UNITS = frozenset(("phan", "nam", "thang", "ngay", "lan", "ty", "ti", "trieu", "tien", "dong", "usd", "gio", "tuoi"))
 # Nouns that only say what kind of answer is wanted ("những giải pháp gì"): the sentences that
@@ -1014,6 +1018,22 @@ def _turned_to(folded: str, named: tuple[NamedDocument, ...]) -> tuple[NamedDocu
     if m is None or len(named) < 2:
         return named
     return tuple(n for n in named if str(n.number) == m.group(1)) or named
+
+
+def compound_parts(text: str) -> list[str]:
+    """A question in two parts, each with its own question word ("Ban Chỉ đạo do ai làm Trưởng
+    Ban, và Hội đồng Tư vấn có những ai?", "… là bao nhiêu; còn … là bao nhiêu?"), as two
+    questions; the second gets the texts the first names when it names none. Else [text]."""
+    m = _PARTS.search(text)
+    if m is None:
+        return [text]
+    first, second = text[: m.start()].strip(" ,;"), text[m.end() :].strip()
+    if not (_ASKS.search(fold(first)) and _ASKS.search(fold(second))):
+        return [text]
+    named = named_documents(first)
+    if named and not named_documents(second):
+        second = f"Theo {', '.join(n.label for n in named)}, {second}"
+    return [first, second]
 
 
 def asked_years(text: str) -> tuple[int, ...]:
