@@ -321,7 +321,7 @@ def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]
     return bonus
 
 
-_FIGURE = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?![\d])")
+_NUMERAL = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?![\d])")
 _ORDINAL_ASKED = re.compile(r"\bthu (?:may|bao nhieu)\b")
 _ORDINAL = re.compile(r"\b[Tt]hứ \w+|\b[Kk]hoá [IVXLC]+\b")
 # A text's number ("Nghị quyết số 29-NQ/TW", "Kết luận 69") says which text, an ordinal ("Hội
@@ -415,8 +415,8 @@ def states_figures(question: str, chosen: list[Sentence], chunks: list[Hit]) -> 
     """Whether the quote (or the heading it stands under) states every figure a question asks to
     confirm ("nghe nói NQ57 đặt R&D 4% GDP vào 2030, đúng không"): a text giving 2 % does not
     say yes to 4 %, and a yes/no answer quoting it would seem to."""
-    claimed = set(_FIGURE.findall(_NOT_AMOUNT.sub(" ", question)))
-    stated = {f for s in chosen for f in _FIGURE.findall(f"{chunks[s.hit].section} {s.text}")}
+    claimed = set(_NUMERAL.findall(_NOT_AMOUNT.sub(" ", question)))
+    stated = {f for s in chosen for f in _NUMERAL.findall(f"{chunks[s.hit].section} {s.text}")}
     return claimed <= stated
 
 
