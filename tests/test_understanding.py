@@ -590,3 +590,5 @@ def test_a_question_in_two_parts():
     ]
     for one in ("KL901 ban hành ngày nào, cơ quan nào ban hành", "Ban Tuyên giáo và Mặt trận phải làm gì"):
         assert compound_parts(one) == [one]
+    pasted = "Hạn quán triệt KL901 là khi nào? " * 20  # a pasted or repeated message is read whole
+    assert compound_parts(pasted, 500) == [pasted]

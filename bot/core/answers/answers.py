@@ -171,7 +171,7 @@ def ask(app: App, question: str, today: date | None = None) -> Answer:
     question in two parts ("X do ai làm Trưởng Ban, và Y gồm những ai?") is answered part by part."""
     today = today or local_today(app.now())
     text = " ".join((question or "").split())
-    parts = compound_parts(text)
+    parts = compound_parts(text, retrieval_settings(app.config).max_query_chars)
     if len(parts) < 2:
         return _ask_one(app, question, today)
     answered = [_ask_one(app, part, today) for part in parts]

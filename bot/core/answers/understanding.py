@@ -1020,13 +1020,15 @@ def _turned_to(folded: str, named: tuple[NamedDocument, ...]) -> tuple[NamedDocu
     return tuple(n for n in named if str(n.number) == m.group(1)) or named
 
 
-def compound_parts(text: str) -> list[str]:
+def compound_parts(text: str, max_chars: int = 500) -> list[str]:
     """A question in two parts, each with its own question word ("Ban Chỉ đạo do ai làm Trưởng
     Ban, và Hội đồng Tư vấn có những ai?", "… là bao nhiêu; còn … là bao nhiêu?"), as two
-    questions; the second gets the texts the first names when it names none. Else [text]."""
-    m = _PARTS.search(text)
-    if m is None:
+    questions; the second gets the texts the first names when it names none. Else [text], and
+    always for a message longer than ``max_chars`` (what retrieval reads: it is cut, not split)."""
+    joins = list(_PARTS.finditer(text))
+    if len(joins) != 1 or len(text) > max_chars:
         return [text]
+    m = joins[0]
     first, second = text[: m.start()].strip(" ,;"), text[m.end() :].strip()
     if not (_ASKS.search(fold(first)) and _ASKS.search(fold(second))):
         return [text]

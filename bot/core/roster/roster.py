@@ -700,7 +700,9 @@ def invites(app: App, unit: int | None = None, *, actor: Person | None = None) -
     }
     taken = {r[0] for r in app.db.execute("SELECT invite_code FROM people WHERE invite_code IS NOT NULL")}
     result = []
-    with store.transaction(app.db):
+    # IMMEDIATE: it reads, then writes; a deferred transaction could not take the write lock once
+    # another connection (the server's sender, a second admin) had written meanwhile
+    with store.transaction(app.db, immediate=True):
         for person in list_people(app, unit, status="active"):
             if person.id not in codes:
                 continue  # already linked
