@@ -286,3 +286,27 @@ def test_cli_roster_import_list_and_invites(app, tmp_path, capsys):
     assert telegram == ([roster.invite_link(app, code)] if roster.invite_link(app, code) else [])
     assert main(["roster", "list", "--unit", "Không Có"]) == 1
     assert "Không tìm thấy đơn vị" in capsys.readouterr().err
+
+
+def test_invites_survive_a_write_by_another_connection_meanwhile(app, tmp_path, monkeypatch):
+    """The server's sender writes while an admin lists invite codes: the codes are read, then
+    written, in one transaction that holds the write lock from the start (a deferred one could
+    not upgrade once the other connection had written, and failed with "database is locked")."""
+    import sqlite3
+
+    load_province(app, tmp_path)
+    other = sqlite3.connect(app.db.conn.execute("PRAGMA database_list").fetchone()[2], timeout=0.1)
+    listed = roster.list_people
+
+    def list_while_another_writes(*args, **kwargs):
+        people = listed(*args, **kwargs)
+        try:
+            other.execute("UPDATE units SET name = name WHERE id = 1")
+            other.commit()
+        except sqlite3.OperationalError:
+            pass  # the invites transaction holds the lock: the other writer waits its turn
+        return people
+
+    monkeypatch.setattr(roster, "list_people", list_while_another_writes)
+    assert roster.invites(app, roster.resolve_unit(app, "Xã Bình Dương").id)
+    other.close()
