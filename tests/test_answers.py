@@ -411,6 +411,9 @@ def test_a_report_about_a_plan_is_not_the_plan(sample_app):
     assert not plan.confident and "25/3/2024" not in plan.answer, plan.answer
     article = ask(sample_app, "bài báo về kế hoạch thực hiện KL69 đăng ngày nào")
     assert article.confident and "25/3/2024" in article.answer, article.answer
+    # nor is the conclusion itself the article about it
+    conclusion = ask(sample_app, "KL69 ban hành ngày nào")
+    assert not conclusion.confident and "25/3/2024" not in conclusion.answer, conclusion.answer
 
 
 def test_furniture_is_never_quoted(fixture_app):

@@ -104,6 +104,9 @@ def answer(app: App, reading: Understanding, scope: set[int]) -> Particular | No
     )
     if len(candidates) > 1 and not scope and not words & best["header_keys"]:
         return None
+    calls_it_a_report = _REPORT.search(described) and _REPORT.match(fold(best["kind"]))
+    if reading.named and not _carries(best, reading) and not _described(best, described) and not calls_it_a_report:
+        return None  # "KL69 ban hành ngày nào" with only an article about KL69: not the article's date
     if not reading.named and not _issued_by(best, reading.text):
         return Particular(other=True)
     # The number of a text the question does not pick out (by name or kind) is no answer.
