@@ -108,8 +108,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 # Function words a question uses far more often than their folded twins ("cơ", "cán", "máy").
 # (and words of a cadre's own business the texts rarely write alone: "ai ký", "nộp", "lương")
 _RESTORE_FIRST = "gì nào là của những các và thì với về cần phải đã sẽ được bị có nên mấy đâu ký nộp lương"
-# How a question asks whether a text speaks of something ("nq57 co noi ve ban dan khong"): the texts
-# write "nội dung" far more often than they say "nói", so unmarked "noi ve" must be seeded.
 # Everyday phrases of a question whose words the texts use in another sense when alone ("đặt"
 # is "đất" in "đất nước", "hỏi" is "hội" in "xã hội", "tôi" is "tối" in "tối thiểu").
 _QUESTION_PHRASES = (
@@ -131,6 +129,8 @@ _QUESTION_PHRASES = (
     "nghe nói",
     "nghe đồn",
 )
+# How a question asks whether a text speaks of something ("nq57 co noi ve ban dan khong"): the texts
+# write "nội dung" far more often than they say "nói", so unmarked "noi ve" must be seeded.
 _MENTION_PHRASES = ("có nói", "nói về", "nói gì", "nói đến", "nói tới", "có nhắc", "nhắc đến", "nhắc tới", "đề cập")
 
 # Intent cues, written with marks; folded copies match unmarked questions.

@@ -32,7 +32,10 @@ def isotime(moment: datetime | None = None) -> str:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database, immediate: bool = False) -> Iterator[sqlite3.Connection]:
-    """One atomic unit of work; ``immediate`` takes the write lock up front (hash-chain appends)."""
+    """One atomic unit of work; ``immediate`` takes the write lock up front. Use it whenever the
+    unit reads before it writes (hash-chain appends, invite codes): a deferred transaction that
+    has read cannot take the write lock once another connection has written meanwhile, and SQLite
+    then fails at once with "database is locked" instead of waiting its busy timeout."""
     conn = db.conn
     if conn.in_transaction:  # nested: join the outer transaction
         yield conn

@@ -79,15 +79,13 @@ def resolve(references: DocumentReferences, reading: Understanding) -> tuple[set
 def answer(app: App, reading: Understanding, scope: set[int]) -> Particular | None:
     """The metadata answer, a :class:`Particular` with ``missing`` set, or None (retrieve instead)."""
     documents = _documents(app)
+    asks_of_report = bool(_REPORT.search(fold(reading.text)))  # "bài báo/bài viết về … đăng ngày nào"
     if reading.implementing:
         # neither the named text nor a report about the implementing one ("bài báo về Kế hoạch …
         # thực hiện KL69") is the implementing text: their dates and signers are their own
         # (unless the question asks about the report itself: "bài báo … đăng ngày nào")
-        reports = bool(_REPORT.search(fold(reading.text)))
         scope = {
-            d
-            for d in scope
-            if not _carries(documents[d], reading) and (reports or not _REPORT.match(fold(documents[d]["kind"])))
+            d for d in scope if not _carries(documents[d], reading) and (asks_of_report or not _is_report(documents[d]))
         }
         if not scope:
             return Particular(missing=True)
@@ -104,8 +102,9 @@ def answer(app: App, reading: Understanding, scope: set[int]) -> Particular | No
     )
     if len(candidates) > 1 and not scope and not words & best["header_keys"]:
         return None
-    calls_it_a_report = _REPORT.search(described) and _REPORT.match(fold(best["kind"]))
-    if reading.named and not _carries(best, reading) and not _described(best, described) and not calls_it_a_report:
+    if reading.named and not (
+        _carries(best, reading) or _described(best, described) or (asks_of_report and _is_report(best))
+    ):
         return None  # "KL69 ban hành ngày nào" with only an article about KL69: not the article's date
     if not reading.named and not _issued_by(best, reading.text):
         return Particular(other=True)
@@ -188,6 +187,11 @@ def describe(app: App, document_id: int) -> str:
 
 # A document that reports on another ("bài báo về Kế hoạch …", "tin về …") by its kind.
 _REPORT = re.compile(r"(?:^|\b)(?:bai bao|bai viet|bai ve|ban tin|thong cao)\b")
+
+
+def _is_report(document: dict) -> bool:
+    """The document is of a kind that reports on another text ("bài báo về Kế hoạch …")."""
+    return bool(_REPORT.match(fold(document["kind"])))
 
 
 def carried(app: App, reading: Understanding, scope: set[int]) -> bool:

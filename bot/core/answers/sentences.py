@@ -348,10 +348,12 @@ def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
 
 def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated: bool = True) -> bool:
     """Whether the quote can answer what the question asks: "bao nhiêu/mấy/tỷ lệ" needs an
-    amount, "khi nào/ngày nào/bao giờ/thời hạn" a date or a period ("trong thời hạn 06 tháng",
-    the way laws set deadlines), in the sentence or in the heading it stands under ("Đến năm 2030" dates every target listed below it; the answer names the
-    heading; not when ``dated`` is false: "được miễn trừ khi nào" asks a condition). A question on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is
-    otherwise answered with a passage that merely shares its words."""
+    amount ("lần thứ mấy" an ordinal), "khi nào/ngày nào/bao giờ/thời hạn" a date or a period
+    ("trong thời hạn 06 tháng", the way laws set deadlines), in the sentence or in the heading it
+    stands under ("Đến năm 2030" dates every target listed below it; the answer names the
+    heading); not when ``dated`` is false ("được miễn trừ khi nào" asks a condition). A question
+    on a topic the texts never treat ("Quảng Nam có bao nhiêu huyện?") is otherwise answered with
+    a passage that merely shares its words."""
     if _ORDINAL_ASKED.search(fold(query.text).lower()):  # "lần thứ mấy": an ordinal, not an amount
         if not any(_ORDINAL.search(s.text) for s in chosen):
             return False

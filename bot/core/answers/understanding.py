@@ -378,7 +378,7 @@ _PURPOSE = re.compile(r"^\W*(?:de|nham) (?P<topic>[^,?]{3,80}),")
 # "xây dựng những gì": the answer lists what follows that verb.
 _LISTED = re.compile(r"(?P<verb>(?:\w+ ){1,2})nhung gi\b")
 _HEAD_NOUN = re.compile(
-    r"^(?P<head>(?:\w+ ){0,3}\w+) (?:(?:ke hoach|nghi quyet|ket luan|chi thi|van ban) )?(?:trong|cua|ve|theo|o|tai)"
+    rf"^(?P<head>(?:\w+ ){{0,3}}\w+) (?:(?:{_TEXT_WORD_ALTERNATIVES}) )?(?:trong|cua|ve|theo|o|tai)"
     r" (?:\w+ )*?(?:la gi|la nhung gi)$"  # "mục tiêu tổng quát [trong] kế hoạch của …": chat drops "trong"
 )
 _FOCUS_BOUNDARY = frozenset(
@@ -439,6 +439,8 @@ _DEFINED_AS = re.compile(
 _NOT_TERM = re.compile(r"\b(?:cua|coi|xem|nay|muc tieu|nhiem vu|noi dung|quan diem|ket qua|han|thoi han)\b")
 # No body: who is asked ("ai", "nào"), or a scene the asker sets ("trường tôi xây dựng kế hoạch
 # thực hiện KL69 thì cần chú trọng gì"): a body's name holds no such verb.
+# A "role" that is only a question word ("ai được giao làm gì"): whose duty, no role.
+_WHAT = re.compile(r"(?:(?:nhung|cac) )?(?:\w+ )?(?:gi|nao|the nao|ra sao)")
 _NOT_ACTOR = re.compile(r"\b(?:ai|nao|gi|nhung ai|xay dung|thuc hien|trien khai|quan triet|chuan bi|sap)\b")
 _FIGURE = re.compile(r"\b(?:bao nhieu|may|ty le|ti le|phan tram|chi tieu|muc tieu (?:\w+ ){0,4}(?:dat|la))\b")
 # Yes/no: "có … không", "… phải không", "… đúng không", "… hay không", "… chưa".
@@ -484,7 +486,7 @@ _ASKED_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/.-])")
 # A text named with its year ("NQ 20 năm 2012", "Nghị quyết 57 ngày 22/12/2024"): which text, not
 # a year asked about.
 _TEXT_YEAR = re.compile(
-    r"\b(?:nghi quyet|ket luan|chi thi|ke hoach|quyet dinh|luat|nq|kl)\s*(?:so\s*)?\d+(?:-[\w/]+)?,?"
+    rf"\b(?:{_KIND_WORDS}|luat)\s*(?:so\s*)?\d+(?:-[\w/]+)?,?"
     r"\s*(?:(?:nam|ngay|hoi|tu)\s*)?(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*)?(?:19|20)\d\d\b"
 )
 _SPACES = re.compile(r"\s+")
@@ -948,9 +950,6 @@ def _body_subject(text: str) -> str:
     ):
         return ""  # "số", "bỏ", "bạn"; or typed "so", "bo", "ban" without marks, as often those as a body
     return " ".join(words[:_BODY_WORDS])
-
-
-_WHAT = re.compile(r"(?:(?:nhung|cac) )?(?:\w+ )?(?:gi|nao|the nao|ra sao)")
 
 
 def _role(text: str) -> str:
