@@ -709,6 +709,22 @@ def test_a_figure_asked_to_confirm_must_be_the_texts():
     assert sentences.states_figures("Kết luận 901 dành 2% chi thường xuyên đến 2030 đúng không", chosen, [hit])
 
 
+def test_a_particular_quoted_from_a_passage_must_be_stated_there():
+    """ "Kế hoạch của tỉnh số mấy, ai ký" with no header to read: a sentence on the plan's aims
+    shares its words but states no number and no signature."""
+    from knowledge.dates import find_dates
+
+    def states(fields: tuple[str, ...], text: str) -> bool:
+        return sentences.states_particular(fields, [sentences.Sentence(0, 0, text, 1.0, tuple(find_dates(text)))])
+
+    aims = "Kế hoạch đặt mục tiêu phát triển thư viện số trong toàn tỉnh."
+    assert not states(("number", "signer"), aims)
+    assert states(("number", "issued"), "Kế hoạch thực hiện Kết luận số 901 của Bộ Chính trị.")
+    assert states(("signer",), "T/M BAN THƯỜNG VỤ, Bí thư Lê Văn B")
+    assert not states(("issued",), aims) and states(("issued",), "Ban hành ngày 05/3/2024.")
+    assert states(("issuer",), aims)  # no form to check the body by
+
+
 def test_a_text_we_lack_is_answered_only_from_a_passage_naming_it(fixture_app):
     """ "Chỉ thị 05 có liên quan gì KL901": KL901 never names Chỉ thị 05, so no passage of it
     says how they relate; the asker is told the catalogue lacks it."""

@@ -298,6 +298,9 @@ def test_query_analysis():
         assert {"date"} <= parse(which).intents and "amount" not in parse(which).intents, which
     assert "amount" in parse("mấy năm sơ kết một lần").intents
     assert "year" in parse("tam nhin den nam may").intents and "year" not in parse("ban hành ngày nào").intents
+    # chat mixes marked and unmarked words: the question words typed bare still ask
+    mixed = parse("còn xây dựng chương trình kế hoạch tại đơn vị thi han cuoi la ngay may a")
+    assert mixed.accented and {"date", "deadline"} <= mixed.intents
     assert "who" not in parse("Ứng dụng AI trong quản lý").intents
     # folded "co" may be "cơ" (cơ chế): kept as content when unmarked
     assert "co_che" in {t.fold for t in parse("co che chinh sach gi").terms}

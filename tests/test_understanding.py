@@ -37,6 +37,11 @@ from knowledge.places import province_at, provinces_in, provinces_written
             "nghi quyet 12 thu hoi dat, Van ban nay quy dinh ra sao?",
         ),
         ("Đơn vị tôi đang làm kế hoạch về đất đai. Văn bản này quy định ra sao?", "Văn bản này quy định ra sao?"),
+        # the sentence ending in "?" asks, though context follows it ("cần" is no question word there)
+        (
+            "Kết luận 5 ban hành ngày nào ạ? Tôi cần ghi chính xác vào báo cáo của chi bộ.",
+            "Kết luận 5 ban hành ngày nào ạ?",
+        ),
     ],
 )
 def test_chat_typing_is_normalised(typed, expected):
@@ -238,6 +243,9 @@ def test_what_a_why_question_takes_as_said():
 def test_a_term_the_texts_are_asked_to_define():
     assert understand("Các văn bản định nghĩa khái niệm “thư viện số mở” như thế nào?").defines == "thu vien so mo"
     assert understand("thư viện số là gì").defines == "thu vien so"
+    # how a measure is computed is said only where it is defined, not where its value is given
+    assert understand("chỉ số TFP được tính như thế nào vậy ạ?").defines == "chi so tfp"
+    assert understand("NQ 12 yêu cầu tính thế nào").defines == ""
 
 
 def test_what_a_text_regards_something_as_is_about_that_thing():
@@ -491,6 +499,10 @@ def test_every_particular_asked_in_the_order_asked():
     two = understand("kl5 la van ban cua BCT hay Ban Bi thu, ky thay mat ai")
     assert two.fields == ("issuer", "signer") and two.metadata == "issuer"
     assert understand("ai ký ban hành nghị quyết 12").fields == ("signer",)
+    # "ký ban hành" asks who signed only with "ai"; past "và" the same verb asks one more thing
+    assert understand("Nghị quyết 12 được ký ban hành tại đâu và vào ngày tháng năm nào?").fields == ("place", "issued")
+    assert understand("KL5 được ký ban hành ngày nào").fields == ("issued",)
+    assert understand("Đồng chí Lê Văn B ký ban hành Nghị quyết 12 năm 2019 với cương vị gì?").fields == ("signer",)
 
 
 def test_a_question_about_a_text_implementing_the_named_one():

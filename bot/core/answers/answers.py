@@ -408,6 +408,7 @@ def _compose(
         or (strict and not sentences.strictly_typed(chosen, reading.actor))
         or (reading.defines and not sentences.explained(chosen, result.chunks, reading.defines))
         or (reading.intent == "yesno" and not sentences.states_figures(query.text, chosen, result.chunks))
+        or (reading.intent == "metadata" and not sentences.states_particular(reading.fields, chosen))
     ):
         log.info("declined %r: no sentence of the kind asked for", query.text[:80])
         return dataclasses.replace(base, answer=_join(note, REFUSAL), status="refusal")

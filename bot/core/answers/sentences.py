@@ -326,10 +326,14 @@ _ORDINAL_ASKED = re.compile(r"\bthu (?:may|bao nhieu)\b")
 _ORDINAL = re.compile(r"\b[Tt]hứ \w+|\b[Kk]hoá [IVXLC]+\b")
 # A text's number ("Nghị quyết số 29-NQ/TW", "Kết luận 69") says which text, an ordinal ("Hội
 # nghị lần thứ sáu") which one in a row: no amount.
-_NOT_AMOUNT = re.compile(
+_TEXT_NUMBER = re.compile(
     r"\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*\b|\b(?:[Nn]ghị quyết|[Kk]ết luận|[Cc]hỉ thị|[Qq]uyết định|[Kk]ế hoạch)(?: số)? \d+\b"
-    rf"|{_ORDINAL.pattern}"
 )
+_NOT_AMOUNT = re.compile(rf"{_TEXT_NUMBER.pattern}|{_ORDINAL.pattern}")
+# The form a particular takes in a running sentence, for those that have one: a text's number,
+# a signature ("ký", "Thay mặt", "T/M"); the dates are the sentence's date mentions.
+_PARTICULAR_FORMS = {"number": _TEXT_NUMBER, "signer": re.compile(r"\b(?:ký|[Tt]hay mặt|T/M)\b")}
+_DATED_PARTICULARS = ("issued", "published")
 
 
 def has_quantity(sentence: str, mentions: tuple[DateMention, ...]) -> bool:
@@ -420,6 +424,19 @@ def states_figures(question: str, chosen: list[Sentence], chunks: list[Hit]) -> 
     claimed = set(_NUMERAL.findall(_NOT_AMOUNT.sub(" ", question)))
     stated = {f for s in chosen for f in _NUMERAL.findall(f"{chunks[s.hit].section} {s.text}")}
     return claimed <= stated
+
+
+def states_particular(fields: tuple[str, ...], chosen: list[Sentence]) -> bool:
+    """Whether a quote answering a metadata question from the passages (the header did not say)
+    carries one of the particulars asked, in the form it takes: "kế hoạch … số mấy, ai ký" is
+    not answered by a sentence on the plan's aims that shares its words. Particulars without a
+    form to check (the issuing body, a place) pass."""
+    checked = [f for f in fields if f in _PARTICULAR_FORMS or f in _DATED_PARTICULARS]
+    return not checked or any(
+        bool(s.dates) if f in _DATED_PARTICULARS else bool(_PARTICULAR_FORMS[f].search(s.text))
+        for f in checked
+        for s in chosen
+    )
 
 
 def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:

@@ -195,9 +195,10 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         "ky ten",
         "ai la nguoi ky",
         "ai da ky",
-        "ky ban hanh",
+        r"ky ban hanh(?: \w+){0,6}? (?:la |boi )?ai",  # not "ký ban hành tại đâu / ngày nào"
         "ky thay mat",
         "thay mat ai",
+        r"ky(?: \w+){0,12}? (?:voi |o )?(?:cuong vi|chuc vu|tu cach) (?:gi|nao)",  # "ký … với cương vị gì"
     ),
     "session": (
         "hoi nghi nao",
@@ -436,7 +437,12 @@ _DEFINITION = re.compile(
 _DEFINED_AS = re.compile(
     r"\bdinh nghia (?:khai niem |thuat ngu )?(?P<term>(?:\w+ ){0,7}?\w+?) (?:nhu the nao|the nao|ra sao|la gi)$"
 )
-_NOT_TERM = re.compile(r"\b(?:cua|coi|xem|nay|muc tieu|nhiem vu|noi dung|quan diem|ket qua|han|thoi han)\b")
+# "X (được) tính thế nào": how a measure is computed, which only a sentence defining it says
+# (one stating its value does not).
+_COMPUTED = re.compile(r"^(?P<term>(?:\w+ ){0,4}?\w+?)(?: duoc)? tinh (?:nhu the nao|the nao|ra sao|bang cach nao)\b")
+_NOT_TERM = re.compile(
+    r"\b(?:cua|coi|xem|nay|yeu cau|quy dinh|muc tieu|nhiem vu|noi dung|quan diem|ket qua|han|thoi han)\b"
+)
 # No body: who is asked ("ai", "nào"), or a scene the asker sets ("trường tôi xây dựng kế hoạch
 # thực hiện KL69 thì cần chú trọng gì"): a body's name holds no such verb.
 # A "role" that is only a question word ("ai được giao làm gì"): whose duty, no role.
@@ -685,7 +691,10 @@ def _acronym(text: str, m: re.Match[str]) -> bool:
 def _focus(text: str) -> str:
     """The question without the context typed before it; texts named there are kept in front."""
     sentences = [p for p in _SENTENCE_END.split(text) if p.strip()]
-    asking = [p for p in sentences if _QUESTION_WORD.search(fold(p))]
+    # a sentence ending in "?" asks, whatever follows ("… ban hành ngày nào ạ? Tôi cần ghi vào báo cáo.")
+    asking = [p for p in sentences if p.rstrip().endswith("?")] or [
+        p for p in sentences if _QUESTION_WORD.search(fold(p))
+    ]
     focus = " ".join(asking[-1:]) if len(sentences) > 1 and asking else text
     if focus != text and _ELLIPTIC.match(" ".join(_WORD.findall(fold(focus)))):
         before = sentences[sentences.index(focus) - 1] if sentences.index(focus) else ""
@@ -923,7 +932,7 @@ def _premise(text: str) -> str:
 def _defined_term(text: str) -> str:
     """The term a "X là gì" question asks the meaning of (folded), or ""."""
     words = " ".join(_WORD.findall(fold(text)))
-    m = _DEFINED_AS.search(words) or _DEFINITION.match(words)
+    m = _DEFINED_AS.search(words) or _DEFINITION.match(words) or _COMPUTED.search(words)
     if not m or _NOT_TERM.search(m.group("term")):
         return ""
     return re.sub(r"(?: (?:trong|theo|o))+$", "", m.group("term"))
@@ -995,14 +1004,19 @@ def _small_talk(folded_raw: str) -> str:
 def _metadata_fields(folded: str, named: tuple[NamedDocument, ...]) -> tuple[str, ...]:
     """Which header facts the question asks about a text, in the order it asks them ("ban hành
     ngày nào, cơ quan nào ban hành": the date, then the body). A cue overlapping the cue of a
-    field listed earlier in :data:`METADATA_CUES` is part of that one ("ký ban hành ngày" asks
-    who signed, not also when)."""
+    field listed earlier in :data:`METADATA_CUES` is part of that one ("ai ký ban hành ngày 22/12"
+    asks who signed, not also when), unless it goes on past "và" to ask more of the same verb
+    ("ký ban hành tại đâu và vào ngày tháng năm nào": the place and the date)."""
     if not named and not _TEXT_WORDS.search(folded):
         return ()
     found: list[tuple[int, int, str]] = []  # start, end, field
+
+    def part_of(a: int, b: int, start: int, end: int) -> bool:
+        return a < end and start < b and not (b > end and re.search(r"\bva\b", folded[end:b]))
+
     for field, cues in METADATA_CUES.items():
         spans = [m.span() for cue in cues for m in re.finditer(rf"\b{cue}\b", folded)]
-        free = [(a, b) for a, b in spans if not any(a < end and start < b for start, end, _ in found)]
+        free = [(a, b) for a, b in spans if not any(part_of(a, b, start, end) for start, end, _ in found)]
         if free:
             found.append((*min(free), field))
     if not found and named and _DATE_ONLY.match(_without_names(folded, named)):
