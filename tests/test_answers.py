@@ -360,6 +360,26 @@ def test_a_province_a_text_names_only_in_passing_is_answered_only_where_it_is_na
     assert "Đà Nẵng" in ask(app, declined[0]).answer
 
 
+def test_a_province_is_asked_of_the_texts_the_question_names(app, tmp_path):
+    """Quảng Bình is the plan's province, not the conclusion's: asked of KL901 alone, it is named
+    only in passing, and only a passage of KL901 naming it would answer."""
+    from bot.catalogue import ingest, refresh
+    from bot.core.answers import particulars
+    from tests.conftest import FIXTURE_KNOWLEDGE
+
+    plan = tmp_path / "ke-hoach-27.txt"
+    original = (FIXTURE_KNOWLEDGE / "ke-hoach-27-tinh-uy-hoa-son.txt").read_text(encoding="utf-8")
+    plan.write_text(original.replace("Hoà Sơn", "Quảng Bình"), "utf-8")
+    ingest(app, [plan, FIXTURE_KNOWLEDGE / "ket-luan-901-thu-vien-so.txt"])
+    refresh(app)
+    ids = dict(app.db.conn.execute("SELECT number, id FROM documents").fetchall())
+    question = "Kết luận 901 nói gì về thư viện số của tỉnh Quảng Bình?"
+    assert particulars.places_asked(app, question) == (frozenset(), frozenset())
+    conclusion, own = {ids["901-KL/TW"]}, {ids["27-KH/TU"]}
+    assert particulars.places_asked(app, question, conclusion) == (frozenset(), frozenset({"quang binh"}))
+    assert particulars.places_asked(app, question, own) == (frozenset(), frozenset())
+
+
 def test_a_particular_of_a_text_we_do_not_have_is_not_read_from_one_we_have(fixture_app):
     result = ask(fixture_app, "Nghị quyết 29 mà KL901 nhắc tới được ban hành ngày nào?")
     assert not result.confident and "Nghị quyết 29" in result.answer, result.answer

@@ -206,7 +206,7 @@ def _ask_one(app: App, question: str, today: date) -> Answer:
         if missing and (not scope or (reading.intent == "metadata" and reading.named[0] in missing)):
             # a particular of a text we do not have ("NQ 29 mà KL69 nhắc tới ban hành ngày nào")
             return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
-        elsewhere, passing = particulars.places_asked(app, reading.text)
+        elsewhere, passing = particulars.places_asked(app, reading.text, scope)
         if elsewhere:
             return _elsewhere(base, text, elsewhere, OTHER_PLACE)
         if passing and reading.intent == "metadata":  # no text is of that province: none has its particulars

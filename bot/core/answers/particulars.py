@@ -278,14 +278,16 @@ def _parsed(conn: sqlite3.Connection, versions: tuple[tuple[int, str], ...]) -> 
     return out
 
 
-def places_asked(app: App, question: str) -> tuple[frozenset[str], frozenset[str]]:
+def places_asked(app: App, question: str, scope: set[int] | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """The provinces ``question`` names (folded) that are not the askers' own, as (those no
     catalogued text mentions, those some text mentions but none is of). The first ask what no
     text says ("so với Đà Nẵng …"). The second are named only in passing (NQ 20 names Đà Nẵng
     once, among the cities of a technology exchange): only a passage naming them answers, and
     "kế hoạch của Đà Nẵng …" is not answered by Quảng Nam's plan. A province is the askers' own
     when a unit of the roster is named after it ("Thành ủy Đà Nẵng"); the roster is read only
-    when the question names a province."""
+    when the question names a province. A question naming its texts (``scope``) asks of those:
+    "sàn giao dịch công nghệ của Quảng Nam theo NQ20" is answered by NQ20 only where it names
+    Quảng Nam, though another text is Quảng Nam's."""
     asked = provinces_in(question)
     if not asked:
         return asked, asked
@@ -293,7 +295,8 @@ def places_asked(app: App, question: str) -> tuple[frozenset[str], frozenset[str
     asked -= provinces_written(units)
     documents = _documents(app).values()
     unknown = asked - frozenset().union(*(d["places"] for d in documents))
-    return unknown, asked - unknown - frozenset().union(*(d["home"] for d in documents))
+    asked_of = [d for d in documents if d["id"] in scope] if scope else documents
+    return unknown, asked - unknown - frozenset().union(*(d["home"] for d in asked_of))
 
 
 def names_places(text: str, places: frozenset[str]) -> bool:
