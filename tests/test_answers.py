@@ -697,23 +697,33 @@ def test_a_particular_the_named_text_does_not_state_is_declined(fixture_app):
         assert not result.confident, (question, result.answer)
 
 
+def _answers_type(question: str, text: str) -> bool:
+    """Whether ``text``, quoted alone, is of the kind ``question`` asks for."""
+    from knowledge.dates import find_dates
+
+    hit = Hit(1, 1, "t", "1-KL/TW", "", "kl", "", "", text, 0, 1.0, 0.9, 1.0, frozenset())
+    chosen = [sentences.Sentence(0, 0, text, 1.0, tuple(find_dates(text)))]
+    return sentences.answers_type(parse(question), chosen, [hit])
+
+
 def test_an_ordinal_asked_is_answered_by_an_ordinal():
     """ "Đại hội lần thứ mấy" asks which one in a row: "lần thứ XIII" answers it, though it is no
     amount; an amount ("bao nhiêu") is not answered by an ordinal."""
-    from embeddings.query import parse
-    from embeddings.search import Hit
-    from knowledge.dates import find_dates
-
-    def answers(question: str, text: str) -> bool:
-        hit = Hit(1, 1, "t", "1-KL/TW", "", "kl", "", "", text, 0, 1.0, 0.9, 1.0, frozenset())
-        chosen = [sentences.Sentence(0, 0, text, 1.0, tuple(find_dates(text)))]
-        return sentences.answers_type(parse(question), chosen, [hit])
-
+    answers = _answers_type
     said = "Thực hiện tốt Nghị quyết Đại hội lần thứ XIII của Đảng."
     assert answers("kl901 co nhac den nghi quyet dai hoi lan thu may cua dang", said)
     assert not answers("đại hội đảng có bao nhiêu đại biểu", said)
     # "nhóm mấy", "hạng mấy": which group, no amount of the word after it ("nhóm mấy ĐNA")
     assert answers("KL901 muốn Việt Nam đứng nhóm mấy ĐNA", "Việt Nam thuộc nhóm 3 nước dẫn đầu Đông Nam Á.")
+
+
+def test_a_count_of_a_narrowed_kind_is_answered_only_by_a_count_of_that_kind():
+    """ "bao nhiêu doanh nghiệp kỳ lân": a sentence counting other firms is no answer; the words
+    narrowing the pair must be there (an abbreviation stops them: "tổ chức KH&CN")."""
+    counted = "Phấn đấu có ít nhất 5 doanh nghiệp công nghệ số và 3 tổ chức khoa học đạt chuẩn."
+    assert not _answers_type("KL901 đặt mục tiêu có bao nhiêu doanh nghiệp kỳ lân vậy", counted)
+    assert _answers_type("KL901 đặt mục tiêu có bao nhiêu doanh nghiệp công nghệ số", counted)
+    assert _answers_type("bao nhieu to chuc KH&CN dat chuan", counted)
 
 
 def test_a_figure_asked_to_confirm_must_be_the_texts():

@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.core.answers import subjects
 from bot.core.answers.understanding import asked_years
+from embeddings import glossary
 from embeddings.query import Query, has_figure, keys
 from embeddings.search import Hit
 from knowledge.dates import DateMention, find_dates
@@ -59,7 +60,7 @@ _NUMBER_WORDS = frozenset(
 # A period that sets a deadline: "06 tháng", "30 ngày làm việc", "ba năm".
 _DURATION = re.compile(r"\b(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?:ngày|tuần|tháng|năm|giờ)\b", re.I)
 # What "bao nhiêu / mấy" counts: the word after it (folded), "%" kept.
-_COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)(?:\s+(\w+))?")
+_COUNTED = re.compile(r"(?<!\w)(?:bao nhieu|may)\s*(%|\w+)(?:\s+(\w+))?(?:\s+(\w+))?(?:\s+(\w+))?")
 _MONEY = ("đồng", "tỷ", "tỉ", "triệu", "nghìn", "usd")  # matched with their marks
 _MONEY_ASKED = frozenset(("tien", "dong", "ty", "ti", "trieu", "nghin", "usd"))  # "bao nhiêu tiền / tỷ"
 _SHARE = ("%", "phần trăm")
@@ -407,14 +408,28 @@ def _counts(sentence: str, section: str, question: str) -> bool:
     elif unit in ("%", "phan"):
         wanted = _SHARE
     elif unit and not unit.isdigit() and unit not in _NOT_COUNTED:
-        second = m.group(2) if m else None
+        _, second, *after = m.groups() if m else (None, None)
+        marked = " ".join(re.findall(r"\w+", fold(marked)))
         if second and not second.isdigit() and second not in _NOT_COUNTED:
             unit = f"{unit} {second}"  # "thành viên", "doanh nghiệp": the word is the pair
-        wanted, marked = (unit,), " ".join(re.findall(r"\w+", fold(marked)))
+            if not all(f" {w} " in f" {marked} " for w in _qualifier(tuple(after))):
+                return False  # "bao nhiêu doanh nghiệp kỳ lân": a count of other firms is none
+        wanted = (unit,)
     else:
         return True
     # ("tỷ lệ", "tỉ trọng" are shares, not billions)
     return any((w == "%" and w in marked) or re.search(rf"(?<!\w){w}(?!\w)(?! lệ| trọng)", marked) for w in wanted)
+
+
+def _qualifier(words: tuple[str | None, ...]) -> list[str]:
+    """The words that narrow a counted pair ("kỳ lân" in "bao nhiêu doanh nghiệp kỳ lân"), up to
+    the first that is no Vietnamese word of content (an abbreviation, a figure, "đến", "vậy")."""
+    kept = []
+    for word in words:
+        if not word or word in _NOT_COUNTED or not glossary.is_vietnamese_syllable(word):
+            break
+        kept.append(word)
+    return kept
 
 
 def states_figures(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:
