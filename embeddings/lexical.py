@@ -27,7 +27,7 @@ from knowledge.storage import transaction
 TABLE = "chunks_fts"  # created by bot/schema/catalogue.sql
 VOCAB = "chunks_fts_vocab"
 # Bump when the key recipe changes: every row is then rewritten on the next refresh.
-KEYS_VERSION = "3"
+KEYS_VERSION = "4"
 
 
 @dataclasses.dataclass(frozen=True)

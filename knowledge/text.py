@@ -53,6 +53,9 @@ ABBREVIATIONS: dict[str, str] = {
     "qđ": "quyết định",
     "kh": "kế hoạch",
     "ct": "chỉ thị",
+    "dnnn": "doanh nghiệp nhà nước",
+    "dn": "doanh nghiệp",
+    "cmcn": "cách mạng công nghiệp",
 }
 
 

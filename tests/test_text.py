@@ -44,6 +44,10 @@ def test_abbreviations_expanded_and_replaced():
     # typed without marks: "hdnd", "bcd" (not two-letter ones, which are other words once folded)
     assert replace_abbreviations("dang doan hdnd, truong bcd") == "dang doan hội đồng nhân dân, truong ban chỉ đạo"
     assert replace_abbreviations("nd 13") == "nd 13"
+    # what chat writes of firms and of the industrial revolution
+    assert replace_abbreviations("DNNN lập quỹ, DN nhỏ, CMCN 4.0") == (
+        "doanh nghiệp nhà nước lập quỹ, doanh nghiệp nhỏ, cách mạng công nghiệp 4.0"
+    )
 
 
 def test_words_are_tone_canonical_tokens():

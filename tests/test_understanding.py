@@ -37,6 +37,11 @@ from knowledge.places import province_at, provinces_in, provinces_written
             "nghi quyet 12 thu hoi dat, Van ban nay quy dinh ra sao?",
         ),
         ("Đơn vị tôi đang làm kế hoạch về đất đai. Văn bản này quy định ra sao?", "Văn bản này quy định ra sao?"),
+        # a letter's salutation is no part of the question
+        (
+            "Kính gửi ban biên tập, theo NQ 12, Ban cán sự đảng có trách nhiệm gì ạ?",
+            "theo Nghị quyết 12, Ban cán sự đảng có trách nhiệm gì",
+        ),
         # the sentence ending in "?" asks, though context follows it ("cần" is no question word there)
         (
             "Kết luận 5 ban hành ngày nào ạ? Tôi cần ghi chính xác vào báo cáo của chi bộ.",

@@ -125,6 +125,8 @@ _LEADING = re.compile(
     r"(?:(?:cho|xin|cho e|cho em|cho minh|cho toi|cho anh|cho chi|em|minh|toi)\s+"
     r"(?:hoi|hoi chut|hoi xiu|hoi ti|muon hoi)|xin hoi)\b\s*(?:chut|xiu|ti|voi|nhe|a)?\s*[,:]?\s+"
 )
+# A letter's salutation before the question: "Kính gửi ban biên tập,", "Thưa đồng chí,".
+_SALUTATION = re.compile(r"(?:kinh gui|kinh thua|thua)(?: \w+){1,5}\s*[,:]\s+(?=\w)")
 # An opening interjection: "vậy đến 2045 …", "ok, còn …".
 _INTERJECTION = re.compile(r"(?:vay|ok|oke|uh|um)\b\s*[,.]?\s+(?=\w)")
 # Trailing: an address ("ad ơi", "mng") or a particle ("vậy", "ạ", "nhé", "z"), as whole words.
@@ -735,15 +737,16 @@ def _chatty(text: str) -> bool:
 
 
 def _strip_chat(text: str) -> str:
-    """Drop a leading "cho em hỏi", "ad ơi", a closing request ("…, nói cụ thể giúp mình") and
+    """Drop a salutation ("Kính gửi …,"), a leading "cho em hỏi", "ad ơi", a closing request ("…, nói cụ thể giúp mình") and
     trailing particles ("vậy ạ", "ad ơi", "nhé"), mapping the cuts made on the folded text back onto the text as typed (same length)."""
     folded = fold(text)
     if len(folded) != len(text):  # folding changed lengths (rare ligatures): leave as typed
         return text
-    start = 0
-    m = _LEADING.match(folded)
+    m = _SALUTATION.match(folded)
+    start = m.end() if m else 0
+    m = _LEADING.match(folded[start:])
     if m:
-        start = m.end()
+        start += m.end()
     m = _INTERJECTION.match(folded, start)
     if m and m.end() < len(folded):
         start = m.end()
