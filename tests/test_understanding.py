@@ -400,6 +400,8 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert understand("sau 5 năm làm KL901 thì số thư viện số thực tế đạt bao nhiêu rồi").results
     # "kết quả" alone is a noun: research outputs, not what implementing the text achieved
     assert not understand("Theo KL901, kết quả, sản phẩm số hoá cần được sử dụng như thế nào?").results
+    # what the results serve as is a rule about them
+    assert not understand("Theo KL901, kết quả thực hiện nhiệm vụ thư viện số của đơn vị được dùng làm gì?").results
 
 
 def test_the_year_whose_achievements_are_asked():

@@ -406,6 +406,8 @@ _RESULTS = re.compile(
 _NOT_RESULTS = re.compile(
     r"\b(?:bao cao|danh gia|theo doi|kiem tra|giam sat|tong hop)(?:,? \w+){0,8},? ket qua\b|^ai\b|\bai (?:co|phai|chiu)\b"
     r"|\b(?:co quan|don vi|to chuc|bo phan|cap) nao\b"
+    # what the results are used for ("kết quả thực hiện … được dùng làm gì"): a rule about them
+    r"|\bket qua(?:,? \w+){0,20}? duoc (?:dung|su dung|coi|xem|lay|tinh)\b"
 )
 # Who holds a role: "X (hiện nay) là ai", "(X do) ai là / ai làm Y"; the answer must name the role.
 _ROLE = re.compile(
