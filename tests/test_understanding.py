@@ -520,6 +520,11 @@ def test_a_question_about_a_text_implementing_the_named_one():
     named_first = understand("Bộ Chính trị ban hành KL5 về tiếp tục thực hiện NQ 12 vào ngày tháng năm nào?")
     assert named_first.fields == ("issued",) and not named_first.implementing
     assert understand("KL5 và kế hoạch thực hiện NQ 12 ban hành ngày nào").implementing
+    # a conclusion carrying a resolution on is called by what it carries on
+    assert understand(
+        "Tại mục tổ chức thực hiện của kết luận về tiếp tục thực hiện NQ 12, ai phải làm gì?"
+    ).implementing
+    assert not understand("KL5 về tiếp tục thực hiện NQ 12 yêu cầu những gì?").implementing
 
 
 def test_may_before_another_question_word_is_a_plural():

@@ -274,7 +274,7 @@ _TEXT_WORDS = re.compile(rf"\b(?:{_TEXT_WORD_ALTERNATIVES})\b")
 # ("kế hoạch [của Tỉnh ủy] thực hiện KL69", not "phải làm gì để thực hiện KL69").
 IMPLEMENTING = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa|quan triet)(?:\s+\w+){0,2}\s*$")
 IMPLEMENTING_TEXT = re.compile(
-    r"\b(?:ke hoach|chuong trinh|van ban|huong dan|de an|nghi quyet|chi thi|quyet dinh)\b(?:\s+\w+){0,6}?"
+    r"\b(?:ke hoach|chuong trinh|van ban|huong dan|de an|nghi quyet|ket luan|chi thi|quyet dinh)\b(?:\s+\w+){0,6}?"
     r"\s+(?:thuc hien|trien khai|cu the hoa|ve)(?:\s+\w+){0,2}\s*$"  # "kế hoạch của Tỉnh ủy về KL69"
 )
 # "… Kết luận 69 trong tỉnh": how a locality carries the named text out, i.e. its own texts.
@@ -768,13 +768,13 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     text = normalise(raw, max_chars)
     folded = _LETTER_DIGIT.sub(" ", " ".join(_WORD.findall(fold(text))))
     named = _turned_to(folded, tuple(named_documents(text)))
-    prefixes = [folded[: _name_start(folded, n)] for n in named]
     base = Understanding(
         raw=raw,
         text=text,
         intent="content",
         named=named,
-        implementing=any(IMPLEMENTING_TEXT.search(p) for p in prefixes) or bool(named and _LOCALLY.search(folded)),
+        implementing=any(IMPLEMENTING_TEXT.search(p) for p in _between_names(folded, named))
+        or bool(named and _LOCALLY.search(folded)),
         own_unit=bool(_OWN_UNIT.search(folded)),
         condition=bool(_CONDITION.search(folded)),
         achieved=bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
