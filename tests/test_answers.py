@@ -717,6 +717,19 @@ def test_an_ordinal_asked_is_answered_by_an_ordinal():
     assert answers("KL901 muốn Việt Nam đứng nhóm mấy ĐNA", "Việt Nam thuộc nhóm 3 nước dẫn đầu Đông Nam Á.")
 
 
+def test_a_text_s_issue_date_answers_only_which_text():
+    """ "Kết luận số 901-KL/TW ngày 12/02/2030 …" dates the text it names: no answer to when a
+    goal is to be reached, but the answer to "thực hiện kết luận nào, ngày nào"."""
+    from knowledge.dates import find_dates
+
+    opener = "Kết luận số 901-KL/TW ngày 12/02/2030 của Bộ Chính trị về thư viện số."
+    mentions = tuple(find_dates(opener))
+    when = parse("Theo KL901, cả nước có thư viện số dùng chung vào thời điểm nào?")
+    which = parse("Kế hoạch 27 triển khai kết luận nào, ngày nào?")
+    assert sentences._intent_bonus(when, opener, mentions) == 0
+    assert sentences._intent_bonus(which, opener, mentions) > 0
+
+
 def test_a_count_of_a_narrowed_kind_is_answered_only_by_a_count_of_that_kind():
     """ "bao nhiêu doanh nghiệp kỳ lân": a sentence counting other firms is no answer; the words
     narrowing the pair must be there (an abbreviation stops them: "tổ chức KH&CN")."""

@@ -306,6 +306,13 @@ def _lead(sentence: str) -> str:
     return " ".join(body.split()[:LEAD_WORDS])
 
 
+def _issue_date(sentence: str, mention: DateMention) -> bool:
+    """The date stands right after a text's number ("Kết luận số 69-KL/TW ngày 11/01/2024"): it
+    says which text, as its number does, and answers no question of when something happens
+    (unless the question asks which text: "triển khai kết luận nào, ngày nào")."""
+    return bool(_AFTER_TEXT_NUMBER.search(sentence[: mention.span[0]]))
+
+
 def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]) -> float:
     """What the question asks for: a deadline question wants a due date above all (a sentence
     without one cannot answer it), a date question a day ("năm nào" a year: "đến năm 2030", not
@@ -314,7 +321,9 @@ def _intent_bonus(query: Query, sentence: str, mentions: tuple[DateMention, ...]
     if "deadline" in query.intents and any(m.is_deadline and m.last for m in mentions):
         bonus += DEADLINE_BONUS
     elif "date" in query.intents and any(
-        m.precision == ("year" if "year" in query.intents else "day") for m in mentions
+        m.precision == ("year" if "year" in query.intents else "day")
+        and not (_issue_date(sentence, m) and not _WHICH_TEXT.search(fold(query.text).lower()))
+        for m in mentions
     ):
         bonus += DATE_BONUS
     if "quantity" in query.intents and has_figure(sentence):
@@ -331,6 +340,10 @@ _TEXT_NUMBER = re.compile(
     r"\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*\b|\b(?:[Nn]ghị quyết|[Kk]ết luận|[Cc]hỉ thị|[Qq]uyết định|[Kk]ế hoạch)(?: số)? \d+\b"
 )
 _NOT_AMOUNT = re.compile(rf"{_TEXT_NUMBER.pattern}|{_ORDINAL.pattern}")
+_WHICH_TEXT = re.compile(
+    r"\b(?:ket luan|nghi quyet|chi thi|quyet dinh|van ban|ke hoach)(?: so)? (?:may|nao|bao nhieu)\b"
+)
+_AFTER_TEXT_NUMBER = re.compile(rf"(?:{_TEXT_NUMBER.pattern}),?\s*$")
 # The form a particular takes in a running sentence, for those that have one: a text's number,
 # a signature ("ký", "Thay mặt", "T/M"); the dates are the sentence's date mentions.
 _PARTICULAR_FORMS = {"number": _TEXT_NUMBER, "signer": re.compile(r"\b(?:ký|[Tt]hay mặt|T/M)\b")}
