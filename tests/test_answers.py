@@ -380,6 +380,22 @@ def test_a_province_is_asked_of_the_texts_the_question_names(app, tmp_path):
     assert particulars.places_asked(app, question, own) == (frozenset(), frozenset())
 
 
+def test_what_a_cited_text_we_lack_says_is_not_read_from_the_text_citing_it(app, tmp_path):
+    """KL901 cites Nghị quyết 29 by name; what NQ29 itself set out is not in KL901. A particular
+    KL901 states beside the name may still be asked of it."""
+    from tests.conftest import FIXTURE_KNOWLEDGE
+
+    original = (FIXTURE_KNOWLEDGE / "ket-luan-901-thu-vien-so.txt").read_text(encoding="utf-8")
+    cites = "Gắn với Nghị quyết số 29-NQ/TW của Hội nghị Trung ương lần thứ sáu về giải pháp văn hoá đọc."
+    conclusion = tmp_path / "ket-luan-901.txt"
+    conclusion.write_text(original.replace("dùng chung cho cả nước.", f"dùng chung cho cả nước. {cites}"), "utf-8")
+    _alone(app, conclusion, date(2030, 4, 1), (("KL901 gắn với nghị quyết số mấy về văn hoá đọc?", "29-NQ/TW"),), ())
+    result = ask(app, "Nghị quyết 29 mà KL901 có nhắc đến đã đề ra những giải pháp gì về văn hoá đọc?")
+    assert not result.confident and "Nghị quyết 29" in result.answer, result.answer
+    assert understand("Nghị quyết 29 mà KL901 có nhắc đến đã đề ra những giải pháp gì?").cited_by
+    assert not understand("NQ 29, được KL901 viện dẫn, là nghị quyết của hội nghị nào?").cited_by
+
+
 def test_a_particular_of_a_text_we_do_not_have_is_not_read_from_one_we_have(fixture_app):
     result = ask(fixture_app, "Nghị quyết 29 mà KL901 nhắc tới được ban hành ngày nào?")
     assert not result.confident and "Nghị quyết 29" in result.answer, result.answer

@@ -203,8 +203,11 @@ def _ask_one(app: App, question: str, today: date) -> Answer:
         if searcher.empty:
             return dataclasses.replace(base, answer=NO_DOCUMENTS, status="no_documents")
         scope, missing = particulars.resolve(searcher.references, reading)
-        if missing and (not scope or (reading.intent == "metadata" and reading.named[0] in missing)):
-            # a particular of a text we do not have ("NQ 29 mà KL69 nhắc tới ban hành ngày nào")
+        if missing and (
+            not scope or (reading.named[0] in missing and (reading.intent == "metadata" or reading.cited_by))
+        ):
+            # a particular of a text we do not have ("NQ 29 mà KL69 nhắc tới ban hành ngày nào"), or
+            # what it says ("NQ45 mà KL69 nhắc đến đề ra giải pháp gì"): the text citing it does not say
             return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
         elsewhere, passing = particulars.places_asked(app, reading.text, scope)
         if elsewhere:

@@ -465,6 +465,14 @@ _UNIT_OF_ONES_OWN = (
     r" (?:cua )?(?:toi|minh|em|chung toi|chung em|ta)\b"
 )
 _OWN_UNIT = re.compile(rf"\b{_UNIT_OF_ONES_OWN}")
+# "NQ45 mà KL69 có nhắc đến", "NQ29 được KL69 dẫn": the later text says where the first is cited;
+# what the first itself says ("… đề ra những giải pháp gì") is then asked of a text we may lack.
+_CITED_BY = re.compile(
+    rf"\b(?:ma|duoc) (?:{_KIND_WORDS})(?: so)? ?\d+(?: \w+){{0,3}}? (?:co |da )?(?:nhac|de cap|neu|dan|trich dan)\b"
+)
+_SAYS_WHAT = re.compile(
+    r"\b(?:de ra|neu|quy dinh|yeu cau|noi|xac dinh|dat ra)\b(?: \w+){0,6}? (?:gi|nao|ra sao|the nao|nhu the nao)\b"
+)
 # Context before the question ("Tuần sau chi bộ em sinh hoạt…. Nghị quyết … như thế nào?"): the
 # question is the sentence with a question word; a leading clause about oneself ("Em đang soạn
 # bài cho chi bộ, …") is context too.
@@ -528,6 +536,7 @@ class Understanding:
     condition: bool = False  # "được miễn trừ trách nhiệm khi nào": asks on what condition, not a date
     premise: str = ""  # "vì sao X lại V": what the question takes as said (X V), as typed
     focus: str = ""  # the noun the question word bears ("hạn chế, yếu kém" in "… những hạn chế, yếu kém nào")
+    cited_by: bool = False  # the later texts named only say where the first is cited ("NQ45 mà KL69 nhắc đến")
 
     @property
     def unnamed(self) -> str:
@@ -776,6 +785,7 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         implementing=any(IMPLEMENTING_TEXT.search(p) for p in _between_names(folded, named))
         or bool(named and _LOCALLY.search(folded)),
         own_unit=bool(_OWN_UNIT.search(folded)),
+        cited_by=len(named) > 1 and _asks_content_of_cited(folded),
         condition=bool(_CONDITION.search(folded)),
         achieved=bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
     )
@@ -832,6 +842,14 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         defines=_defined_term(unnamed),
         actor="" if role else _body_subject(unnamed),
     )
+
+
+def _asks_content_of_cited(folded: str) -> bool:
+    """Whether the question asks what a text cited by a later named one says ("NQ45 mà KL69 nhắc
+    đến đề ra những giải pháp gì"), not a particular the citing text states beside its name
+    ("NQ45, được KL69 viện dẫn, là nghị quyết của hội nghị nào")."""
+    cited = _CITED_BY.search(folded)
+    return bool(cited and _SAYS_WHAT.search(folded, cited.end()))
 
 
 def _actor(text: str) -> str:
