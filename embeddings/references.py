@@ -61,6 +61,9 @@ _KIND_SPELLINGS: dict[str, str] = {
     "bai bao": "bai (?:bao|viet)",
     "bai viet": "bai (?:bao|viet)",
 }
+# Kinds that name a text whenever written ("luật", "nghị định"); "quy định", "quyết định",
+# "hướng dẫn", "thông báo" are everyday nouns as often.
+_DISTINCT_KINDS = {"luat": "luật", "nghi dinh": "nghị định", "thong tu": "thông tư", "chi thi": "chỉ thị"}
 # A kind named as the subject or the source of a clause: it opens the clause ("…, bài báo có…")
 # or its comment ("tỉnh mình thì kế hoạch…"), after frame words and determiners ("còn", "vậy",
 # "riêng", "các", "bản"), or follows "theo"/"trong" anywhere; never with a number.
@@ -208,6 +211,20 @@ class DocumentReferences:
         kind = _KIND_SPELLINGS[m.group("kind")]
         found = {d for d, k in self._kinds.items() if re.search(rf"\b{kind}\b", k)}
         return found if 0 < len(found) < self._documents else set()
+
+    def missing_kind(self, text: str) -> str:
+        """The kind of text (as written) a question names as its subject or source without a number ("Luật …
+        quy định …", "theo nghị định, …") when the catalogue holds none of that kind: a law or a
+        decree the catalogue lacks. Only kinds that are not also everyday nouns ("theo quy định",
+        "quyết định của cấp uỷ" speak of no text)."""
+        clauses = (" ".join(fold(w) for w in seg) for seg in segments(text, expand=False))
+        m = next((m for m in map(_KIND_REFERENCE.search, clauses) if m), None)
+        if not m or m.group("kind") not in _DISTINCT_KINDS:
+            return ""
+        kind = _KIND_SPELLINGS[m.group("kind")]
+        return (
+            "" if any(re.search(rf"\b{kind}\b", k) for k in self._kinds.values()) else _DISTINCT_KINDS[m.group("kind")]
+        )
 
     def referenced(self, query: Query) -> frozenset[str]:
         """The catalogued numbers this question names."""

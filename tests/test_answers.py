@@ -380,6 +380,19 @@ def test_a_province_is_asked_of_the_texts_the_question_names(app, tmp_path):
     assert particulars.places_asked(app, question, own) == (frozenset(), frozenset())
 
 
+def test_a_kind_of_text_the_catalogue_lacks_is_said_to_be_missing(fixture_app):
+    """No law is catalogued: what a law says is not read from the conclusion it carries out;
+    "theo quy định" speaks of no text."""
+    for question in (
+        "Luật Thư viện quy định thư viện số ở cơ sở thế nào?",
+        "Luật Thư viện được Quốc hội thông qua để thể chế hoá KL901 quy định gì về văn hoá đọc?",
+    ):
+        result = ask(fixture_app, question)
+        assert not result.confident and "chưa có luật nào" in result.answer, (question, result.answer)
+    said = ask(fixture_app, "theo quy định thì các huyện uỷ phải quán triệt KL901 trước ngày nào?")
+    assert said.confident and "15/5/2030" in said.answer, said.answer
+
+
 def test_what_a_cited_text_we_lack_says_is_not_read_from_the_text_citing_it(app, tmp_path):
     """KL901 cites Nghị quyết 29 by name; what NQ29 itself set out is not in KL901. A particular
     KL901 states beside the name may still be asked of it."""

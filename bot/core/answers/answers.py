@@ -208,7 +208,12 @@ def _ask_one(app: App, question: str, today: date) -> Answer:
         ):
             # a particular of a text we do not have ("NQ 29 mà KL69 nhắc tới ban hành ngày nào"), or
             # what it says ("NQ45 mà KL69 nhắc đến đề ra giải pháp gì"): the text citing it does not say
-            return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
+            return dataclasses.replace(
+                base, answer=_not_in_catalogue(app, [n.display() for n in missing]), status="refusal"
+            )
+        lacked = searcher.references.missing_kind(reading.lead)
+        if lacked:  # "Luật … (thể chế hoá NQ57) quy định … thế nào" with no law in the catalogue
+            return dataclasses.replace(base, answer=_not_in_catalogue(app, [f"{lacked} nào"]), status="refusal")
         elsewhere, passing = particulars.places_asked(app, reading.text, scope)
         if elsewhere:
             return _elsewhere(base, text, elsewhere, OTHER_PLACE)
@@ -242,7 +247,9 @@ def _ask_one(app: App, question: str, today: date) -> Answer:
         result = searcher.search(query, scope=scope or None)
         if missing and not _cites(result, missing):
             # "Chỉ thị 05 có liên quan gì KL69": no passage found speaks of the text we lack
-            return dataclasses.replace(base, answer=_not_in_catalogue(app, missing), status="refusal")
+            return dataclasses.replace(
+                base, answer=_not_in_catalogue(app, [n.display() for n in missing]), status="refusal"
+            )
         if passing:
             named = _naming(app, result, passing, reading)
             if named is None:
@@ -328,9 +335,9 @@ def _particular_sources(app: App, known: particulars.Particular) -> list[Source]
     return [Source(title, number, "", line or known.text, 1.0, chunk_id, issued) for line, chunk_id in cited]
 
 
-def _not_in_catalogue(app: App, missing: list) -> str:
-    names = ", ".join(n.display() for n in missing)
-    return _join(NOT_IN_CATALOGUE.format(names=names), _catalogue_line(app))
+def _not_in_catalogue(app: App, names: list[str]) -> str:
+    """The reply to a question about texts the catalogue lacks (``names``), with what it holds."""
+    return _join(NOT_IN_CATALOGUE.format(names=", ".join(names)), _catalogue_line(app))
 
 
 def _catalogue_line(app: App) -> str:

@@ -544,20 +544,28 @@ class Understanding:
         question asks *about* them. Once the names are resolved to documents, their words (and
         the pairs they form with the words around them, "luận 69") are no part of what a
         passage must cover."""
-        if not self.named:
-            return self.text
-        folded = fold(self.text)
-        if len(folded) != len(self.text):  # folding changed lengths (rare ligatures)
-            return self.text
-        numbers = "|".join(str(n.number) for n in self.named)
         out, last = [], 0
-        for m in re.finditer(
-            rf"\b(?:{_KIND_WORDS})(?: so)? ?(?:{numbers})(?: ?[-/] ?[a-z]{{1,6}}(?:/[a-z]{{1,6}})?)?\b", folded
-        ):
-            out.append(self.text[last : m.start()])
-            last = m.end()
+        for start, end in self._name_spans():
+            out.append(self.text[last:start])
+            last = end
         out.append(self.text[last:])
         return " ".join("".join(out).split()) or self.text
+
+    @property
+    def lead(self) -> str:
+        """The words before the first text named (all of ``text`` when it names none): where the
+        question's subject stands when another text follows ("Luật … được Quốc hội thông qua để
+        thể chế hoá NQ57 quy định …" asks of the law)."""
+        return self.text[: next((start for start, _ in self._name_spans()), len(self.text))]
+
+    def _name_spans(self) -> list[tuple[int, int]]:
+        """Where ``text`` writes the names of the texts it names."""
+        folded = fold(self.text)
+        if not self.named or len(folded) != len(self.text):  # folding changed lengths (rare ligatures)
+            return []
+        numbers = "|".join(str(n.number) for n in self.named)
+        pattern = rf"\b(?:{_KIND_WORDS})(?: so)? ?(?:{numbers})(?: ?[-/] ?[a-z]{{1,6}}(?:/[a-z]{{1,6}})?)?\b"
+        return [m.span() for m in re.finditer(pattern, folded)]
 
     @property
     def frame(self) -> str:
