@@ -402,6 +402,7 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert not understand("Theo KL901, kết quả, sản phẩm số hoá cần được sử dụng như thế nào?").results
     # what the results serve as is a rule about them
     assert not understand("Theo KL901, kết quả thực hiện nhiệm vụ thư viện số của đơn vị được dùng làm gì?").results
+    assert not understand("Kết quả thực hiện KL901 phải được báo cáo Bộ Chính trị bao lâu một lần?").results
 
 
 def test_the_year_whose_achievements_are_asked():
@@ -509,6 +510,10 @@ def test_every_particular_asked_in_the_order_asked():
     # "ký ban hành" asks who signed only with "ai"; past "và" the same verb asks one more thing
     assert understand("Nghị quyết 12 được ký ban hành tại đâu và vào ngày tháng năm nào?").fields == ("place", "issued")
     assert understand("KL5 được ký ban hành ngày nào").fields == ("issued",)
+    assert understand("Phần đầu Nghị quyết 12 ghi địa danh và ngày tháng ban hành thế nào?").fields == (
+        "place",
+        "issued",
+    )
     assert understand("Đồng chí Lê Văn B ký ban hành Nghị quyết 12 năm 2019 với cương vị gì?").fields == ("signer",)
 
 

@@ -209,7 +209,15 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         "khoa may",
         "khoa nao",
     ),
-    "place": ("ban hanh o dau", "ban hanh tai dau", "noi ban hanh", "dia diem ban hanh", "ky o dau", "ky tai dau"),
+    "place": (
+        "ban hanh o dau",
+        "ban hanh tai dau",
+        "noi ban hanh",
+        "dia diem ban hanh",
+        "ky o dau",
+        "ky tai dau",
+        "dia danh",
+    ),
     "issuer": (
         "co quan nao ban hanh",
         "ai ban hanh",
@@ -255,6 +263,7 @@ METADATA_CUES: dict[str, tuple[str, ...]] = {
         "ban hanh luc nao",
         "ban hanh bao gio",
         "ngay ban hanh",
+        "ngay thang(?: nam)? ban hanh",
         # "ra đời khi nào", "khi nào … ra đời"; not "Sau khi NQ57 ra đời, …", which sets a scene
         r"ra doi (?:vao |tu )?(?:ngay|nam|thang|khi|luc|bao gio|thoi gian)|ra doi$",
         "ky ngay",
@@ -406,8 +415,9 @@ _RESULTS = re.compile(
 _NOT_RESULTS = re.compile(
     r"\b(?:bao cao|danh gia|theo doi|kiem tra|giam sat|tong hop)(?:,? \w+){0,8},? ket qua\b|^ai\b|\bai (?:co|phai|chiu)\b"
     r"|\b(?:co quan|don vi|to chuc|bo phan|cap) nao\b"
-    # what the results are used for ("kết quả thực hiện … được dùng làm gì"): a rule about them
-    r"|\bket qua(?:,? \w+){0,20}? duoc (?:dung|su dung|coi|xem|lay|tinh)\b"
+    # what the results are used for or whom they go to ("kết quả thực hiện … được dùng làm gì",
+    # "… phải được báo cáo … bao lâu một lần"): a rule about them
+    r"|\bket qua(?:,? \w+){0,20}? duoc (?:dung|su dung|coi|xem|lay|tinh|bao cao|tong hop|theo doi|kiem tra)\b"
 )
 # Who holds a role: "X (hiện nay) là ai", "(X do) ai là / ai làm Y"; the answer must name the role.
 _ROLE = re.compile(
