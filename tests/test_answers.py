@@ -768,6 +768,16 @@ def test_a_count_of_a_narrowed_kind_is_answered_only_by_a_count_of_that_kind():
     assert _answers_type("bao nhieu to chuc KH&CN dat chuan", counted)
 
 
+def test_a_code_asked_is_not_answered_by_another_of_its_family():
+    """ "phủ sóng 6G": the sentence on 5G is no answer; one naming no code (the question's other
+    half) may still be."""
+    assert not _answers_type("KL901 đặt hạn đến năm nào phủ sóng 6G toàn quốc?", "Đến năm 2030, phủ sóng 5G toàn quốc.")
+    assert _answers_type("KL901 đặt hạn đến năm nào phủ sóng 5G toàn quốc?", "Đến năm 2030, phủ sóng 5G toàn quốc.")
+    assert _answers_type(
+        "Phủ sóng 5G và thư viện số xã được KL901 đặt đến năm nào?", "Đến năm 2030, 100% xã có thư viện số."
+    )
+
+
 def test_a_figure_asked_to_confirm_must_be_the_texts():
     """ "nghe nói KL901 dành 5% chi thường xuyên, đúng không": the text says 2 %; quoting it
     under a yes/no question would seem to confirm 5 %."""

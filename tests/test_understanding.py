@@ -398,6 +398,7 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert understand("quốc hội đã thông qua luật nào để thể chế hoá KL901 rồi?").results
     assert understand("kết quả sơ kết 1 năm thực hiện KL901 thế nào").results
     assert understand("sau 5 năm làm KL901 thì số thư viện số thực tế đạt bao nhiêu rồi").results
+    assert understand("KL901 đánh giá thư viện số thực tế được bao nhiêu xã").results
     # "kết quả" alone is a noun: research outputs, not what implementing the text achieved
     assert not understand("Theo KL901, kết quả, sản phẩm số hoá cần được sử dụng như thế nào?").results
     # what the results serve as is a rule about them

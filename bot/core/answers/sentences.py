@@ -343,6 +343,9 @@ _NOT_AMOUNT = re.compile(rf"{_TEXT_NUMBER.pattern}|{_ORDINAL.pattern}")
 _WHICH_TEXT = re.compile(
     r"\b(?:ket luan|nghi quyet|chi thi|quyet dinh|van ban|ke hoach)(?: so)? (?:may|nao|bao nhieu)\b"
 )
+# A code mixing letters and digits ("6G", "H5N1"); a text's short name ("NQ57", "KL 69") is none.
+_CODE = re.compile(r"(?<![\w/-])(?=\w*\d)(?=\w*[^\W\d_])\w{2,8}(?![\w/-])")
+_NAMED_TEXT = re.compile(r"(?i)\b(?:nq|kl|ct|qđ|qd|kh|nđ|nd|tt)\s?\d+\b|\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*")
 _AFTER_TEXT_NUMBER = re.compile(rf"(?:{_TEXT_NUMBER.pattern}),?\s*$")
 # The form a particular takes in a running sentence, for those that have one: a text's number,
 # a signature ("ký", "Thay mặt", "T/M"); the dates are the sentence's date mentions.
@@ -386,6 +389,8 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated:
     if not (query.typed or _names_kind(query.text, chosen)) or not _procedural(query.text, chosen):
         return False
     if not _enumerates(query.text, chosen) or not _names_place(query.text, chosen):
+        return False
+    if not _names_codes(query.text, chosen):
         return False
     if not dated or not query.intents & {"date", "deadline"}:
         return True
@@ -473,6 +478,16 @@ def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> boo
     no answer."""
     years = {str(y) for y in asked_years(question)}
     return not years or any(years & set(_YEAR.findall(f"{chunks[s.hit].section} {s.text}")) for s in chosen)
+
+
+def _names_codes(question: str, chosen: list[Sentence]) -> bool:
+    """A code of letters and digits the question names ("6G") is not answered by a quote naming
+    another of its family instead ("Phủ sóng 5G toàn quốc"), however alike the rest. A text's
+    name ("NQ57", "KL69") says which text, not what is asked."""
+    asked = {c.lower() for c in _CODE.findall(_NAMED_TEXT.sub(" ", question))}
+    quoted = {c.lower() for s in chosen for c in _CODE.findall(s.text)}
+    family = {re.sub(r"\d", "", c) for c in asked}
+    return not (asked - quoted and {re.sub(r"\d", "", c) for c in quoted - asked} & family)
 
 
 def _names_place(question: str, chosen: list[Sentence]) -> bool:

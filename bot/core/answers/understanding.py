@@ -404,7 +404,7 @@ _FOCUS_BOUNDARY = frozenset(
 _RESULTS = re.compile(
     r"\b(?:ket qua (?:thuc hien|trien khai|quan triet|so ket|tong ket|dat duoc|gi|ra sao|nhu the nao|the nao|nao|cua)"
     r"|(?:dat|co) (?:duoc )?(?:nhung )?ket qua|dat duoc|da dat|da lam duoc|da hoan thanh|da thuc hien|tien do|den nay"
-    r"|hien nay da|thuc te (?:da|dat|la))\b"
+    r"|hien nay da|thuc te (?:da|dat|la|duoc))\b"
     r"|\bdat\b(?: \w+){1,8} roi\b"  # "thực tế đạt bao nhiêu % GDP rồi"
     r"|\bda\b(?: \w+){1,12} (?:chua|roi)\b"  # "đã họp phiên đầu tiên chưa", "đã thông qua luật nào rồi"
 )
