@@ -33,16 +33,25 @@ from embeddings.glossary import is_vietnamese_syllable
 from knowledge.text import canonical_tones, has_diacritics, nfc, strip_marks
 
 FILE = "accents.json"
-VERSION = 1
+VERSION = 2  # 2: numbers are tokens
 MAX_N = 3
 MARKED_SHARE = 0.2  # as in embeddings.query.parse: below this a question counts as unmarked
 SEED_COUNT = 1_000_000  # a seeded question phrase beats any corpus form
-_WORD = re.compile(r"[^\W\d_]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# A word, or a number: "sau 10 năm" is "after ten years", "thứ sáu" the sixth, and the number
+# beside a word tells which (all numbers count as one token, "0").
+_WORD = re.compile(r"[^\W\d_]+|\d+")
 _GAP = re.compile(r"\s*")  # only whitespace between two words keeps them in one n-gram
+NUMBER = "0"
+
+
+def _token(word: str) -> str:
+    """How an n-gram counts ``word``: lowercase, or :data:`NUMBER` for a number."""
+    return NUMBER if word.isdigit() else word.lower()
 
 
 def _word_runs(text: str) -> list[list[re.Match[str]]]:
-    """The words of ``text`` in runs not broken by punctuation or digits (an n-gram never
+    """The words and numbers of ``text`` in runs not broken by punctuation (an n-gram never
     spans a comma)."""
     runs: list[list[re.Match[str]]] = []
     end = 0
@@ -56,8 +65,8 @@ def _word_runs(text: str) -> list[list[re.Match[str]]]:
 
 
 def _runs(text: str) -> list[list[str]]:
-    """Lowercase tone-canonical words of ``text`` in runs not broken by punctuation or digits."""
-    return [[canonical_tones(m.group().lower()) for m in run] for run in _word_runs(nfc(text))]
+    """Lowercase tone-canonical words of ``text`` in runs not broken by punctuation."""
+    return [[canonical_tones(_token(m.group())) for m in run] for run in _word_runs(nfc(text))]
 
 
 def _best(counter: Counter[str]) -> str:
@@ -186,16 +195,16 @@ class Restorer:
         marks (at least ``MARKED_SHARE`` of its words) is returned as is."""
         if not self.forms:
             return text
-        found = _WORD.findall(text)
+        found = _LETTERS.findall(text)
         if not found or sum(1 for w in found if has_diacritics(w)) >= MARKED_SHARE * len(found):
             return text
         out, last = [], 0
         for run in _word_runs(text):
-            restored = self._restore_words([self._untypo(strip_marks(m.group().lower())) for m in run])
+            restored = self._restore_words([self._untypo(strip_marks(_token(m.group()))) for m in run])
             for m, word in zip(run, restored):
                 out.append(text[last : m.start()])
                 typed = m.group()
-                out.append(typed if has_diacritics(typed) else _same_case(word, typed))
+                out.append(typed if has_diacritics(typed) or typed.isdigit() else _same_case(word, typed))
                 last = m.end()
         out.append(text[last:])
         return "".join(out)

@@ -39,6 +39,14 @@ def test_pairs_beat_single_syllables_and_question_words_win():
     assert r.restore("nghe don").startswith("nghe đồn")
 
 
+def test_a_number_beside_a_word_tells_which_word():
+    """ "sau 10 năm" is "after ten years"; "lần thứ sáu" the sixth, the commoner form alone."""
+    r = Restorer.build(["Hội nghị lần thứ sáu; lần thứ sáu.", "Sau 10 năm thực hiện.", "Sau 5 năm."])
+    assert r.restore("danh gia sau 10 nam thuc hien") == "danh gia sau 10 năm thực hiện"
+    assert r.restore("hoi nghi lan thu sau") == "hội nghị lần thứ sáu"
+    assert r.restore("sau 2030") == "sau 2030"  # numbers stay as typed
+
+
 def test_two_swapped_letters_are_put_back_only_for_impossible_words():
     r = restorer()
     assert r.restore("thoi hna quan triet") == "thời hạn quán triệt"  # "hna" is no syllable
