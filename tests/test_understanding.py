@@ -37,6 +37,11 @@ from knowledge.places import province_at, provinces_in, provinces_written
             "nghi quyet 12 thu hoi dat, Van ban nay quy dinh ra sao?",
         ),
         ("Đơn vị tôi đang làm kế hoạch về đất đai. Văn bản này quy định ra sao?", "Văn bản này quy định ra sao?"),
+        # "con" typed bare before "trong" is "còn": it turns to another matter, no self
+        (
+            "con trong ke hoach 27, ngoai thu vien so thi con xay dung nhung j nua?",
+            "con trong ke hoach 27, ngoai thu vien so thi con xay dung nhung gi nua?",
+        ),
         # a letter's salutation is no part of the question
         (
             "Kính gửi ban biên tập, theo NQ 12, Ban cán sự đảng có trách nhiệm gì ạ?",

@@ -490,7 +490,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _QUESTION_WORD = re.compile(
     r"\?|\b(?:gi|nao|sao|bao nhieu|bao lau|may|khong|chua|ai|dau|bao gio|the nao|hay|phai|can|co)\b"
 )
-_SELF = r"(?:em|toi|minh|chung toi|chung em|anh|chi|con)\b"
+# ("con" typed bare is "còn" as often: "con trong kế hoạch …, thì …" turns to another matter)
+_SELF = (
+    r"(?:em|toi|minh|chung toi|chung em|anh|chi|con(?! (?:trong|ve|o|tai|voi|thi|nhu|cai|viec|chuyen|phan|muc)\b))\b"
+)
 _SELF_CLAUSE = re.compile(rf"^{_SELF}[^,]{{0,80}},\s+")
 # An asking sentence with no content of its own ("NQ nói thế nào?", "Văn bản này quy định ra
 # sao?", "Thế thì sao?"): a text's name or a pointer, a verb of saying, a question frame. What
