@@ -768,6 +768,16 @@ def test_a_count_of_a_narrowed_kind_is_answered_only_by_a_count_of_that_kind():
     assert _answers_type("bao nhieu to chuc KH&CN dat chuan", counted)
 
 
+def test_a_share_is_answered_only_by_a_quote_naming_what_it_measures():
+    """ "Tỉ lệ doanh nghiệp … bao nhiêu %": the share of growth another factor brings is another
+    share; "chiếm tỉ lệ nào" names nothing measured."""
+    other = "Đến năm 2030, thư viện số đóng góp khoảng 35% kết quả học tập của cán bộ."
+    firms = "Đến năm 2030, tỉ lệ doanh nghiệp có thư viện số đạt trên 40%."
+    assert not _answers_type("KL901 đặt tỉ lệ doanh nghiệp có thư viện số là bao nhiêu %?", other)
+    assert _answers_type("ty le dn co thu vien so den 2030 bao nhieu %", firms)
+    assert _answers_type("Thư viện số đóng góp kết quả học tập chiếm tỉ lệ nào theo KL901?", other)
+
+
 def test_a_code_asked_is_not_answered_by_another_of_its_family():
     """ "phủ sóng 6G": the sentence on 5G is no answer; one naming no code (the question's other
     half) may still be."""

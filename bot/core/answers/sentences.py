@@ -27,7 +27,7 @@ from knowledge.dates import DateMention, find_dates
 from knowledge.metadata import announces_signing, is_furniture, starts_distribution
 from knowledge.places import provinces_written
 from knowledge.sections import PATH_SEPARATOR, split_sentences
-from knowledge.text import canonical_tones, fold, nfc
+from knowledge.text import canonical_tones, fold, nfc, replace_abbreviations
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -346,6 +346,7 @@ _WHICH_TEXT = re.compile(
 # A code mixing letters and digits ("6G", "H5N1"); a text's short name ("NQ57", "KL 69") is none.
 _CODE = re.compile(r"(?<![\w/-])(?=\w*\d)(?=\w*[^\W\d_])\w{2,8}(?![\w/-])")
 _NAMED_TEXT = re.compile(r"(?i)\b(?:nq|kl|ct|qđ|qd|kh|nđ|nd|tt)\s?\d+\b|\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*")
+_SHARE_OF = re.compile(r"\bt[yi] (?:le|trong) (?!(?:la|bao|may|nao|gi|nay|do|cua|theo|trong|cac|nhung)\b)(\w+)")
 _AFTER_TEXT_NUMBER = re.compile(rf"(?:{_TEXT_NUMBER.pattern}),?\s*$")
 # The form a particular takes in a running sentence, for those that have one: a text's number,
 # a signature ("ký", "Thay mặt", "T/M"); the dates are the sentence's date mentions.
@@ -383,6 +384,8 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated:
     ):
         return False
     if "amount" in query.intents and not _same_years(query.text, chosen, chunks):
+        return False
+    if "amount" in query.intents and not _measures(query.text, chosen, chunks):
         return False
     if _INDICATORS.search(fold(query.text).lower()) and not any(has_quantity(s.text, s.dates) for s in chosen):
         return False  # "chỉ tiêu" are figures: a sentence naming a strategy states none
@@ -437,6 +440,16 @@ def _counts(sentence: str, section: str, question: str) -> bool:
         return True
     # ("tỷ lệ", "tỉ trọng" are shares, not billions)
     return any((w == "%" and w in marked) or re.search(rf"(?<!\w){w}(?!\w)(?! lệ| trọng)", marked) for w in wanted)
+
+
+def _measures(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:
+    """ "Tỉ lệ X … bao nhiêu": the quote (or its heading) names X's first word, what is measured
+    ("tỉ lệ doanh nghiệp …" is not answered by the share of growth TFP brings)."""
+    m = _SHARE_OF.search(" ".join(re.findall(r"\w+", fold(replace_abbreviations(question)).lower())))
+    if m is None:
+        return True
+    quoted = " ".join(re.findall(r"\w+", fold(" ".join(f"{chunks[s.hit].section} {s.text}" for s in chosen)).lower()))
+    return f" {m.group(1)} " in f" {quoted} "
 
 
 def _qualifier(words: tuple[str | None, ...]) -> list[str]:
