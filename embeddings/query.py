@@ -141,6 +141,7 @@ _INTENT_CUES: dict[str, tuple[str, ...]] = {
         "hạn cuối",
         "ngày cuối cùng",
         "trước ngày nào",
+        "trước ngày tháng năm nào",
         "đến ngày nào",
         "chậm nhất",
         "muộn nhất",

@@ -293,6 +293,14 @@ def test_the_best_sentence_too_long_is_cut_not_replaced_by_a_shorter_one():
     assert "thư viện số" in quote and "Tăng cường" not in quote and len(quote) <= 200
 
 
+def test_a_cut_quote_grows_on_ties_towards_what_follows():
+    """ "Đến năm 2045, trở thành …": what a date-led clause says follows it, so a window growing
+    from the best clause takes the next one before the one before."""
+    text = "Phát triển mạnh mẽ, bền vững, toàn diện, đến năm 2045, trở thành trung tâm thư viện số, đọc sách."
+    quote = sentences.quote([_sentence(0, text, 1.0)], 60, parse("năm nào"), {"nam": 1.0})
+    assert "đến năm 2045, trở thành" in quote, quote
+
+
 def test_a_sentence_saying_there_are_some_of_what_was_asked_brings_the_next(fixture_app):
     some = _sentence(0, "Tuy nhiên, việc thực hiện còn một số hạn chế, yếu kém.", 1.0)
     which = _sentence(1, "Hạ tầng ở cơ sở chưa đồng bộ; kinh phí còn thấp.", 0.2)
@@ -407,6 +415,7 @@ def test_what_a_cited_text_we_lack_says_is_not_read_from_the_text_citing_it(app,
     assert not result.confident and "Nghị quyết 29" in result.answer, result.answer
     assert understand("Nghị quyết 29 mà KL901 có nhắc đến đã đề ra những giải pháp gì?").cited_by
     assert not understand("NQ 29, được KL901 viện dẫn, là nghị quyết của hội nghị nào?").cited_by
+    assert understand("NQ 29 mà KL901 có nhắc tới đặt mục tiêu gì đến năm 2030?").cited_by
 
 
 def test_a_particular_of_a_text_we_do_not_have_is_not_read_from_one_we_have(fixture_app):
@@ -766,6 +775,40 @@ def test_a_count_of_a_narrowed_kind_is_answered_only_by_a_count_of_that_kind():
     assert not _answers_type("KL901 đặt mục tiêu có bao nhiêu doanh nghiệp kỳ lân vậy", counted)
     assert _answers_type("KL901 đặt mục tiêu có bao nhiêu doanh nghiệp công nghệ số", counted)
     assert _answers_type("bao nhieu to chuc KH&CN dat chuan", counted)
+
+
+def test_what_a_question_takes_as_given_is_not_answered_by_restating_it():
+    """The names of three counted centres are not in the sentence that counts them; a sum of
+    money is not a share of a budget; another year's target is no answer, whatever the heading."""
+    counted = "Xây dựng ba trung tâm thư viện số vùng."
+    assert not _answers_type(
+        "KL901 xây dựng ba trung tâm thư viện số vùng; cho biết tên và địa điểm của ba trung tâm đó", counted
+    )
+    assert not _answers_type(
+        "Quỹ thư viện số theo KL901 có quy mô vốn ban đầu bao nhiêu?", "Bố trí ít nhất 3% ngân sách cho quỹ."
+    )
+    from knowledge.dates import find_dates
+
+    text = "Đến năm 2020, thư viện số đóng góp khoảng 35% kết quả học tập."
+    hit = Hit(
+        1,
+        1,
+        "t",
+        "1-KL/TW",
+        "",
+        "kl",
+        "MỤC TIÊU ĐẾN NĂM 2020, TẦM NHÌN ĐẾN NĂM 2030",
+        "",
+        text,
+        0,
+        1.0,
+        0.9,
+        1.0,
+        frozenset(),
+    )
+    chosen = [sentences.Sentence(0, 0, text, 1.0, tuple(find_dates(text)))]
+    assert not sentences.answers_type(parse("đến năm 2030 thư viện số đóng góp bao nhiêu %"), chosen, [hit])
+    assert sentences.answers_type(parse("đến năm 2020 thư viện số đóng góp bao nhiêu %"), chosen, [hit])
 
 
 def test_a_share_is_answered_only_by_a_quote_naming_what_it_measures():

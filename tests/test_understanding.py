@@ -538,6 +538,14 @@ def test_a_question_about_a_text_implementing_the_named_one():
     assert not understand("KL5 về tiếp tục thực hiện NQ 12 yêu cầu những gì?").implementing
 
 
+def test_an_act_a_text_requires_is_no_particular_of_the_text():
+    """ "KL5 yêu cầu ban hành quy chế trước ngày, tháng, năm nào" asks a deadline, not when KL5
+    itself was issued."""
+    reading = understand("KL5 yêu cầu ban hành quy chế thư viện trước ngày, tháng, năm nào?")
+    assert reading.intent == "deadline" and not reading.fields
+    assert understand("KL5 được ban hành vào ngày tháng năm nào").fields == ("issued",)
+
+
 def test_may_before_another_question_word_is_a_plural():
     """ "mấy X … nói sao": chat's plural ("the X"), not "how many"; units are still counted."""
     reading = understand("còn mấy trường đh trọng điểm thì KL901 nói sao")

@@ -65,7 +65,10 @@ _MONEY = ("đồng", "tỷ", "tỉ", "triệu", "nghìn", "usd")  # matched with
 _MONEY_ASKED = frozenset(("tien", "dong", "ty", "ti", "trieu", "nghin", "usd"))  # "bao nhiêu tiền / tỷ"
 _SHARE = ("%", "phần trăm")
 # What is paid, before a bare "(là) bao nhiêu": an amount of money ("mức phạt", "vốn điều lệ").
-_PAID = re.compile(r"\b(?:muc phat|tien phat|von dieu le|muc luong|tien luong|phu cap|chi phi|le phi|muc ho tro)\b")
+_PAID = re.compile(
+    r"\b(?:muc phat|tien phat|von dieu le|von ban dau|quy mo von|tong von|muc von|muc luong|tien luong|phu cap"
+    r"|chi phi|le phi|muc ho tro)\b"
+)
 # Words after "bao nhiêu / mấy" that are no unit: "bao nhiêu vào 2030", "mấy lần thì".
 _NOT_COUNTED = frozenset(
     ("la", "thi", "de", "duoc", "cho", "va", "vay", "a", "the", "nua", "roi", "khong", "vao", "trong", "o", "tai")
@@ -108,7 +111,10 @@ _PROCEDURE = re.compile(
 )
 # "ba khu công nghệ cao … là những khu nào": a counted noun in the question, then which ones.
 _COUNTED_PREMISE = re.compile(r"(?<!\w)(\d{1,3}|hai|ba|bon|sau|bay|tam|chin|muoi) (\w+(?: \w+)?)\b")
-_WHICH_ONES = re.compile(r"\b(?:nhung|cac) (?:\w+ ){0,2}nao\b|\b(?:la|gom|bao gom) (?:nhung )?(?:gi|cai gi)\b")
+_WHICH_ONES = re.compile(
+    r"\b(?:nhung|cac) (?:\w+ ){0,2}nao\b|\b(?:la|gom|bao gom) (?:nhung )?(?:gi|cai gi)\b"
+    r"|\bten (?:\w+ ){0,5}cua\b"  # "tên và địa điểm cụ thể của ba khu đó"
+)
 # A count as the texts spell it, folded ("3 khu" is written "ba khu").
 _SPELLED = dict(
     zip(
@@ -487,10 +493,15 @@ def states_particular(fields: tuple[str, ...], chosen: list[Sentence]) -> bool:
 
 def _same_years(question: str, chosen: list[Sentence], chunks: list[Hit]) -> bool:
     """An amount asked for a year ("năm 2015 phải đạt bao nhiêu") is answered only by a sentence
-    of that year (in it or in its heading): targets are set year by year, and another year's is
-    no answer."""
+    stating an amount for that year (in it, or else in its heading: "Đến năm 2020, …" under "…
+    tầm nhìn đến năm 2030" is 2020's): targets are set year by year, and another year's is no
+    answer, though the next sentence quoted speaks of the year asked."""
     years = {str(y) for y in asked_years(question)}
-    return not years or any(years & set(_YEAR.findall(f"{chunks[s.hit].section} {s.text}")) for s in chosen)
+    return not years or any(
+        years & set(_YEAR.findall(s.text) or _YEAR.findall(chunks[s.hit].section))
+        for s in chosen
+        if has_quantity(s.text, s.dates)
+    )
 
 
 def _names_codes(question: str, chosen: list[Sentence]) -> bool:
@@ -640,7 +651,7 @@ def quote(chosen: list[Sentence], budget: int, query: Query, weights: dict[str, 
         options = [i for i in options if length + 1 + len(clauses[i]) + 2 <= budget]
         if not options:
             break
-        i = max(options, key=lambda j: (scores[j], -j))
+        i = max(options, key=lambda j: (scores[j], j))
         length += 1 + len(clauses[i])
         lo, hi = min(lo, i), max(hi, i)
     text = " ".join(clauses[lo : hi + 1])

@@ -290,7 +290,7 @@ IMPLEMENTING_TEXT = re.compile(
 _LOCALLY = re.compile(r"\b(?:trong|o|tai|cua) (?:tinh|huyen|thanh pho|dia phuong)(?! uy)\b")
 _DEADLINE = re.compile(
     r"\b(?:thoi han|han chot|han cuoi|cham nhat|muon nhat|truoc ngay nao|den ngay nao|han|deadline|xong truoc"
-    r"|truoc moc(?: thoi gian)? nao"
+    r"|truoc moc(?: thoi gian)? nao|truoc ngay,? thang,? nam nao"
     r"|ngay cuoi cung|bao lau|dinh ky"
     r"|(?:khi nao|bao gio|ngay nao|luc nao|nam nao)\b.*\b(?:phai|xong|hoan thanh)"
     r"|(?:phai|xong|hoan thanh)\b.*\b(?:khi nao|bao gio|ngay nao|luc nao|nam nao))\b"
@@ -481,7 +481,7 @@ _CITED_BY = re.compile(
     rf"\b(?:ma|duoc) (?:{_KIND_WORDS})(?: so)? ?\d+(?: \w+){{0,3}}? (?:co |da )?(?:nhac|de cap|neu|dan|trich dan)\b"
 )
 _SAYS_WHAT = re.compile(
-    r"\b(?:de ra|neu|quy dinh|yeu cau|noi|xac dinh|dat ra)\b(?: \w+){0,6}? (?:gi|nao|ra sao|the nao|nhu the nao)\b"
+    r"\b(?:de ra|neu|quy dinh|yeu cau|noi|xac dinh|dat ra|dat)\b(?: \w+){0,6}? (?:gi|nao|ra sao|the nao|nhu the nao)\b"
 )
 # Context before the question ("Tuần sau chi bộ em sinh hoạt…. Nghị quyết … như thế nào?"): the
 # question is the sentence with a question word; a leading clause about oneself ("Em đang soạn
@@ -1045,6 +1045,11 @@ def _small_talk(folded_raw: str) -> str:
     return found if not remaining.strip() else ""
 
 
+# "(NQ57) yêu cầu / phải ban hành chương trình … trước ngày nào": the text asks for an act (a
+# deadline); its own particulars are not asked.
+_REQUIRED_ACT = re.compile(rf"\b(?:{_REQUIRES}|phai|can|giao|chi dao)\s*$")
+
+
 def _metadata_fields(folded: str, named: tuple[NamedDocument, ...]) -> tuple[str, ...]:
     """Which header facts the question asks about a text, in the order it asks them ("ban hành
     ngày nào, cơ quan nào ban hành": the date, then the body). A cue overlapping the cue of a
@@ -1060,6 +1065,7 @@ def _metadata_fields(folded: str, named: tuple[NamedDocument, ...]) -> tuple[str
 
     for field, cues in METADATA_CUES.items():
         spans = [m.span() for cue in cues for m in re.finditer(rf"\b{cue}\b", folded)]
+        spans = [(a, b) for a, b in spans if not _REQUIRED_ACT.search(folded[:a])]
         free = [(a, b) for a, b in spans if not any(part_of(a, b, start, end) for start, end, _ in found)]
         if free:
             found.append((*min(free), field))
