@@ -811,6 +811,18 @@ def test_what_a_question_takes_as_given_is_not_answered_by_restating_it():
     assert sentences.answers_type(parse("đến năm 2020 thư viện số đóng góp bao nhiêu %"), chosen, [hit])
 
 
+def test_a_count_stands_before_what_it_counts():
+    """ "bao nhiêu khu công nghệ cao": a sentence naming the kind in passing counts none; a text's
+    number is asked only by "… số mấy" and answered only by one."""
+    passing = "Hình thành 5 cụm liên kết với khu công nghệ cao, trường đại học."
+    counted = "Xây dựng ba khu công nghệ cao quốc gia."
+    assert not _answers_type("KL901 yêu cầu xây dựng bao nhiêu khu công nghệ cao?", passing)
+    assert _answers_type("KL901 yêu cầu xây dựng bao nhiêu khu công nghệ cao?", counted)
+    strategy = "Thực hiện Chiến lược thư viện số đến năm 2030."
+    assert not _answers_type("Chiến lược thư viện số mà KL901 nhắc tới là quyết định số mấy?", strategy)
+    assert _answers_type("Chiến lược thư viện số là quyết định số mấy?", "Quyết định số 12 ban hành Chiến lược.")
+
+
 def test_a_share_is_answered_only_by_a_quote_naming_what_it_measures():
     """ "Tỉ lệ doanh nghiệp … bao nhiêu %": the share of growth another factor brings is another
     share; "chiếm tỉ lệ nào" names nothing measured."""

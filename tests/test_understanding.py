@@ -318,6 +318,8 @@ def test_the_verb_whose_objects_are_listed():
         ("Ai phải xây dựng kế hoạch?", ""),
         ("Ai giữ cương vị Trưởng ban chỉ đạo theo KL901?", "Trưởng ban chỉ đạo"),  # the post, not "cương vị"
         ("Những đồng chí nào được phân công làm Phó Trưởng ban chỉ đạo?", "Phó Trưởng ban chỉ đạo"),
+        # "là đồng chí nào" asks who as "là ai" does; "theo KL901 thì" only frames it
+        ("theo KL901 thi truong ban chi dao la dong chi nao", "truong ban chi dao"),
     ],
 )
 def test_the_role_whose_holder_is_asked(question, role):

@@ -57,6 +57,7 @@ _NUMBER_WORDS = frozenset(
         "nửa",
     ]
 )
+_FOLDED_NUMBER_WORDS = "|".join(sorted({fold(w) for w in _NUMBER_WORDS} | {"mot", "nam", "muoi"}))
 # A period that sets a deadline: "06 tháng", "30 ngày làm việc", "ba năm".
 _DURATION = re.compile(r"\b(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?:ngày|tuần|tháng|năm|giờ)\b", re.I)
 # What "bao nhiêu / mấy" counts: the word after it (folded), "%" kept.
@@ -353,6 +354,9 @@ _WHICH_TEXT = re.compile(
 _CODE = re.compile(r"(?<![\w/-])(?=\w*\d)(?=\w*[^\W\d_])\w{2,8}(?![\w/-])")
 _NAMED_TEXT = re.compile(r"(?i)\b(?:nq|kl|ct|qđ|qd|kh|nđ|nd|tt)\s?\d+\b|\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*")
 _SHARE_OF = re.compile(r"\bt[yi] (?:le|trong) (?!(?:la|bao|may|nao|gi|nay|do|cua|theo|trong|cac|nhung)\b)(\w+)")
+_TEXT_NUMBER_ASKED = re.compile(
+    r"\b(?:ket luan|nghi quyet|chi thi|quyet dinh|nghi dinh|thong tu|ke hoach|van ban|luat) so (?:may|nao|bao nhieu)\b"
+)
 _AFTER_TEXT_NUMBER = re.compile(rf"(?:{_TEXT_NUMBER.pattern}),?\s*$")
 # The form a particular takes in a running sentence, for those that have one: a text's number,
 # a signature ("ký", "Thay mặt", "T/M"); the dates are the sentence's date mentions.
@@ -401,6 +405,8 @@ def answers_type(query: Query, chosen: list[Sentence], chunks: list[Hit], dated:
         return False
     if not _names_codes(query.text, chosen):
         return False
+    if _TEXT_NUMBER_ASKED.search(fold(query.text).lower()) and not any(_TEXT_NUMBER.search(s.text) for s in chosen):
+        return False  # "… là quyết định số mấy": only a text's number answers
     if not dated or not query.intents & {"date", "deadline"}:
         return True
     steps = set(_STEPS.findall(fold(query.text).lower()))
@@ -441,7 +447,12 @@ def _counts(sentence: str, section: str, question: str) -> bool:
             unit = f"{unit} {second}"  # "thành viên", "doanh nghiệp": the word is the pair
             if not all(f" {w} " in f" {marked} " for w in _qualifier(tuple(after))):
                 return False  # "bao nhiêu doanh nghiệp kỳ lân": a count of other firms is none
-        wanted = (unit,)
+        # the count stands before what it counts ("ba khu công nghệ cao", "3 tổ chức, doanh
+        # nghiệp"); "cụm liên kết với khu công nghệ cao" names the kind and counts none
+        return (
+            re.search(rf"(?<!\w)(?:\d+(?:[.,]\d+)?|{_FOLDED_NUMBER_WORDS})(?: \w+){{0,3}} {unit}(?!\w)", marked)
+            is not None
+        )
     else:
         return True
     # ("tỷ lệ", "tỉ trọng" are shares, not billions)

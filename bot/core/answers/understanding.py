@@ -421,7 +421,8 @@ _NOT_RESULTS = re.compile(
 )
 # Who holds a role: "X (hiện nay) là ai", "(X do) ai là / ai làm Y"; the answer must name the role.
 _ROLE = re.compile(
-    r"^(?:(?P<before>.+?)(?: (?:theo|cua|trong|o|tai))? (?:hien nay |hien tai |bay gio )?la ai"
+    r"^(?:(?:(?:theo|trong|o|tai) (?:\w+ ){0,8}?thi )?"  # "theo NQ57 thì …": a frame, no part of the role
+    r"(?P<before>.+?)(?: (?:theo|cua|trong|o|tai))? (?:hien nay |hien tai |bay gio )?la (?:ai|(?:dong chi|nguoi) nao)"
     r"|(?:.+? )?(?:do )?(?:ai|(?:nhung )?(?:dong chi|nguoi|ca nhan) nao)"
     r" (?:duoc (?:phan cong|giao|bo nhiem|cu) )?(?:la|lam|giu|dam nhiem|dam nhan)"
     r" (?:(?:cuong vi|chuc vu|chuc danh|chuc|vi tri) )?(?P<after>.+?)(?: (?:theo|cua|trong|o|tai))?)$"
