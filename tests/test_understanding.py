@@ -166,6 +166,8 @@ def test_whose_duty_is_asked(question, actor):
         ("KL901 gắn với nghị quyết nào nữa", ""),  # a text's kind is no noun asked about
         ("kl901 noi gi ve quyen tac gia, an toan du lieu", "quyen tac gia an toan du lieu"),
         ("Để phát triển văn hoá đọc, KL901 đề ra những giải pháp gì?", "phat trien van hoa doc"),
+        # "còn X thì bao nhiêu Y": X is where, Y what is counted
+        ("Thế còn tầm nhìn 2035 của KL901 thì có bao nhiêu thư viện số cấp xã ạ?", "thu vien"),
     ],
 )
 def test_the_noun_a_question_asks_about(question, focus):

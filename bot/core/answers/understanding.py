@@ -351,6 +351,8 @@ _PARTS = re.compile(r",\s*và\s+|;\s*(?:còn\s+)?|\?\s+(?=\w)", re.IGNORECASE)
 _ASKS = re.compile(r"\b(?:gi|nao|ai|bao nhieu|may|khi nao|bao gio|the nao|ra sao|o dau|khong|chua)\b")
 # What "mấy" counts when it is a unit: "mấy giờ", "mấy năm", "mấy phần trăm".
 _UNITS = frozenset(("phan", "nam", "thang", "ngay", "lan", "ty", "ti", "trieu", "tien", "dong", "usd", "gio", "tuoi"))
+# "bao nhiêu / mấy X Y": the counted noun, two words.
+_COUNTED_NOUN = re.compile(r"\b(?:bao nhieu|may) (?P<noun>(\w+) \w+)")
 # Nouns that only say what kind of answer is wanted ("những giải pháp gì"): the sentences that
 # answer rarely use them, and those that do are not the better for it.
 _ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|dieu|hoat dong|chu truong|dinh huong"
@@ -913,6 +915,9 @@ def _focus_noun(text: str) -> str:
     of, whatever frame ("sau 10 năm thực hiện …") is around."""
     words = " ".join(_WORD.findall(fold(text)))
     topic = _TOPIC.search(words) or _REGARDED.search(words) or _PURPOSE.match(fold(text).lower())
+    counted = _COUNTED_NOUN.search(words, topic.end()) if topic and topic.groupdict().get("turned") else None
+    if counted and counted.group(2) not in _UNITS:
+        return counted.group("noun")  # "còn tầm nhìn 2045 thì bao nhiêu doanh nghiệp …": what is counted
     if topic:
         about = re.split(
             r" (?:sau|qua|trong|theo|vay|a|nhe|nha|ha|nhi) ",  # "nói gì về dữ liệu vậy, dữ liệu …": a particle ends it
