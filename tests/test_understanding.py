@@ -151,6 +151,9 @@ def test_implementing_text_and_own_unit():
         ("Cơ quan nào có trách nhiệm hướng dẫn", ""),
         ("trường tôi xây dựng kế hoạch thực hiện KL901 thì cần chú trọng những gì", ""),  # a scene, no body
         ("Bộ trưởng trong phạm vi nhiệm vụ của mình quy định chi tiết", ""),  # a statement, no question
+        # "X có trách nhiệm gì đối với Y": X has it; "có yêu cầu gì đối với Y": Y is asked of
+        ("Người đứng đầu cơ quan có trách nhiệm gì đối với nhiệm vụ này?", "Người đứng đầu cơ quan"),
+        ("KL901 có yêu cầu gì đối với Bộ Văn hoá", "Bộ Văn hoá"),
     ],
 )
 def test_whose_duty_is_asked(question, actor):

@@ -365,8 +365,9 @@ _TOPIC = re.compile(
     r" (?:ve|doi voi) (?:cong tac |viec |linh vuc )?(?P<about>(?:\w+ ?){1,6})"
 )
 # "yêu cầu gì đối với X", "trách nhiệm gì với X": a duty of X.
+# ("X có trách nhiệm gì đối với Y": X has it, Y is what it is towards)
 _DUTY_OF = re.compile(
-    r"\b(?:yeu cau|nhiem vu|trach nhiem|doi hoi)(?: \w+)? (?:gi|nao) (?:doi voi|voi|cho) (?P<actor>(?:\w+ ){0,5}?\w+)"
+    r"\b(?:yeu cau|doi hoi|(?<!\bco )(?:nhiem vu|trach nhiem))(?: \w+)? (?:gi|nao) (?:doi voi|voi|cho) (?P<actor>(?:\w+ ){0,5}?\w+)"
     r"(?: (?:trong|ve|khi|de|o|tai)\b.*)?$"
 )
 # "được miễn trừ / hỗ trợ … khi nào": on what condition one is granted something; not an event
