@@ -42,6 +42,12 @@ from knowledge.places import province_at, provinces_in, provinces_written
             "con trong ke hoach 27, ngoai thu vien so thi con xay dung nhung j nua?",
             "con trong ke hoach 27, ngoai thu vien so thi con xay dung nhung gi nua?",
         ),
+        # "còn" with its marks turns to another matter; "con" is the asker only before what they do
+        (
+            "còn tốc độ số hoá tài liệu, sách báo thì KL901 đặt bao nhiêu?",
+            "còn tốc độ số hoá tài liệu, sách báo thì Kết luận 901 đặt bao nhiêu?",
+        ),
+        ("con muon hoi, KL901 ban hanh ngay nao", "ket luan 901 ban hanh ngay nao"),
         # a letter's salutation is no part of the question
         (
             "Kính gửi ban biên tập, theo NQ 12, Ban cán sự đảng có trách nhiệm gì ạ?",
@@ -171,6 +177,7 @@ def test_whose_duty_is_asked(question, actor):
         ("Để phát triển văn hoá đọc, KL901 đề ra những giải pháp gì?", "phat trien van hoa doc"),
         # "còn X thì bao nhiêu Y": X is where, Y what is counted
         ("Thế còn tầm nhìn 2035 của KL901 thì có bao nhiêu thư viện số cấp xã ạ?", "thu vien"),
+        ("còn tốc độ số hoá tài liệu, sách báo thì KL901 đặt bao nhiêu?", "toc do so hoa tai lieu sach bao"),
     ],
 )
 def test_the_noun_a_question_asks_about(question, focus):

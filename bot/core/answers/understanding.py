@@ -360,7 +360,7 @@ _ANSWER_KINDS = "giai phap|bien phap|nhiem vu|noi dung|van de|viec|cong viec|die
 _TOPIC = re.compile(
     r"\b(?:noi|de cap|nhac|neu|quy dinh|viet)(?: \w+)? (?:gi|nhung gi|nhu the nao|the nao|ra sao)"
     r" (?:ve|den|toi) (?P<topic>(?:\w+ ?){1,8})"
-    r"|^(?:(?:the|vay|ok) )?con (?:ve |voi )?(?!nam |\d)(?P<turned>(?:\w+ ?){1,6}?) thi\b"
+    r"|^(?:(?:the|vay|ok) )?con (?:ve |voi )?(?!nam |\d)(?P<turned>(?:\w+ ?){1,8}?) thi\b"
     r"|\b(?:han che|yeu kem|ton tai|giai phap|chu truong|dinh huong|quan diem) (?:gi|nao)"
     r" (?:ve|doi voi) (?:cong tac |viec |linh vuc )?(?P<about>(?:\w+ ?){1,6})"
 )
@@ -494,9 +494,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _QUESTION_WORD = re.compile(
     r"\?|\b(?:gi|nao|sao|bao nhieu|bao lau|may|khong|chua|ai|dau|bao gio|the nao|hay|phai|can|co)\b"
 )
-# ("con" typed bare is "còn" as often: "con trong kế hoạch …, thì …" turns to another matter)
+# ("con" folded is "còn" as often: "còn tốc độ …, thì …", "con trong kế hoạch …" turn to another
+# matter; it is the asker only before what the asker does: "con muốn hỏi, …")
 _SELF = (
-    r"(?:em|toi|minh|chung toi|chung em|anh|chi|con(?! (?:trong|ve|o|tai|voi|thi|nhu|cai|viec|chuyen|phan|muc)\b))\b"
+    r"(?:em|toi|minh|chung toi|chung em|anh|chi"
+    r"|con(?= (?:muon|dang|can|xin|hoi|thay|nghe|doc|lam|duoc|da|se|vua|moi|chua|co|dinh|phai)\b))\b"
 )
 _SELF_CLAUSE = re.compile(rf"^{_SELF}[^,]{{0,80}},\s+")
 # An asking sentence with no content of its own ("NQ nói thế nào?", "Văn bản này quy định ra
