@@ -831,6 +831,8 @@ def test_a_share_is_answered_only_by_a_quote_naming_what_it_measures():
     assert not _answers_type("KL901 đặt tỉ lệ doanh nghiệp có thư viện số là bao nhiêu %?", other)
     assert _answers_type("ty le dn co thu vien so den 2030 bao nhieu %", firms)
     assert _answers_type("Thư viện số đóng góp kết quả học tập chiếm tỉ lệ nào theo KL901?", other)
+    budget = "Bố trí ít nhất 3% tổng chi ngân sách hằng năm cho thư viện số."
+    assert _answers_type("tỷ lệ tối thiểu trong tổng chi ngân sách cho thư viện số là bao nhiêu?", budget)
 
 
 def test_a_code_asked_is_not_answered_by_another_of_its_family():

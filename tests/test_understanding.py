@@ -160,6 +160,7 @@ def test_implementing_text_and_own_unit():
         # "X có trách nhiệm gì đối với Y": X has it; "có yêu cầu gì đối với Y": Y is asked of
         ("Người đứng đầu cơ quan có trách nhiệm gì đối với nhiệm vụ này?", "Người đứng đầu cơ quan"),
         ("KL901 có yêu cầu gì đối với Bộ Văn hoá", "Bộ Văn hoá"),
+        ("Trách nhiệm của Bộ Văn hoá về thư viện số được xác định như thế nào?", "Bộ Văn hoá"),
     ],
 )
 def test_whose_duty_is_asked(question, actor):
@@ -260,6 +261,7 @@ def test_what_a_why_question_takes_as_said():
     )  # the texts named are resolved apart
     assert understand("vi sao phai phat trien thu vien so").premise == "phai phat trien thu vien so"
     assert understand("KL901 yêu cầu gì").premise == ""
+    assert understand("Đề nghị giải thích lý do KL901 bãi bỏ kế hoạch 27.").premise == "Đề nghị bãi bỏ ."
 
 
 def test_a_term_the_texts_are_asked_to_define():
@@ -417,7 +419,10 @@ def test_what_implementing_a_text_achieved_is_asked():
     assert understand("quốc hội đã thông qua luật nào để thể chế hoá KL901 rồi?").results
     assert understand("kết quả sơ kết 1 năm thực hiện KL901 thế nào").results
     assert understand("sau 5 năm làm KL901 thì số thư viện số thực tế đạt bao nhiêu rồi").results
-    assert understand("KL901 đánh giá thư viện số thực tế được bao nhiêu xã").results
+    assert understand("thư viện số theo KL901 thực tế được bao nhiêu xã").results
+    # the one text named is the one assessing: what it says, not later results
+    assert not understand("KL901 đánh giá thư viện số đã thực sự phổ biến chưa").results
+    assert understand("KL901 đánh giá sau 5 năm thực hiện NQ 12 thì thư viện số thực tế được bao nhiêu xã").results
     # "kết quả" alone is a noun: research outputs, not what implementing the text achieved
     assert not understand("Theo KL901, kết quả, sản phẩm số hoá cần được sử dụng như thế nào?").results
     # what the results serve as is a rule about them
@@ -550,6 +555,9 @@ def test_a_question_about_a_text_implementing_the_named_one():
         "Tại mục tổ chức thực hiện của kết luận về tiếp tục thực hiện NQ 12, ai phải làm gì?"
     ).implementing
     assert not understand("KL5 về tiếp tục thực hiện NQ 12 yêu cầu những gì?").implementing
+    # a text's own closing section "Tổ chức thực hiện" is no text implementing it
+    assert not understand("Bộ Văn hoá làm gì trong tổ chức thực hiện NQ 12?").implementing
+    assert understand("kế hoạch tổ chức thực hiện KL5 của tỉnh uỷ đặt mục tiêu gì").implementing
 
 
 def test_an_act_a_text_requires_is_no_particular_of_the_text():

@@ -353,7 +353,10 @@ _WHICH_TEXT = re.compile(
 # A code mixing letters and digits ("6G", "H5N1"); a text's short name ("NQ57", "KL 69") is none.
 _CODE = re.compile(r"(?<![\w/-])(?=\w*\d)(?=\w*[^\W\d_])\w{2,8}(?![\w/-])")
 _NAMED_TEXT = re.compile(r"(?i)\b(?:nq|kl|ct|qđ|qd|kh|nđ|nd|tt)\s?\d+\b|\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*")
-_SHARE_OF = re.compile(r"\bt[yi] (?:le|trong) (?!(?:la|bao|may|nao|gi|nay|do|cua|theo|trong|cac|nhung)\b)(\w+)")
+_SHARE_OF = re.compile(
+    r"\bt[yi] (?:le|trong) (?:(?:toi thieu|toi da|it nhat|trung binh|chung) )*"
+    r"(?!(?:la|bao|may|nao|gi|nay|do|cua|theo|trong|cac|nhung|toi|it|trung|chung)\b)(\w+)"
+)
 _TEXT_NUMBER_ASKED = re.compile(
     r"\b(?:ket luan|nghi quyet|chi thi|quyet dinh|nghi dinh|thong tu|ke hoach|van ban|luat) so (?:may|nao|bao nhieu)\b"
 )

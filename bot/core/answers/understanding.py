@@ -281,10 +281,13 @@ _TEXT_WORDS = re.compile(rf"\b(?:{_TEXT_WORD_ALTERNATIVES})\b")
 # "… thực hiện Kết luận 69": the question is about a text that implements the one it names. A
 # metadata question is about a text anyway; any other is so only when a text precedes the verb
 # ("kế hoạch [của Tỉnh ủy] thực hiện KL69", not "phải làm gì để thực hiện KL69").
-IMPLEMENTING = re.compile(r"\b(?:thuc hien|trien khai|cu the hoa|quan triet)(?:\s+\w+){0,2}\s*$")
+# ("trong / mục / phần tổ chức thực hiện NQ20" is that text's own closing section, no text
+# implementing it; "kế hoạch tổ chức thực hiện KL69" is one)
+_SECTION_OF = r"(?<!trong to chuc )(?<!muc to chuc )(?<!phan to chuc )"
+IMPLEMENTING = re.compile(rf"\b{_SECTION_OF}(?:thuc hien|trien khai|cu the hoa|quan triet)(?:\s+\w+){{0,2}}\s*$")
 IMPLEMENTING_TEXT = re.compile(
     r"\b(?:ke hoach|chuong trinh|van ban|huong dan|de an|nghi quyet|ket luan|chi thi|quyet dinh)\b(?:\s+\w+){0,6}?"
-    r"\s+(?:thuc hien|trien khai|cu the hoa|ve)(?:\s+\w+){0,2}\s*$"  # "kế hoạch của Tỉnh ủy về KL69"
+    rf"\s+{_SECTION_OF}(?:thuc hien|trien khai|cu the hoa|ve)(?:\s+\w+){{0,2}}\s*$"  # "kế hoạch của Tỉnh ủy về KL69"
 )
 # "… Kết luận 69 trong tỉnh": how a locality carries the named text out, i.e. its own texts.
 _LOCALLY = re.compile(r"\b(?:trong|o|tai|cua) (?:tinh|huyen|thanh pho|dia phuong)(?! uy)\b")
@@ -370,6 +373,11 @@ _DUTY_OF = re.compile(
     r"\b(?:yeu cau|doi hoi|(?<!\bco )(?:nhiem vu|trach nhiem))(?: \w+)? (?:gi|nao) (?:doi voi|voi|cho) (?P<actor>(?:\w+ ){0,5}?\w+)"
     r"(?: (?:trong|ve|khi|de|o|tai)\b.*)?$"
 )
+# "Trách nhiệm của X về / đối với … (là gì, thế nào)": X's duty, asked by naming it first.
+_DUTY_OF_BODY = re.compile(
+    r"^(?:\w+ ){0,2}?(?:nhiem vu|trach nhiem|vai tro) cua (?P<actor>(?:\w+ ){0,6}?\w+)"
+    r" (?:ve|doi voi|trong|duoc|la)\b(?=.*\b(?:gi|nao|the nao|ra sao)\b)"
+)
 # "được miễn trừ / hỗ trợ … khi nào": on what condition one is granted something; not an event
 # with a date ("được ban hành khi nào").
 _CONDITION = re.compile(
@@ -382,7 +390,7 @@ _FRAME = re.compile(
     re.IGNORECASE,
 )
 # "Vì sao X (lại) V …", "X V là vì sao": asks the reason for what it takes as said.
-_WHY = re.compile(r"\b(?:vi sao|tai sao|vi ly do gi|sao lai)\b(?: (?:ma|lai))?")
+_WHY = re.compile(r"\b(?:vi sao|tai sao|vi ly do gi|sao lai|giai thich ly do|ly do (?:gi|nao) ma)\b(?: (?:ma|lai))?")
 # "NQ nói X sẽ được coi là gì": what a text regards X as; X is the topic.
 _REGARDED = re.compile(
     r"(?:\b(?:noi|rang|thi|neu) |^(?!(?:noi|rang|thi|neu) ))(?P<topic>(?:\w+ ){0,5}?\w+)"
@@ -422,6 +430,9 @@ _NOT_RESULTS = re.compile(
     # "… phải được báo cáo … bao lâu một lần"): a rule about them
     r"|\bket qua(?:,? \w+){0,20}? duoc (?:dung|su dung|coi|xem|lay|tinh|bao cao|tong hop|theo doi|kiem tra)\b"
 )
+# The one text named is the one assessing ("KL69 đánh giá X đã … chưa"): what it says is asked,
+# not what came after it.
+_ASSESSING = re.compile(rf"(?:{_KIND_WORDS}) (?:so )?\d+ (?:danh gia|nhan dinh|chi ra)\b")
 # Who holds a role: "X (hiện nay) là ai", "(X do) ai là / ai làm Y"; the answer must name the role.
 _ROLE = re.compile(
     r"^(?:(?:(?:theo|trong|o|tai) (?:\w+ ){0,8}?thi )?"  # "theo NQ57 thì …": a frame, no part of the role
@@ -814,7 +825,9 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
         own_unit=bool(_OWN_UNIT.search(folded)),
         cited_by=len(named) > 1 and _asks_content_of_cited(folded),
         condition=bool(_CONDITION.search(folded)),
-        achieved=bool(_RESULTS.search(folded)) and not _NOT_RESULTS.search(folded),
+        achieved=bool(_RESULTS.search(folded))
+        and not _NOT_RESULTS.search(folded)
+        and not (len(named) == 1 and _ASSESSING.match(folded)),
     )
     # whatever else it asks ("vì sao … phải xong trước 15/4"), a why-question takes its premise as said
     base = dataclasses.replace(base, premise=_premise(base.unnamed))
@@ -855,7 +868,8 @@ def understand(question: str, max_chars: int = 500) -> Understanding:
     role = _role(unnamed)
     if _WHAT.fullmatch(fold(role)):
         role = ""  # "ai được giao làm gì": whose duty, no role
-    duty_of = _DUTY_OF.search(" ".join(_WORD.findall(fold(unnamed))))
+    words = " ".join(_WORD.findall(fold(unnamed)))
+    duty_of = _DUTY_OF.search(words) or _DUTY_OF_BODY.match(words)
     if duty_of and not role:
         return dataclasses.replace(base, intent="duty", actor=_as_typed(unnamed, duty_of, "actor"))
     if _DUTY.search(folded) and not role:  # "ai được giao làm Trưởng ban" asks who holds it
