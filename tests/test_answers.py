@@ -787,6 +787,8 @@ def test_what_a_question_takes_as_given_is_not_answered_by_restating_it():
     assert not _answers_type(
         "Quỹ thư viện số theo KL901 có quy mô vốn ban đầu bao nhiêu?", "Bố trí ít nhất 3% ngân sách cho quỹ."
     )
+    report = "Bộ Văn hoá báo cáo kết quả hằng năm."
+    assert not _answers_type("KL901 giao Bộ Văn hoá báo cáo; đề nghị cho biết mẫu báo cáo kèm theo", report)
     from knowledge.dates import find_dates
 
     text = "Đến năm 2020, thư viện số đóng góp khoảng 35% kết quả học tập."

@@ -48,6 +48,10 @@ from knowledge.places import province_at, provinces_in, provinces_written
             "còn tốc độ số hoá tài liệu, sách báo thì Kết luận 901 đặt bao nhiêu?",
         ),
         ("con muon hoi, KL901 ban hanh ngay nao", "ket luan 901 ban hanh ngay nao"),
+        (
+            "bot oi theo NQ 12 ban can su dang lam gi",
+            "theo nghi quyet 12 ban can su dang lam gi",
+        ),  # "bot ơi" alone opens
         # a letter's salutation is no part of the question
         (
             "Kính gửi ban biên tập, theo NQ 12, Ban cán sự đảng có trách nhiệm gì ạ?",
@@ -161,6 +165,7 @@ def test_implementing_text_and_own_unit():
         ("Người đứng đầu cơ quan có trách nhiệm gì đối với nhiệm vụ này?", "Người đứng đầu cơ quan"),
         ("KL901 có yêu cầu gì đối với Bộ Văn hoá", "Bộ Văn hoá"),
         ("Trách nhiệm của Bộ Văn hoá về thư viện số được xác định như thế nào?", "Bộ Văn hoá"),
+        ("theo KL901 Bộ Văn hoá với Bộ Tài chính được giao làm gì", "Bộ Văn hoá với Bộ Tài chính"),  # bare "theo"
     ],
 )
 def test_whose_duty_is_asked(question, actor):

@@ -107,7 +107,7 @@ _WHICH_BODY = re.compile(r"(?<!văn )(?<!nhiệm )(?<!dịch )(?<!cơ )(?<!toàn
 _STEPS = re.compile(r"\b(?:so ket|tong ket|quan triet|pho bien|tuyen truyen|the che hoa|bao cao)\b")
 _WHICH_PLACE = re.compile(r"\b(?:tinh|thanh pho|tinh thanh|dia phuong) nao\b")
 _PROCEDURE = re.compile(
-    r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|gui ve dau|dang ky o dau"
+    r"\b(?:ho so|thu tuc|nop o dau|nop (?:\w+ )?cho ai|theo mau|mau nao|mau bao cao|bieu mau|gui ve dau|dang ky o dau"
     r"|dia chi|so dien thoai|so dt|sdt|hotline|email|website|trang web|lien he o dau|lien he voi ai)\b"
 )
 # "ba khu công nghệ cao … là những khu nào": a counted noun in the question, then which ones.

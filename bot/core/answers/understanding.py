@@ -120,10 +120,14 @@ _AI_NOUN = re.compile(
 _AI_WORDS = ("trí tuệ nhân tạo", "tri tue nhan tao")
 # Address words and particles that carry nothing; dropped at the start and the end.
 _ADDRESS = r"(?:ad|admin|bot|tro ly|ban|em|anh|chi|mng|mn|moi nguoi|ca nha)"
-_LEADING = re.compile(
-    rf"^(?:(?:da|vang|alo|xin chao|chao|hi|hello)\s+)?(?:{_ADDRESS}\s+oi\s*,?\s*)?"
+_ASKING = (
     r"(?:(?:cho|xin|cho e|cho em|cho minh|cho toi|cho anh|cho chi|em|minh|toi)\s+"
     r"(?:hoi|hoi chut|hoi xiu|hoi ti|muon hoi)|xin hoi)\b\s*(?:chut|xiu|ti|voi|nhe|a)?\s*[,:]?\s+"
+)
+# ("bot ơi, …" alone opens a question too)
+_LEADING = re.compile(
+    rf"^(?:(?:da|vang|alo|xin chao|chao|hi|hello)\s+)?"
+    rf"(?:{_ADDRESS}\s+oi\b\s*[,.!]?\s*(?:{_ASKING})?(?=\w)|{_ASKING})"
 )
 # A letter's salutation before the question: "Kính gửi ban biên tập,", "Thưa đồng chí,".
 _SALUTATION = re.compile(r"(?:kinh gui|kinh thua|thua)(?: \w+){1,5}\s*[,:]\s+(?=\w)")
@@ -308,7 +312,8 @@ _REQUIRES = "yeu cau|de nghi|bat|buoc|doi hoi"
 # Whose duty a duty question asks about: the words before its cue ("Đảng đoàn Quốc hội có nhiệm
 # vụ gì"), after a leading frame ("Trong kế hoạch, …", "Ở chi bộ mình thì …", "… giao …").
 _ACTOR = re.compile(
-    rf"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?)?(?:(?:noi|quy dinh|neu|de ra|xac dinh|{_REQUIRES})(?: ve| rang| la)? )?"
+    # (a bare "theo" is the frame of a text whose name was taken out: "theo [KL69] Đảng đoàn …")
+    rf"^(?:(?:theo|trong|o|tai|doi voi|ve)\b[^,]*, ?|theo (?!doi\b))?(?:(?:noi|quy dinh|neu|de ra|xac dinh|{_REQUIRES})(?: ve| rang| la)? )?"
     r"(?:giao (?:cho )?)?(?P<actor>.+)"
     r" (?:(?:nhiem vu|trach nhiem|vai tro)(?: \w+){0,2} (?:gi|nao|ra sao|the nao)|lam gi"
     r"|(?:phai|can|duoc giao) (?:\w+ ){1,4}gi)\b"
