@@ -230,13 +230,25 @@ class Restorer:
     @classmethod
     def load(cls, folder: Path) -> Restorer:
         """The saved map, or an empty one (no restoration) if it is missing or unreadable."""
-        try:
-            data = json.loads((folder / FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls()
-        if not isinstance(data, dict) or data.get("version") != VERSION:
-            return cls()
+        data = _read(folder)
+        return cls(dict(data.get("forms") or {})) if data else cls()
+
+    @classmethod
+    def load_current(cls, folder: Path, seeds: Iterable[str]) -> Restorer | None:
+        """The saved map, or None when it must be built again (see :func:`stale`)."""
+        data = _read(folder)
+        if not data or data.get("seeds") != seed_digest(seeds):
+            return None
         return cls(dict(data.get("forms") or {}))
+
+
+def _read(folder: Path) -> dict | None:
+    """The saved map's file of this version, or None if missing, unreadable or of another."""
+    try:
+        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("version") == VERSION else None
 
 
 def seed_digest(seeds: Iterable[str]) -> str:
@@ -245,9 +257,6 @@ def seed_digest(seeds: Iterable[str]) -> str:
 
 def stale(folder: Path, seeds: Iterable[str]) -> bool:
     """Whether the saved map must be built again although the texts did not change: missing,
-    unreadable, or built with other seeds (a new release that knows more question phrases)."""
-    try:
-        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return True
-    return not isinstance(data, dict) or data.get("version") != VERSION or data.get("seeds") != seed_digest(seeds)
+    unreadable, of another version, or built with other seeds (a new release that knows more
+    question phrases)."""
+    return Restorer.load_current(folder, seeds) is None

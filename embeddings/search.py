@@ -222,6 +222,18 @@ def chunk_facets(text: str, has_duty_deadline: bool) -> str:
     return " ".join(sorted(flags))
 
 
+def build_restorer(rows: list[dict], folder: Path, retrieval: RetrievalSettings) -> accents.Restorer:
+    """The map that puts marks back on unmarked questions, counted over the catalogue's chunks
+    (``rows`` of :func:`_catalogue_rows`) and saved in ``folder``."""
+    seeds = question_phrases()
+    texts = itertools.chain(
+        governance_vocabulary(), (t for r in rows for t in (r["title"], r["section_path"], r["text"]))
+    )
+    restorer = accents.Restorer.build(texts, seeds, retrieval.accent_sample_words)
+    restorer.save(folder, seeds)
+    return restorer
+
+
 def _catalogue_rows(db: sqlite_utils.Database) -> list[dict]:
     return [
         dict(r)
@@ -262,12 +274,8 @@ def refresh(
         for r in rows
     ]
     report.fts_written, report.fts_removed = lexical.sync(db, lexical_rows, retrieval.bigrams)
-    seeds = question_phrases()
-    if report.fts_written or report.fts_removed or accents.stale(folder, seeds):
-        texts = itertools.chain(
-            governance_vocabulary(), (t for r in rows for t in (r["title"], r["section_path"], r["text"]))
-        )
-        accents.Restorer.build(texts, seeds, retrieval.accent_sample_words).save(folder, seeds)
+    if report.fts_written or report.fts_removed or accents.stale(folder, question_phrases()):
+        build_restorer(rows, folder, retrieval)
         report.accents = True
 
     chunk_items = [
@@ -387,8 +395,20 @@ class Searcher:
         self._load_sentences(vector_index.load(folder, self.encoder, SENTENCES)[0])
         self.vocabulary = lexical.Vocabulary.load(self.db, self.settings.idf_background)
         self.references = references.DocumentReferences.load(self.db)
-        self.restorer = accents.Restorer.load(folder) if self.settings.restore_accents else accents.Restorer()
+        self.restorer = self._restorer(folder, index is not None)
         self._generation = generation
+
+    def _restorer(self, folder: Path, indexed: bool) -> accents.Restorer:
+        """The saved map of marks; built again here when a release reads it differently (a new
+        version or new question phrases), so a data folder not yet re-ingested after an update
+        still restores unmarked questions rather than silently not."""
+        if not self.settings.restore_accents:
+            return accents.Restorer()
+        current = accents.Restorer.load_current(folder, question_phrases())
+        if current is None and indexed:
+            log.info("the map of marks is out of date: building it again")
+            return build_restorer(_catalogue_rows(self.db), folder, self.settings)
+        return current or accents.Restorer()
 
     def _load_sentences(self, sentences: vector_index.VectorIndex | None) -> None:
         self._sentence_vectors, self._sentence_spans = None, {}

@@ -77,3 +77,15 @@ def test_searcher_embeds_the_restored_question(fixture_app):
     assert query.accented and query.text.startswith("thời hạn quán triệt kết luận 901")
     english = searcher.parse("When must units finish their plans?")
     assert not english.typed and english.text == "When must units finish their plans?"
+
+
+def test_a_map_of_an_older_release_is_built_again_when_the_index_loads(fixture_copy):
+    """A data folder not re-ingested after an update holds a map the new code cannot read: the
+    searcher builds it again on loading rather than restoring nothing."""
+    import json
+
+    saved = next(fixture_copy.data_dir.rglob("accents.json"))
+    saved.write_text(json.dumps({"version": 0, "seeds": "", "forms": {}}), encoding="utf-8")
+    query = fixture_copy.searcher.parse("thoi han quan triet ket luan 901")
+    assert query.text.startswith("thời hạn quán triệt kết luận 901")
+    assert json.loads(saved.read_text(encoding="utf-8"))["forms"]  # and saved for the next start
