@@ -347,18 +347,16 @@ _TEXT_NUMBER = re.compile(
     r"\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*\b|\b(?:[Nn]ghị quyết|[Kk]ết luận|[Cc]hỉ thị|[Qq]uyết định|[Kk]ế hoạch)(?: số)? \d+\b"
 )
 _NOT_AMOUNT = re.compile(rf"{_TEXT_NUMBER.pattern}|{_ORDINAL.pattern}")
-_WHICH_TEXT = re.compile(
-    r"\b(?:ket luan|nghi quyet|chi thi|quyet dinh|van ban|ke hoach)(?: so)? (?:may|nao|bao nhieu)\b"
-)
+# Asks which text ("kết luận nào", "nghị quyết số mấy"), or its number only ("… số mấy").
+_TEXT_KINDS = "ket luan|nghi quyet|chi thi|quyet dinh|van ban|ke hoach"
+_WHICH_TEXT = re.compile(rf"\b(?:{_TEXT_KINDS})(?: so)? (?:may|nao|bao nhieu)\b")
+_TEXT_NUMBER_ASKED = re.compile(rf"\b(?:{_TEXT_KINDS}|nghi dinh|thong tu|luat) so (?:may|nao|bao nhieu)\b")
 # A code mixing letters and digits ("6G", "H5N1"); a text's short name ("NQ57", "KL 69") is none.
 _CODE = re.compile(r"(?<![\w/-])(?=\w*\d)(?=\w*[^\W\d_])\w{2,8}(?![\w/-])")
-_NAMED_TEXT = re.compile(r"(?i)\b(?:nq|kl|ct|qđ|qd|kh|nđ|nd|tt)\s?\d+\b|\b\d+-[A-ZĐ]+(?:/[A-ZĐ0-9]+)*")
+_NAMED_TEXT = re.compile(rf"(?i:\b(?:nq|kl|ct|qđ|qd|kh|nđ|nd|tt)\s?\d+\b)|{_TEXT_NUMBER.pattern}")
 _SHARE_OF = re.compile(
     r"\bt[yi] (?:le|trong) (?:(?:toi thieu|toi da|it nhat|trung binh|chung) )*"
     r"(?!(?:la|bao|may|nao|gi|nay|do|cua|theo|trong|cac|nhung|toi|it|trung|chung)\b)(\w+)"
-)
-_TEXT_NUMBER_ASKED = re.compile(
-    r"\b(?:ket luan|nghi quyet|chi thi|quyet dinh|nghi dinh|thong tu|ke hoach|van ban|luat) so (?:may|nao|bao nhieu)\b"
 )
 _AFTER_TEXT_NUMBER = re.compile(rf"(?:{_TEXT_NUMBER.pattern}),?\s*$")
 # The form a particular takes in a running sentence, for those that have one: a text's number,
